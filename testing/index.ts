@@ -1,0 +1,37 @@
+// Test helpers shared by every package's tests (aliased as `@vaejs/testing` in vitest.shared.ts; never published).
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+
+/**
+ * Runs `fn` (sync or async) and asserts that the number of live tensors afterwards equals the number before,
+ * after disposing whatever tensors `fn` returned. Returns what `fn` returned, read back to plain arrays.
+ */
+export async function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<void> {
+  const before = tf.memory().numTensors;
+  const result = await fn();
+  disposeDeep(result);
+  expect(tf.memory().numTensors, 'live tensors after the call').toBe(before);
+}
+
+function disposeDeep(value: unknown): void {
+  if (value instanceof tf.Tensor) {
+    value.dispose();
+  } else if (Array.isArray(value)) {
+    value.forEach(disposeDeep);
+  } else if (value && typeof value === 'object' && !(value instanceof tf.Variable)) {
+    Object.values(value).forEach(disposeDeep);
+  }
+}
+
+/** Asserts two arrays are equal element-wise within an absolute plus relative tolerance. */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5): void {
+  expect(actual.length, 'length').toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    const bound = tolerance * (1 + Math.abs(e));
+    if (!(Math.abs(a - e) <= bound)) {
+      expect.fail(`index ${i}: ${a} differs from ${e} by more than ${bound}`);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/** Workspace packages resolve to their sources in tests, so tests never run against a stale build. */
+export const sourceAliases: Record<string, string> = {
+  '@vaejs/testing': `${root}testing/index.ts`,
+  ...Object.fromEntries(
+  ['core', 'vae', 'vqvae', 'pixelcnn-prior', 'datasets'].map((name) => [
+    `@vaejs/${name}`,
+    `${root}packages/${name}/src/index.ts`,
+  ]),
+),
+};
+
+/** One vitest project per package: node, tfjs on the cpu backend (set in vitest.setup.ts), seeded. */
+export function vaejsProject(name: string, overrides: UserWorkspaceConfig['test'] = {}) {
+  return defineProject({
+    resolve: { alias: sourceAliases },
+    test: {
+      name,
+      environment: 'node',
+      setupFiles: [`${root}vitest.setup.ts`],
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      ...overrides,
+    },
+  });
+}
