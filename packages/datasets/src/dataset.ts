@@ -1,0 +1,190 @@
+/**
+ * The dataset object every loader returns: raw bytes plus their layout. Batches are built from it on demand
+ * (`createBatches`), so a large set is never held as one float tensor.
+ */
+import { assertPositiveInt, DataError, formatExpected, ValueError } from '@vaejs/core';
+import type { IdxArray } from './idx';
+
+/** Images as bytes, NHWC, plus optional integer labels. Plain data: holds no tensors, needs no dispose. */
+export interface ImageDataset {
+  /** A short name for logs and run files, e.g. `'mnist-train'`. */
+  readonly name: string;
+  /** Number of images. */
+  readonly size: number;
+  /** `[height, width, channels]` of every image. */
+  readonly imageShape: readonly [number, number, number];
+  /** Number of classes (labels lie in `[0, numClasses)`); 0 when unlabelled. */
+  readonly numClasses: number;
+  /** uint8 `[size * height * width * channels]`, 0..255, image-major then row-major NHWC. */
+  readonly images: Uint8Array;
+  /** int32 `[size]`, or `null` for unlabelled images. */
+  readonly labels: Int32Array | null;
+  /** Names of the classes when known (image folders take them from sub-folder names). */
+  readonly classNames?: readonly string[];
+}
+
+/** What `createDataset` takes; `numClasses` defaults to the largest label + 1 (0 without labels). */
+export interface ImageDatasetInit {
+  name: string;
+  imageShape: readonly [number, number, number];
+  images: Uint8Array;
+  labels?: Int32Array | null;
+  numClasses?: number;
+  classNames?: readonly string[];
+}
+
+/**
+ * Validates and freezes a dataset made from bytes already in memory.
+ * @throws DataError when the byte count is not a multiple of the image size, or labels disagree with the images
+ * @example
+ * const dataset = createDataset({ name: 'tiny', imageShape: [2, 2, 1], images: new Uint8Array(8), labels: new Int32Array([0, 1]) });
+ * dataset.size; // 2
+ */
+export function createDataset(init: ImageDatasetInit): ImageDataset {
+  const fn = 'createDataset';
+  const [height, width, channels] = init.imageShape;
+  assertPositiveInt(fn, 'imageShape[0] (height)', height);
+  assertPositiveInt(fn, 'imageShape[1] (width)', width);
+  assertPositiveInt(fn, 'imageShape[2] (channels)', channels);
+  const pixels = height * width * channels;
+  if (init.images.length % pixels !== 0) {
+    throw new DataError(
+      formatExpected(
+        fn,
+        'images',
+        `a length that is a multiple of ${height}×${width}×${channels}`,
+        `${init.images.length}`,
+      ),
+    );
+  }
+  const size = init.images.length / pixels;
+  const labels = init.labels ?? null;
+  let maxLabel = -1;
+  if (labels) {
+    if (labels.length !== size) {
+      throw new DataError(formatExpected(fn, 'labels', `${size} items (one per image)`, `${labels.length}`));
+    }
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i] as number;
+      if (label < 0) throw new DataError(formatExpected(fn, 'labels', 'values ≥ 0', `${label} at index ${i}`));
+      if (label > maxLabel) maxLabel = label;
+    }
+  }
+  const numClasses = init.numClasses ?? maxLabel + 1;
+  if (labels && maxLabel >= numClasses) {
+    throw new DataError(formatExpected(fn, 'labels', `values < ${numClasses} (numClasses)`, `${maxLabel}`));
+  }
+  const dataset: ImageDataset = {
+    name: init.name,
+    size,
+    imageShape: [height, width, channels],
+    numClasses: labels ? numClasses : 0,
+    images: init.images,
+    labels,
+    ...(init.classNames ? { classNames: Object.freeze([...init.classNames]) } : {}),
+  };
+  return Object.freeze(dataset);
+}
+
+/**
+ * A dataset from parsed IDX images (`uint8 [n, h, w]` or `[n, h, w, c]`) and labels (integer `[n]`).
+ * @throws DataError naming both files when the image and label counts differ, or for a wrong rank or dtype
+ * @example const train = datasetFromIdx(readIdxFile(imagesPath), readIdxFile(labelsPath), { name: 'mnist-train' });
+ */
+export function datasetFromIdx(
+  images: IdxArray,
+  labels: IdxArray | null,
+  options: { name: string; numClasses?: number; classNames?: readonly string[] },
+): ImageDataset {
+  const fn = 'datasetFromIdx';
+  if (images.dtype !== 'uint8') {
+    throw new DataError(formatExpected(fn, `images '${images.source}'`, 'dtype uint8', `dtype ${images.dtype}`));
+  }
+  if (images.shape.length !== 3 && images.shape.length !== 4) {
+    throw new DataError(
+      formatExpected(
+        fn,
+        `images '${images.source}'`,
+        'rank 3 [n,h,w] or 4 [n,h,w,c]',
+        `shape [${images.shape.join(',')}]`,
+      ),
+    );
+  }
+  const [count, height, width, channels = 1] = images.shape as [number, number, number, number?];
+  let labelValues: Int32Array | null = null;
+  if (labels) {
+    if (labels.shape.length !== 1 || labels.dtype === 'float32' || labels.dtype === 'float64') {
+      throw new DataError(
+        formatExpected(
+          fn,
+          `labels '${labels.source}'`,
+          'integer rank 1 [n]',
+          `${labels.dtype} [${labels.shape.join(',')}]`,
+        ),
+      );
+    }
+    if (labels.shape[0] !== count) {
+      throw new DataError(
+        formatExpected(
+          fn,
+          `labels '${labels.source}'`,
+          `${count} items (the image count of '${images.source}')`,
+          `${labels.shape[0]}`,
+        ),
+      );
+    }
+    labelValues = Int32Array.from(labels.data);
+  }
+  return createDataset({
+    name: options.name,
+    imageShape: [height, width, channels],
+    images: images.data as Uint8Array,
+    labels: labelValues,
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    ...(options.classNames ? { classNames: options.classNames } : {}),
+  });
+}
+
+/**
+ * Images `[start, end)` of a dataset, sharing its bytes (no copy). Negative or too-large bounds are errors.
+ * @example subset(mnistTrain, 0, 1000).size; // 1000
+ */
+export function subset(dataset: ImageDataset, start: number, end: number, name?: string): ImageDataset {
+  const fn = 'subset';
+  assertPositiveInt(fn, 'start', start, 0);
+  assertPositiveInt(fn, 'end', end, start);
+  if (end > dataset.size) {
+    throw new ValueError(formatExpected(fn, 'end', `≤ ${dataset.size} (dataset.size of '${dataset.name}')`, `${end}`));
+  }
+  const [height, width, channels] = dataset.imageShape;
+  const pixels = height * width * channels;
+  return Object.freeze({
+    ...dataset,
+    name: name ?? `${dataset.name}[${start}:${end}]`,
+    size: end - start,
+    images: dataset.images.subarray(start * pixels, end * pixels),
+    labels: dataset.labels ? dataset.labels.subarray(start, end) : null,
+  });
+}
+
+/**
+ * Splits off the last `validationSize` images as a validation set (both views on the same bytes). MNIST's usual
+ * split is `splitValidation(train, 10000)` → 50,000 + 10,000.
+ * @example const { train, validation } = splitValidation(mnistTrain, 10000);
+ */
+export function splitValidation(
+  dataset: ImageDataset,
+  validationSize: number,
+): { train: ImageDataset; validation: ImageDataset } {
+  assertPositiveInt('splitValidation', 'validationSize', validationSize, 0);
+  if (validationSize >= dataset.size) {
+    throw new ValueError(
+      formatExpected('splitValidation', 'validationSize', `< ${dataset.size} (dataset.size)`, `${validationSize}`),
+    );
+  }
+  const cut = dataset.size - validationSize;
+  return {
+    train: subset(dataset, 0, cut, `${dataset.name}-train`),
+    validation: subset(dataset, cut, dataset.size, `${dataset.name}-validation`),
+  };
+}

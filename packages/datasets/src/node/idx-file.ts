@@ -1,0 +1,106 @@
+/**
+ * IDX files on disk (Node only): raw or gzip, told apart by the gzip magic number, and folders holding an
+ * MNIST-style pair of image and label files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
+import { datasetFromIdx, type ImageDataset } from '../dataset';
+import { type IdxArray, isGzip, parseIdx } from '../idx';
+
+/**
+ * Reads an IDX file, gunzipping it first when it starts with the gzip magic 0x1f 0x8b.
+ * @returns `{ dtype, shape, data, source: path }`
+ * @throws DataError naming the file when it is missing, not valid gzip, or not a valid IDX file (see `parseIdx`)
+ * @example readIdxFile('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz').shape; // [10000]
+ */
+export function readIdxFile(path: string): IdxArray {
+  const fn = 'readIdxFile';
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(formatExpected(fn, `file '${path}'`, 'to exist and be readable', code));
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new DataError(formatExpected(fn, `file '${path}'`, 'a valid gzip stream', (error as Error).message));
+    }
+  }
+  return parseIdx(bytes, path);
+}
+
+/** Where `loadIdxFolder` looks, and what it names the result. */
+export interface IdxFolderOptions {
+  /** Folder holding the files. */
+  dir: string;
+  /** `'train'` looks for `train-*`, `'test'` for `t10k-*` or `test-*` (default `'train'`). */
+  split?: 'train' | 'test';
+  /** Images file name inside `dir`; default: the first of `<prefix>-images-idx3-ubyte[.gz]`, `<prefix>-images.idx3-ubyte[.gz]`. */
+  imagesFile?: string;
+  /** Labels file name inside `dir`, or `null` for none; default: `<prefix>-labels-idx1-ubyte[.gz]` and the dotted form. */
+  labelsFile?: string | null;
+  /** Dataset name (default `'<folder name>-<split>'`). */
+  name?: string;
+  /** Number of classes (default: largest label + 1). */
+  numClasses?: number;
+  /** Class names, index = label. */
+  classNames?: readonly string[];
+}
+
+/**
+ * An image dataset from a folder of IDX files (MNIST layout, raw or gzip).
+ * @returns uint8 images `[n, h, w, 1]` (or `[n, h, w, c]` for rank-4 files), int32 labels `[n]`
+ * @throws DataError when a file is missing (listing the names tried), corrupt, or the counts differ
+ * @example loadIdxFolder({ dir: '/data/mnist', split: 'test' }).size; // 10000
+ */
+export function loadIdxFolder(options: IdxFolderOptions): ImageDataset {
+  const fn = 'loadIdxFolder';
+  const split = options.split ?? 'train';
+  assertOneOf(fn, 'options.split', split, ['train', 'test']);
+  const prefixes = split === 'train' ? ['train'] : ['t10k', 'test'];
+  const imagesPath = findFile(fn, options.dir, options.imagesFile, prefixes, 'images', 'idx3');
+  const labelsPath =
+    options.labelsFile === null ? null : findFile(fn, options.dir, options.labelsFile, prefixes, 'labels', 'idx1');
+  const folderName =
+    options.dir
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() || 'idx';
+  return datasetFromIdx(readIdxFile(imagesPath), labelsPath ? readIdxFile(labelsPath) : null, {
+    name: options.name ?? `${folderName}-${split}`,
+    ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
+    ...(options.classNames ? { classNames: options.classNames } : {}),
+  });
+}
+
+// helpers
+
+function findFile(
+  fn: string,
+  dir: string,
+  given: string | undefined,
+  prefixes: readonly string[],
+  kind: 'images' | 'labels',
+  rankTag: string,
+): string {
+  const candidates = given
+    ? [given]
+    : prefixes.flatMap((prefix) =>
+        [`${prefix}-${kind}-${rankTag}-ubyte`, `${prefix}-${kind}.${rankTag}-ubyte`].flatMap((base) => [
+          base,
+          `${base}.gz`,
+        ]),
+      );
+  for (const candidate of candidates) {
+    const path = join(dir, candidate);
+    if (existsSync(path)) return path;
+  }
+  throw new DataError(
+    formatExpected(fn, `${kind} file in '${dir}'`, `one of ${candidates.join(', ')}`, 'none of them'),
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Seeded pseudo-random numbers for shuffling, binarisation and corruption. Plain JavaScript (no tensors), so that
+ * batches are built from bytes without a tfjs round trip and the same seed gives the same numbers on every backend.
+ */
+
+/** A source of uniform numbers in [0, 1). */
+export type Random = () => number;
+
+/** The murmur3 32-bit finaliser: spreads every input bit over the output. */
+function fmix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Mixes integers (a seed, an epoch, a batch index, a purpose tag) into one 32-bit seed, so that streams for different
+ * purposes and positions do not overlap. Integers beyond 2^32 contribute both of their 32-bit words.
+ * @example mixSeed(42, 3) !== mixSeed(42, 4)
+ */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    const low = part >>> 0;
+    const high = Math.floor(part / 4294967296) >>> 0;
+    h = fmix32(h ^ fmix32(low + 0x6a09e667));
+    h = fmix32(h ^ fmix32(high + 0xbb67ae85));
+  }
+  return h;
+}
+
+/**
+ * mulberry32: a small, fast generator with a 32-bit state; plenty for shuffling and pixel noise.
+ * @example const random = createRandom(mixSeed(0)); random(); // 0 <= value < 1
+ */
+export function createRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded permutation of 0..n-1 (Fisher–Yates). */
+export function permutation(n: number, random: Random): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = swap;
+  }
+  return order;
+}
+
+/** Fills `out` with standard normal draws (Box–Muller, two draws per pair of uniforms). */
+export function fillStandardNormal(out: Float32Array, random: Random): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - random(); // in (0, 1], so the log is finite
+    const u2 = random();
+    const radius = Math.sqrt(-2 * Math.log(u1));
+    out[i] = radius * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = radius * Math.sin(2 * Math.PI * u2);
+  }
+}
