@@ -10,7 +10,7 @@ import {
   assertShape,
   assertValueRange,
 } from './checks';
-import { ConfigError, DTypeError, ShapeError, ValueError, VaejsError } from './errors';
+import { ConfigError, DTypeError, ShapeError, VaejsError, ValueError } from './errors';
 
 describe('input checks', () => {
   const x = tf.zeros([8, 16, 16, 32]);
@@ -41,7 +41,9 @@ describe('input checks', () => {
   });
 
   it('assertDtype lists what is allowed', () => {
-    expect(() => assertDtype('f', 'indices', x, 'int32')).toThrow(/f: expected indices dtype int32, got dtype float32\./);
+    expect(() => assertDtype('f', 'indices', x, 'int32')).toThrow(
+      /f: expected indices dtype int32, got dtype float32\./,
+    );
     expect(() => assertDtype('f', 'indices', x, ['int32', 'float32'])).not.toThrow();
     expect(() => assertDtype('f', 'indices', x, 'int32')).toThrow(DTypeError);
   });

@@ -1,5 +1,5 @@
 import type { DataType, Tensor } from '@tensorflow/tfjs-core';
-import { ConfigError, DTypeError, ShapeError, ValueError, formatExpected } from './errors';
+import { ConfigError, DTypeError, formatExpected, ShapeError, ValueError } from './errors';
 
 /** `[8,16,16,32]`, the form shapes take in every message. */
 export function formatShape(shape: readonly (number | null)[]): string {

@@ -1,24 +1,56 @@
 export {
-  VaejsError,
-  ShapeError,
-  DTypeError,
-  ConfigError,
-  ValueError,
-  DataError,
-  CheckpointError,
-  formatExpected,
-  type VaejsErrorKind,
-} from './errors';
-export {
-  assertTensor,
-  assertRank,
-  assertShape,
-  assertSameShape,
   assertDtype,
-  assertValueRange,
-  assertPositiveInt,
   assertNumberInRange,
   assertOneOf,
+  assertPositiveInt,
+  assertRank,
+  assertSameShape,
+  assertShape,
+  assertTensor,
+  assertValueRange,
   describeValue,
   formatShape,
 } from './checks';
+export { bernoulliLogLikelihood } from './distributions/bernoulli';
+export { type CategoricalSampleOptions, categoricalLogProb, categoricalSample } from './distributions/categorical';
+export {
+  gaussianLogDensity,
+  gaussianSample,
+  klGaussians,
+  klPerDimension,
+  klStandardNormal,
+  standardNormalLogDensity,
+} from './distributions/gaussian';
+export {
+  CheckpointError,
+  ConfigError,
+  DataError,
+  DTypeError,
+  formatExpected,
+  ShapeError,
+  VaejsError,
+  type VaejsErrorKind,
+  ValueError,
+} from './errors';
+export { type ElboOptions, type ElboParts, elbo, freeBits } from './losses/elbo';
+export { bitsPerDim, iwaeBound, logMeanExp } from './losses/iwae';
+export {
+  DEFAULT_KL_SCHEDULE_CONFIG,
+  KL_SCHEDULE_KINDS,
+  type KlScheduleConfig,
+  klSchedule,
+} from './losses/kl-schedule';
+export {
+  BCE_EPSILON,
+  bce,
+  bceWithLogits,
+  gaussianNll,
+  LIKELIHOODS,
+  type Likelihood,
+  mse,
+  type ReconstructionLossOptions,
+  reconstructionLoss,
+} from './losses/reconstruction';
+// Seeded randomness, stop-gradient, distributions and losses.
+export { createRng, type Rng, type RngState } from './random';
+export { stopGradient, straightThrough } from './stop-gradient';

@@ -1,0 +1,77 @@
+/**
+ * Categorical distribution over K classes from unnormalised logits on the last axis (PixelCNN priors, VQ codes).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { assertDtype, assertShape, assertTensor, formatShape } from '../checks';
+import { ConfigError, formatExpected, ShapeError, ValueError } from '../errors';
+
+function assertLogits(fn: string, logits: unknown): asserts logits is tf.Tensor {
+  assertTensor(fn, 'logits', logits);
+  if (logits.rank < 1) {
+    throw new ShapeError(formatExpected(fn, 'logits', 'rank ≥ 1 ([..., K])', 'rank 0 (a scalar)'));
+  }
+  assertDtype(fn, 'logits', logits, 'float32');
+  const classes = logits.shape[logits.rank - 1] as number;
+  if (classes < 1) {
+    throw new ShapeError(formatExpected(fn, 'logits', 'last dim K ≥ 1', `shape ${formatShape(logits.shape)}`));
+  }
+}
+
+/**
+ * log softmax(logits)[index] at every position. An index outside [0, K) has probability zero and gives −Infinity
+ * (indices are not read back to check).
+ * @param logits float32 [..., K]
+ * @param indices int32 [...] (logits' shape without the last axis)
+ * @returns float32 [...], ≤ 0
+ * @example categoricalLogProb(logits, codes) // logits [2, 8, 8, 512], codes int32 [2, 8, 8] → [2, 8, 8]
+ */
+export function categoricalLogProb(logits: tf.Tensor, indices: tf.Tensor): tf.Tensor {
+  const fn = 'categoricalLogProb';
+  assertLogits(fn, logits);
+  assertTensor(fn, 'indices', indices);
+  assertDtype(fn, 'indices', indices, 'int32');
+  assertShape(fn, 'indices', indices, logits.shape.slice(0, -1), 'the shape of logits without its last axis');
+  const classes = logits.shape[logits.rank - 1] as number;
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(tf.reshape(logits, [-1, classes]));
+    const oneHot = tf.cast(tf.oneHot(tf.reshape(indices, [-1]), classes), 'float32');
+    // log(Σ oneHot) is 0 for a valid index and −Infinity for one out of range (an all-zero row).
+    const picked = tf.add(tf.sum(tf.mul(logProbs, oneHot), -1), tf.log(tf.sum(oneHot, -1)));
+    return tf.reshape(picked, indices.shape);
+  });
+}
+
+/** Options for {@link categoricalSample}. */
+export interface CategoricalSampleOptions {
+  /** Integer seed; the same seed gives the same draws on cpu. Default: fresh randomness. */
+  seed?: number;
+  /** Divides the logits: < 1 sharpens, > 1 flattens. Default 1. */
+  temperature?: number;
+}
+
+/**
+ * Draws one class per position from softmax(logits / temperature).
+ * @param logits float32 [..., K]
+ * @param options `{ seed?, temperature? = 1 }`
+ * @returns int32 [...] (logits' shape without the last axis), values in [0, K)
+ * @example categoricalSample(logits, { seed: 1, temperature: 0.8 }) // logits [4, 512] → int32 [4]
+ */
+export function categoricalSample(logits: tf.Tensor, options: CategoricalSampleOptions = {}): tf.Tensor {
+  const fn = 'categoricalSample';
+  assertLogits(fn, logits);
+  const { seed, temperature = 1 } = options;
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0) {
+    throw new ConfigError(formatExpected(fn, 'options.temperature', 'a finite number > 0', String(temperature)));
+  }
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+    throw new ValueError(formatExpected(fn, 'options.seed', 'a finite number or undefined', String(seed)));
+  }
+  const classes = logits.shape[logits.rank - 1] as number;
+  const outShape = logits.shape.slice(0, -1);
+  return tf.tidy(() => {
+    if (classes === 1) return tf.zeros(outShape, 'int32');
+    const flat = tf.reshape(logits, [-1, classes]) as tf.Tensor2D;
+    const scaled = temperature === 1 ? flat : (tf.div(flat, temperature) as tf.Tensor2D);
+    return tf.reshape(tf.multinomial(scaled, 1, seed, false), outShape);
+  });
+}
