@@ -70,8 +70,15 @@ export function categoricalSample(logits: tf.Tensor, options: CategoricalSampleO
   const outShape = logits.shape.slice(0, -1);
   return tf.tidy(() => {
     if (classes === 1) return tf.zeros(outShape, 'int32');
-    const flat = tf.reshape(logits, [-1, classes]) as tf.Tensor2D;
-    const scaled = temperature === 1 ? flat : (tf.div(flat, temperature) as tf.Tensor2D);
-    return tf.reshape(tf.multinomial(scaled, 1, seed, false), outShape);
+    // Gumbel-max: argmax(logits / T + G), G = −log(−log U). Not tf.multinomial: its cpu kernel reseeds its generator
+    // for every row, so with a seed all rows of a batch would share one uniform draw.
+    const flat = tf.reshape(logits, [-1, classes]);
+    const scaled = temperature === 1 ? flat : tf.div(flat, temperature);
+    const uniform = tf.randomUniform(flat.shape, UNIFORM_FLOOR, 1 - UNIFORM_FLOOR, 'float32', seed);
+    const gumbel = tf.neg(tf.log(tf.neg(tf.log(uniform))));
+    return tf.reshape(tf.argMax(tf.add(scaled, gumbel), -1), outShape);
   });
 }
+
+// Keeps log(−log U) finite; the distortion of the Gumbel tails is below float32 resolution of the logits.
+const UNIFORM_FLOOR = 1e-7;
