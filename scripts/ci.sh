@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up a fresh clone and runs every check CI runs: install, build, lint, type check, package checks
+# (publint, attw), all tests, and the packed-package smoke test. `npm test` and `.ci/run` run this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_apt_packages chromium
+ensure_pnpm_install
+
+step "build"            pnpm run build
+step "lint"             pnpm run lint
+step "typecheck"        pnpm run typecheck
+step "package checks"   pnpm run check:packages
+step "tests"            pnpm run test:unit
+step "packed packages"  pnpm run check:pack
+echo "ci: all checks passed"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job on a fresh clone: install, build, train the default VAE on MNIST and write its samples.
+# Extra arguments go to `vaejs train` (e.g. `npm start -- --epochs 2`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_pnpm_install
+step "build" pnpm run build
+out=runs/mnist-vae
+node apps/trainer/dist/cli.js train --dataset mnist --out "$out" "$@"
+node apps/trainer/dist/cli.js sample --run "$out" -n 64 --seed 1 --out "$out/samples.png"
+echo "samples: $out/samples.png (metrics in $out/metrics.jsonl, pictures in $out/)"
