@@ -72,8 +72,10 @@ export function freeBits(klPerDim: tf.Tensor2D, lambda: number): tf.Tensor1D {
   assertDtype('freeBits', 'klPerDim', klPerDim, 'float32');
   assertNumberInRange('freeBits', 'lambda', lambda, 0, Number.MAX_VALUE);
   return tf.tidy(() => {
-    const meanPerDim = tf.mean(klPerDim, 0, true);
-    const floored = tf.where(tf.less(meanPerDim, lambda), tf.fill(klPerDim.shape, lambda), klPerDim);
-    return tf.sum(floored, 1) as tf.Tensor1D;
+    // floored = 1 where the dimension's batch mean is below lambda. tf.step has a zero gradient (tf.less has none
+    // registered, which would break tf.grads), so the mask itself passes no gradient.
+    const floored = tf.step(tf.sub(lambda, tf.mean(klPerDim, 0, true)));
+    const kept = tf.mul(tf.sub(1, floored), klPerDim);
+    return tf.sum(tf.add(kept, tf.mul(floored, lambda)), 1) as tf.Tensor1D;
   });
 }
