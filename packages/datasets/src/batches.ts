@@ -56,21 +56,24 @@ export const DEFAULT_BATCHES_CONFIG: Readonly<Omit<ResolvedBatchesConfig, 'batch
   corruption: null,
 });
 
-/** One batch. Every tensor in it belongs to the caller: `tf.dispose(batch)` frees them all. */
-export interface Batch {
+/**
+ * One batch. Every tensor in it belongs to the caller: `tf.dispose(batch)` frees them all (a type alias, not an
+ * interface, so that it is a `tf.TensorContainer`).
+ */
+export type Batch = {
   /** float32 `[b, h, w, c]` in [0, 1]: the model input (corrupted when `corruption` is set). */
   readonly x: tf.Tensor4D;
   /** float32 `[b, h, w, c]` in [0, 1]: the uncorrupted images, present only when `corruption` is set. */
   readonly xClean?: tf.Tensor4D;
-  /** int32 `[b]`, or null for an unlabelled dataset. */
-  readonly labels: tf.Tensor1D | null;
-  /** float32 `[b, numClasses]`, or null for an unlabelled dataset. */
-  readonly labelsOneHot: tf.Tensor2D | null;
+  /** int32 `[b]`; absent for an unlabelled dataset. */
+  readonly labels?: tf.Tensor1D;
+  /** float32 `[b, numClasses]`, one-hot; absent for an unlabelled dataset. */
+  readonly labelsOneHot?: tf.Tensor2D;
   /** This batch's position in the epoch, 0-based. */
   readonly index: number;
   /** The dataset indices of the images in this batch (plain int32 `[b]`, not a tensor). */
   readonly indices: Int32Array;
-}
+};
 
 /** One epoch of batches: random access with `batch(i)`, or `for (const batch of batches)`. */
 export interface Batches extends Iterable<Batch> {
@@ -192,8 +195,12 @@ function buildBatch(dataset: ImageDataset, config: ResolvedBatchesConfig, indice
     return {
       x: keep(tf.tensor4d(input, shape, 'float32')),
       ...(config.corruption ? { xClean: keep(tf.tensor4d(clean, shape, 'float32')) } : {}),
-      labels: labelValues ? keep(tf.tensor1d(labelValues, 'int32')) : null,
-      labelsOneHot: oneHot ? keep(tf.tensor2d(oneHot, [count, dataset.numClasses], 'float32')) : null,
+      ...(labelValues && oneHot
+        ? {
+            labels: keep(tf.tensor1d(labelValues, 'int32')),
+            labelsOneHot: keep(tf.tensor2d(oneHot, [count, dataset.numClasses], 'float32')),
+          }
+        : {}),
       index,
       indices,
     };

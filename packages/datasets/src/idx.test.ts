@@ -10,7 +10,25 @@ function bytes(...values: number[]): Uint8Array {
 
 describe('parseIdx', () => {
   it('parses a hand-written uint8 file [2,2,3] as a view with the right shape', () => {
-    const file = bytes(0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, ...Array.from({ length: 12 }, (_, i) => i * 20));
+    const file = bytes(
+      0,
+      0,
+      0x08,
+      3,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      2,
+      0,
+      0,
+      0,
+      3,
+      ...Array.from({ length: 12 }, (_, i) => i * 20),
+    );
     const parsed = parseIdx(file, 'tiny');
     expect(parsed.dtype).toBe('uint8');
     expect(parsed.shape).toEqual([2, 2, 3]);
@@ -90,7 +108,9 @@ describe('parseIdx', () => {
   it('rejects trailing bytes after the data', () => {
     const full = encodeIdx('uint8', [2], [1, 2]);
     const longer = new Uint8Array([...full, 9]);
-    expect(() => parseIdx(longer, 'f')).toThrow(/expected IDX file 'f' 10 bytes .*, got 11 bytes \(trailing bytes\)\.$/);
+    expect(() => parseIdx(longer, 'f')).toThrow(
+      /expected IDX file 'f' 10 bytes .*, got 11 bytes \(trailing bytes\)\.$/,
+    );
   });
 });
 
@@ -106,7 +126,9 @@ describe('decodeIdx', () => {
 
   it('reports a broken gzip stream and errors inside the gunzipped file', async () => {
     const broken = gzipSync(encodeIdx('uint8', [4], [1, 2, 3, 4])).subarray(0, 12);
-    await expect(decodeIdx(broken, 'b.gz')).rejects.toThrow(/^decodeIdx: expected IDX file 'b\.gz' a valid gzip stream, got /);
+    await expect(decodeIdx(broken, 'b.gz')).rejects.toThrow(
+      /^decodeIdx: expected IDX file 'b\.gz' a valid gzip stream, got /,
+    );
     const truncatedInside = gzipSync(encodeIdx('uint8', [4], [1, 2, 3, 4]).subarray(0, 10));
     await expect(decodeIdx(truncatedInside, 't.gz')).rejects.toThrow(/^parseIdx: expected IDX file 't\.gz' 12 bytes/);
   });

@@ -1,0 +1,133 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataError } from '@vaejs/core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadImageFolder } from './image-folder';
+
+let root: string;
+
+/** Writes a PNG whose RGBA pixels come from `pixel(x, y)`; colorType 0 = grey, 2 = RGB. */
+function writePng(
+  path: string,
+  width: number,
+  height: number,
+  colorType: 0 | 2,
+  pixel: (x: number, y: number) => number[],
+) {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = pixel(x, y) as [number, number, number];
+      png.data.set([r, g, b, 255], 4 * (y * width + x));
+    }
+  }
+  writeFileSync(path, PNG.sync.write(png, { colorType, inputColorType: 6 }));
+}
+
+const grey = (value: number) => () => [value, value, value];
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'vaejs-png-'));
+  // grey/: two grey 4×3 images (width 4, height 3) with a horizontal ramp
+  mkdirSync(join(root, 'grey'));
+  writePng(join(root, 'grey', 'a.png'), 4, 3, 0, (x) => [x * 60, x * 60, x * 60]);
+  writePng(join(root, 'grey', 'b.png'), 4, 3, 0, grey(200));
+  // mixed/: a grey image and a pure red RGB image of the same size
+  mkdirSync(join(root, 'mixed'));
+  writePng(join(root, 'mixed', '1.png'), 2, 2, 0, grey(50));
+  writePng(join(root, 'mixed', '2.png'), 2, 2, 2, () => [255, 0, 0]);
+  // sizes/: 4×4 and 2×2 grey
+  mkdirSync(join(root, 'sizes'));
+  writePng(join(root, 'sizes', 'big.png'), 4, 4, 0, (x, y) => [(x + 4 * y) * 10, (x + 4 * y) * 10, (x + 4 * y) * 10]);
+  writePng(join(root, 'sizes', 'small.png'), 2, 2, 0, grey(90));
+  // classes/: two classes as sub-folders, names sorted
+  for (const [cls, count] of [
+    ['zebra', 1],
+    ['cat', 2],
+  ] as const) {
+    mkdirSync(join(root, 'classes', cls), { recursive: true });
+    for (let i = 0; i < count; i++)
+      writePng(join(root, 'classes', cls, `${i}.png`), 2, 2, 0, grey(cls === 'cat' ? 10 : 250));
+  }
+  // both/: a PNG beside a class folder
+  mkdirSync(join(root, 'both', 'one'), { recursive: true });
+  writePng(join(root, 'both', 'top.png'), 2, 2, 0, grey(1));
+  writePng(join(root, 'both', 'one', 'x.png'), 2, 2, 0, grey(1));
+  mkdirSync(join(root, 'empty'));
+  writeFileSync(join(root, 'empty', 'notes.txt'), 'no images here');
+  mkdirSync(join(root, 'fake'));
+  writeFileSync(join(root, 'fake', 'x.png'), 'not a png at all, just text');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('loadImageFolder', () => {
+  it('reads grey PNGs as one channel, unlabelled, row-major', () => {
+    const dataset = loadImageFolder({ dir: join(root, 'grey') });
+    expect(dataset.name).toBe('grey');
+    expect(dataset.imageShape).toEqual([3, 4, 1]);
+    expect(dataset.size).toBe(2);
+    expect(dataset.labels).toBeNull();
+    expect(Array.from(dataset.images.subarray(0, 8))).toEqual([0, 60, 120, 180, 0, 60, 120, 180]);
+    expect(Array.from(dataset.images.subarray(12, 24))).toEqual(new Array(12).fill(200));
+  });
+
+  it('makes three channels when any image has colour (grey replicated), or luma when asked for one', () => {
+    const colour = loadImageFolder({ dir: join(root, 'mixed') });
+    expect(colour.imageShape).toEqual([2, 2, 3]);
+    expect(Array.from(colour.images.subarray(0, 3))).toEqual([50, 50, 50]);
+    expect(Array.from(colour.images.subarray(12, 15))).toEqual([255, 0, 0]);
+    const luma = loadImageFolder({ dir: join(root, 'mixed'), channels: 1 });
+    expect(luma.imageShape).toEqual([2, 2, 1]);
+    expect(luma.images[4]).toBe(Math.round(0.299 * 255)); // red → 76
+  });
+
+  it('rejects images of different sizes without options.size, naming both files', () => {
+    expect(() => loadImageFolder({ dir: join(root, 'sizes') })).toThrow(DataError);
+    expect(() => loadImageFolder({ dir: join(root, 'sizes') })).toThrow(
+      /^loadImageFolder: expected every image 4×4 \(the size of '.*big\.png'; pass options\.size to resize\), got 2×2 in '.*small\.png'\.$/,
+    );
+  });
+
+  it('resizes every image to options.size (area averages 2×2 blocks; bilinear upsamples)', () => {
+    const area = loadImageFolder({ dir: join(root, 'sizes'), size: 2 });
+    expect(area.imageShape).toEqual([2, 2, 1]);
+    // big.png bytes (x + 4y)·10: block means 25, 45, 105, 125; small.png already 2×2
+    expect(Array.from(area.images)).toEqual([25, 45, 105, 125, 90, 90, 90, 90]);
+    const up = loadImageFolder({ dir: join(root, 'sizes'), size: [4, 4], resize: 'bilinear' });
+    expect(up.imageShape).toEqual([4, 4, 1]);
+    expect(Array.from(up.images.subarray(16))).toEqual(new Array(16).fill(90));
+    expect(up.images[5]).toBe(50);
+  });
+
+  it('takes labels from sub-folder names in sorted order', () => {
+    const dataset = loadImageFolder({ dir: join(root, 'classes') });
+    expect(dataset.classNames).toEqual(['cat', 'zebra']);
+    expect(dataset.numClasses).toBe(2);
+    expect(Array.from(dataset.labels!)).toEqual([0, 0, 1]);
+    expect([dataset.images[0], dataset.images[8]]).toEqual([10, 250]);
+  });
+
+  it('reports empty folders, files mixed with class folders, invalid PNGs and bad options', () => {
+    expect(() => loadImageFolder({ dir: join(root, 'empty') })).toThrow(
+      /^loadImageFolder: expected folder '.*empty' at least one \.png file \(or sub-folders of them\), got none\.$/,
+    );
+    expect(() => loadImageFolder({ dir: join(root, 'both') })).toThrow(
+      /^loadImageFolder: expected folder '.*both' PNG files or class sub-folders of PNG files, not both, got 1 PNG files beside 1 sub-folders\.$/,
+    );
+    expect(() => loadImageFolder({ dir: join(root, 'fake') })).toThrow(
+      /^loadImageFolder: expected file '.*x\.png' a PNG \(signature 89 50 4e 47 0d 0a 1a 0a\), got other bytes\.$/,
+    );
+    expect(() => loadImageFolder({ dir: join(root, 'missing') })).toThrow(
+      /^loadImageFolder: expected folder '.*missing' to exist and be readable, got ENOENT\.$/,
+    );
+    expect(() => loadImageFolder({ dir: join(root, 'grey'), channels: 4 as 3 })).toThrow(
+      /^loadImageFolder: expected options\.channels 1 or 3, got 4\.$/,
+    );
+    expect(() => loadImageFolder({ dir: join(root, 'grey'), size: [0, 3] })).toThrow(
+      /^loadImageFolder: expected options\.size\[0\] \(height\) a positive integer, got 0\.$/,
+    );
+  });
+});
