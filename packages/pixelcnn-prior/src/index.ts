@@ -1,1 +1,22 @@
-export {};
+export { loadPixelCnn, PIXELCNN_FORMAT, type PixelCnnManifest, savePixelCnn } from './checkpoint';
+export {
+  DEFAULT_PIXELCNN_CONFIG,
+  type PixelCnnArchitecture,
+  type PixelCnnConfig,
+  type PixelCnnConfigInput,
+  type ResolvedPixelCnnConfig,
+  resolvePixelCnnConfig,
+} from './config';
+export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, gatedActivation } from './gated-block';
+export { causalMask, MaskedConv2D, type MaskedConv2DArgs } from './masked-conv';
+export { buildPixelCnnNetwork, registerPixelCnnLayers } from './network';
+export {
+  createPixelCnn,
+  type PixelCnn,
+  type PixelCnnBatch,
+  type PixelCnnEvaluation,
+  type PixelCnnLossParts,
+  type PixelCnnStepOptions,
+} from './pixelcnn';
+export type { PixelCnnSampleOptions } from './sample';
+export type { LabelsInput } from './validate';
