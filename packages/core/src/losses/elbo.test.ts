@@ -82,7 +82,7 @@ describe('freeBits', () => {
   });
 
   it('does not leak and rejects bad inputs', async () => {
-    const klPerDim = tf.ones([2, 3]);
+    const klPerDim = tf.ones([2, 3]) as tf.Tensor2D;
     await expectNoLeak(() => freeBits(klPerDim, 0.25));
     const flat = tf.ones([3]);
     expect(() => freeBits(flat as unknown as tf.Tensor2D, 1)).toThrow(

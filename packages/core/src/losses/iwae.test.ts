@@ -102,7 +102,7 @@ describe('logMeanExp', () => {
   });
 
   it('does not leak and rejects bad inputs', async () => {
-    const w = tf.zeros([3, 2]);
+    const w = tf.zeros([3, 2]) as tf.Tensor2D;
     await expectNoLeak(() => iwaeBound(w));
     await expectNoLeak(() => logMeanExp(w, 1));
     const scalar = tf.scalar(1);
