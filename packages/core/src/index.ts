@@ -1,3 +1,15 @@
+export { type GradientSource, gradientsRegistered, registerGradients } from './backend/register-gradients';
+// Backend selection and gradient registration, for apps.
+export {
+  BACKEND_NAMES,
+  BACKEND_PACKAGES,
+  type BackendName,
+  type BackendSelection,
+  isPackageNotFound,
+  type SelectBackendOptions,
+  type SkippedBackend,
+  selectBackend,
+} from './backend/select-backend';
 export {
   assertDtype,
   assertNumberInRange,
