@@ -1,0 +1,154 @@
+// Opt-in fast training paths for tfjs-backend-wasm (and an honest no-op report elsewhere). Nothing here runs on
+// import: the application calls enableFastTraining() after choosing its backend and before building models.
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './fast/conv2d-backprop';
+import { makeExplicitSameConvConfig } from './fast/conv2d-same-padding';
+import { overriddenKernels, overrideKernel, restoreKernels } from './fast/kernel-overrides';
+
+export { restoreKernels };
+
+import { makeFastMatMulConfig } from './fast/mat-mul';
+import {
+  availableWasmThreads,
+  currentWasmThreads,
+  disableWasmThreads,
+  enableWasmThreads,
+  isNode,
+  wasmThreadsEnabled,
+} from './fast/wasm-threads';
+
+/** Options of `enableFastTraining`. */
+export interface FastTrainingOptions {
+  /** XNNPACK threads for the wasm backend in Node: a count, or 'all' logical cores (default 'all', at most 8). */
+  threads?: number | 'all';
+}
+
+/** What `enableFastTraining` did. */
+export interface FastTrainingReport {
+  /** The active backend, e.g. 'wasm'. */
+  backend: string;
+  /** True when fast kernels are registered for this backend. */
+  enabled: boolean;
+  /** Threads the backend computes matMuls and convolutions on. */
+  threads: number;
+  /** Kernels replaced or added, as 'Name/backend' ('(added)' when stock tfjs has none). */
+  kernels: string[];
+  /** Why something was not done (fallbacks), empty when everything was. */
+  notes: string[];
+  /** One line for a trainer's backend line, e.g. 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'. */
+  summary: string;
+}
+
+let lastReport: FastTrainingReport | null = null;
+
+function resolveThreads(threads: FastTrainingOptions['threads'], available: number): number {
+  if (threads === undefined || threads === 'all') return available;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new ConfigError(
+      `enableFastTraining: expected options.threads a positive integer or 'all', got ${String(threads)}.`,
+    );
+  }
+  return Math.min(threads, 8);
+}
+
+/** Registers the fast wasm kernels (no threads); `restoreKernels` undoes it. Internal, exported for tests. */
+export function registerWasmKernels(): void {
+  restoreKernels();
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (matMul == null) throw new Error("enableFastTraining: kernel 'BatchMatMul' is not registered for 'wasm'.");
+  const stockMatMul = matMul.kernelFunc;
+  overrideKernel('BatchMatMul', 'wasm', (original) => makeFastMatMulConfig(original!));
+  if (tf.getKernel('_FusedMatMul', 'wasm') != null) {
+    overrideKernel('_FusedMatMul', 'wasm', (original) => makeFastMatMulConfig(original!));
+  }
+  for (const name of ['Conv2D', 'FusedConv2D']) {
+    if (tf.getKernel(name, 'wasm') != null)
+      overrideKernel(name, 'wasm', (original) => makeExplicitSameConvConfig(original!));
+  }
+  overrideKernel('Conv2DBackpropFilter', 'wasm', (original) => ({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    setupFunc: original?.setupFunc,
+    kernelFunc: makeConv2DBackpropFilter('wasm', stockMatMul) as unknown as tf.KernelFunc,
+  }));
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (stockInput != null) {
+    overrideKernel('Conv2DBackpropInput', 'wasm', (original) => ({
+      ...original!,
+      kernelFunc: makeConv2DBackpropInput('wasm', stockMatMul, original!.kernelFunc) as unknown as tf.KernelFunc,
+    }));
+  }
+}
+
+/**
+ * Routes every matMul and convolution of training, forward and backward, to fast kernels. On the wasm backend:
+ * transposed and batched matMuls (every dense layer's gradient) go to XNNPACK through explicit transposes;
+ * Conv2DBackpropFilter (missing from stock wasm) and Conv2DBackpropInput (a naive loop there; also the forward pass
+ * of conv2dTranspose) become im2col/col2im plus XNNPACK matMuls; in Node the backend is re-initialised with the
+ * threaded SIMD build on all cores (worker_threads). Works for any tfjs model, tf.layers' `fit` included. On other
+ * backends it registers nothing and says so. Call it after `tf.setBackend` and before creating tensors (the wasm
+ * re-initialisation drops tensors that live on it; if there are any, threads are left as they are and the report
+ * says why). Calling it again re-applies it with the new options. Undo with `disableFastTraining()`.
+ *
+ * @example
+ * await tf.setBackend('wasm');
+ * const report = await enableFastTraining();
+ * console.log(report.summary); // 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'
+ */
+export async function enableFastTraining(options: FastTrainingOptions = {}): Promise<FastTrainingReport> {
+  await tf.ready();
+  const backend = tf.getBackend();
+  const available = await availableWasmThreads();
+  const requested = resolveThreads(options.threads, available);
+  restoreKernels();
+  const notes: string[] = [];
+  if (backend !== 'wasm') {
+    notes.push(`no fast kernels for the '${backend}' backend (they target tfjs-backend-wasm)`);
+    lastReport = {
+      backend,
+      enabled: false,
+      threads: 1,
+      kernels: [],
+      notes,
+      summary: `${backend} (stock kernels)`,
+    };
+    return lastReport;
+  }
+  let threads = await currentWasmThreads();
+  if (isNode() && requested !== threads) {
+    try {
+      threads = await enableWasmThreads(requested);
+    } catch (error) {
+      notes.push(`threads left at ${threads}: ${(error as Error).message}`);
+    }
+  } else if (!isNode() && requested > 1) {
+    notes.push('threads are decided by the browser (cross-origin isolation), not by enableFastTraining');
+  }
+  registerWasmKernels();
+  const kernels = overriddenKernels();
+  lastReport = {
+    backend,
+    enabled: true,
+    threads,
+    kernels,
+    notes,
+    summary: `${backend}, fast training (XNNPACK matMul/conv, ${threads} thread${threads === 1 ? '' : 's'})`,
+  };
+  return lastReport;
+}
+
+/**
+ * Restores the stock kernels exactly, and the stock single-threaded wasm set-up if threads were enabled (which
+ * re-initialises the wasm backend: dispose wasm tensors first).
+ */
+export async function disableFastTraining(): Promise<void> {
+  restoreKernels();
+  if (wasmThreadsEnabled()) await disableWasmThreads();
+  lastReport = null;
+}
+
+/** The report of the last `enableFastTraining` call still in force, or null. */
+export function fastTrainingReport(): FastTrainingReport | null {
+  return lastReport;
+}

@@ -1,0 +1,241 @@
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmKernels, restoreKernels } from '../enable-fast-training';
+import { columnBudget, convGeometry, imagesPerChunk } from './conv2d-backprop';
+import { col2im, im2col } from './im2col';
+import { expectSame, liveBuffers, readAll, relativeError, seededRandom, stockAndFast } from './test-helpers';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+/** Random NHWC convolutions: strides 1–3, kernels 1–4, paddings 'same' / 'valid' / numeric / explicit. */
+function randomCases(seed: number, count: number): Case[] {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const pads: (() => Pad)[] = [
+    () => 'same',
+    () => 'valid',
+    () => int(0, 2),
+    () => [
+      [0, 0],
+      [int(0, 2), int(0, 2)],
+      [int(0, 2), int(0, 2)],
+      [0, 0],
+    ],
+  ];
+  return Array.from({ length: count }, (_, i) => {
+    const filterShape: Case['filterShape'] = [int(1, 4), int(1, 4), int(1, 5), int(1, 6)];
+    const xShape: Case['xShape'] = [int(1, 3), int(filterShape[0] + 1, 9), int(filterShape[1] + 1, 9), filterShape[2]];
+    return { xShape, filterShape, strides: [int(1, 3), int(1, 3)], pad: pads[i % pads.length]!() };
+  });
+}
+
+function outShapeOf(c: Case): number[] {
+  return tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, c.pad as 'same').outShape;
+}
+
+/** The same computation on the stock cpu backend (tensors move there and back). */
+async function onCpu<T>(compute: () => T): Promise<T> {
+  await tf.setBackend('cpu');
+  try {
+    return compute();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+});
+afterEach(() => {
+  restoreKernels();
+  columnBudget.maxFloats = 1 << 24;
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('im2col / col2im', () => {
+  it('are adjoint (<im2col x, c> = <x, col2im c>) with strides, paddings and dilations', () => {
+    const random = seededRandom(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const g = convGeometry([2, 5 + (trial % 4), 6, 3], [1 + (trial % 3), 2, 3, 1], {
+        strides: [1 + (trial % 2), 1 + (trial % 3)],
+        pad: trial % 2 ? 'same' : 'valid',
+        dilations: trial % 3 ? 1 : [2, 1],
+      });
+      const x = Float32Array.from({ length: 2 * g.inHeight * g.inWidth * 3 }, () => random() - 0.5);
+      const c = Float32Array.from(
+        { length: 2 * g.outHeight * g.outWidth * g.filterHeight * g.filterWidth * 3 },
+        () => random() - 0.5,
+      );
+      const cols = new Float32Array(c.length);
+      const back = new Float32Array(x.length);
+      im2col(x, cols, g);
+      col2im(c, back, g);
+      const left = cols.reduce((sum, v, i) => sum + v * c[i]!, 0);
+      const right = x.reduce((sum, v, i) => sum + v * back[i]!, 0);
+      expect(Math.abs(left - right)).toBeLessThan(1e-4 * (1 + Math.abs(left)));
+    }
+  });
+
+  it('splits a batch into chunks that keep the column matrix under budget', () => {
+    const g = convGeometry([10, 8, 8, 4], [3, 3, 4, 2], { strides: 1, pad: 'same' });
+    expect(imagesPerChunk(g, 8 * 8 * 9 * 4 * 3)).toBe(3);
+    expect(imagesPerChunk(g, 1)).toBe(1);
+    expect(imagesPerChunk(g, 1e9)).toBe(10);
+  });
+});
+
+describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
+  it('compute dW like the stock cpu kernel on random shapes, strides and paddings', async () => {
+    registerWasmKernels();
+    for (const [i, c] of randomCases(11, 16).entries()) {
+      const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+      const dy = tf.randomNormal(outShapeOf(c), 0, 1, 'float32', i + 50);
+      const attrs = { strides: c.strides, pad: c.pad, filterShape: c.filterShape, dataFormat: 'NHWC' };
+      const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+      const fast = run();
+      const fastValues = fast.dataSync().slice();
+      const reference = await onCpu(() => {
+        const t = run();
+        const values = t.dataSync().slice();
+        t.dispose();
+        return values;
+      });
+      expect(relativeError(fastValues, reference), JSON.stringify(c)).toBeLessThanOrEqual(1e-5);
+      tf.dispose([x, dy, fast]);
+    }
+  });
+
+  it('compute dx like the stock wasm kernel on random shapes, strides and paddings', () => {
+    for (const [i, c] of randomCases(12, 16).entries()) {
+      const dy = tf.randomNormal(outShapeOf(c), 0, 1, 'float32', i);
+      const filter = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 50);
+      const result = stockAndFast(() =>
+        readAll(
+          () =>
+            tf.engine().runKernel(
+              'Conv2DBackpropInput',
+              { dy, filter },
+              {
+                inputShape: c.xShape,
+                strides: c.strides,
+                pad: c.pad,
+                dataFormat: 'NHWC',
+              },
+            ) as tf.Tensor,
+        ),
+      );
+      expectSame(result);
+      tf.dispose([dy, filter]);
+    }
+  });
+
+  it('give the stock cpu gradients for conv2d and conv2dTranspose (values and gradients)', async () => {
+    registerWasmKernels();
+    for (const [i, c] of randomCases(13, 8).entries()) {
+      const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+      const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1);
+      const pad = typeof c.pad === 'string' ? c.pad : 'same';
+      const yShape = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, pad).outShape;
+      const y = tf.randomNormal(yShape, 0, 1, 'float32', i + 2);
+      const dy = tf.randomNormal(yShape, 0, 1, 'float32', i + 3);
+      const dx = tf.randomNormal(c.xShape, 0, 1, 'float32', i + 4);
+      const compute = () =>
+        readAll(() => [
+          tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, pad),
+          ...tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, pad))([x, w], dy),
+          tf.conv2dTranspose(y as tf.Tensor4D, w as tf.Tensor4D, c.xShape, c.strides, pad),
+          ...tf.grads((yy, ww) => tf.conv2dTranspose(yy as tf.Tensor4D, ww as tf.Tensor4D, c.xShape, c.strides, pad))(
+            [y, w],
+            dx,
+          ),
+        ]);
+      const fast = compute();
+      const stock = await onCpu(compute);
+      expectSame({ stock, fast });
+      tf.dispose([x, w, y, dy, dx]);
+    }
+  });
+
+  it('support dilations (attrs.dilations): <conv2d(x, W), dy> = <W, dW> = <x, dx>', () => {
+    registerWasmKernels();
+    for (const [i, dilations] of (
+      [
+        [2, 2],
+        [3, 1],
+        [1, 2],
+      ] as [number, number][]
+    ).entries()) {
+      const x = tf.randomNormal([2, 9, 8, 3], 0, 1, 'float32', i);
+      const w = tf.randomNormal([3, 2, 3, 4], 0, 1, 'float32', i + 1);
+      const pad = i === 1 ? 'valid' : 'same';
+      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, pad, 'NHWC', dilations);
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + 2);
+      const attrs = { strides: 1, pad, dilations };
+      const dW = tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
+      const dX = tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor;
+      const dot = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]!);
+      const yDy = dot(y, dy);
+      const wDw = dot(w, dW);
+      const xDx = dot(x, dX);
+      expect(Math.abs(wDw - yDy)).toBeLessThan(1e-4 * Math.abs(yDy) + 1e-3);
+      expect(Math.abs(xDx - yDy)).toBeLessThan(1e-4 * Math.abs(yDy) + 1e-3);
+      tf.dispose([x, w, y, dy, dW, dX]);
+    }
+  });
+
+  it('give the same results when the batch is split into chunks', () => {
+    const x = tf.randomNormal([5, 7, 7, 3], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
+    const dy = tf.randomNormal([5, 4, 4, 4], 0, 1, 'float32', 3);
+    const compute = () =>
+      readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy));
+    registerWasmKernels();
+    const whole = compute();
+    columnBudget.maxFloats = 2 * 16 * 27; // two images per chunk
+    expectSame({ stock: whole, fast: compute() });
+    tf.dispose([x, w, dy]);
+  });
+
+  it("fall back to the stock kernel for NCHW dx, and reject NCHW dW with wasm's message", () => {
+    const dy = tf.randomNormal([2, 4, 3, 3], 0, 1, 'float32', 1);
+    const filter = tf.randomNormal([2, 2, 3, 4], 0, 1, 'float32', 2);
+    const attrs = { inputShape: [2, 3, 6, 5], strides: 2, pad: 'valid', dataFormat: 'NCHW' };
+    const { stock, fast } = stockAndFast(() =>
+      readAll(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor),
+    );
+    expect(Array.from(fast[0]!)).toEqual(Array.from(stock[0]!));
+    registerWasmKernels();
+    expect(() =>
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x: tf.ones([2, 3, 6, 5]), dy }, { ...attrs, filterShape: [2, 2, 3, 4] }),
+    ).toThrow(/fast Conv2DBackpropFilter supports dataFormat 'NHWC' only/);
+    tf.dispose([dy, filter]);
+  });
+
+  it('free every temporary they make', () => {
+    registerWasmKernels();
+    const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([3, 3, 2, 5], 0, 1, 'float32', 2);
+    const dy = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 3);
+    columnBudget.maxFloats = 100; // force chunking (Slice and Add temporaries)
+    const before = { tensors: tf.memory().numTensors, buffers: liveBuffers() };
+    readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy));
+    expect({ tensors: tf.memory().numTensors, buffers: liveBuffers() }).toEqual(before);
+    tf.dispose([x, w, dy]);
+  });
+});
