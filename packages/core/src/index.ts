@@ -66,3 +66,11 @@ export {
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';
+// Opt-in fast training paths for tfjs-backend-wasm (nothing is registered on import).
+export {
+  disableFastTraining,
+  enableFastTraining,
+  type FastTrainingOptions,
+  type FastTrainingReport,
+  fastTrainingReport,
+} from './backend/enable-fast-training';
