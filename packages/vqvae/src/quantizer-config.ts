@@ -1,0 +1,99 @@
+import { assertNumberInRange, assertOneOf, assertPositiveInt, ConfigError, formatExpected } from '@vaejs/core';
+
+/** How codes are compared: squared Euclidean distance, or cosine similarity of l2-normalised vectors. */
+export type CodebookDistance = 'euclidean' | 'cosine';
+
+/**
+ * Settings of a vector quantiser. Only the sizes are required; {@link DEFAULT_VECTOR_QUANTIZER_CONFIG} fills the rest.
+ */
+export interface VectorQuantizerConfig {
+  /** D, size of each code vector (the last dimension of z). */
+  dim: number;
+  /** K, number of codes. */
+  codebookSize: number;
+  /** Weight of the commitment loss `||z_e - sg(z_q)||²` (van den Oord et al. use 0.25). */
+  beta: number;
+  /** Update the codebook by exponential moving averages (Razavi et al. 2019) instead of the codebook loss. */
+  ema: boolean;
+  /** EMA decay γ in (0, 1). */
+  decay: number;
+  /** Laplace smoothing ε of the EMA cluster sizes. */
+  epsilon: number;
+  /**
+   * Restart a code from a batch vector when its usage falls under this value: its EMA cluster size when `ema`,
+   * else its count in the batch. 0 disables restarts.
+   */
+  deadCodeThreshold: number;
+  /** Initialise the codebook by k-means on the first batch passed to `initialize` (the VQ-VAE does it itself). */
+  kmeansInit: boolean;
+  /** Lloyd iterations of the k-means initialisation. */
+  kmeansIterations: number;
+  /** 'cosine' l2-normalises inputs and codebook before lookup (Yu et al. 2021; vector-quantize-pytorch). */
+  distance: CodebookDistance;
+  /** Positions per [positions, K] distance matrix; larger inputs are processed in chunks of this many rows. */
+  chunkSize: number;
+  /** Seed of the codebook initialisation, k-means and restarts. */
+  seed: number;
+}
+
+/** What `createVectorQuantizer` accepts: the sizes, plus any setting to override. */
+export type VectorQuantizerConfigInput = Pick<VectorQuantizerConfig, 'dim' | 'codebookSize'> &
+  Partial<Omit<VectorQuantizerConfig, 'dim' | 'codebookSize'>>;
+
+/** Defaults of every optional setting. */
+export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<VectorQuantizerConfig, 'dim' | 'codebookSize'>> =
+  Object.freeze({
+    beta: 0.25,
+    ema: false,
+    decay: 0.99,
+    epsilon: 1e-5,
+    deadCodeThreshold: 0,
+    kmeansInit: false,
+    kmeansIterations: 10,
+    distance: 'euclidean',
+    chunkSize: 4096,
+    seed: 0,
+  });
+
+const KNOWN_KEYS = new Set(['dim', 'codebookSize', ...Object.keys(DEFAULT_VECTOR_QUANTIZER_CONFIG)]);
+
+/**
+ * Merges defaults into `config`, validates every field and returns a frozen copy.
+ * @throws ConfigError for a missing size, an unknown key or a value out of its domain.
+ * @example resolveVectorQuantizerConfig({ dim: 16, codebookSize: 128 }).beta // 0.25
+ */
+export function resolveVectorQuantizerConfig(
+  config: VectorQuantizerConfigInput,
+  fn = 'createVectorQuantizer',
+): Readonly<VectorQuantizerConfig> {
+  if (typeof config !== 'object' || config === null) {
+    throw new ConfigError(formatExpected(fn, 'config', 'an object', String(config)));
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(formatExpected(fn, 'config', 'known keys only', `'${key}'`));
+  }
+  const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+  const resolved: VectorQuantizerConfig = { ...DEFAULT_VECTOR_QUANTIZER_CONFIG, ...defined } as VectorQuantizerConfig;
+  assertPositiveInt(fn, 'config.dim', resolved.dim);
+  assertPositiveInt(fn, 'config.codebookSize', resolved.codebookSize);
+  assertNumberInRange(fn, 'config.beta', resolved.beta, 0, Number.MAX_VALUE);
+  if (typeof resolved.ema !== 'boolean') {
+    throw new ConfigError(formatExpected(fn, 'config.ema', 'a boolean', String(resolved.ema)));
+  }
+  if (typeof resolved.kmeansInit !== 'boolean') {
+    throw new ConfigError(formatExpected(fn, 'config.kmeansInit', 'a boolean', String(resolved.kmeansInit)));
+  }
+  assertNumberInRange(fn, 'config.decay', resolved.decay, 0, 1);
+  if (resolved.decay === 0 || resolved.decay === 1) {
+    throw new ConfigError(formatExpected(fn, 'config.decay', 'a number in (0, 1)', String(resolved.decay)));
+  }
+  assertNumberInRange(fn, 'config.epsilon', resolved.epsilon, 0, Number.MAX_VALUE);
+  assertNumberInRange(fn, 'config.deadCodeThreshold', resolved.deadCodeThreshold, 0, Number.MAX_VALUE);
+  assertPositiveInt(fn, 'config.kmeansIterations', resolved.kmeansIterations, 0);
+  assertOneOf(fn, 'config.distance', resolved.distance, ['euclidean', 'cosine'] as const);
+  assertPositiveInt(fn, 'config.chunkSize', resolved.chunkSize);
+  if (typeof resolved.seed !== 'number' || !Number.isInteger(resolved.seed)) {
+    throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(resolved.seed)));
+  }
+  return Object.freeze(resolved);
+}
