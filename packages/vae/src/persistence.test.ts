@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CheckpointError } from '@vaejs/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureImages } from './__fixtures__/images';
+import type { VaeConfig } from './config';
+import { loadVae, saveVae } from './persistence';
+import { createVae, type Vae } from './vae';
+
+/** An in-memory store standing in for the trainer's files: part name → model artifacts. */
+function memoryStore() {
+  const artifacts = new Map<string, tf.io.ModelArtifacts>();
+  return {
+    artifacts,
+    save: (part: string) =>
+      tf.io.withSaveHandler(async (model) => {
+        artifacts.set(part, model);
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    load: (part: string) => tf.io.fromMemory(artifacts.get(part) as tf.io.ModelArtifacts),
+  };
+}
+
+const toDispose: Vae[] = [];
+afterAll(() => {
+  for (const vae of toDispose) vae.dispose();
+});
+
+describe('saveVae / loadVae', () => {
+  const cases: [string, VaeConfig][] = [
+    ['mlp bernoulli 28x28x1', { inputShape: [28, 28, 1], latentDim: 3, arch: 'mlp', hidden: [16] }],
+    [
+      'conv cvae 12x10x3',
+      { inputShape: [12, 10, 3], latentDim: 2, kind: 'cvae', numClasses: 3, filters: [4, 8], denseUnits: 8 },
+    ],
+    [
+      'conv per-pixel learned variance',
+      {
+        inputShape: [7, 5, 1],
+        latentDim: 2,
+        filters: [4],
+        likelihood: 'gaussian-learned',
+        learnedVariance: 'per-pixel',
+      },
+    ],
+    [
+      'mlp ae scalar learned variance',
+      { inputShape: [4, 4, 2], latentDim: 2, kind: 'ae', arch: 'mlp', likelihood: 'gaussian-learned' },
+    ],
+  ];
+  for (const [name, config] of cases) {
+    it(`round-trips bit-identically: ${name}`, async () => {
+      const vae = createVae(config);
+      toDispose.push(vae);
+      // move every weight off its initial value (including the learned log-variance) with two training steps
+      const x = fixtureImages(3, config.inputShape, 5);
+      const labels = tf.tensor1d([0, 1, 2], 'int32');
+      const optimizer = tf.train.adam(0.05);
+      for (let step = 0; step < 2; step++)
+        tf.dispose(Object.values(vae.trainStep(optimizer, { x, target: x, labels }, { seed: step })));
+      optimizer.dispose();
+
+      const store = memoryStore();
+      const manifest = await saveVae(vae, store.save);
+      expect(manifest).toEqual({ format: 'vaejs-vae', version: 1, config: vae.config, parts: ['encoder', 'decoder'] });
+      const loaded = await loadVae(JSON.parse(JSON.stringify(manifest)), store.load);
+      toDispose.push(loaded);
+      expect(loaded.config).toEqual(vae.config);
+
+      const bits = (t: tf.Tensor | null) => Array.from(t?.dataSync() ?? []);
+      const originalWeights = vae.trainableVariables().map(bits);
+      expect(loaded.trainableVariables().map(bits)).toEqual(originalWeights);
+      if (config.likelihood === 'gaussian-learned') {
+        expect(bits(loaded.logVariance())).toEqual(bits(vae.logVariance()));
+        expect(bits(vae.logVariance()).some((v) => v !== 0)).toBe(true);
+      }
+      const withLabels = config.kind === 'cvae' ? labels : undefined;
+      const before = vae.encode(x, withLabels);
+      const after = loaded.encode(x, withLabels);
+      expect(bits(after.mean)).toEqual(bits(before.mean));
+      expect(bits(after.logVar)).toEqual(bits(before.logVar));
+      const decodedBefore = vae.reconstruct(x, { labels: withLabels });
+      const decodedAfter = loaded.reconstruct(x, { labels: withLabels });
+      expect(bits(decodedAfter)).toEqual(bits(decodedBefore));
+      const lossBefore = vae.lossParts({ x, labels }, { seed: 3 });
+      const lossAfter = loaded.lossParts({ x, labels }, { seed: 3 });
+      expect(bits(lossAfter.loss)).toEqual(bits(lossBefore.loss));
+      tf.dispose(
+        [x, labels, before.mean, before.logVar, after.mean, after.logVar, decodedBefore, decodedAfter].filter(
+          (t) => t !== null,
+        ) as tf.Tensor[],
+      );
+      tf.dispose([...Object.values(lossBefore), ...Object.values(lossAfter)]);
+    });
+  }
+
+  it('writes parts that plain tf.loadLayersModel reads (as a browser would)', async () => {
+    const vae = createVae({
+      inputShape: [4, 4, 1],
+      latentDim: 2,
+      arch: 'mlp',
+      hidden: [4],
+      likelihood: 'gaussian-learned',
+    });
+    toDispose.push(vae);
+    const store = memoryStore();
+    await saveVae(vae, store.save);
+    const decoder = await tfl.loadLayersModel(store.load('decoder'));
+    const z = tf.tensor2d([[0.3, -0.2]]);
+    const direct = decoder.predict(z) as tf.Tensor;
+    const viaVae = vae.decode(z);
+    expect(Array.from(direct.dataSync())).toEqual(Array.from(viaVae.dataSync()));
+    expect(decoder.getLayer('log_variance').getClassName()).toBe('VaejsLearnedLogVariance');
+    tf.dispose([z, direct, viaVae]);
+    decoder.dispose();
+  });
+
+  it('rejects manifests of another kind, version or config, and networks that disagree with the config', async () => {
+    const vae = createVae({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: [4] });
+    toDispose.push(vae);
+    const store = memoryStore();
+    const manifest = await saveVae(vae, store.save);
+    await expect(loadVae({ ...manifest, format: 'vaejs-vqvae' }, store.load)).rejects.toThrow(
+      /^loadVae: expected manifest\.format 'vaejs-vae', got 'vaejs-vqvae'\.$/,
+    );
+    await expect(loadVae({ ...manifest, format: 'vaejs-vqvae' }, store.load)).rejects.toThrow(CheckpointError);
+    await expect(loadVae('vae.json', store.load)).rejects.toThrow(
+      /^loadVae: expected manifest an object, got 'vae\.json'\.$/,
+    );
+    await expect(loadVae({ ...manifest, version: 2 }, store.load)).rejects.toThrow(
+      /^loadVae: expected manifest\.version 1, got 2\.$/,
+    );
+    await expect(loadVae({ ...manifest, config: { ...manifest.config, latentDim: 0 } }, store.load)).rejects.toThrow(
+      /^loadVae: expected manifest\.config a valid config, got one that fails: loadVae: expected config\.latentDim a positive integer, got 0\.$/,
+    );
+    await expect(loadVae({ ...manifest, parts: ['encoder'] }, store.load)).rejects.toThrow(
+      /^loadVae: expected manifest\.parts \['encoder', 'decoder'\], got an array of 1\.$/,
+    );
+    const before = tf.memory().numTensors;
+    await expect(loadVae({ ...manifest, config: { ...manifest.config, latentDim: 3 } }, store.load)).rejects.toThrow(
+      /^loadVae: expected encoder outputs shapes \[\?,3\] \[\?,3\] \(manifest\.config\), got \[\?,2\] \[\?,2\]\.$/,
+    );
+    await expect(
+      loadVae({ ...manifest, config: { ...manifest.config, inputShape: [4, 4, 3] } }, store.load),
+    ).rejects.toThrow(
+      /^loadVae: expected encoder inputs shapes \[\?,4,4,3\] \(manifest\.config\), got \[\?,4,4,1\]\.$/,
+    );
+    await expect(
+      loadVae({ ...manifest, config: { ...manifest.config, likelihood: 'gaussian-learned' } }, store.load),
+    ).rejects.toThrow(
+      /^loadVae: expected decoder a 'log_variance' layer \(manifest\.config\.likelihood 'gaussian-learned'\), got none\.$/,
+    );
+    expect(tf.memory().numTensors, 'models loaded before a mismatch are disposed').toBe(before);
+    const missing = (part: string) => (part === 'decoder' ? tf.io.fromMemory({}) : store.load(part));
+    await expect(loadVae(manifest, missing)).rejects.toThrow(
+      /^loadVae: expected part 'decoder' a readable tfjs LayersModel, got an error: /,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
