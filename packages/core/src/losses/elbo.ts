@@ -6,8 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertDtype, assertNumberInRange, assertRank, assertSameShape } from '../checks';
 
-/** The ELBO split into what it is made of. All scalars are means over the batch. */
-export interface ElboParts {
+/**
+ * The ELBO split into what it is made of. All scalars are means over the batch. (A type alias rather than an
+ * interface so that it is a `tf.TensorContainer`: `tf.tidy(() => elbo(...))` type-checks.)
+ */
+export type ElboParts = {
   /** mean(reconstruction + beta · kl): the scalar to minimise. */
   loss: tf.Scalar;
   /** mean reconstruction term (negative log-likelihood), nats per example. */
@@ -16,7 +19,7 @@ export interface ElboParts {
   kl: tf.Scalar;
   /** reconstruction + beta · kl per example, float32 [batch]; with beta = 1 this is −ELBO(x). */
   perExample: tf.Tensor1D;
-}
+};
 
 /** Options for {@link elbo}. */
 export interface ElboOptions {
