@@ -54,7 +54,7 @@ describe('README snippets', () => {
       const [loss, reconstruction, kl] = [read(parts.loss), read(parts.reconstruction), read(parts.kl)];
       expectClose([loss], [reconstruction + 0.5 * kl], 1e-5);
       // KL per example = ½ Σ (e^−1 + mean² − 1 + 1) over 16 dims; its batch mean from the actual means:
-      const meanSquares = mean.dataSync().reduce((sum, m) => sum + m * m, 0) / 8;
+      const meanSquares = Array.from(mean.dataSync()).reduce((sum, m) => sum + m * m, 0) / 8;
       expectClose([kl], [0.5 * (16 * Math.exp(-1) + meanSquares)], 1e-5);
       expect(reconstruction).toBeGreaterThan(784 * 0.5); // ≈ 784·log 2 for logits near 0
       expect(rng.getState()).toEqual({ seed: 42, counter: 4 });
