@@ -138,14 +138,34 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
   return lastReport;
 }
 
+/** What `disableFastTraining` did. */
+export interface DisableFastTrainingResult {
+  /** True when the stock kernels are back (always). */
+  kernelsRestored: boolean;
+  /** True when the wasm backend was threaded and has been re-initialised single-threaded (the stock set-up). */
+  threadsRestored: boolean;
+  /** Why something was not undone, e.g. tensors still live on the threaded wasm backend. */
+  notes: string[];
+}
+
 /**
- * Restores the stock kernels exactly, and the stock single-threaded wasm set-up if threads were enabled (which
- * re-initialises the wasm backend: dispose wasm tensors first).
+ * Restores the stock kernels exactly, and the stock wasm set-up if threads were enabled. Re-initialising the wasm
+ * backend drops its tensors, so with tensors still live on it the threads are left on (dispose them and call again).
  */
-export async function disableFastTraining(): Promise<void> {
+export async function disableFastTraining(): Promise<DisableFastTrainingResult> {
   restoreKernels();
-  if (wasmThreadsEnabled()) await disableWasmThreads();
   lastReport = null;
+  const notes: string[] = [];
+  let threadsRestored = false;
+  if (wasmThreadsEnabled()) {
+    try {
+      await disableWasmThreads();
+      threadsRestored = true;
+    } catch (error) {
+      notes.push(`threads left on: ${(error as Error).message}`);
+    }
+  }
+  return { kernelsRestored: true, threadsRestored, notes };
 }
 
 /** The report of the last `enableFastTraining` call still in force, or null. */
