@@ -1,3 +1,12 @@
+// Opt-in fast training paths for tfjs-backend-wasm (nothing is registered on import).
+export {
+  type DisableFastTrainingResult,
+  disableFastTraining,
+  enableFastTraining,
+  type FastTrainingOptions,
+  type FastTrainingReport,
+  fastTrainingReport,
+} from './backend/enable-fast-training';
 export { type GradientSource, gradientsRegistered, registerGradients } from './backend/register-gradients';
 // Backend selection and gradient registration, for apps.
 export {
@@ -66,11 +75,3 @@ export {
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';
-// Opt-in fast training paths for tfjs-backend-wasm (nothing is registered on import).
-export {
-  disableFastTraining,
-  enableFastTraining,
-  type FastTrainingOptions,
-  type FastTrainingReport,
-  fastTrainingReport,
-} from './backend/enable-fast-training';
