@@ -100,7 +100,7 @@ export interface CodeUsageAccumulator {
  */
 export function createCodeUsageAccumulator(codebookSize: number): CodeUsageAccumulator {
   assertPositiveInt('createCodeUsageAccumulator', 'codebookSize', codebookSize);
-  const counts = tf.variable(tf.zeros([codebookSize]), false);
+  const counts = tf.tidy(() => tf.variable(tf.zeros([codebookSize]), false));
   const readScalar = async (compute: () => tf.Scalar) => {
     const value = tf.tidy(compute);
     try {

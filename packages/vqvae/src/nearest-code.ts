@@ -88,6 +88,35 @@ export function nearestCodes(z: tf.Tensor, codebook: tf.Tensor2D, options: Neare
   });
 }
 
+type GatherOp = (codebook: tf.Tensor, indices: tf.Tensor) => tf.Tensor;
+let gatherOp: GatherOp | undefined;
+
+/**
+ * Rows of the codebook at `indices`, differentiable in the codebook only. Same as `tf.gather(codebook, indices)`,
+ * except that the indices get a float32 zero gradient: tfjs' gather returns int32 for them, which the tape rejects
+ * when the indices depend (through argMin) on what is being differentiated.
+ * @param codebook float32 [K, D]
+ * @param indices int32 [...]
+ * @returns float32 [..., D]
+ */
+export function gatherCodes(codebook: tf.Tensor2D, indices: tf.Tensor): tf.Tensor {
+  gatherOp ??= tf.customGrad((codes, ids, save) => {
+    const table = codes as tf.Tensor2D;
+    const positions = ids as tf.Tensor;
+    (save as (tensors: tf.Tensor[]) => void)([positions]);
+    return {
+      value: tf.gather(table, positions),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedIndices] = saved as [tf.Tensor];
+        const rows = tf.reshape(dy, [-1, table.shape[1]]);
+        const flatIndices = tf.reshape(savedIndices, [-1]) as tf.Tensor1D;
+        return [tf.unsortedSegmentSum(rows, flatIndices, table.shape[0]), tf.zeros(savedIndices.shape)];
+      },
+    };
+  }) as unknown as GatherOp;
+  return gatherOp(codebook, indices);
+}
+
 // helpers
 
 /** Throws the standard message unless `z` is float32 of rank ≥ 1 with last dim `dim`. */

@@ -1,0 +1,246 @@
+// Vector quantiser of van den Oord et al. (2017), "Neural Discrete Representation Learning", with the EMA codebook
+// of their appendix / Razavi et al. (2019), dead-code restarts (Łańcucki et al. 2020) and cosine lookup as in
+// lucidrains/vector-quantize-pytorch.
+import * as tf from '@tensorflow/tfjs-core';
+import { assertDtype, createRng, type Rng, type RngState, stopGradient, straightThrough } from '@vaejs/core';
+import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
+import { emaCodebookUpdate, kmeans, restartDeadCodes } from './codebook-updates';
+import { assertLastDim, gatherCodes, l2Normalize, nearestCodes } from './nearest-code';
+import {
+  resolveVectorQuantizerConfig,
+  type VectorQuantizerConfig,
+  type VectorQuantizerConfigInput,
+} from './quantizer-config';
+
+/** Named outputs of {@link VectorQuantizer.quantize}; the caller disposes every tensor. */
+export interface QuantizeResult {
+  /** z_q, the nearest code of each vector (l2-normalised in 'cosine' mode): float32 [..., D]. */
+  quantized: tf.Tensor;
+  /** int32 [...]. */
+  indices: tf.Tensor;
+  /** Straight-through output `z_e + sg(z_q − z_e)`: forward z_q, gradient to z_e unchanged. float32 [..., D]. */
+  output: tf.Tensor;
+  /** `mean ||sg(z_e) − z_q||²` over all elements: the codebook's only gradient. float32 scalar. */
+  codebookLoss: tf.Scalar;
+  /** `mean ||z_e − sg(z_q)||²` over all elements (unweighted). float32 scalar. */
+  commitmentLoss: tf.Scalar;
+  /** What to add to the model loss: `codebookLoss + beta·commitmentLoss` (`beta·commitmentLoss` with EMA). */
+  loss: tf.Scalar;
+  /** Perplexity of the batch's codes, in [1, K]. float32 scalar. */
+  perplexity: tf.Scalar;
+  /** Share of codes used in the batch, in [0, 1]. float32 scalar. */
+  usage: tf.Scalar;
+}
+
+/** The variables holding a quantiser's state. */
+export interface VectorQuantizerVariables {
+  /** float32 [K, D]; trainable unless `ema`. */
+  codebook: tf.Variable;
+  /** EMA cluster sizes N, float32 [K] (start at 1; only `update` with `ema` changes them). */
+  clusterSize: tf.Variable;
+  /** EMA sums m, float32 [K, D] (start at the codebook, so that m / N = codebook). */
+  embedSum: tf.Variable;
+}
+
+/** A codebook of K vectors of size D with lookup, losses and non-gradient updates. */
+export interface VectorQuantizer extends VectorQuantizerVariables {
+  readonly config: Readonly<VectorQuantizerConfig>;
+  /** Whether `initialize` (k-means) has run. */
+  readonly initialized: boolean;
+  /** Variables the optimiser should update: `[codebook]`, or `[]` with `ema`. */
+  readonly trainableVariables: tf.Variable[];
+  /**
+   * Nearest-code lookup with losses and metrics.
+   * @param z float32 [..., D]
+   */
+  quantize(z: tf.Tensor): QuantizeResult;
+  /** Nearest-code indices only. @param z float32 [..., D] @returns int32 [...] */
+  encode(z: tf.Tensor): tf.Tensor;
+  /** Code vectors of indices. @param indices int32 [...] @returns float32 [..., D] */
+  lookup(indices: tf.Tensor): tf.Tensor;
+  /**
+   * k-means initialisation of the codebook (and EMA state) from a batch; sets `initialized`.
+   * @param z float32 [..., D]
+   */
+  initialize(z: tf.Tensor): void;
+  /**
+   * The non-gradient step, to call after the optimiser step: EMA update (with `ema`) then dead-code restarts (with
+   * `deadCodeThreshold > 0`). A no-op otherwise.
+   * @param z float32 [..., D] the encoder outputs of the batch
+   * @param indices int32 [...] their codes (as returned by `quantize`); computed when omitted
+   * @returns restarted: int32 scalar, the number of codes restarted (caller disposes)
+   */
+  update(z: tf.Tensor, indices?: tf.Tensor): { restarted: tf.Scalar };
+  getRngState(): RngState;
+  setRngState(state: RngState): void;
+  /** Frees the variables (unless they belong to a layer). */
+  dispose(): void;
+}
+
+/**
+ * Creates a vector quantiser owning its variables. The codebook starts uniform in ±√(3/D) (unit variance per
+ * component, as Sonnet's uniform unit scaling), seeded by `config.seed`.
+ * @example
+ * const vq = createVectorQuantizer({ dim: 16, codebookSize: 128 });
+ * const { output, indices, loss } = vq.quantize(zE); // [8, 7, 7, 16], int32 [8, 7, 7], scalar
+ */
+export function createVectorQuantizer(config: VectorQuantizerConfigInput): VectorQuantizer {
+  const resolved = resolveVectorQuantizerConfig(config);
+  // tf.variable shares its initial value's data: tidy frees the initial tensors and the variables keep the data.
+  const { codebook, clusterSize, embedSum } = tf.tidy(() => {
+    const initial = initialCodebook(resolved);
+    return {
+      codebook: tf.variable(initial, !resolved.ema),
+      clusterSize: tf.variable(tf.ones([resolved.codebookSize]), false),
+      embedSum: tf.variable(initial, false),
+    };
+  });
+  return vectorQuantizerFromVariables(resolved, { codebook, clusterSize, embedSum }, { owned: true });
+}
+
+/**
+ * Seeded initial codebook, float32 [K, D]: uniform in ±√(3/D), l2-normalised in 'cosine' mode.
+ */
+export function initialCodebook(config: Readonly<VectorQuantizerConfig>): tf.Tensor2D {
+  return tf.tidy(() => {
+    const limit = Math.sqrt(3 / config.dim);
+    const codes = tf.randomUniform([config.codebookSize, config.dim], -limit, limit, 'float32', config.seed);
+    return (config.distance === 'cosine' ? l2Normalize(codes) : codes) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Builds the quantiser around existing variables (those of a `VectorQuantizerLayer`, say). Internal.
+ * @param options.owned whether `dispose` frees the variables
+ */
+export function vectorQuantizerFromVariables(
+  config: Readonly<VectorQuantizerConfig>,
+  variables: VectorQuantizerVariables,
+  options: { owned: boolean; initialized?: boolean },
+): VectorQuantizer {
+  const { codebook, clusterSize, embedSum } = variables;
+  const { dim, codebookSize, beta, ema, distance, chunkSize } = config;
+  const cosine = distance === 'cosine';
+  const rng: Rng = createRng(config.seed);
+  let initialized = options.initialized ?? false;
+  const check = (fn: string, z: tf.Tensor) => assertLastDim(fn, z, dim, 'config.dim');
+  const flatten = (z: tf.Tensor) => {
+    const flat = tf.reshape(z, [-1, dim]) as tf.Tensor2D;
+    return cosine ? l2Normalize(flat) : flat;
+  };
+
+  return {
+    config,
+    codebook,
+    clusterSize,
+    embedSum,
+    get initialized() {
+      return initialized;
+    },
+    get trainableVariables() {
+      return ema ? [] : [codebook];
+    },
+    quantize(z) {
+      check('vectorQuantizer.quantize', z);
+      return tf.tidy(() => {
+        const encoded = cosine ? l2Normalize(z) : z;
+        const codes = (cosine ? l2Normalize(codebook) : codebook) as tf.Tensor2D;
+        const indices = nearestCodes(encoded, codes, { chunkSize, fn: 'vectorQuantizer.quantize' });
+        const quantized = gatherCodes(codes, indices);
+        const codebookLoss = tf.mean(tf.squaredDifference(stopGradient(encoded), quantized)) as tf.Scalar;
+        const commitmentLoss = tf.mean(tf.squaredDifference(encoded, stopGradient(quantized))) as tf.Scalar;
+        const weighted = tf.mul(commitmentLoss, beta);
+        const loss = (ema ? weighted : tf.add(codebookLoss, weighted)) as tf.Scalar;
+        const counts = codeCounts(indices, codebookSize);
+        return {
+          quantized,
+          indices,
+          output: straightThrough(encoded, quantized),
+          codebookLoss,
+          commitmentLoss,
+          loss,
+          perplexity: perplexityFromCounts(counts),
+          usage: usageFromCounts(counts),
+        };
+      });
+    },
+    encode(z) {
+      check('vectorQuantizer.encode', z);
+      return tf.tidy(() =>
+        nearestCodes(z, codebook as tf.Tensor2D, { chunkSize, distance, fn: 'vectorQuantizer.encode' }),
+      );
+    },
+    lookup(indices) {
+      assertDtype('vectorQuantizer.lookup', 'indices', indices, 'int32');
+      return tf.tidy(() => gatherCodes((cosine ? l2Normalize(codebook) : codebook) as tf.Tensor2D, indices));
+    },
+    initialize(z) {
+      check('vectorQuantizer.initialize', z);
+      const seed = rng.nextSeed();
+      tf.tidy(() => {
+        const { centroids, counts } = kmeans(flatten(z), codebookSize, {
+          iterations: config.kmeansIterations,
+          seed,
+          distance,
+          chunkSize,
+        });
+        const sizes = tf.maximum(counts, 1);
+        codebook.assign(centroids);
+        clusterSize.assign(sizes);
+        embedSum.assign(tf.mul(centroids, tf.reshape(sizes, [-1, 1])));
+      });
+      initialized = true;
+    },
+    update(z, indices) {
+      check('vectorQuantizer.update', z);
+      if (indices !== undefined) assertDtype('vectorQuantizer.update', 'indices', indices, 'int32');
+      const threshold = config.deadCodeThreshold;
+      const seed = threshold > 0 ? rng.nextSeed() : 0;
+      return tf.tidy(() => {
+        const vectors = flatten(z);
+        const codes = tf.reshape(
+          indices === undefined ? nearestCodes(vectors, codebook as tf.Tensor2D, { chunkSize, distance }) : indices,
+          [-1],
+        ) as tf.Tensor1D;
+        let sizes = clusterSize as tf.Tensor as tf.Tensor1D;
+        let sums = embedSum as tf.Tensor as tf.Tensor2D;
+        let next = codebook as tf.Tensor as tf.Tensor2D;
+        if (ema) {
+          const state = emaCodebookUpdate({ clusterSize: sizes, embedSum: sums }, vectors, codes, config);
+          sizes = state.clusterSize;
+          sums = state.embedSum;
+          next = cosine ? l2Normalize(state.codebook) : state.codebook;
+        }
+        let restarted = tf.scalar(0, 'int32');
+        if (threshold > 0) {
+          const usage = ema
+            ? sizes
+            : (tf.unsortedSegmentSum(tf.cast(tf.onesLike(codes), 'float32'), codes, codebookSize) as tf.Tensor1D);
+          const reset = restartDeadCodes(next, usage, vectors, { threshold, seed });
+          const deadColumn = tf.reshape(reset.dead, [-1, 1]);
+          next = reset.codebook;
+          if (ema) {
+            sizes = tf.where(reset.dead, tf.fill([codebookSize], threshold), sizes) as tf.Tensor1D;
+            sums = tf.where(deadColumn, tf.mul(reset.replacements, threshold), sums) as tf.Tensor2D;
+          }
+          restarted = tf.sum(tf.cast(reset.dead, 'int32')) as tf.Scalar;
+        }
+        if (ema) {
+          clusterSize.assign(sizes);
+          embedSum.assign(sums);
+        }
+        if (ema || threshold > 0) codebook.assign(next);
+        return { restarted };
+      });
+    },
+    getRngState: () => rng.getState(),
+    setRngState: (state) => rng.setState(state),
+    dispose() {
+      if (options.owned) {
+        codebook.dispose();
+        clusterSize.dispose();
+        embedSum.dispose();
+      }
+    },
+  };
+}
