@@ -72,7 +72,7 @@ describe('README snippets', () => {
       logLikelihood.dispose();
 
       expectClose([nats], [88.79225657643896], 1e-6);
-      expect((log.mock.calls[0]?.[0] as number).toFixed(4)).toBe('0.1634');
+      expect(Number(log.mock.calls[0]![0]).toFixed(4)).toBe('0.1634');
       logWeights.dispose();
     });
     log.mockRestore();
