@@ -18,9 +18,9 @@ import { checkBatch, perExampleTerms } from './loss';
 /** Options of `vae.evaluate`. */
 export interface VaeEvaluateOptions {
   /** int32 `[n]` class indices, required for `'cvae'`. */
-  labels?: tf.Tensor1D;
+  labels?: tf.Tensor;
   /** Clean images to score against (the denoising AE); default `x`. */
-  target?: tf.Tensor4D;
+  target?: tf.Tensor;
   /** Importance samples per example for the IWAE estimate (Burda et al. 2016); 0 (default) skips it. Variational kinds only. */
   iwaeK?: number;
   /** Seed of every posterior sample drawn. Default 0. */
@@ -55,7 +55,7 @@ export interface VaeEvaluation {
  */
 export async function evaluateVae(
   parts: VaeParts,
-  x: tf.Tensor4D,
+  x: tf.Tensor,
   options: VaeEvaluateOptions = {},
 ): Promise<VaeEvaluation> {
   const fn = 'vae.evaluate';

@@ -16,11 +16,11 @@ import { checkImages, labelsToOneHot } from './inputs';
 /** One batch: the input `x`, the target to reconstruct (default `x`; the clean image for the denoising AE), labels for `'cvae'`. */
 export interface VaeBatch {
   /** float32 `[batch, h, w, c]` in [0, 1] (corrupted, for `'dae'`). */
-  x: tf.Tensor4D;
+  x: tf.Tensor;
   /** float32 `[batch, h, w, c]`; required for `'dae'`, defaults to `x` otherwise. */
-  target?: tf.Tensor4D;
+  target?: tf.Tensor;
   /** int32 `[batch]` class indices; required for `'cvae'`, ignored otherwise. */
-  labels?: tf.Tensor1D;
+  labels?: tf.Tensor;
 }
 
 /** Per-step options. */

@@ -18,7 +18,7 @@ export interface VaeEncoding {
 }
 
 /** Labels for the generating operations of a `'cvae'`: one class index for all, or int32 `[n]`. */
-export type VaeLabels = number | tf.Tensor1D;
+export type VaeLabels = number | tf.Tensor;
 
 /** An autoencoder of the family built by {@link createVae} or loaded by `loadVae`. */
 export interface Vae {
@@ -35,15 +35,15 @@ export interface Vae {
   /** The learned log σ² (`[1]` or `[h, w, c]`) of `'gaussian-learned'`, else `null`. Owned by the model. */
   logVariance(): tf.Tensor | null;
   /** x float32 `[batch, h, w, c]` → posterior parameters. Labels int32 `[batch]` for `'cvae'`. */
-  encode(x: tf.Tensor4D, labels?: tf.Tensor1D): VaeEncoding;
+  encode(x: tf.Tensor, labels?: tf.Tensor): VaeEncoding;
   /** z = mean + exp(logVar/2)·ε, float32 `[batch, latentDim]`; seeded. */
-  sampleZ(mean: tf.Tensor2D, logVar: tf.Tensor2D, seed?: number): tf.Tensor2D;
+  sampleZ(mean: tf.Tensor, logVar: tf.Tensor, seed?: number): tf.Tensor2D;
   /** z float32 `[batch, latentDim]` → images float32 `[batch, h, w, c]` in [0, 1] (sigmoid of the logits for Bernoulli). */
-  decode(z: tf.Tensor2D, labels?: VaeLabels): tf.Tensor4D;
+  decode(z: tf.Tensor, labels?: VaeLabels): tf.Tensor4D;
   /** The decoder output as is: logits for Bernoulli, the mean for the Gaussians. `[batch, h, w, c]`. */
-  decodeRaw(z: tf.Tensor2D, labels?: VaeLabels): tf.Tensor4D;
+  decodeRaw(z: tf.Tensor, labels?: VaeLabels): tf.Tensor4D;
   /** decode(encode(x).mean), or of a posterior sample with `sample: true`. `[batch, h, w, c]`. */
-  reconstruct(x: tf.Tensor4D, options?: { labels?: tf.Tensor1D; sample?: boolean; seed?: number }): tf.Tensor4D;
+  reconstruct(x: tf.Tensor, options?: { labels?: tf.Tensor; sample?: boolean; seed?: number }): tf.Tensor4D;
   /** Decodes n codes drawn from the prior N(0, I) with `seed`. `[n, h, w, c]`. */
   generate(n: number, options?: { seed?: number; labels?: VaeLabels }): tf.Tensor4D;
   /**
@@ -59,7 +59,7 @@ export interface Vae {
   /** One optimisation step; returns the loss parts (scalars the caller disposes). */
   trainStep(optimizer: tf.Optimizer, batch: VaeBatch, options?: VaeStepOptions): VaeLossParts;
   /** ELBO parts and the IWAE log-likelihood estimate on a (test) set, as numbers. */
-  evaluate(x: tf.Tensor4D, options?: VaeEvaluateOptions): Promise<VaeEvaluation>;
+  evaluate(x: tf.Tensor, options?: VaeEvaluateOptions): Promise<VaeEvaluation>;
   /** Disposes the encoder and decoder weights. */
   dispose(): void;
 }
@@ -81,7 +81,7 @@ export function assembleVae(parts: VaeParts): Vae {
   const { config } = parts;
   const latentDim = config.latentDim;
 
-  function decodeWith(fn: string, z: tf.Tensor2D, labels: VaeLabels | undefined, asImage: boolean): tf.Tensor4D {
+  function decodeWith(fn: string, z: tf.Tensor, labels: VaeLabels | undefined, asImage: boolean): tf.Tensor4D {
     checkLatents(fn, 'z', z, config);
     const oneHot = labelsForCount(fn, labels, z.shape[0], config);
     try {
@@ -94,7 +94,7 @@ export function assembleVae(parts: VaeParts): Vae {
     }
   }
 
-  function encodeWith(fn: string, x: tf.Tensor4D, labels: tf.Tensor1D | undefined): VaeEncoding {
+  function encodeWith(fn: string, x: tf.Tensor, labels: tf.Tensor | undefined): VaeEncoding {
     checkImages(fn, 'x', x, config);
     const oneHot = labelsToOneHot(fn, labels, x.shape[0], config, true);
     try {
