@@ -65,35 +65,36 @@ const KNOWN_KEYS = new Set(['dim', 'codebookSize', ...Object.keys(DEFAULT_VECTOR
 export function resolveVectorQuantizerConfig(
   config: VectorQuantizerConfigInput,
   fn = 'createVectorQuantizer',
+  prefix = 'config',
 ): Readonly<VectorQuantizerConfig> {
   if (typeof config !== 'object' || config === null) {
-    throw new ConfigError(formatExpected(fn, 'config', 'an object', String(config)));
+    throw new ConfigError(formatExpected(fn, prefix, 'an object', String(config)));
   }
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(formatExpected(fn, 'config', 'known keys only', `'${key}'`));
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(formatExpected(fn, prefix, 'known keys only', `'${key}'`));
   }
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
   const resolved: VectorQuantizerConfig = { ...DEFAULT_VECTOR_QUANTIZER_CONFIG, ...defined } as VectorQuantizerConfig;
-  assertPositiveInt(fn, 'config.dim', resolved.dim);
-  assertPositiveInt(fn, 'config.codebookSize', resolved.codebookSize);
-  assertNumberInRange(fn, 'config.beta', resolved.beta, 0, Number.MAX_VALUE);
+  assertPositiveInt(fn, `${prefix}.dim`, resolved.dim);
+  assertPositiveInt(fn, `${prefix}.codebookSize`, resolved.codebookSize);
+  assertNumberInRange(fn, `${prefix}.beta`, resolved.beta, 0, Number.MAX_VALUE);
   if (typeof resolved.ema !== 'boolean') {
-    throw new ConfigError(formatExpected(fn, 'config.ema', 'a boolean', String(resolved.ema)));
+    throw new ConfigError(formatExpected(fn, `${prefix}.ema`, 'a boolean', String(resolved.ema)));
   }
   if (typeof resolved.kmeansInit !== 'boolean') {
-    throw new ConfigError(formatExpected(fn, 'config.kmeansInit', 'a boolean', String(resolved.kmeansInit)));
+    throw new ConfigError(formatExpected(fn, `${prefix}.kmeansInit`, 'a boolean', String(resolved.kmeansInit)));
   }
-  assertNumberInRange(fn, 'config.decay', resolved.decay, 0, 1);
+  assertNumberInRange(fn, `${prefix}.decay`, resolved.decay, 0, 1);
   if (resolved.decay === 0 || resolved.decay === 1) {
-    throw new ConfigError(formatExpected(fn, 'config.decay', 'a number in (0, 1)', String(resolved.decay)));
+    throw new ConfigError(formatExpected(fn, `${prefix}.decay`, 'a number in (0, 1)', String(resolved.decay)));
   }
-  assertNumberInRange(fn, 'config.epsilon', resolved.epsilon, 0, Number.MAX_VALUE);
-  assertNumberInRange(fn, 'config.deadCodeThreshold', resolved.deadCodeThreshold, 0, Number.MAX_VALUE);
-  assertPositiveInt(fn, 'config.kmeansIterations', resolved.kmeansIterations, 0);
-  assertOneOf(fn, 'config.distance', resolved.distance, ['euclidean', 'cosine'] as const);
-  assertPositiveInt(fn, 'config.chunkSize', resolved.chunkSize);
+  assertNumberInRange(fn, `${prefix}.epsilon`, resolved.epsilon, 0, Number.MAX_VALUE);
+  assertNumberInRange(fn, `${prefix}.deadCodeThreshold`, resolved.deadCodeThreshold, 0, Number.MAX_VALUE);
+  assertPositiveInt(fn, `${prefix}.kmeansIterations`, resolved.kmeansIterations, 0);
+  assertOneOf(fn, `${prefix}.distance`, resolved.distance, ['euclidean', 'cosine'] as const);
+  assertPositiveInt(fn, `${prefix}.chunkSize`, resolved.chunkSize);
   if (typeof resolved.seed !== 'number' || !Number.isInteger(resolved.seed)) {
-    throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(resolved.seed)));
+    throw new ConfigError(formatExpected(fn, `${prefix}.seed`, 'an integer', String(resolved.seed)));
   }
   return Object.freeze(resolved);
 }

@@ -1,0 +1,118 @@
+// A tfjs-layers wrapper of the vector quantiser, so that a model holding one saves and loads (codebook and EMA
+// state included) in the standard tfjs format, in Node or in a browser.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { straightThrough } from '@vaejs/core';
+import { l2Normalize } from './nearest-code';
+import {
+  resolveVectorQuantizerConfig,
+  type VectorQuantizerConfig,
+  type VectorQuantizerConfigInput,
+} from './quantizer-config';
+import { initialCodebook, type VectorQuantizer, vectorQuantizerFromVariables } from './vector-quantizer';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+
+/** Arguments of {@link VectorQuantizerLayer}. */
+export interface VectorQuantizerLayerArgs extends LayerArgs {
+  /** The quantiser's settings (sizes required). */
+  quantizer: VectorQuantizerConfigInput;
+  /** Whether k-means initialisation already ran (restored from a checkpoint). */
+  initialized?: boolean;
+}
+
+/**
+ * Layer `[..., D] → [..., D]` that outputs the straight-through quantised vectors `z_e + sg(z_q − z_e)` (forward:
+ * the nearest codes). Weights: `codebook` [K, D] (trainable unless `ema`), `ema_cluster_size` [K] and
+ * `ema_embed_sum` [K, D]. The quantiser object (losses, updates, metrics) is `layer.quantizer` once built; it shares
+ * the layer's variables, which the layer (or its model) disposes.
+ * @example
+ * const input = tf.input({ shape: [7, 7, 16] });
+ * const layer = new VectorQuantizerLayer({ quantizer: { dim: 16, codebookSize: 128 } });
+ * const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
+ */
+export class VectorQuantizerLayer extends tfl.layers.Layer {
+  static className = 'VaejsVectorQuantizer';
+  readonly quantizerConfig: Readonly<VectorQuantizerConfig>;
+  private readonly initializedAtLoad: boolean;
+  private instance: VectorQuantizer | null = null;
+
+  constructor(args: VectorQuantizerLayerArgs) {
+    super(args);
+    this.quantizerConfig = resolveVectorQuantizerConfig(args.quantizer, 'VectorQuantizerLayer');
+    this.initializedAtLoad = args.initialized ?? false;
+  }
+
+  /** The quantiser over this layer's variables. @throws Error before the layer is built. */
+  get quantizer(): VectorQuantizer {
+    if (this.instance === null) throw new Error('VectorQuantizerLayer.quantizer: expected a built layer, got none.');
+    return this.instance;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const config = this.quantizerConfig;
+    const { dim, codebookSize } = config;
+    const codebook = this.addWeight(
+      'codebook',
+      [codebookSize, dim],
+      'float32',
+      tfl.initializers.zeros(),
+      undefined,
+      !config.ema,
+    );
+    const clusterSize = this.addWeight(
+      'ema_cluster_size',
+      [codebookSize],
+      'float32',
+      tfl.initializers.ones(),
+      undefined,
+      false,
+    );
+    const embedSum = this.addWeight(
+      'ema_embed_sum',
+      [codebookSize, dim],
+      'float32',
+      tfl.initializers.zeros(),
+      undefined,
+      false,
+    );
+    const initial = initialCodebook(config);
+    codebook.write(initial);
+    embedSum.write(initial);
+    initial.dispose();
+    this.instance = vectorQuantizerFromVariables(
+      config,
+      {
+        codebook: codebook.read() as tf.Variable,
+        clusterSize: clusterSize.read() as tf.Variable,
+        embedSum: embedSum.read() as tf.Variable,
+      },
+      { owned: false, initialized: this.initializedAtLoad },
+    );
+    super.build(inputShape);
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const z = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+      const quantizer = this.quantizer;
+      const quantized = quantizer.lookup(quantizer.encode(z));
+      const encoded = this.quantizerConfig.distance === 'cosine' ? l2Normalize(z) : z;
+      return straightThrough(encoded, quantized);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      quantizer: { ...this.quantizerConfig },
+      initialized: this.instance?.initialized ?? this.initializedAtLoad,
+    };
+  }
+}
+
+tf.serialization.registerClass(VectorQuantizerLayer);

@@ -1,0 +1,205 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expectClose, expectNoLeak } from '@vaejs/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createVqVae, type VqVae } from './vqvae';
+import type { VqVaeConfigInput } from './vqvae-config';
+
+const created: VqVae[] = [];
+function model(config: VqVaeConfigInput): VqVae {
+  const vqvae = createVqVae(config);
+  created.push(vqvae);
+  return vqvae;
+}
+afterEach(() => {
+  while (created.length > 0) created.pop()?.dispose();
+});
+
+// Small and cheap: 8×8×1 images → 2×2 codes of D = 4, K = 8.
+const TINY: VqVaeConfigInput = { inputShape: [8, 8, 1], dim: 4, codebookSize: 8, encoderFilters: [4, 6] };
+const images = (n: number, seed = 1) => tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', seed);
+
+describe('createVqVae', () => {
+  it('builds the Keras example model by default: 28×28×1 → 7×7 codes of D = 16, K = 128', () => {
+    const vqvae = model({});
+    expect(vqvae.latentShape).toEqual([7, 7, 16]);
+    expect(vqvae.encoder.outputs[0]?.shape).toEqual([null, 7, 7, 16]);
+    expect(vqvae.decoder.outputs[0]?.shape).toEqual([null, 28, 28, 1]);
+    expect(vqvae.quantizer.codebook.shape).toEqual([128, 16]);
+    expect(vqvae.config.decoderFilters).toEqual([64, 32]);
+    expect(vqvae.config.quantizer.beta).toBe(0.25);
+  });
+
+  it('encodes to an int32 code map, decodes and reconstructs images', () => {
+    const vqvae = model(TINY);
+    const x = images(3);
+    const codes = vqvae.encode(x);
+    expect(codes.dtype).toBe('int32');
+    expect(codes.shape).toEqual([3, 2, 2]);
+    expect(vqvae.encodeContinuous(x).shape).toEqual([3, 2, 2, 4]);
+    const decoded = vqvae.decode(codes);
+    expect(decoded.shape).toEqual([3, 8, 8, 1]);
+    expect(Array.from(vqvae.reconstruct(x).dataSync())).toEqual(Array.from(decoded.dataSync()));
+    const values = decoded.dataSync();
+    expect(values.every((v) => v > 0 && v < 1)).toBe(true); // sigmoid output
+  });
+
+  it('reports loss parts that agree with each other', () => {
+    const vqvae = model({ ...TINY, dataVariance: 0.5, quantizer: { beta: 0.5 } });
+    const x = images(2);
+    const parts = vqvae.lossParts({ x });
+    const value = (s: tf.Scalar) => s.dataSync()[0] as number;
+    const reconstructed = vqvae.reconstruct(x);
+    const summed = tf.sum(tf.squaredDifference(x, reconstructed)).dataSync()[0] as number;
+    expectClose([value(parts.reconstruction)], [summed / 2], 1e-4);
+    expectClose([value(parts.reconstructionMse)], [summed / 2 / 64], 1e-4);
+    expectClose([value(parts.codebook)], [value(parts.commitment)]);
+    const expectedLoss = value(parts.reconstructionMse) / 0.5 + value(parts.codebook) + 0.5 * value(parts.commitment);
+    expectClose([value(parts.loss)], [expectedLoss], 1e-5);
+    expect(value(parts.perplexity)).toBeGreaterThanOrEqual(1);
+    expect(value(parts.usage)).toBeGreaterThan(0);
+  });
+
+  it('trains: the loss falls over a few steps on a fixed batch', () => {
+    const vqvae = model({ ...TINY, quantizer: { ema: true, deadCodeThreshold: 0.1, kmeansInit: true } });
+    const optimizer = tf.train.adam(0.01);
+    const x = images(4, 2);
+    const first = vqvae.trainStep(optimizer, { x });
+    expect(Object.keys(first).sort()).toEqual(
+      [
+        'codebook',
+        'commitment',
+        'loss',
+        'perplexity',
+        'reconstruction',
+        'reconstructionMse',
+        'restarted',
+        'usage',
+      ].sort(),
+    );
+    expect(vqvae.quantizer.initialized).toBe(true);
+    const start = first.loss.dataSync()[0] as number;
+    tf.dispose(Object.values(first));
+    for (let step = 0; step < 30; step++) tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    const parts = vqvae.lossParts({ x });
+    expect(parts.loss.dataSync()[0]).toBeLessThan(start);
+    tf.dispose(Object.values(parts));
+    optimizer.dispose();
+  });
+
+  it('moves encoder, decoder and codebook in one step, and the EMA state only with ema', () => {
+    for (const ema of [false, true]) {
+      const vqvae = model({ ...TINY, quantizer: { ema } });
+      const optimizer = tf.train.sgd(0.1);
+      const snapshot = () =>
+        [vqvae.encoder, vqvae.decoder].flatMap((m) => m.getWeights().map((w) => Array.from(w.dataSync())));
+      const before = snapshot();
+      const codebookBefore = Array.from(vqvae.quantizer.codebook.dataSync());
+      const embedSumBefore = Array.from(vqvae.quantizer.embedSum.dataSync());
+      tf.dispose(Object.values(vqvae.trainStep(optimizer, { x: images(2) })));
+      const after = snapshot();
+      expect(after.every((weights, i) => weights.some((w, j) => w !== before[i]?.[j]))).toBe(true);
+      expect(Array.from(vqvae.quantizer.codebook.dataSync())).not.toEqual(codebookBefore);
+      // EMA state moves only with ema
+      expect(Array.from(vqvae.quantizer.embedSum.dataSync()).some((v, i) => v !== embedSumBefore[i])).toBe(ema);
+      optimizer.dispose();
+    }
+  });
+
+  it('does not grow the number of tensors across 20 train steps', () => {
+    const vqvae = model({ ...TINY, quantizer: { ema: true, deadCodeThreshold: 0.5, kmeansInit: true } });
+    const optimizer = tf.train.adam(0.001);
+    const x = images(2);
+    tf.dispose(Object.values(vqvae.trainStep(optimizer, { x }))); // creates Adam's slots
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 20; step++) tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+  });
+
+  it('leaks no tensors in encode, decode, reconstruct and lossParts', async () => {
+    const vqvae = model(TINY);
+    const x = images(2);
+    const codes = tf.zeros([2, 2, 2], 'int32');
+    await expectNoLeak(() => [vqvae.encode(x), vqvae.encodeContinuous(x), vqvae.decode(codes), vqvae.reconstruct(x)]);
+    await expectNoLeak(() => vqvae.lossParts({ x }));
+  });
+});
+
+describe('errors', () => {
+  it('rejects images that do not match config.inputShape', () => {
+    const vqvae = model(TINY);
+    expect(() => vqvae.encode(tf.zeros([2, 28, 28, 1]))).toThrow(
+      /^vqvae\.encode: expected x shape \[\?,8,8,1\] \(config\.inputShape\), got shape \[2,28,28,1\]\.$/,
+    );
+    expect(() => vqvae.encode(tf.zeros([2, 8, 8, 1], 'int32'))).toThrow(
+      /^vqvae\.encode: expected x dtype float32, got dtype int32\.$/,
+    );
+    expect(() => vqvae.lossParts({ x: images(2), target: tf.zeros([3, 8, 8, 1]) })).toThrow(
+      /^vqvae\.lossParts: expected batch\.target the shape of batch\.x \[2,8,8,1\], got shape \[3,8,8,1\]\.$/,
+    );
+    expect(() => vqvae.trainStep({} as tf.Optimizer, { x: images(2) })).toThrow(
+      /^vqvae\.trainStep: expected optimizer a tf\.Optimizer, got an object\.$/,
+    );
+  });
+
+  it('rejects code maps of the wrong dtype, shape or range', () => {
+    const vqvae = model(TINY);
+    expect(() => vqvae.decode(tf.zeros([2, 2, 2]))).toThrow(
+      /^vqvae\.decode: expected indices dtype int32, got dtype float32\.$/,
+    );
+    expect(() => vqvae.decode(tf.zeros([2, 3, 2], 'int32'))).toThrow(
+      /^vqvae\.decode: expected indices shape \[\?,2,2\] \(latent grid \[n, h, w\]\), got shape \[2,3,2\]\.$/,
+    );
+    expect(() =>
+      vqvae.decode(
+        tf.tensor3d(
+          [
+            [
+              [0, 8],
+              [1, 2],
+            ],
+          ],
+          [1, 2, 2],
+          'int32',
+        ),
+      ),
+    ).toThrow(/^vqvae\.decode: expected indices values in \[0, 7\], got values in \[0, 8\]\.$/);
+    expect(() =>
+      vqvae.decode(
+        tf.tensor3d(
+          [
+            [
+              [0, -1],
+              [1, 2],
+            ],
+          ],
+          [1, 2, 2],
+          'int32',
+        ),
+      ),
+    ).toThrow(/^vqvae\.decode: expected indices values in \[0, 7\], got values in \[-1, 2\]\.$/);
+  });
+
+  it.each([
+    [
+      { inputShape: [30, 28, 1] },
+      /^createVqVae: expected config\.inputShape height divisible by 4 \(2\^2 stride-2 layers\), got 30\.$/,
+    ],
+    [{ dim: 0 }, /^createVqVae: expected config\.dim a positive integer, got 0\.$/],
+    [{ encoderFilters: [] }, /^createVqVae: expected config\.encoderFilters a non-empty array, got \.$/],
+    [
+      { decoderFilters: [8] },
+      /^createVqVae: expected config\.decoderFilters 2 entries \(as encoderFilters\), got 1\.$/,
+    ],
+    [
+      { outputActivation: 'tanh' },
+      /^createVqVae: expected config\.outputActivation one of sigmoid \| linear, got 'tanh'\.$/,
+    ],
+    [{ dataVariance: 0 }, /^createVqVae: expected config\.dataVariance a number in \[.*\], got 0\.$/],
+    [{ quantizer: { decay: 2 } }, /^createVqVae: expected config\.quantizer\.decay a number in \[0, 1\], got 2\.$/],
+    [{ quantizer: { dim: 3 } }, /^createVqVae: expected config\.quantizer no 'dim' \(set config\.dim\), got 'dim'\.$/],
+    [{ latent: 3 }, /^createVqVae: expected config known keys only, got 'latent'\.$/],
+  ])('rejects config %j', (config, message) => {
+    expect(() => createVqVae(config as VqVaeConfigInput)).toThrow(message);
+  });
+});
