@@ -66,11 +66,15 @@ export function resolveVqVaeConfig(config: VqVaeConfigInput = {}, fn = 'createVq
   if (!Array.isArray(inputShape) || inputShape.length !== 3) {
     throw new ConfigError(formatExpected(fn, 'config.inputShape', '[height, width, channels]', String(inputShape)));
   }
-  inputShape.forEach((size, axis) => assertPositiveInt(fn, `config.inputShape[${axis}]`, size));
+  inputShape.forEach((size, axis) => {
+    assertPositiveInt(fn, `config.inputShape[${axis}]`, size);
+  });
   if (!Array.isArray(encoderFilters) || encoderFilters.length === 0) {
     throw new ConfigError(formatExpected(fn, 'config.encoderFilters', 'a non-empty array', String(encoderFilters)));
   }
-  encoderFilters.forEach((filters, i) => assertPositiveInt(fn, `config.encoderFilters[${i}]`, filters));
+  encoderFilters.forEach((filters, i) => {
+    assertPositiveInt(fn, `config.encoderFilters[${i}]`, filters);
+  });
   const decoderFilters = merged.decoderFilters ?? [...encoderFilters].reverse();
   if (!Array.isArray(decoderFilters) || decoderFilters.length !== encoderFilters.length) {
     throw new ConfigError(
@@ -82,7 +86,9 @@ export function resolveVqVaeConfig(config: VqVaeConfigInput = {}, fn = 'createVq
       ),
     );
   }
-  decoderFilters.forEach((filters, i) => assertPositiveInt(fn, `config.decoderFilters[${i}]`, filters));
+  decoderFilters.forEach((filters, i) => {
+    assertPositiveInt(fn, `config.decoderFilters[${i}]`, filters);
+  });
   const factor = 2 ** encoderFilters.length;
   (['height', 'width'] as const).forEach((name, axis) => {
     const size = inputShape[axis] as number;

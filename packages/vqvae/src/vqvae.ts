@@ -1,6 +1,5 @@
 // VQ-VAE (van den Oord et al. 2017): convolutional encoder → vector quantiser → convolutional decoder.
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   assertDtype,
   assertNumberInRange,

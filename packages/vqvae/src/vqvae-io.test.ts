@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createVqVae } from './vqvae';
+import type { VqVaeConfigInput } from './vqvae-config';
+import { loadVqVae, saveVqVae } from './vqvae-io';
+
+const TINY: VqVaeConfigInput = {
+  inputShape: [8, 8, 1],
+  dim: 4,
+  codebookSize: 8,
+  encoderFilters: [4, 6],
+  quantizer: { ema: true, deadCodeThreshold: 0.3, kmeansInit: true, kmeansIterations: 3 },
+};
+
+/** In-memory checkpoint: save handlers per part, and loaders that go through JSON like a file would. */
+function memoryStore() {
+  const parts: Record<string, tf.io.ModelArtifacts> = {};
+  return {
+    parts,
+    save: (part: string) =>
+      tf.io.withSaveHandler(async (artifacts) => {
+        parts[part] = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    load: (part: string) => {
+      const artifacts = parts[part] as tf.io.ModelArtifacts;
+      const json = JSON.parse(JSON.stringify({ ...artifacts, weightData: undefined })) as tf.io.ModelArtifacts;
+      return tf.io.fromMemory({ ...json, weightData: artifacts.weightData });
+    },
+  };
+}
+
+const read = (t: tf.Tensor) => {
+  const values = Array.from(t.dataSync());
+  t.dispose();
+  return values;
+};
+
+describe('saveVqVae / loadVqVae', () => {
+  it('round-trips weights, codebook, EMA state and random stream bit for bit', async () => {
+    const vqvae = createVqVae(TINY);
+    const x = tf.randomUniform([3, 8, 8, 1], 0, 1, 'float32', 1);
+    const optimizer = tf.train.sgd(0.05);
+    for (let step = 0; step < 3; step++) tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    const store = memoryStore();
+    const manifest = await saveVqVae(vqvae, store.save);
+    expect(manifest.format).toBe('vaejs-vqvae');
+    expect(manifest.version).toBe(1);
+    expect(manifest.parts).toEqual(['encoder', 'quantizer', 'decoder']);
+    expect(manifest.initialized).toBe(true);
+    const loaded = await loadVqVae(JSON.parse(JSON.stringify(manifest)), store.load);
+    expect(loaded.config).toEqual(vqvae.config);
+    for (const name of ['codebook', 'clusterSize', 'embedSum'] as const) {
+      expect(Array.from(loaded.quantizer[name].dataSync())).toEqual(Array.from(vqvae.quantizer[name].dataSync()));
+    }
+    expect(read(loaded.encode(x))).toEqual(read(vqvae.encode(x)));
+    expect(read(loaded.reconstruct(x))).toEqual(read(vqvae.reconstruct(x)));
+    expect(loaded.quantizer.getRngState()).toEqual(vqvae.quantizer.getRngState());
+    // Training resumes identically (same EMA state, restarts drawn from the same stream, no second k-means).
+    const resumed = tf.train.sgd(0.05);
+    const a = vqvae.trainStep(optimizer, { x });
+    const b = loaded.trainStep(resumed, { x });
+    expect(read(b.loss)).toEqual(read(a.loss));
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    expect(Array.from(loaded.quantizer.codebook.dataSync())).toEqual(Array.from(vqvae.quantizer.codebook.dataSync()));
+    vqvae.dispose();
+    loaded.dispose();
+    optimizer.dispose();
+    resumed.dispose();
+  });
+
+  it('frees everything it loaded on dispose', async () => {
+    const vqvae = createVqVae(TINY);
+    const store = memoryStore();
+    const manifest = await saveVqVae(vqvae, store.save);
+    vqvae.dispose();
+    const before = tf.memory().numTensors;
+    (await loadVqVae(manifest, store.load)).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects manifests of another model, version or shape', async () => {
+    const vqvae = createVqVae(TINY);
+    const store = memoryStore();
+    const manifest = await saveVqVae(vqvae, store.save);
+    vqvae.dispose();
+    await expect(loadVqVae({ ...manifest, format: 'vaejs-vae' }, store.load)).rejects.toThrow(
+      /^loadVqVae: expected manifest\.format 'vaejs-vqvae', got 'vaejs-vae'\.$/,
+    );
+    await expect(loadVqVae(null, store.load)).rejects.toThrow(/^loadVqVae: expected manifest an object, got null\.$/);
+    await expect(loadVqVae({ ...manifest, version: 2 }, store.load)).rejects.toThrow(
+      /^loadVqVae: expected manifest\.version 1, got 2\.$/,
+    );
+    await expect(loadVqVae({ ...manifest, parts: ['encoder'] }, store.load)).rejects.toThrow(
+      /^loadVqVae: expected manifest\.parts \[encoder, quantizer, decoder\], got an array of 1\.$/,
+    );
+    await expect(loadVqVae({ ...manifest, config: { ...manifest.config, dim: -1 } }, store.load)).rejects.toThrow(
+      /^loadVqVae: invalid manifest\.config: loadVqVae: expected config\.dim a positive integer, got -1\.$/,
+    );
+    const before = tf.memory().numTensors;
+    await expect(
+      loadVqVae(manifest, (part) => (part === 'decoder' ? tf.io.fromMemory({}) : store.load(part))),
+    ).rejects.toThrow(/^loadVqVae: could not load part 'decoder': /);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
