@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { conv2dValid, pointwise } from './ops';
 
 /** Constructor arguments (and serialised config) of {@link GatedPixelCnnBlock}. */
 export interface GatedPixelCnnBlockArgs {
@@ -53,7 +54,8 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     super({ name: args.name, trainable: args.trainable });
     this.filters = args.filters;
     this.kernelSize = args.kernelSize;
-    this.maskType = args.maskType;
+    // tfjs-layers snake-cases string values when it serialises a config ('A' → 'a'): normalise back.
+    this.maskType = String(args.maskType).toUpperCase() === 'A' ? 'A' : 'B';
     this.numClasses = args.numClasses;
     this.seed = args.seed;
     this.returns = args.returns;
@@ -74,14 +76,17 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     };
     kernel('vertical_kernel', [half + 1, this.kernelSize, inChannels, gate], 1);
     zeros('vertical_bias', [gate]);
-    kernel('to_horizontal_kernel', [1, 1, gate, gate], 2);
+    kernel('to_horizontal_kernel', [gate, gate], 2);
     zeros('to_horizontal_bias', [gate]);
     kernel('horizontal_kernel', [1, half + 1, inChannels, gate], 3);
     zeros('horizontal_bias', [gate]);
-    kernel('output_kernel', [1, 1, this.filters, this.filters], 4);
+    kernel('output_kernel', [this.filters, this.filters], 4);
     zeros('output_bias', [this.filters]);
     if (this.numClasses > 0) {
-      for (const [index, name] of ['vertical_class_bias', 'horizontal_class_bias'].entries()) {
+      // The last block's vertical output is never used, so it has no vertical class bias.
+      const names =
+        this.returns === 'stacks' ? ['vertical_class_bias', 'horizontal_class_bias'] : ['horizontal_class_bias'];
+      for (const [index, name] of names.entries()) {
         const initializer = tfl.initializers.randomNormal({ mean: 0, stddev: 0.1, seed: this.seed + 5 + index });
         this.weightsByName[name] = this.addWeight(name, [this.numClasses, gate], 'float32', initializer);
       }
@@ -132,7 +137,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
         [0, 0],
       ]);
       const kernel = this.read('vertical_kernel') as tf.Tensor4D;
-      return tf.add(tf.conv2d(padded, kernel, 1, 'valid'), this.read('vertical_bias'));
+      return tf.add(conv2dValid(padded, kernel), this.read('vertical_bias'));
     });
   }
 
@@ -144,8 +149,8 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
   /** 1×1 convolution taking the (already down-shifted) vertical pre-activation into the horizontal stack. */
   toHorizontal(verticalPreShifted: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const kernel = this.read('to_horizontal_kernel') as tf.Tensor4D;
-      return tf.add(tf.conv2d(verticalPreShifted, kernel, 1, 'valid'), this.read('to_horizontal_bias'));
+      const kernel = this.read('to_horizontal_kernel') as tf.Tensor2D;
+      return tf.add(pointwise(verticalPreShifted, kernel), this.read('to_horizontal_bias'));
     });
   }
 
@@ -178,10 +183,10 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
         [0, 0],
       ]);
       const kernel = this.read('horizontal_kernel') as tf.Tensor4D;
-      const pre = tf.add(tf.add(tf.conv2d(padded, kernel, 1, 'valid'), this.read('horizontal_bias')), fromVertical);
+      const pre = tf.add(tf.add(conv2dValid(padded, kernel), this.read('horizontal_bias')), fromVertical);
       const gated = gatedActivation(this.addClassBias(pre as tf.Tensor4D, 'horizontal_class_bias', labelsOneHot));
-      const outputKernel = this.read('output_kernel') as tf.Tensor4D;
-      const out = tf.add(tf.conv2d(gated, outputKernel, 1, 'valid'), this.read('output_bias')) as tf.Tensor4D;
+      const outputKernel = this.read('output_kernel') as tf.Tensor2D;
+      const out = tf.add(pointwise(gated, outputKernel), this.read('output_bias')) as tf.Tensor4D;
       return this.maskType === 'A' ? out : tf.add(out, horizontalIn);
     });
   }

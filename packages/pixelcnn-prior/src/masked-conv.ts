@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { conv2dValid } from './ops';
 
 /** Constructor arguments (and serialised config) of {@link MaskedConv2D}. */
 export interface MaskedConv2DArgs {
@@ -40,7 +41,8 @@ export class MaskedConv2D extends tfl.layers.Layer {
     super({ name: args.name, trainable: args.trainable });
     this.filters = args.filters;
     this.kernelSize = args.kernelSize;
-    this.maskType = args.maskType;
+    // tfjs-layers snake-cases string values when it serialises a config ('A' → 'a'): normalise back.
+    this.maskType = String(args.maskType).toUpperCase() === 'A' ? 'A' : 'B';
     this.numClasses = args.numClasses;
     this.seed = args.seed;
   }
@@ -74,7 +76,14 @@ export class MaskedConv2D extends tfl.layers.Layer {
       const [x, labelsOneHot] = (Array.isArray(inputs) ? inputs : [inputs]) as [tf.Tensor4D, tf.Tensor2D?];
       const kernel = this.kernel!.read() as tf.Tensor4D;
       const masked = tf.mul(kernel, causalMask(this.kernelSize, this.maskType)) as tf.Tensor4D;
-      const out = tf.add(tf.conv2d(x, masked, 1, 'same'), this.bias!.read());
+      const half = Math.floor(this.kernelSize / 2);
+      const padded = tf.pad(x, [
+        [0, 0],
+        [half, half],
+        [half, half],
+        [0, 0],
+      ]);
+      const out = tf.add(conv2dValid(padded, masked), this.bias!.read());
       if (!this.classBias || !labelsOneHot) return out;
       const bias = tf.matMul(labelsOneHot, this.classBias.read() as tf.Tensor2D);
       return tf.add(out, tf.reshape(bias, [bias.shape[0], 1, 1, this.filters]));

@@ -43,19 +43,18 @@ export function buildPixelCnnNetwork(config: ResolvedPixelCnnConfig): tfl.Layers
   const features =
     config.architecture === 'gated' ? gatedStack(config, embedded, labels) : maskedStack(config, embedded, labels);
   const relu = tfl.layers.activation({ activation: 'relu', name: LAYER_NAMES.headRelu }).apply(features);
+  // 1×1 convolutions as dense layers on the last axis (matrix products: fast gradients on every backend).
   const hidden = tfl.layers
-    .conv2d({
-      filters: config.headChannels,
-      kernelSize: 1,
+    .dense({
+      units: config.headChannels,
       activation: 'relu',
       kernelInitializer: tfl.initializers.glorotUniform({ seed: config.seed + 1000 }),
       name: LAYER_NAMES.headHidden,
     })
     .apply(relu);
   const logits = tfl.layers
-    .conv2d({
-      filters: config.numCategories,
-      kernelSize: 1,
+    .dense({
+      units: config.numCategories,
       kernelInitializer: tfl.initializers.glorotUniform({ seed: config.seed + 1001 }),
       name: LAYER_NAMES.headLogits,
     })

@@ -185,7 +185,7 @@ function createCachedSampler(
           const pre = block.verticalPreActivation(padded, false);
           newWindows.push(window);
           newFromVertical.push(block.toHorizontal(pre));
-          input = block.verticalGate(pre, labelsOneHot);
+          if (l < blocks.length - 1) input = block.verticalGate(pre, labelsOneHot);
         });
         return { windows: newWindows, fromVertical: newFromVertical };
       });
