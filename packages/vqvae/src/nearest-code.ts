@@ -69,6 +69,9 @@ export function nearestCodes(z: tf.Tensor, codebook: tf.Tensor2D, options: Neare
     const dim = codebook.shape[1];
     const cosine = options.distance === 'cosine';
     const codes = cosine ? l2Normalize(codebook) : codebook;
+    // argmin_k ||z||² − 2 z·e_k + ||e_k||² = argmin_k [−2z, 1]·[e_k, ||e_k||²]: ||z||² is the same for every k, and
+    // folding ||e||² into the product avoids a broadcast add over the [P, K] matrix (slow on the cpu backend).
+    const augmentedCodes = tf.concat([codes, tf.sum(tf.square(codes), 1, true)], 1);
     const flat = tf.reshape(z, [-1, dim]) as tf.Tensor2D;
     const rows = flat.shape[0];
     const chunks: tf.Tensor[] = [];
@@ -79,7 +82,8 @@ export function nearestCodes(z: tf.Tensor, codebook: tf.Tensor2D, options: Neare
         tf.tidy(() => {
           const part = tf.slice(flat, [start, 0], [size, dim]);
           const vectors = cosine ? l2Normalize(part) : part;
-          return tf.argMin(squaredDistances(vectors, codes), 1);
+          const augmented = tf.concat([tf.mul(vectors, -2), tf.ones([size, 1])], 1);
+          return tf.argMin(tf.matMul(augmented, augmentedCodes, false, true), 1);
         }),
       );
     }
