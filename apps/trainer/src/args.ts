@@ -18,6 +18,13 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | number | boolean | undefined>;
 
+const EXPLICIT = Symbol('explicit flags');
+
+/** The camelCase keys given on the command line or in --config (not filled from defaults). */
+export function explicitKeys(flags: ParsedFlags): ReadonlySet<string> {
+  return (flags as { [EXPLICIT]?: Set<string> })[EXPLICIT] ?? new Set(Object.keys(flags));
+}
+
 /** `--batch-size` → `batchSize`, the key config files and the parsed result use. */
 export function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -98,6 +105,10 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
     const raw = fromArgs[spec.name] ?? fromFile[key] ?? fromFile[spec.name] ?? spec.default;
     result[key] = raw === undefined ? undefined : convert(command, spec, raw);
   }
+  const explicit = new Set(
+    specs.filter((spec) => fromArgs[spec.name] !== undefined || fromFile[camel(spec.name)] !== undefined || fromFile[spec.name] !== undefined).map((spec) => camel(spec.name)),
+  );
+  Object.defineProperty(result, EXPLICIT, { value: explicit, enumerable: false });
   const known = new Set(specs.flatMap((spec) => [spec.name, camel(spec.name)]));
   const unknown = Object.keys(fromFile).filter((key) => !known.has(key));
   if (unknown.length > 0) {

@@ -73,5 +73,5 @@ export {
   reconstructionLoss,
 } from './losses/reconstruction';
 // Seeded randomness, stop-gradient, distributions and losses.
-export { createRng, type Rng, type RngState } from './random';
+export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';

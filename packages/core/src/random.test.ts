@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gaussianSample } from './distributions/gaussian';
 import { ConfigError } from './errors';
-import { createRng } from './random';
+import { createRng, tfSeed } from './random';
 
 describe('createRng', () => {
   it('gives the same stream for the same seed and another for another seed', () => {
@@ -77,5 +77,16 @@ describe('createRng', () => {
       /^rng\.setState: expected state .*, got null\.$/,
     );
     expect(rng.getState()).toEqual({ seed: 1, counter: 0 });
+  });
+});
+
+describe('tfSeed', () => {
+  it('makes seed 0 reproducible in tfjs normal ops, which take 0 as "unseeded"', async () => {
+    const draw = (seed: number) => tf.tidy(() => gaussianSample(tf.zeros([1, 64]), tf.zeros([1, 64]), seed).dataSync());
+    expect(Array.from(draw(0))).toEqual(Array.from(draw(0)));
+    expect(Array.from(draw(7))).toEqual(Array.from(draw(7)));
+    expect(Array.from(draw(0))).not.toEqual(Array.from(draw(7)));
+    expect(tfSeed(0)).toBe(0.5);
+    expect(tfSeed(12)).toBe(12);
   });
 });

@@ -87,3 +87,13 @@ export function createRng(seed: number): Rng {
     },
   };
 }
+
+/**
+ * The seed to hand a tfjs normal-distribution op (`tf.randomNormal`, `tf.truncatedNormal`, the layers' normal
+ * initialisers) for `seed`. Those ops treat a seed of 0 as "no seed" (`seed ? seed : Math.random()`), so seed 0
+ * would give different numbers on every call; it becomes 0.5, a value no integer seed takes. Other seeds pass as is.
+ * @example tf.randomNormal([2], 0, 1, 'float32', tfSeed(0)) // the same two numbers every time
+ */
+export function tfSeed(seed: number): number {
+  return seed === 0 ? 0.5 : seed;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertPositiveInt, formatExpected, gaussianSample, ShapeError, ValueError } from '@vaejs/core';
+import { assertPositiveInt, formatExpected, gaussianSample, ShapeError, tfSeed, ValueError } from '@vaejs/core';
 import { isVariational, type ResolvedVaeConfig, resolveVaeConfig, type VaeConfig } from './config';
 import { evaluateVae, type VaeEvaluateOptions, type VaeEvaluation } from './evaluate';
 import { learnedLogVar, outputToImage, runDecoder, runEncoder, trainableVariables, type VaeParts } from './forward';
@@ -135,7 +135,7 @@ export function assembleVae(parts: VaeParts): Vae {
     },
     generate(n, options = {}) {
       assertPositiveInt('vae.generate', 'n', n);
-      const z = tf.randomNormal([n, latentDim], 0, 1, 'float32', options.seed) as tf.Tensor2D;
+      const z = tf.randomNormal([n, latentDim], 0, 1, 'float32', options.seed === undefined ? undefined : tfSeed(options.seed)) as tf.Tensor2D;
       try {
         return decodeWith('vae.generate', z, options.labels, true);
       } finally {

@@ -26,11 +26,11 @@ export function fileIO(dir: string): tf.io.IOHandler {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       mkdirSync(dir, { recursive: true });
       const weights = artifacts.weightData
-        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer | ArrayBuffer[]))
         : new Uint8Array(0);
       writeFileDurable(join(dir, 'weights.bin'), weights);
       const modelJson: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology,
+        modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
@@ -81,15 +81,21 @@ export function fileIO(dir: string): tf.io.IOHandler {
   };
 }
 
+/** A tensor with the name it is saved under (tfjs' NamedTensor, which tfjs-core does not export). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 /** Saves named tensors (optimizer slots, say) as `<name>.json` + `<name>.bin` in `dir`. */
-export async function saveNamedTensors(dir: string, name: string, tensors: tf.NamedTensor[]): Promise<void> {
+export async function saveNamedTensors(dir: string, name: string, tensors: NamedTensor[]): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   writeFileDurable(join(dir, `${name}.bin`), new Uint8Array(data));
   writeFileDurable(join(dir, `${name}.json`), JSON.stringify(specs));
 }
 
 /** Loads what `saveNamedTensors` wrote, in the order written. The caller owns the tensors. */
-export function loadNamedTensors(dir: string, name: string): tf.NamedTensor[] {
+export function loadNamedTensors(dir: string, name: string): NamedTensor[] {
   const specPath = join(dir, `${name}.json`);
   const specs = JSON.parse(readFileSync(specPath, 'utf8')) as tf.io.WeightsManifestEntry[];
   const bytes = readFileSync(join(dir, `${name}.bin`));

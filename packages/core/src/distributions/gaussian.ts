@@ -3,6 +3,7 @@
  * it (Kingma & Welling 2014, https://arxiv.org/abs/1312.6114). Per-example results sum over every axis but the first.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../random';
 import { assertRank } from '../checks';
 import { formatExpected, ValueError } from '../errors';
 import { assertBatchedFloat, assertBroadcastsTo, assertPair, LOG_2PI, sumPerExample } from './reduce';
@@ -21,7 +22,7 @@ export function gaussianSample(mean: tf.Tensor, logVar: tf.Tensor, seed?: number
     throw new ValueError(formatExpected('gaussianSample', 'seed', 'a finite number or undefined', String(seed)));
   }
   return tf.tidy(() => {
-    const epsilon = tf.randomNormal(mean.shape, 0, 1, 'float32', seed);
+    const epsilon = tf.randomNormal(mean.shape, 0, 1, 'float32', seed === undefined ? undefined : tfSeed(seed));
     return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), epsilon));
   });
 }

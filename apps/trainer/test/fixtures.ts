@@ -1,0 +1,35 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeIdx } from '@vaejs/datasets';
+
+/** A fresh temporary folder. */
+export function temporaryDir(prefix = 'vaejs-trainer-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Writes a small MNIST-like IDX folder: `n` train and `n / 2` test images of `size`×`size`, each a bright square
+ * whose position depends on its label (0..3), so a model can learn something in a few steps.
+ */
+export function writeTinyIdxDataset(dir: string, n = 64, size = 8): string {
+  mkdirSync(dir, { recursive: true });
+  const write = (prefix: string, count: number) => {
+    const pixels = new Uint8Array(count * size * size);
+    const labels = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const label = i % 4;
+      labels[i] = label;
+      const top = label < 2 ? 1 : size / 2;
+      const left = label % 2 === 0 ? 1 : size / 2;
+      for (let y = top; y < top + size / 2 - 1; y++) {
+        for (let x = left; x < left + size / 2 - 1; x++) pixels[i * size * size + y * size + x] = 200 + ((i * 7) % 55);
+      }
+    }
+    writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), encodeIdx('uint8', [count, size, size], pixels));
+    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdx('uint8', [count], labels));
+  };
+  write('train', n);
+  write('t10k', n / 2);
+  return dir;
+}

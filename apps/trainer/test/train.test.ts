@@ -1,0 +1,161 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findLatestCheckpoint } from '../src/io/checkpoint';
+import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { runCli } from './run-cli';
+
+const MLP = ['--model', 'vae', '--arch', 'mlp', '--hidden', '32', '--latent-dim', '2', '--batch-size', '16', '--lr', '0.01', '--backend', 'cpu'];
+
+function metrics(run: string): Record<string, number | string>[] {
+  return readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+function pngSize(path: string): [number, number] {
+  const png = PNG.sync.read(readFileSync(path));
+  return [png.width, png.height];
+}
+
+describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)', () => {
+  let data: string;
+  let run: string;
+
+  beforeAll(async () => {
+    data = writeTinyIdxDataset(join(temporaryDir(), 'tiny'));
+    run = join(temporaryDir(), 'run');
+    const result = await runCli(['train', ...MLP, '--dataset', data, '--epochs', '3', '--out', run]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^backend: cpu/m);
+  });
+
+  it('writes config, one metrics line per epoch, pictures and checkpoints', () => {
+    const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(config.model).toMatchObject({ kind: 'vae', arch: 'mlp', latentDim: 2, inputShape: [8, 8, 1] });
+    expect(config.flags).toMatchObject({ epochs: 3, batchSize: 16, lr: 0.01 });
+    const lines = metrics(run);
+    expect(lines.map((line) => line.epoch)).toEqual([1, 2, 3]);
+    for (const line of lines) {
+      for (const key of ['train_loss', 'test_loss', 'recon', 'kl', 'images_per_sec']) {
+        expect(Number.isFinite(line[key]), key).toBe(true);
+      }
+      expect(line.backend).toBe('cpu');
+      expect((line.recon as number) + (line.kl as number)).toBeCloseTo(line.train_loss as number, 3);
+    }
+    // 64 pixels of a 4-class toy set: the test loss must fall as the model learns
+    expect(lines[2]!.test_loss).toBeLessThan(lines[0]!.test_loss as number);
+    // 64 samples of 8×8 at scale 2 with 1-pixel gaps, 8 columns: 8·17 + 1 pixels a side
+    expect(pngSize(join(run, 'samples.png'))).toEqual([137, 137]);
+    expect(pngSize(join(run, 'pictures', 'epoch-003-samples.png'))).toEqual([137, 137]);
+    expect(existsSync(join(run, 'reconstructions.png'))).toBe(true);
+    expect(pngSize(join(run, 'latent-grid.png'))).toEqual([20 * 9 + 1, 20 * 9 + 1]);
+    expect(pngSize(join(run, 'loss.png'))).toEqual([480, 300]);
+    expect(findLatestCheckpoint(run)?.info).toMatchObject({ kind: 'vae', epoch: 3, step: 12 });
+  });
+
+  it('eval prints one JSON object with the ELBO parts and an IWAE estimate below the -ELBO', async () => {
+    const result = await runCli(['eval', '--run', run, '--iwae-k', '20', '--backend', 'cpu']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!);
+    expect(report).toMatchObject({ model: 'vae', examples: 32, iwae_k: 20, checkpoint_epoch: 3 });
+    // the KL is in closed form, so the epoch's test KL and eval's agree whatever posterior samples each drew
+    expect(report.kl).toBeCloseTo(metrics(run)[2]!.test_kl as number, 4);
+    expect(report.loss).toBeCloseTo(report.reconstruction + report.kl, 4);
+    expect(report.iwaeNats).toBeLessThanOrEqual(report.negativeElbo + 1e-3);
+    expect(report.bitsPerDim).toBeCloseTo(report.iwaeNats / (64 * Math.LN2), 6);
+  });
+
+  it('sample writes a grid of n images, the same for the same seed', async () => {
+    const dir = temporaryDir();
+    const a = join(dir, 'a.png');
+    const b = join(dir, 'b.png');
+    const c = join(dir, 'c.png');
+    expect((await runCli(['sample', '--run', run, '-n', '9', '--seed', '4', '--out', a, '--backend', 'cpu'])).code).toBe(0);
+    await runCli(['sample', '--run', run, '-n', '9', '--seed', '4', '--out', b, '--backend', 'cpu']);
+    await runCli(['sample', '--run', run, '-n', '9', '--seed', '5', '--out', c, '--backend', 'cpu']);
+    expect(pngSize(a)).toEqual([3 * 17 + 1, 3 * 17 + 1]);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
+  });
+
+  it('a resumed run ends exactly where an uninterrupted one does', async () => {
+    const split = join(temporaryDir(), 'split');
+    expect((await runCli(['train', ...MLP, '--dataset', data, '--epochs', '2', '--out', split])).code).toBe(0);
+    const resumed = await runCli(['train', '--resume', '--epochs', '3', '--out', split, '--backend', 'cpu']);
+    expect(resumed.code).toBe(0);
+    const straight = metrics(run);
+    const joined = metrics(split);
+    expect(joined.map((line) => line.epoch)).toEqual([1, 2, 3]);
+    expect(joined[2]!.train_loss).toBeCloseTo(straight[2]!.train_loss as number, 4);
+    expect(joined[2]!.test_loss).toBeCloseTo(straight[2]!.test_loss as number, 4);
+    const weights = (dir: string) => readFileSync(join(findLatestCheckpoint(dir)!.dir, 'decoder', 'weights.bin'));
+    expect(weights(split).equals(weights(run))).toBe(true);
+  });
+
+  it('stops on a NaN loss with one line and keeps the last good checkpoint', async () => {
+    const unstable = join(temporaryDir(), 'nan');
+    expect((await runCli(['train', ...MLP, '--dataset', data, '--epochs', '1', '--out', unstable])).code).toBe(0);
+    const before = readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin'));
+    const result = await runCli(['train', '--resume', '--epochs', '3', '--lr', '1e30', '--out', unstable, '--backend', 'cpu']);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^vaejs train: expected a finite loss while training, got (NaN|-?Infinity) at epoch 2, step \d+/);
+    expect(findLatestCheckpoint(unstable)?.info.epoch).toBe(1);
+    expect(readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin')).equals(before)).toBe(true);
+    expect(metrics(unstable)).toHaveLength(1);
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const again = join(temporaryDir(), 'leak');
+    expect((await runCli(['train', ...MLP, '--dataset', data, '--epochs', '2', '--out', again])).code).toBe(0);
+    expect((await runCli(['sample', '--run', again, '-n', '4', '--out', join(again, 's.png'), '--backend', 'cpu'])).code).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad input with one clear line and a non-zero exit', async () => {
+    const cases: [string[], RegExp][] = [
+      [['train', '--epoch', '3', '--out', 'x'], /^vaejs train: expected a known flag \(see vaejs train --help\), got '--epoch'\.$/],
+      [['train', '--epochs', 'abc', '--out', 'x'], /^vaejs train: expected --epochs an integer ≥ 1, got 'abc'\.$/],
+      [['train', '--model', 'gan', '--out', 'x'], /^vaejs train: expected --model one of ae \| dae \| vae \| beta-vae \| cvae \| vqvae, got 'gan'\.$/],
+      [['train', '--dataset', '/nonexistent/folder', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'], /^vaejs train: expected --dataset mnist \| fashion-mnist \| an existing folder, got '\/nonexistent\/folder' \(no such folder\)\.$/],
+      [['train', ...MLP, '--dataset', data, '--out', run], /^vaejs train: expected --out a new or empty folder \(or --resume to continue it\), got '.*', which holds files\.$/],
+      [['eval', '--run', data], /^vaejs eval: expected --run a run folder with config\.json, got '.*'\.$/],
+      [['sample', '--run', run, '--label', '3', '--out', join(temporaryDir(), 's.png'), '--backend', 'cpu'], /^vaejs sample: expected --label nothing \(the model is unconditional\), got 3\.$/],
+      [['fly'], /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'fly'\.$/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      const printed = result.stderr.split('\n').filter((line) => line && !line.startsWith('backend:') && !line.startsWith('data:'));
+      expect(printed, args.join(' ')).toHaveLength(1);
+      expect(printed[0], args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('names a corrupt IDX file in one line', async () => {
+    const corrupt = writeTinyIdxDataset(join(temporaryDir(), 'corrupt'));
+    writeFileSync(join(corrupt, 'train-images-idx3-ubyte'), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    const result = await runCli(['train', ...MLP, '--dataset', corrupt, '--out', join(temporaryDir(), 'r')]);
+    expect(result.code).toBe(2);
+    const printed = result.stderr.split('\n').filter((line) => line && !line.startsWith('backend:'));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/train-images-idx3-ubyte/);
+    expect(printed[0]).toMatch(/magic/);
+  });
+
+  it('--help lists every flag of a command', async () => {
+    const result = await runCli(['train', '--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--model', '--arch', '--dataset', '--epochs', '--batch-size', '--lr', '--latent-dim', '--hidden', '--beta', '--likelihood', '--seed', '--backend', '--out', '--resume', '--config']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+});
