@@ -5,10 +5,12 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '@vaejs/core';
 import { createPixelCnn } from '../dist/index.js';
 
 await tf.setBackend('cpu');
 await tf.ready();
+await registerGradients();
 
 function figure(name, value, unit) {
   console.log(`${name.padEnd(70)} ${value.toFixed(value >= 100 ? 0 : 2).padStart(10)} ${unit}`);
