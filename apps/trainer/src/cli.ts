@@ -3,10 +3,11 @@ import { main } from './main';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Exit explicitly: the wasm backend's worker threads would otherwise keep the process alive after the work is done.
+    process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`vaejs: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );
