@@ -35,10 +35,11 @@ export interface GatedPixelCnnBlockArgs {
  * - 1×1 convolution on the horizontal output, plus a residual connection in type B blocks.
  *
  * Input `x` float32 — the embedding [n,h,w,E] for type A (fed to both stacks), the previous block's output
- * [n,h,w,2C] = [vertical, horizontal] on channels for type B — or `[x, labelsOneHot [n, numClasses]]` when conditioned.
- * Output [vertical, horizontal] concatenated, [n,h,w,2C], or only the horizontal stack [n,h,w,C] for the last block.
- * (One tensor in and out: tfjs-layers' executor re-runs a multi-output layer once per output.) The methods `verticalPreActivation`, `verticalGate`, `toHorizontal`
- * and `horizontal` are the pieces of `call`, used separately by the cached sampler.
+ * [2n,h,w,C] = [vertical; horizontal] on the batch axis for type B — or `[x, labelsOneHot [n, numClasses]]` when conditioned.
+ * Output [vertical; horizontal] stacked on the batch axis, [2n,h,w,C], or only the horizontal stack [n,h,w,C] for
+ * the last block. (One tensor in and out: tfjs-layers' executor re-runs a multi-output layer once per output; the
+ * batch axis, not channels, because slicing it is contiguous.) The methods `verticalPreActivation`,
+ * `verticalGate`, `toHorizontal` and `horizontal` are the pieces of `call`, used separately by the cached sampler.
  */
 export class GatedPixelCnnBlock extends tfl.layers.Layer {
   static className = 'VaejsGatedPixelCnnBlock';
@@ -63,10 +64,12 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const xShape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    // Type A reads the embedding into both stacks; type B reads the previous block's [vertical, horizontal].
+    // Type A reads the embedding into both stacks; type B reads the previous block's [vertical; horizontal].
     const inChannels = this.maskType === 'A' ? (xShape[3] as number) : this.filters;
     const half = Math.floor(this.kernelSize / 2);
-    const gate = 2 * this.filters;
+    const c = this.filters;
+    // Gate weights carry the two halves (tanh, sigmoid) on a leading axis of 2: slicing that axis is contiguous,
+    // where splitting channels is an element-by-element copy on the cpu backend.
     const kernel = (name: string, shape: number[], offset: number) => {
       const initializer = tfl.initializers.glorotUniform({ seed: this.seed + offset });
       this.weightsByName[name] = this.addWeight(name, shape, 'float32', initializer);
@@ -74,21 +77,21 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     const zeros = (name: string, shape: number[]) => {
       this.weightsByName[name] = this.addWeight(name, shape, 'float32', tfl.initializers.zeros());
     };
-    kernel('vertical_kernel', [half + 1, this.kernelSize, inChannels, gate], 1);
-    zeros('vertical_bias', [gate]);
-    kernel('to_horizontal_kernel', [gate, gate], 2);
-    zeros('to_horizontal_bias', [gate]);
-    kernel('horizontal_kernel', [1, half + 1, inChannels, gate], 3);
-    zeros('horizontal_bias', [gate]);
-    kernel('output_kernel', [this.filters, this.filters], 4);
-    zeros('output_bias', [this.filters]);
+    kernel('vertical_kernel', [2, half + 1, this.kernelSize, inChannels, c], 1);
+    zeros('vertical_bias', [2, c]);
+    kernel('to_horizontal_kernel', [2, 2, c, c], 2); // [input half, output half, C, C]
+    zeros('to_horizontal_bias', [2, c]);
+    kernel('horizontal_kernel', [2, 1, half + 1, inChannels, c], 3);
+    zeros('horizontal_bias', [2, c]);
+    kernel('output_kernel', [c, c], 4);
+    zeros('output_bias', [c]);
     if (this.numClasses > 0) {
       // The last block's vertical output is never used, so it has no vertical class bias.
       const names =
         this.returns === 'stacks' ? ['vertical_class_bias', 'horizontal_class_bias'] : ['horizontal_class_bias'];
       for (const [index, name] of names.entries()) {
         const initializer = tfl.initializers.randomNormal({ mean: 0, stddev: 0.1, seed: this.seed + 5 + index });
-        this.weightsByName[name] = this.addWeight(name, [this.numClasses, gate], 'float32', initializer);
+        this.weightsByName[name] = this.addWeight(name, [2, this.numClasses, c], 'float32', initializer);
       }
     }
     this.built = true;
@@ -96,38 +99,31 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const xShape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    const channels = this.returns === 'stacks' ? 2 * this.filters : this.filters;
-    return [xShape[0] ?? null, xShape[1] ?? null, xShape[2] ?? null, channels];
+    return [xShape[0] ?? null, xShape[1] ?? null, xShape[2] ?? null, this.filters];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [x, labels] = (Array.isArray(inputs) ? inputs : [inputs]) as [tf.Tensor4D, tf.Tensor2D?];
-      const [vertical, horizontal] = this.maskType === 'A' ? [x, x] : (tf.split(x, 2, 3) as [tf.Tensor4D, tf.Tensor4D]);
+      let vertical = x;
+      let horizontal = x;
+      if (this.maskType === 'B') {
+        const n = (x.shape[0] as number) / 2;
+        [vertical, horizontal] = [tf.slice(x, 0, n), tf.slice(x, n, n)];
+      }
       const verticalPre = this.verticalPreActivation(vertical, true);
-      const [n, h, w, c] = verticalPre.shape;
-      const shifted = tf.slice(
-        tf.pad(verticalPre, [
-          [0, 0],
-          [1, 0],
-          [0, 0],
-          [0, 0],
-        ]),
-        [0, 0, 0, 0],
-        [n, h, w, c],
-      );
-      const horizontalOut = this.horizontal(horizontal, this.toHorizontal(shifted), labels);
+      const horizontalOut = this.horizontal(horizontal, this.toHorizontal(downShift(verticalPre)), labels);
       if (this.returns === 'horizontal') return horizontalOut;
-      return tf.concat([this.verticalGate(verticalPre, labels), horizontalOut], 3);
+      return tf.concat([this.verticalGate(verticalPre, labels), horizontalOut], 0);
     });
   }
 
   /**
-   * Vertical convolution, float32 [n, rows, w, Cv] → [n, rows', w, 2C]. With `padTop` every row r sees input rows
-   * r−k//2 … r (zeros above the map) and rows' = rows; without it the convolution is valid along rows and
-   * rows' = rows − k//2 (the cached sampler passes exactly k//2+1 rows to get one).
+   * Vertical convolution, float32 [n, rows, w, Cv] → the two gate halves, each [n, rows', w, C]. With `padTop` every
+   * row r sees input rows r−k//2 … r (zeros above the map) and rows' = rows; without it the convolution is valid
+   * along rows and rows' = rows − k//2 (the cached sampler passes exactly k//2+1 rows to get one).
    */
-  verticalPreActivation(vertical: tf.Tensor4D, padTop: boolean): tf.Tensor4D {
+  verticalPreActivation(vertical: tf.Tensor4D, padTop: boolean): GatePair {
     return tf.tidy(() => {
       const half = Math.floor(this.kernelSize / 2);
       const padded = tf.pad(vertical, [
@@ -136,55 +132,46 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
         [half, half],
         [0, 0],
       ]);
-      const kernel = this.read('vertical_kernel') as tf.Tensor4D;
-      return tf.add(conv2dValid(padded, kernel), this.read('vertical_bias'));
+      return this.gateConv(padded, 'vertical_kernel', 'vertical_bias');
     });
   }
 
-  /** Vertical output: gate of the pre-activation plus the class bias, [n, rows, w, 2C] → [n, rows, w, C]. */
-  verticalGate(verticalPre: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
+  /** Vertical output: gate of the pre-activation plus the class bias, 2 × [n, rows, w, C] → [n, rows, w, C]. */
+  verticalGate(verticalPre: GatePair, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => gatedActivation(this.addClassBias(verticalPre, 'vertical_class_bias', labelsOneHot)));
   }
 
   /** 1×1 convolution taking the (already down-shifted) vertical pre-activation into the horizontal stack. */
-  toHorizontal(verticalPreShifted: tf.Tensor4D): tf.Tensor4D {
+  toHorizontal(verticalPreShifted: GatePair): GatePair {
     return tf.tidy(() => {
-      const kernel = this.read('to_horizontal_kernel') as tf.Tensor2D;
-      return tf.add(pointwise(verticalPreShifted, kernel), this.read('to_horizontal_bias'));
+      const kernels = tf.unstack(this.read('to_horizontal_kernel')) as tf.Tensor3D[];
+      const biases = tf.unstack(this.read('to_horizontal_bias'));
+      const [fromA, fromB] = kernels.map((k) => tf.unstack(k) as tf.Tensor2D[]) as [tf.Tensor2D[], tf.Tensor2D[]];
+      const [a, b] = verticalPreShifted;
+      return [0, 1].map((out) =>
+        tf.add(tf.add(pointwise(a, fromA[out] as tf.Tensor2D), pointwise(b, fromB[out] as tf.Tensor2D)), biases[out]!),
+      ) as GatePair;
     });
   }
 
   /**
-   * Horizontal stack, [n, rows, cols, Ch] plus the vertical contribution [n, rows, cols, 2C] → [n, rows, cols, C].
+   * Horizontal stack, [n, rows, cols, Ch] plus the vertical contribution 2 × [n, rows, cols, C] → [n, rows, cols, C].
    * Column c sees columns ≤ c (type B) or < c (type A) of its own row only, so any prefix of columns can be computed
    * alone.
    */
-  horizontal(horizontalIn: tf.Tensor4D, fromVertical: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
+  horizontal(horizontalIn: tf.Tensor4D, fromVertical: GatePair, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
       const half = Math.floor(this.kernelSize / 2);
-      const [n, rows, cols, channels] = horizontalIn.shape;
-      const source =
-        this.maskType === 'A'
-          ? tf.slice(
-              tf.pad(horizontalIn, [
-                [0, 0],
-                [0, 0],
-                [1, 0],
-                [0, 0],
-              ]),
-              [0, 0, 0, 0],
-              [n, rows, cols, channels],
-            )
-          : horizontalIn;
+      const source = this.maskType === 'A' ? rightShift(horizontalIn) : horizontalIn;
       const padded = tf.pad(source, [
         [0, 0],
         [0, 0],
         [half, 0],
         [0, 0],
       ]);
-      const kernel = this.read('horizontal_kernel') as tf.Tensor4D;
-      const pre = tf.add(tf.add(conv2dValid(padded, kernel), this.read('horizontal_bias')), fromVertical);
-      const gated = gatedActivation(this.addClassBias(pre as tf.Tensor4D, 'horizontal_class_bias', labelsOneHot));
+      const own = this.gateConv(padded, 'horizontal_kernel', 'horizontal_bias');
+      const pre = [tf.add(own[0], fromVertical[0]), tf.add(own[1], fromVertical[1])] as GatePair;
+      const gated = gatedActivation(this.addClassBias(pre, 'horizontal_class_bias', labelsOneHot));
       const outputKernel = this.read('output_kernel') as tf.Tensor2D;
       const out = tf.add(pointwise(gated, outputKernel), this.read('output_bias')) as tf.Tensor4D;
       return this.maskType === 'A' ? out : tf.add(out, horizontalIn);
@@ -211,19 +198,63 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     return variable.read();
   }
 
-  private addClassBias(pre: tf.Tensor4D, name: string, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
+  /** Valid convolution of `x` by each half of a [2, kh, kw, Cin, C] kernel, plus the [2, C] bias. */
+  private gateConv(x: tf.Tensor4D, kernelName: string, biasName: string): GatePair {
+    const kernels = tf.unstack(this.read(kernelName)) as tf.Tensor4D[];
+    const biases = tf.unstack(this.read(biasName));
+    return [0, 1].map((half) => tf.add(conv2dValid(x, kernels[half]!), biases[half]!)) as GatePair;
+  }
+
+  private addClassBias(pre: GatePair, name: string, labelsOneHot?: tf.Tensor2D): GatePair {
     if (this.numClasses === 0 || labelsOneHot === undefined) return pre;
-    const bias = tf.matMul(labelsOneHot, this.read(name) as tf.Tensor2D);
-    return tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, 2 * this.filters]));
+    const weights = tf.unstack(this.read(name)) as tf.Tensor2D[];
+    return pre.map((half, index) => {
+      const bias = tf.matMul(labelsOneHot, weights[index]!);
+      return tf.add(half, tf.reshape(bias, [bias.shape[0], 1, 1, this.filters]));
+    }) as GatePair;
   }
 }
 
-/** `tanh(a) ⊙ sigmoid(b)` where the channels split as [a, b]: [..., 2C] → [..., C]. */
-export function gatedActivation(x: tf.Tensor4D): tf.Tensor4D {
+/** The two halves of a gate's pre-activation, each float32 [n, h, w, C]: tanh(first) ⊙ sigmoid(second). */
+export type GatePair = [tf.Tensor4D, tf.Tensor4D];
+
+/** `tanh(a) ⊙ sigmoid(b)`, 2 × [..., C] → [..., C]. */
+export function gatedActivation([a, b]: GatePair): tf.Tensor4D {
+  return tf.tidy(() => tf.mul(tf.tanh(a), tf.sigmoid(b)));
+}
+
+/**
+ * Shifts each half down one row (row 0 becomes zeros, the last row drops), [n, h, w, C] → [n, h, w, C], as a product
+ * with a constant h×h shift matrix: exact, and fast on every backend (a strided slice is not on cpu).
+ */
+export function downShift(pair: GatePair): GatePair {
   return tf.tidy(() => {
-    const [a, b] = tf.split(x, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
-    return tf.mul(tf.tanh(a), tf.sigmoid(b));
+    const [n, h, w, c] = pair[0].shape;
+    const shift = shiftMatrix(h);
+    return pair.map((x) => tf.reshape(tf.matMul(shift, tf.reshape(x, [n, h, w * c])), [n, h, w, c])) as GatePair;
   });
+}
+
+/** Shifts columns right by one (column 0 becomes zeros), [n, h, w, C] → [n, h, w, C], as a w×w shift product. */
+export function rightShift(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    return tf.reshape(tf.matMul(shiftMatrix(w), tf.reshape(x, [n * h, w, c])), [n, h, w, c]);
+  });
+}
+
+/** [1, size, size] with ones just below the diagonal: (S·x)[r] = x[r − 1], (S·x)[0] = 0. */
+function shiftMatrix(size: number): tf.Tensor3D {
+  return tf.tidy(
+    () =>
+      tf.reshape(
+        tf.pad(tf.eye(size - 1), [
+          [1, 0],
+          [0, 1],
+        ]),
+        [1, size, size],
+      ) as tf.Tensor3D,
+  );
 }
 
 tf.serialization.registerClass(GatedPixelCnnBlock);

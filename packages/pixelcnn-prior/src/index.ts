@@ -7,7 +7,7 @@ export {
   type ResolvedPixelCnnConfig,
   resolvePixelCnnConfig,
 } from './config';
-export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, gatedActivation } from './gated-block';
+export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, type GatePair, gatedActivation } from './gated-block';
 export { causalMask, MaskedConv2D, type MaskedConv2DArgs } from './masked-conv';
 export { buildPixelCnnNetwork, registerPixelCnnLayers } from './network';
 export {

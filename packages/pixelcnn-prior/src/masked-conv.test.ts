@@ -28,10 +28,11 @@ describe('MaskedConv2D', () => {
 });
 
 describe('gatedActivation', () => {
-  it('is tanh of the first half times sigmoid of the second half of the channels', async () => {
-    const x = tf.tensor4d([0.5, -1, 2, 0.25], [1, 1, 1, 4]);
+  it('is tanh of the first half times sigmoid of the second', async () => {
+    const a = tf.tensor4d([0.5, -1], [1, 1, 1, 2]);
+    const b = tf.tensor4d([2, 0.25], [1, 1, 1, 2]);
     await expectNoLeak(() => {
-      const gated = gatedActivation(x);
+      const gated = gatedActivation([a, b]);
       expect(gated.shape).toEqual([1, 1, 1, 2]);
       const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
       const expected = [Math.tanh(0.5) * sigmoid(2), Math.tanh(-1) * sigmoid(0.25)];
@@ -40,6 +41,6 @@ describe('gatedActivation', () => {
       });
       return gated;
     });
-    x.dispose();
+    tf.dispose([a, b]);
   });
 });
