@@ -7,11 +7,11 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export const sourceAliases: Record<string, string> = {
   '@vaejs/testing': `${root}testing/index.ts`,
   ...Object.fromEntries(
-  ['core', 'vae', 'vqvae', 'pixelcnn-prior', 'datasets'].map((name) => [
-    `@vaejs/${name}`,
-    `${root}packages/${name}/src/index.ts`,
-  ]),
-),
+    ['core', 'vae', 'vqvae', 'pixelcnn-prior', 'datasets'].map((name) => [
+      `@vaejs/${name}`,
+      `${root}packages/${name}/src/index.ts`,
+    ]),
+  ),
 };
 
 /** One vitest project per package: node, tfjs on the cpu backend (set in vitest.setup.ts), seeded. */

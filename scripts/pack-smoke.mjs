@@ -2,7 +2,7 @@
 // Packs every published package, installs each one alone (with the workspace packages it depends on and its peer
 // dependencies from the registry) into an empty folder outside the workspace, and imports it from ESM and CJS.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -25,7 +25,11 @@ const peers = {
   datasets: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
   vae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
   vqvae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
-  'pixelcnn-prior': ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
+  'pixelcnn-prior': [
+    '@tensorflow/tfjs-core@4.22.0',
+    '@tensorflow/tfjs-backend-cpu@4.22.0',
+    '@tensorflow/tfjs-layers@4.22.0',
+  ],
 };
 
 function run(command, args, cwd) {
@@ -49,7 +53,11 @@ try {
     const internal = Object.keys(manifest.dependencies ?? {})
       .filter((dep) => dep.startsWith('@vaejs/'))
       .map((dep) => tarballs[dep.slice('@vaejs/'.length)]);
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarballs[name], ...internal, ...peers[name]], app);
+    run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', tarballs[name], ...internal, ...peers[name]],
+      app,
+    );
     const setup = `await tf.setBackend('cpu');`;
     writeFileSync(
       join(app, 'smoke.mjs'),

@@ -88,9 +88,20 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
     }
     const spec = byName.get(name);
     if (!spec) {
-      throw new ConfigError(formatExpected(command, 'a known flag', `(see vaejs ${command.split(' ').slice(1).join(' ')} --help)`, `'${token}'`));
+      throw new ConfigError(
+        formatExpected(
+          command,
+          'a known flag',
+          `(see vaejs ${command.split(' ').slice(1).join(' ')} --help)`,
+          `'${token}'`,
+        ),
+      );
     }
-    if (spec.type === 'boolean' && match[2] === undefined && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-'))) {
+    if (
+      spec.type === 'boolean' &&
+      match[2] === undefined &&
+      (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-'))
+    ) {
       fromArgs[spec.name] = true;
       continue;
     }
@@ -106,7 +117,14 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
     result[key] = raw === undefined ? undefined : convert(command, spec, raw);
   }
   const explicit = new Set(
-    specs.filter((spec) => fromArgs[spec.name] !== undefined || fromFile[camel(spec.name)] !== undefined || fromFile[spec.name] !== undefined).map((spec) => camel(spec.name)),
+    specs
+      .filter(
+        (spec) =>
+          fromArgs[spec.name] !== undefined ||
+          fromFile[camel(spec.name)] !== undefined ||
+          fromFile[spec.name] !== undefined,
+      )
+      .map((spec) => camel(spec.name)),
   );
   Object.defineProperty(result, EXPLICIT, { value: explicit, enumerable: false });
   const known = new Set(specs.flatMap((spec) => [spec.name, camel(spec.name)]));
@@ -118,23 +136,41 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
 }
 
 function readConfigFile(command: string, path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new ConfigError(formatExpected(command, '--config', 'an existing JSON file', `'${path}' (not found)`));
+  if (!existsSync(path))
+    throw new ConfigError(formatExpected(command, '--config', 'an existing JSON file', `'${path}' (not found)`));
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(formatExpected(command, '--config', 'a JSON object', `'${path}' (${(error as Error).message})`));
+    throw new ConfigError(
+      formatExpected(command, '--config', 'a JSON object', `'${path}' (${(error as Error).message})`),
+    );
   }
 }
 
 /** The `--help` text of a command. */
 export function helpText(usage: string, summary: string, specs: readonly FlagSpec[]): string {
   const rows = specs.map((spec) => {
-    const value = spec.type === 'boolean' ? '' : spec.type === 'choice' ? ` <${spec.choices?.join('|')}${spec.openChoice ? '|folder' : ''}>` : ` <${spec.type === 'string' ? 'value' : spec.type}>`;
+    const value =
+      spec.type === 'boolean'
+        ? ''
+        : spec.type === 'choice'
+          ? ` <${spec.choices?.join('|')}${spec.openChoice ? '|folder' : ''}>`
+          : ` <${spec.type === 'string' ? 'value' : spec.type}>`;
     const left = `  ${spec.short ? `-${spec.short}, ` : ''}--${spec.name}${value}`;
     const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
     return `${left.padEnd(44)} ${spec.help}${fallback}`;
   });
-  return [`Usage: ${usage}`, '', summary, '', 'Options:', ...rows, `${'  --config <file.json>'.padEnd(44)} read any of these options from a JSON file (flags given win)`, `${'  --verbose'.padEnd(44)} print stack traces of errors`, `${'  -h, --help'.padEnd(44)} show this help`].join('\n');
+  return [
+    `Usage: ${usage}`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...rows,
+    `${'  --config <file.json>'.padEnd(44)} read any of these options from a JSON file (flags given win)`,
+    `${'  --verbose'.padEnd(44)} print stack traces of errors`,
+    `${'  -h, --help'.padEnd(44)} show this help`,
+  ].join('\n');
 }

@@ -12,17 +12,24 @@ export interface DataSpec {
   imageSize?: number;
 }
 
-function sourceOf(command: string, dataset: string): { source: 'mnist' | 'fashion-mnist' | 'idx' | 'images'; dir?: string } {
+function sourceOf(
+  command: string,
+  dataset: string,
+): { source: 'mnist' | 'fashion-mnist' | 'idx' | 'images'; dir?: string } {
   if (dataset === 'mnist' || dataset === 'fashion-mnist') return { source: dataset };
   if (!existsSync(dataset) || !statSync(dataset).isDirectory()) {
     throw new ConfigError(
-      formatExpected(command, '--dataset', 'mnist | fashion-mnist | an existing folder', `'${dataset}' (no such folder)`),
+      formatExpected(
+        command,
+        '--dataset',
+        'mnist | fashion-mnist | an existing folder',
+        `'${dataset}' (no such folder)`,
+      ),
     );
   }
   const hasIdx = readdirSync(dataset).some((name: string) => /-ubyte(\.gz)?$/.test(name));
   return { source: hasIdx ? 'idx' : 'images', dir: dataset };
 }
-
 
 /** Loads the training and test splits a run uses. Image folders have no test split: the last 10 % is held out. */
 export function loadSplits(command: string, spec: DataSpec): { train: ImageDataset; test: ImageDataset } {

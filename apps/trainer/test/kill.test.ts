@@ -14,7 +14,9 @@ function start(args: string[]): ChildProcess {
   return spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function finished(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function finished(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += String(chunk);
@@ -27,18 +29,52 @@ const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 describe('a run killed with SIGKILL at any moment', () => {
   beforeAll(() => {
     // the test drives the built CLI in a child process: build it (turbo: a no-op when nothing changed)
-    execFileSync('npx', ['-y', 'pnpm@10.34.8', 'exec', 'turbo', 'run', 'build', '--filter=@vaejs/trainer...', '--output-logs=errors-only'], { cwd: root, stdio: 'ignore' });
+    execFileSync(
+      'npx',
+      [
+        '-y',
+        'pnpm@10.34.8',
+        'exec',
+        'turbo',
+        'run',
+        'build',
+        '--filter=@vaejs/trainer...',
+        '--output-logs=errors-only',
+      ],
+      { cwd: root, stdio: 'ignore' },
+    );
   }, 300_000);
 
   it('always leaves a loadable checkpoint, and --resume finishes the run', async () => {
     const data = writeTinyIdxDataset(join(temporaryDir(), 'tiny'), 512);
     const run = join(temporaryDir(), 'run');
-    const flags = ['--model', 'vae', '--arch', 'mlp', '--hidden', '16', '--latent-dim', '2', '--batch-size', '32', '--backend', 'cpu', '--dataset', data, '--out', run];
+    const flags = [
+      '--model',
+      'vae',
+      '--arch',
+      'mlp',
+      '--hidden',
+      '16',
+      '--latent-dim',
+      '2',
+      '--batch-size',
+      '32',
+      '--backend',
+      'cpu',
+      '--dataset',
+      data,
+      '--out',
+      run,
+    ];
     const epochs = 12;
     // kill at staggered moments after the first checkpoint exists: mid-epoch, mid-checkpoint, mid-picture
     const delays = [0, 23, 61, 117, 190];
     for (const [round, delay] of delays.entries()) {
-      const child = start(round === 0 ? ['train', ...flags, '--epochs', String(epochs)] : ['train', '--resume', '--out', run, '--epochs', String(epochs), '--backend', 'cpu']);
+      const child = start(
+        round === 0
+          ? ['train', ...flags, '--epochs', String(epochs)]
+          : ['train', '--resume', '--out', run, '--epochs', String(epochs), '--backend', 'cpu'],
+      );
       const exit = finished(child);
       const deadline = Date.now() + 60_000;
       const before = findLatestCheckpoint(run)?.info.epoch ?? 0;
@@ -53,13 +89,16 @@ describe('a run killed with SIGKILL at any moment', () => {
       vae.dispose();
       const slots = loadNamedTensors(latest!.dir, 'optimizer');
       expect(slots.length).toBeGreaterThan(1);
-      slots.forEach((slot) => slot.tensor.dispose());
+      for (const slot of slots) slot.tensor.dispose();
       expect(existsSync(join(latest!.dir, 'checkpoint.json'))).toBe(true);
     }
     const last = finished(start(['train', '--resume', '--out', run, '--epochs', String(epochs), '--backend', 'cpu']));
     const { code, stderr } = await last;
     expect(code, stderr).toBe(0);
-    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
     expect(findLatestCheckpoint(run)?.info.epoch).toBe(epochs);
   }, 300_000);

@@ -7,7 +7,22 @@ import { findLatestCheckpoint } from '../src/io/checkpoint';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
-const MLP = ['--model', 'vae', '--arch', 'mlp', '--hidden', '32', '--latent-dim', '2', '--batch-size', '16', '--lr', '0.01', '--backend', 'cpu'];
+const MLP = [
+  '--model',
+  'vae',
+  '--arch',
+  'mlp',
+  '--hidden',
+  '32',
+  '--latent-dim',
+  '2',
+  '--batch-size',
+  '16',
+  '--lr',
+  '0.01',
+  '--backend',
+  'cpu',
+];
 
 function metrics(run: string): Record<string, number | string>[] {
   return readFileSync(join(run, 'metrics.jsonl'), 'utf8')
@@ -77,7 +92,9 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const a = join(dir, 'a.png');
     const b = join(dir, 'b.png');
     const c = join(dir, 'c.png');
-    expect((await runCli(['sample', '--run', run, '-n', '9', '--seed', '4', '--out', a, '--backend', 'cpu'])).code).toBe(0);
+    expect(
+      (await runCli(['sample', '--run', run, '-n', '9', '--seed', '4', '--out', a, '--backend', 'cpu'])).code,
+    ).toBe(0);
     await runCli(['sample', '--run', run, '-n', '9', '--seed', '4', '--out', b, '--backend', 'cpu']);
     await runCli(['sample', '--run', run, '-n', '9', '--seed', '5', '--out', c, '--backend', 'cpu']);
     expect(pngSize(a)).toEqual([3 * 17 + 1, 3 * 17 + 1]);
@@ -103,12 +120,27 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const unstable = join(temporaryDir(), 'nan');
     expect((await runCli(['train', ...MLP, '--dataset', data, '--epochs', '1', '--out', unstable])).code).toBe(0);
     const before = readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin'));
-    const result = await runCli(['train', '--resume', '--epochs', '3', '--lr', '1e30', '--out', unstable, '--backend', 'cpu']);
+    const result = await runCli([
+      'train',
+      '--resume',
+      '--epochs',
+      '3',
+      '--lr',
+      '1e30',
+      '--out',
+      unstable,
+      '--backend',
+      'cpu',
+    ]);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^vaejs train: expected a finite loss while training, got (NaN|-?Infinity) at epoch 2, step \d+/);
+    expect(lines.at(-1)).toMatch(
+      /^vaejs train: expected a finite loss while training, got (NaN|-?Infinity) at epoch 2, step \d+/,
+    );
     expect(findLatestCheckpoint(unstable)?.info.epoch).toBe(1);
-    expect(readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin')).equals(before)).toBe(true);
+    expect(readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin')).equals(before)).toBe(
+      true,
+    );
     expect(metrics(unstable)).toHaveLength(1);
   });
 
@@ -116,25 +148,44 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const before = tf.memory().numTensors;
     const again = join(temporaryDir(), 'leak');
     expect((await runCli(['train', ...MLP, '--dataset', data, '--epochs', '2', '--out', again])).code).toBe(0);
-    expect((await runCli(['sample', '--run', again, '-n', '4', '--out', join(again, 's.png'), '--backend', 'cpu'])).code).toBe(0);
+    expect(
+      (await runCli(['sample', '--run', again, '-n', '4', '--out', join(again, 's.png'), '--backend', 'cpu'])).code,
+    ).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects bad input with one clear line and a non-zero exit', async () => {
     const cases: [string[], RegExp][] = [
-      [['train', '--epoch', '3', '--out', 'x'], /^vaejs train: expected a known flag \(see vaejs train --help\), got '--epoch'\.$/],
+      [
+        ['train', '--epoch', '3', '--out', 'x'],
+        /^vaejs train: expected a known flag \(see vaejs train --help\), got '--epoch'\.$/,
+      ],
       [['train', '--epochs', 'abc', '--out', 'x'], /^vaejs train: expected --epochs an integer ≥ 1, got 'abc'\.$/],
-      [['train', '--model', 'gan', '--out', 'x'], /^vaejs train: expected --model one of ae \| dae \| vae \| beta-vae \| cvae \| vqvae, got 'gan'\.$/],
-      [['train', '--dataset', '/nonexistent/folder', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'], /^vaejs train: expected --dataset mnist \| fashion-mnist \| an existing folder, got '\/nonexistent\/folder' \(no such folder\)\.$/],
-      [['train', ...MLP, '--dataset', data, '--out', run], /^vaejs train: expected --out a new or empty folder \(or --resume to continue it\), got '.*', which holds files\.$/],
+      [
+        ['train', '--model', 'gan', '--out', 'x'],
+        /^vaejs train: expected --model one of ae \| dae \| vae \| beta-vae \| cvae \| vqvae, got 'gan'\.$/,
+      ],
+      [
+        ['train', '--dataset', '/nonexistent/folder', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --dataset mnist \| fashion-mnist \| an existing folder, got '\/nonexistent\/folder' \(no such folder\)\.$/,
+      ],
+      [
+        ['train', ...MLP, '--dataset', data, '--out', run],
+        /^vaejs train: expected --out a new or empty folder \(or --resume to continue it\), got '.*', which holds files\.$/,
+      ],
       [['eval', '--run', data], /^vaejs eval: expected --run a run folder with config\.json, got '.*'\.$/],
-      [['sample', '--run', run, '--label', '3', '--out', join(temporaryDir(), 's.png'), '--backend', 'cpu'], /^vaejs sample: expected --label nothing \(the model is unconditional\), got 3\.$/],
+      [
+        ['sample', '--run', run, '--label', '3', '--out', join(temporaryDir(), 's.png'), '--backend', 'cpu'],
+        /^vaejs sample: expected --label nothing \(the model is unconditional\), got 3\.$/,
+      ],
       [['fly'], /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'fly'\.$/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).not.toBe(0);
-      const printed = result.stderr.split('\n').filter((line) => line && !line.startsWith('backend:') && !line.startsWith('data:'));
+      const printed = result.stderr
+        .split('\n')
+        .filter((line) => line && !line.startsWith('backend:') && !line.startsWith('data:'));
       expect(printed, args.join(' ')).toHaveLength(1);
       expect(printed[0], args.join(' ')).toMatch(message);
     }
@@ -154,7 +205,23 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
   it('--help lists every flag of a command', async () => {
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--model', '--arch', '--dataset', '--epochs', '--batch-size', '--lr', '--latent-dim', '--hidden', '--beta', '--likelihood', '--seed', '--backend', '--out', '--resume', '--config']) {
+    for (const flag of [
+      '--model',
+      '--arch',
+      '--dataset',
+      '--epochs',
+      '--batch-size',
+      '--lr',
+      '--latent-dim',
+      '--hidden',
+      '--beta',
+      '--likelihood',
+      '--seed',
+      '--backend',
+      '--out',
+      '--resume',
+      '--config',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });

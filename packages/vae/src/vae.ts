@@ -135,7 +135,13 @@ export function assembleVae(parts: VaeParts): Vae {
     },
     generate(n, options = {}) {
       assertPositiveInt('vae.generate', 'n', n);
-      const z = tf.randomNormal([n, latentDim], 0, 1, 'float32', options.seed === undefined ? undefined : tfSeed(options.seed)) as tf.Tensor2D;
+      const z = tf.randomNormal(
+        [n, latentDim],
+        0,
+        1,
+        'float32',
+        options.seed === undefined ? undefined : tfSeed(options.seed),
+      ) as tf.Tensor2D;
       try {
         return decodeWith('vae.generate', z, options.labels, true);
       } finally {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatches } from '@vaejs/datasets';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
@@ -9,13 +9,16 @@ import { type CodesManifest, writeCodeMaps } from '../models/code-maps';
 import { loadVqVaeFolder } from '../models/vqvae-model';
 import { BACKEND_FLAGS } from './flags';
 import { latestCheckpointOf, readRunConfig } from './run-folder';
-import { join } from 'node:path';
 
 const FN = 'vaejs encode';
 
 const ENCODE_FLAGS: FlagSpec[] = [
   { name: 'run', type: 'string', help: 'a VQ-VAE run folder (vaejs train --model vqvae); required' },
-  { name: 'out', type: 'string', help: 'folder for the code maps (train-codes.idx, test-codes.idx, labels, codes.json); required' },
+  {
+    name: 'out',
+    type: 'string',
+    help: 'folder for the code maps (train-codes.idx, test-codes.idx, labels, codes.json); required',
+  },
   { name: 'limit', type: 'int', default: 0, min: 0, help: 'encode the first N training images only (0: all)' },
   { name: 'batch-size', type: 'int', default: 500, help: 'images per forward pass' },
   ...BACKEND_FLAGS,
@@ -23,7 +26,12 @@ const ENCODE_FLAGS: FlagSpec[] = [
 
 export const encodeCommand = {
   summary: 'write the code maps of a dataset under a trained VQ-VAE, for a prior to learn',
-  help: () => helpText('vaejs encode --run <vqvae run> --out <codes folder>', 'Encodes the training and test images of the run\'s dataset to int32 code maps [n, h, w] (IDX files).', ENCODE_FLAGS),
+  help: () =>
+    helpText(
+      'vaejs encode --run <vqvae run> --out <codes folder>',
+      "Encodes the training and test images of the run's dataset to int32 code maps [n, h, w] (IDX files).",
+      ENCODE_FLAGS,
+    ),
   run: async (argv: string[]) => {
     await encode(parseFlags(FN, ENCODE_FLAGS, argv));
   },
@@ -36,7 +44,11 @@ export async function encode(flags: ParsedFlags): Promise<CodesManifest> {
   if (!out) throw new Error(`${FN}: expected --out a folder for the codes, got nothing.`);
   const config = readRunConfig(FN, runDir);
   const { dir } = latestCheckpointOf(FN, runDir, 'vqvae');
-  const backend = await setupBackend({ backend: flags.backend as string, fast: flags.fast as boolean, ...(flags.threads ? { threads: flags.threads as number } : {}) });
+  const backend = await setupBackend({
+    backend: flags.backend as string,
+    fast: flags.fast as boolean,
+    ...(flags.threads ? { threads: flags.threads as number } : {}),
+  });
   process.stderr.write(`${backend.line}\n`);
   const vqvae = await loadVqVaeFolder(dir, FN);
   try {
@@ -47,7 +59,11 @@ export async function encode(flags: ParsedFlags): Promise<CodesManifest> {
     });
     const [height, width] = vqvae.latentShape;
     for (const [split, data] of Object.entries(splits)) {
-      const batches = createBatches(data, { batchSize: flags.batchSize as number, shuffle: false, binarize: config.flags.binarize === 'none' ? 'none' : 'static' });
+      const batches = createBatches(data, {
+        batchSize: flags.batchSize as number,
+        shuffle: false,
+        binarize: config.flags.binarize === 'none' ? 'none' : 'static',
+      });
       const codes = new Int32Array(data.size * height * width);
       let offset = 0;
       for (const batch of batches) {
@@ -56,7 +72,15 @@ export async function encode(flags: ParsedFlags): Promise<CodesManifest> {
         offset += maps.size;
         tf.dispose([maps, batch]);
       }
-      writeCodeMaps(out, split, { codes, labels: data.labels, size: data.size, height, width, codebookSize: vqvae.config.codebookSize, numClasses: data.numClasses });
+      writeCodeMaps(out, split, {
+        codes,
+        labels: data.labels,
+        size: data.size,
+        height,
+        width,
+        codebookSize: vqvae.config.codebookSize,
+        numClasses: data.numClasses,
+      });
       process.stderr.write(`${split}: ${data.size} code maps ${height}x${width} (K = ${vqvae.config.codebookSize})\n`);
     }
     const manifest: CodesManifest = {

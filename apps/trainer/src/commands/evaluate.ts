@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatches } from '@vaejs/datasets';
-import { helpText, type ParsedFlags, parseFlags, type FlagSpec } from '../args';
+import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
 import { setupBackend } from '../backend';
 import { loadSplits } from '../data';
 import { loadVaeFolder } from '../models/vae-model';
@@ -11,8 +11,19 @@ const FN = 'vaejs eval';
 
 const EVAL_FLAGS: FlagSpec[] = [
   { name: 'run', type: 'string', help: 'run folder written by vaejs train; required' },
-  { name: 'iwae-k', type: 'int', default: 0, min: 0, help: 'importance samples per image for the IWAE log-likelihood estimate (0: skip)' },
-  { name: 'binarize', type: 'boolean', default: false, help: 'score dynamically binarised test images (one Bernoulli draw, seeded), as the literature does' },
+  {
+    name: 'iwae-k',
+    type: 'int',
+    default: 0,
+    min: 0,
+    help: 'importance samples per image for the IWAE log-likelihood estimate (0: skip)',
+  },
+  {
+    name: 'binarize',
+    type: 'boolean',
+    default: false,
+    help: 'score dynamically binarised test images (one Bernoulli draw, seeded), as the literature does',
+  },
   { name: 'limit', type: 'int', default: 0, min: 0, help: 'first N test images only (0: all)' },
   { name: 'batch-size', type: 'int', default: 100, help: 'images per forward pass' },
   { name: 'seed', type: 'int', default: 0, min: 0, help: 'seed of the binarisation and posterior samples' },
@@ -21,7 +32,12 @@ const EVAL_FLAGS: FlagSpec[] = [
 
 export const evalCommand = {
   summary: 'evaluate a trained VAE on the test set: ELBO parts and the IWAE estimate, as one JSON object',
-  help: () => helpText('vaejs eval --run <run folder> [--iwae-k K] [--binarize]', 'Prints one JSON object: test loss parts (means per image, nats) and, with --iwae-k, the IWAE estimate of -log p(x) in nats and bits/dim.', EVAL_FLAGS),
+  help: () =>
+    helpText(
+      'vaejs eval --run <run folder> [--iwae-k K] [--binarize]',
+      'Prints one JSON object: test loss parts (means per image, nats) and, with --iwae-k, the IWAE estimate of -log p(x) in nats and bits/dim.',
+      EVAL_FLAGS,
+    ),
   run: async (argv: string[]) => {
     const result = await evaluateRun(parseFlags(FN, EVAL_FLAGS, argv));
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -33,7 +49,11 @@ export async function evaluateRun(flags: ParsedFlags): Promise<Record<string, un
   if (!runDir) throw new Error(`${FN}: expected --run a run folder, got nothing.`);
   const config = readRunConfig(FN, runDir);
   const { dir, info } = latestCheckpointOf(FN, runDir, 'vae');
-  const backend = await setupBackend({ backend: flags.backend as string, fast: flags.fast as boolean, ...(flags.threads ? { threads: flags.threads as number } : {}) });
+  const backend = await setupBackend({
+    backend: flags.backend as string,
+    fast: flags.fast as boolean,
+    ...(flags.threads ? { threads: flags.threads as number } : {}),
+  });
   process.stderr.write(`${backend.line}\n`);
   const vae = await loadVaeFolder(dir, FN);
   try {
@@ -44,7 +64,12 @@ export async function evaluateRun(flags: ParsedFlags): Promise<Record<string, un
     });
     const trainedBinarize = config.flags.binarize as string;
     const binarize = flags.binarize ? 'dynamic' : trainedBinarize === 'none' ? 'none' : 'static';
-    const whole = createBatches(test, { batchSize: test.size, shuffle: false, seed: flags.seed as number, binarize }).batch(0);
+    const whole = createBatches(test, {
+      batchSize: test.size,
+      shuffle: false,
+      seed: flags.seed as number,
+      binarize,
+    }).batch(0);
     try {
       const started = performance.now();
       const result = await vae.evaluate(whole.x, {

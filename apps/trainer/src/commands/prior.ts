@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createPixelCnn, type PixelCnnConfigInput } from '@vaejs/pixelcnn-prior';
 import { camel, explicitKeys, type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
 import { setupBackend } from '../backend';
@@ -7,14 +8,19 @@ import { loadVqVaeFolder } from '../models/vqvae-model';
 import { BACKEND_FLAGS } from './flags';
 import { latestCheckpointOf, prepareRunFolder, readRunConfig, writeRunConfig } from './run-folder';
 import { runTrainingLoop } from './train-loop';
-import { existsSync } from 'node:fs';
 
 const FN = 'vaejs prior train';
 
 const PRIOR_FLAGS: FlagSpec[] = [
   { name: 'codes', type: 'string', help: 'a folder written by vaejs encode; required' },
   { name: 'out', type: 'string', help: 'run folder for the prior; required' },
-  { name: 'architecture', type: 'choice', choices: ['gated', 'masked'], default: 'gated', help: 'gated PixelCNN (no blind spot) or the original masked one' },
+  {
+    name: 'architecture',
+    type: 'choice',
+    choices: ['gated', 'masked'],
+    default: 'gated',
+    help: 'gated PixelCNN (no blind spot) or the original masked one',
+  },
   { name: 'channels', type: 'int', default: 64, help: 'channels of every layer' },
   { name: 'layers', type: 'int', default: 6, help: 'gated (or masked) layers' },
   { name: 'conditional', type: 'boolean', default: false, help: 'condition on the class labels' },
@@ -30,7 +36,12 @@ const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume'
 
 export const priorTrainCommand = {
   summary: 'train a PixelCNN prior on code maps written by vaejs encode',
-  help: () => helpText('vaejs prior train --codes <codes folder> --out <run folder>', 'Trains a gated PixelCNN on the code maps by categorical cross-entropy; reports nats per position and bits/dim.', PRIOR_FLAGS),
+  help: () =>
+    helpText(
+      'vaejs prior train --codes <codes folder> --out <run folder>',
+      'Trains a gated PixelCNN on the code maps by categorical cross-entropy; reports nats per position and bits/dim.',
+      PRIOR_FLAGS,
+    ),
   run: async (argv: string[]) => {
     await trainPrior(parseFlags(FN, PRIOR_FLAGS, argv));
   },
@@ -48,7 +59,11 @@ export async function trainPrior(parsed: ParsedFlags, options: { quiet?: boolean
   const codesDir = flags.codes as string | undefined;
   if (!codesDir) throw new Error(`${FN}: expected --codes a folder written by vaejs encode, got nothing.`);
   const manifest = readCodesManifest(FN, codesDir);
-  const backend = await setupBackend({ backend: flags.backend as string, fast: flags.fast as boolean, ...(flags.threads ? { threads: flags.threads as number } : {}) });
+  const backend = await setupBackend({
+    backend: flags.backend as string,
+    fast: flags.fast as boolean,
+    ...(flags.threads ? { threads: flags.threads as number } : {}),
+  });
   process.stderr.write(`${backend.line}\n`);
   const train = readCodeMaps(FN, codesDir, 'train');
   const test = readCodeMaps(FN, codesDir, 'test');
@@ -63,9 +78,16 @@ export async function trainPrior(parsed: ParsedFlags, options: { quiet?: boolean
     seed: flags.seed as number,
   };
   const prior = resume ? await loadPixelCnnFolder(resume.dir, FN) : createPixelCnn(config);
-  const vqvae = existsSync(manifest.vqvaeRun) ? await loadVqVaeFolder(latestCheckpointOf(FN, manifest.vqvaeRun, 'vqvae').dir, FN) : null;
+  const vqvae = existsSync(manifest.vqvaeRun)
+    ? await loadVqVaeFolder(latestCheckpointOf(FN, manifest.vqvaeRun, 'vqvae').dir, FN)
+    : null;
   const model = pixelCnnTrainable(prior, vqvae ? (maps) => vqvae.decode(maps) : null);
-  writeRunConfig(runDir, { command: 'prior train', flags, model: { ...prior.config }, createdAt: new Date().toISOString() });
+  writeRunConfig(runDir, {
+    command: 'prior train',
+    flags,
+    model: { ...prior.config },
+    createdAt: new Date().toISOString(),
+  });
   try {
     await runTrainingLoop({
       command: FN,
@@ -75,7 +97,13 @@ export async function trainPrior(parsed: ParsedFlags, options: { quiet?: boolean
       learningRate: flags.lr as number,
       seed: flags.seed as number,
       backend: backend.fast ? `${backend.name}-fast` : backend.name,
-      trainData: (epoch) => codeEpochData(train, { batchSize: flags.batchSize as number, seed: flags.seed as number, epoch, shuffle: true }),
+      trainData: (epoch) =>
+        codeEpochData(train, {
+          batchSize: flags.batchSize as number,
+          seed: flags.seed as number,
+          epoch,
+          shuffle: true,
+        }),
       testData: () => codeEpochData(test, { batchSize: 500, seed: 0, epoch: 0, shuffle: false }),
       ...(resume ? { resume } : {}),
       ...(options.quiet ? { quiet: true } : {}),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError, formatExpected } from '@vaejs/core';
 import { type CheckpointInfo, findLatestCheckpoint, readCheckpoint } from '../io/checkpoint';
@@ -39,13 +39,20 @@ export function prepareRunFolder(
   if (resume) {
     const latest = findLatestCheckpoint(runDir);
     if (!latest) {
-      throw new CheckpointError(formatExpected(fn, '--resume', `a checkpoint in ${join(runDir, 'checkpoints')}`, 'none'));
+      throw new CheckpointError(
+        formatExpected(fn, '--resume', `a checkpoint in ${join(runDir, 'checkpoints')}`, 'none'),
+      );
     }
     return { runDir, resume: latest };
   }
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
     throw new ConfigError(
-      formatExpected(fn, '--out', 'a new or empty folder (or --resume to continue it)', `'${runDir}', which holds files`),
+      formatExpected(
+        fn,
+        '--out',
+        'a new or empty folder (or --resume to continue it)',
+        `'${runDir}', which holds files`,
+      ),
     );
   }
   return { runDir, resume: undefined };
@@ -55,7 +62,9 @@ export function prepareRunFolder(
 export function latestCheckpointOf(fn: string, runDir: string, kind: string): { dir: string; info: CheckpointInfo } {
   const latest = findLatestCheckpoint(runDir);
   if (!latest) {
-    throw new CheckpointError(formatExpected(fn, '--run', `a run with a checkpoint (${join(runDir, 'checkpoints')})`, 'none'));
+    throw new CheckpointError(
+      formatExpected(fn, '--run', `a run with a checkpoint (${join(runDir, 'checkpoints')})`, 'none'),
+    );
   }
   readCheckpoint(latest.dir, kind, fn);
   return latest;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, formatExpected } from '@vaejs/core';
-import { helpText, type ParsedFlags, parseFlags, type FlagSpec } from '../args';
+import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
 import { setupBackend } from '../backend';
 import { writeImageGrid } from '../io/png';
-import { loadVaeFolder } from '../models/vae-model';
 import { sampleFromPrior } from '../models/prior-sampling';
+import { loadVaeFolder } from '../models/vae-model';
 import { BACKEND_FLAGS } from './flags';
 import { latestCheckpointOf } from './run-folder';
 
@@ -16,7 +16,12 @@ const SAMPLE_FLAGS: FlagSpec[] = [
   { name: 'prior', type: 'string', help: 'a PixelCNN prior run folder (vaejs prior train)' },
   { name: 'n', type: 'int', short: 'n', default: 64, help: 'number of images' },
   { name: 'seed', type: 'int', default: 0, min: 0, help: 'seed of the samples' },
-  { name: 'label', type: 'int', min: 0, help: 'class to sample (conditional models); default: cycle through the classes' },
+  {
+    name: 'label',
+    type: 'int',
+    min: 0,
+    help: 'class to sample (conditional models); default: cycle through the classes',
+  },
   { name: 'temperature', type: 'number', default: 1, min: 1e-6, help: 'PixelCNN sampling temperature' },
   { name: 'out', type: 'string', default: 'samples.png', help: 'PNG grid to write' },
   ...BACKEND_FLAGS,
@@ -24,7 +29,12 @@ const SAMPLE_FLAGS: FlagSpec[] = [
 
 export const sampleCommand = {
   summary: 'write a PNG grid of new images: from a VAE prior, or PixelCNN codes decoded by a VQ-VAE',
-  help: () => helpText('vaejs sample (--run <vae run> | --vqvae <run> --prior <run>) -n N --seed S --out grid.png', 'Draws N images and writes them as one PNG grid.', SAMPLE_FLAGS),
+  help: () =>
+    helpText(
+      'vaejs sample (--run <vae run> | --vqvae <run> --prior <run>) -n N --seed S --out grid.png',
+      'Draws N images and writes them as one PNG grid.',
+      SAMPLE_FLAGS,
+    ),
   run: async (argv: string[]) => {
     await sample(parseFlags(FN, SAMPLE_FLAGS, argv));
   },
@@ -34,9 +44,15 @@ export async function sample(flags: ParsedFlags): Promise<string> {
   const n = flags.n as number;
   const out = flags.out as string;
   if (!flags.run && !(flags.vqvae && flags.prior)) {
-    throw new ConfigError(formatExpected(FN, 'flags', '--run <vae run>, or --vqvae <run> with --prior <run>', 'neither'));
+    throw new ConfigError(
+      formatExpected(FN, 'flags', '--run <vae run>, or --vqvae <run> with --prior <run>', 'neither'),
+    );
   }
-  const backend = await setupBackend({ backend: flags.backend as string, fast: flags.fast as boolean, ...(flags.threads ? { threads: flags.threads as number } : {}) });
+  const backend = await setupBackend({
+    backend: flags.backend as string,
+    fast: flags.fast as boolean,
+    ...(flags.threads ? { threads: flags.threads as number } : {}),
+  });
   process.stderr.write(`${backend.line}\n`);
   let images: tf.Tensor4D;
   if (flags.run) {
@@ -44,13 +60,33 @@ export async function sample(flags: ParsedFlags): Promise<string> {
     const vae = await loadVaeFolder(dir, FN);
     try {
       if (!vae.variational) {
-        throw new ConfigError(formatExpected(FN, '--run', 'a variational model (vae, beta-vae, cvae)', `a ${vae.config.kind}, which has no prior`));
+        throw new ConfigError(
+          formatExpected(
+            FN,
+            '--run',
+            'a variational model (vae, beta-vae, cvae)',
+            `a ${vae.config.kind}, which has no prior`,
+          ),
+        );
       }
       const classes = vae.config.numClasses;
       if (flags.label !== undefined && (classes === 0 || (flags.label as number) >= classes)) {
-        throw new ConfigError(formatExpected(FN, '--label', classes ? `a class in [0, ${classes - 1}]` : 'nothing (the model is unconditional)', String(flags.label)));
+        throw new ConfigError(
+          formatExpected(
+            FN,
+            '--label',
+            classes ? `a class in [0, ${classes - 1}]` : 'nothing (the model is unconditional)',
+            String(flags.label),
+          ),
+        );
       }
-      const labels = classes > 0 ? tf.tensor1d(Array.from({ length: n }, (_, i) => (flags.label as number | undefined) ?? i % classes), 'int32') : undefined;
+      const labels =
+        classes > 0
+          ? tf.tensor1d(
+              Array.from({ length: n }, (_, i) => (flags.label as number | undefined) ?? i % classes),
+              'int32',
+            )
+          : undefined;
       images = vae.generate(n, { seed: flags.seed as number, ...(labels ? { labels } : {}) });
       labels?.dispose();
     } finally {

@@ -2,11 +2,11 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, formatExpected, type RngState, ValueError } from '@vaejs/core';
-import { loadNamedTensors, saveNamedTensors } from '../io/file-io';
 import { type CheckpointInfo, writeCheckpoint } from '../io/checkpoint';
+import { loadNamedTensors, saveNamedTensors } from '../io/file-io';
 import { writeLineChart } from '../io/plot';
-import { createProgress, formatNumber } from '../progress';
 import type { EpochData, TrainableModel, TrainBatch } from '../models/types';
+import { createProgress, formatNumber } from '../progress';
 
 export interface LoopOptions {
   command: string;
@@ -91,7 +91,12 @@ export async function runTrainingLoop(options: LoopOptions): Promise<EpochRecord
         if (bad !== undefined) {
           const parts = names.map((name) => `${name} ${means[name]}`).join(', ');
           throw new ValueError(
-            formatExpected(command, 'a finite loss', `while training`, `${means[bad]} at epoch ${epoch}, step ${step} (${parts}); the last good checkpoint stays in ${join(runDir, 'checkpoints')}: lower --lr and run again with --resume`),
+            formatExpected(
+              command,
+              'a finite loss',
+              `while training`,
+              `${means[bad]} at epoch ${epoch}, step ${step} (${parts}); the last good checkpoint stays in ${join(runDir, 'checkpoints')}: lower --lr and run again with --resume`,
+            ),
           );
         }
         return means;

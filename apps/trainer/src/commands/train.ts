@@ -47,7 +47,11 @@ export function vaeModelConfig(flags: ParsedFlags, data: ImageDataset): VaeConfi
     likelihood: flags.likelihood as VaeConfig['likelihood'],
     ...(flags.beta !== undefined ? { beta: flags.beta as number } : {}),
     ...(flags.model === 'cvae' ? { numClasses: data.numClasses } : {}),
-    ...(flags.hidden !== undefined ? (arch === 'mlp' ? { hidden: flags.hidden as number } : { filters: [flags.hidden as number, 2 * (flags.hidden as number)] }) : {}),
+    ...(flags.hidden !== undefined
+      ? arch === 'mlp'
+        ? { hidden: flags.hidden as number }
+        : { filters: [flags.hidden as number, 2 * (flags.hidden as number)] }
+      : {}),
     seed: flags.seed as number,
   };
 }
@@ -76,7 +80,9 @@ export async function train(parsed: ParsedFlags, options: { quiet?: boolean } = 
   if (flags.model === 'cvae' && trainSet.numClasses < 2) {
     throw new Error(`${FN}: expected --dataset with labels for --model cvae, got '${flags.dataset}' without.`);
   }
-  process.stderr.write(`data: ${trainSet.name} ${trainSet.size} images ${trainSet.imageShape.join('x')}, test ${testSet.size}\n`);
+  process.stderr.write(
+    `data: ${trainSet.name} ${trainSet.size} images ${trainSet.imageShape.join('x')}, test ${testSet.size}\n`,
+  );
   const corruption = corruptionOf(flags);
   const batchConfig = (epoch: number, shuffle: boolean): BatchesConfig => ({
     batchSize: flags.batchSize as number,
@@ -103,7 +109,13 @@ export async function train(parsed: ParsedFlags, options: { quiet?: boolean } = 
       flags.klAnneal === 'linear'
         ? { kind: 'linear', warmupSteps: periodSteps, start: 0, end: vae.config.beta }
         : flags.klAnneal === 'cyclical'
-          ? { kind: 'cyclical', totalSteps, cycles: Math.max(1, Math.round(totalSteps / periodSteps)), start: 0, end: vae.config.beta }
+          ? {
+              kind: 'cyclical',
+              totalSteps,
+              cycles: Math.max(1, Math.round(totalSteps / periodSteps)),
+              start: 0,
+              end: vae.config.beta,
+            }
           : null;
     const schedule = scheduleConfig ? klSchedule(scheduleConfig) : undefined;
     model = vaeTrainable(vae, testSet, {
@@ -127,7 +139,11 @@ export async function train(parsed: ParsedFlags, options: { quiet?: boolean } = 
       seed: flags.seed as number,
       backend: backend.fast ? `${backend.name}-fast` : backend.name,
       trainData: (epoch) => imageEpochData(trainSet, batchConfig(epoch, true)),
-      testData: () => imageEpochData(testSet, { ...batchConfig(0, false), binarize: flags.binarize === 'dynamic' ? 'static' : (flags.binarize as 'none' | 'static') }),
+      testData: () =>
+        imageEpochData(testSet, {
+          ...batchConfig(0, false),
+          binarize: flags.binarize === 'dynamic' ? 'static' : (flags.binarize as 'none' | 'static'),
+        }),
       ...(resume ? { resume } : {}),
       ...(options.quiet ? { quiet: true } : {}),
     });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, formatExpected } from '@vaejs/core';
 import { writeFileDurable } from './file-io';
@@ -88,7 +88,9 @@ function readInfo(dir: string): CheckpointInfo {
     throw new CheckpointError(formatExpected('checkpoint', path, 'readable JSON', (error as Error).message));
   }
   if (info?.format !== 'vaejs-checkpoint') {
-    throw new CheckpointError(formatExpected('checkpoint', `${path} format`, "'vaejs-checkpoint'", String(info?.format)));
+    throw new CheckpointError(
+      formatExpected('checkpoint', `${path} format`, "'vaejs-checkpoint'", String(info?.format)),
+    );
   }
   return info;
 }

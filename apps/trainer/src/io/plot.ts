@@ -1,17 +1,47 @@
-import { type Raster, createRaster, setPixel, writePng } from './png';
+import { createRaster, type Raster, setPixel, writePng } from './png';
 
 // A 3×5 pixel font, enough for axis labels and legends (digits, a few letters and signs).
 const GLYPHS: Record<string, string> = {
-  '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111',
-  '4': '101101111001001', '5': '111100111001111', '6': '111100111101111', '7': '111001010010010',
-  '8': '111101111101111', '9': '111101111001111', '.': '000000000000010', '-': '000000111000000',
-  e: '000111111100111', ' ': '000000000000000', a: '000011101101011', i: '010000010010010',
-  n: '000110101101101', r: '000101110100100', s: '000011110011110', t: '010111010010011',
-  c: '000111100100111', o: '000111101101111', h: '100100111101101', p: '000111101111100',
-  k: '100101110101101', l: '010010010010011', u: '000101101101111', d: '001001111101111',
-  g: '000111101111001', m: '000111111101101', y: '000101111001111', b: '100100111101111',
-  f: '011010111010010', v: '000101101101010', w: '000101101111111', x: '000101010101101',
-  ':': '000010000010000', '/': '001001010100100', '%': '101001010100101', _: '000000000000111',
+  '0': '111101101101111',
+  '1': '010110010010111',
+  '2': '111001111100111',
+  '3': '111001111001111',
+  '4': '101101111001001',
+  '5': '111100111001111',
+  '6': '111100111101111',
+  '7': '111001010010010',
+  '8': '111101111101111',
+  '9': '111101111001111',
+  '.': '000000000000010',
+  '-': '000000111000000',
+  e: '000111111100111',
+  ' ': '000000000000000',
+  a: '000011101101011',
+  i: '010000010010010',
+  n: '000110101101101',
+  r: '000101110100100',
+  s: '000011110011110',
+  t: '010111010010011',
+  c: '000111100100111',
+  o: '000111101101111',
+  h: '100100111101101',
+  p: '000111101111100',
+  k: '100101110101101',
+  l: '010010010010011',
+  u: '000101101101111',
+  d: '001001111101111',
+  g: '000111101111001',
+  m: '000111111101101',
+  y: '000101111001111',
+  b: '100100111101111',
+  f: '011010111010010',
+  v: '000101101101010',
+  w: '000101101111111',
+  x: '000101010101101',
+  ':': '000010000010000',
+  '/': '001001010100100',
+  '%': '101001010100101',
+  _: '000000000000111',
 };
 
 export function drawText(raster: Raster, text: string, x: number, y: number, rgb: [number, number, number]) {
@@ -81,7 +111,8 @@ export function lineChart(series: { name: string; values: number[] }[], title: s
       if (Number.isFinite(a) && Number.isFinite(b)) line(raster, px(i - 1), py(a), px(i), py(b), colour);
     }
     if (s.values.length === 1 && Number.isFinite(s.values[0])) {
-      for (let d = -2; d <= 2; d++) line(raster, px(0) + d, py(s.values[0]!) - 2, px(0) + d, py(s.values[0]!) + 2, colour);
+      for (let d = -2; d <= 2; d++)
+        line(raster, px(0) + d, py(s.values[0]!) - 2, px(0) + d, py(s.values[0]!) + 2, colour);
     }
   });
   return raster;
@@ -100,7 +131,11 @@ export function barChart(counts: ArrayLike<number>, title: string): Raster {
   drawText(raster, '0', 2, height - margin.bottom - 4, [90, 90, 90]);
   for (let k = 0; k < counts.length; k++) {
     const top = margin.top + (1 - (counts[k] ?? 0) / max) * (height - margin.top - margin.bottom);
-    for (let x = Math.floor(margin.left + k * barWidth); x < margin.left + (k + 1) * barWidth - (barWidth > 3 ? 1 : 0); x++) {
+    for (
+      let x = Math.floor(margin.left + k * barWidth);
+      x < margin.left + (k + 1) * barWidth - (barWidth > 3 ? 1 : 0);
+      x++
+    ) {
       for (let y = Math.floor(top); y < height - margin.bottom; y++) setPixel(raster, x, y, COLOURS[0]!);
     }
   }

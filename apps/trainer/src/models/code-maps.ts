@@ -33,13 +33,19 @@ export interface CodesManifest {
 
 export function writeCodeMaps(dir: string, split: string, maps: CodeMaps): void {
   mkdirSync(dir, { recursive: true });
-  writeFileDurable(join(dir, `${split}-codes.idx`), encodeIdx('int32', [maps.size, maps.height, maps.width], maps.codes));
+  writeFileDurable(
+    join(dir, `${split}-codes.idx`),
+    encodeIdx('int32', [maps.size, maps.height, maps.width], maps.codes),
+  );
   if (maps.labels) writeFileDurable(join(dir, `${split}-labels.idx`), encodeIdx('uint8', [maps.size], maps.labels));
 }
 
 export function readCodesManifest(fn: string, dir: string): CodesManifest {
   const path = join(dir, 'codes.json');
-  if (!existsSync(path)) throw new DataError(formatExpected(fn, '--codes', 'a folder written by vaejs encode (with codes.json)', `'${dir}'`));
+  if (!existsSync(path))
+    throw new DataError(
+      formatExpected(fn, '--codes', 'a folder written by vaejs encode (with codes.json)', `'${dir}'`),
+    );
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as CodesManifest;
   if (manifest.format !== 'vaejs-codes') {
     throw new DataError(formatExpected(fn, `${path} format`, "'vaejs-codes'", String(manifest.format)));
@@ -52,7 +58,14 @@ export function readCodeMaps(fn: string, dir: string, split: string): CodeMaps {
   const codes = readIdxFile(join(dir, `${split}-codes.idx`));
   const [size, height, width] = codes.shape as [number, number, number];
   if (height !== manifest.height || width !== manifest.width || codes.shape.length !== 3) {
-    throw new DataError(formatExpected(fn, `${split}-codes.idx`, `shape [n,${manifest.height},${manifest.width}]`, `[${codes.shape.join(',')}]`));
+    throw new DataError(
+      formatExpected(
+        fn,
+        `${split}-codes.idx`,
+        `shape [n,${manifest.height},${manifest.width}]`,
+        `[${codes.shape.join(',')}]`,
+      ),
+    );
   }
   const labelsPath = join(dir, `${split}-labels.idx`);
   const labels = existsSync(labelsPath) ? Int32Array.from(readIdxFile(labelsPath).data) : null;
@@ -68,7 +81,10 @@ export function readCodeMaps(fn: string, dir: string, split: string): CodeMaps {
 }
 
 /** Seeded, shuffled batches of code maps: x int32 [b, h, w], labels int32 [b]. */
-export function codeEpochData(maps: CodeMaps, options: { batchSize: number; seed: number; epoch: number; shuffle: boolean }): EpochData {
+export function codeEpochData(
+  maps: CodeMaps,
+  options: { batchSize: number; seed: number; epoch: number; shuffle: boolean },
+): EpochData {
   const order = Int32Array.from({ length: maps.size }, (_, i) => i);
   if (options.shuffle) {
     const rng = createRng(options.seed * 1_000_003 + options.epoch);
@@ -85,9 +101,16 @@ export function codeEpochData(maps: CodeMaps, options: { batchSize: number; seed
     batch(index: number): TrainBatch {
       const chosen = order.subarray(index * options.batchSize, Math.min((index + 1) * options.batchSize, maps.size));
       const values = new Int32Array(chosen.length * area);
-      chosen.forEach((item, row) => values.set(maps.codes.subarray(item * area, (item + 1) * area), row * area));
+      chosen.forEach((item, row) => {
+        values.set(maps.codes.subarray(item * area, (item + 1) * area), row * area);
+      });
       const x = tf.tensor3d(values, [chosen.length, maps.height, maps.width], 'int32');
-      const labels = maps.labels ? tf.tensor1d(Array.from(chosen, (item) => maps.labels![item]!), 'int32') : undefined;
+      const labels = maps.labels
+        ? tf.tensor1d(
+            Array.from(chosen, (item) => maps.labels![item]!),
+            'int32',
+          )
+        : undefined;
       return { x, ...(labels ? { labels } : {}) };
     },
   };

@@ -26,7 +26,9 @@ export function firstImages(dataset: ImageDataset, n: number): { x: tf.Tensor4D;
   const count = Math.min(n, dataset.size);
   const [h, w, c] = dataset.imageShape;
   const pixels = dataset.images.subarray(0, count * h * w * c);
-  const x = tf.tidy(() => tf.div(tf.cast(tf.tensor4d(pixels, [count, h, w, c], 'int32'), 'float32'), 255) as tf.Tensor4D);
+  const x = tf.tidy(
+    () => tf.div(tf.cast(tf.tensor4d(pixels, [count, h, w, c], 'int32'), 'float32'), 255) as tf.Tensor4D,
+  );
   const labels = dataset.labels ? tf.tensor1d(dataset.labels.subarray(0, count), 'int32') : null;
   return { x, labels };
 }

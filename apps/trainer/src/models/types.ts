@@ -24,7 +24,11 @@ export interface TrainableModel {
   readonly kind: 'vae' | 'vqvae' | 'pixelcnn';
   /** Names of the loss parts trainStep returns, in display order; `loss` first. */
   readonly partNames: readonly string[];
-  trainStep(optimizer: tf.Optimizer, batch: TrainBatch, options: { seed: number; step: number }): Record<string, tf.Scalar>;
+  trainStep(
+    optimizer: tf.Optimizer,
+    batch: TrainBatch,
+    options: { seed: number; step: number },
+  ): Record<string, tf.Scalar>;
   lossParts(batch: TrainBatch, options: { seed: number }): Record<string, tf.Scalar>;
   /** Called once per epoch after the test loss; writes the run's pictures for that epoch. */
   writePictures(runDir: string, epoch: number, options: { seed: number }): Promise<void> | void;

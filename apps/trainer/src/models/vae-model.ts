@@ -77,7 +77,13 @@ export function vaeTrainable(vae: Vae, test: ImageDataset, options: VaeTrainingO
       tf.dispose([grid, reconstruction, ...(input !== fixed.x ? [input] : [])]);
       if (vae.variational) {
         const classes = vae.config.numClasses;
-        const sampleLabels = classes > 0 ? tf.tensor1d(Array.from({ length: 64 }, (_, i) => Math.floor(i / 8) % classes), 'int32') : undefined;
+        const sampleLabels =
+          classes > 0
+            ? tf.tensor1d(
+                Array.from({ length: 64 }, (_, i) => Math.floor(i / 8) % classes),
+                'int32',
+              )
+            : undefined;
         const samples = vae.generate(64, { seed, ...(sampleLabels ? { labels: sampleLabels } : {}) });
         writeImageGrid(name('samples'), samples, { columns: 8 });
         writeImageGrid(join(runDir, 'samples.png'), samples, { columns: 8 });

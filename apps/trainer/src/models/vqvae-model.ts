@@ -81,7 +81,9 @@ export function vqVaeTrainable(vqvae: VqVae, test: ImageDataset): TrainableModel
     async epochMetrics() {
       accumulator.reset();
       for (let start = 0; start < usageImages.x.shape[0]; start += 500) {
-        const codes = tf.tidy(() => vqvae.encode(tf.slice(usageImages.x, start, Math.min(500, usageImages.x.shape[0] - start))));
+        const codes = tf.tidy(() =>
+          vqvae.encode(tf.slice(usageImages.x, start, Math.min(500, usageImages.x.shape[0] - start))),
+        );
         accumulator.add(codes);
         codes.dispose();
       }

@@ -3,9 +3,9 @@
  * it (Kingma & Welling 2014, https://arxiv.org/abs/1312.6114). Per-example results sum over every axis but the first.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { tfSeed } from '../random';
 import { assertRank } from '../checks';
 import { formatExpected, ValueError } from '../errors';
+import { tfSeed } from '../random';
 import { assertBatchedFloat, assertBroadcastsTo, assertPair, LOG_2PI, sumPerExample } from './reduce';
 
 /**
