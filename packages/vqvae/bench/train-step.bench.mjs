@@ -5,10 +5,12 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '@vaejs/core';
 import { createVqVae, nearestCodes } from '../dist/index.js';
 
 await tf.setBackend('cpu');
 await tf.ready();
+await registerGradients(); // tfjs-core alone registers none
 
 function figure(name, value, unit) {
   console.log(`${name.padEnd(70)} ${value.toFixed(value >= 100 ? 0 : 2).padStart(10)} ${unit}`);
@@ -33,13 +35,16 @@ time(`nearest code, same, broadcast [P, K, D] baseline`, 10, () =>
   tf.tidy(() => tf.argMin(tf.sum(tf.squaredDifference(tf.expandDims(z, 1), tf.expandDims(codebook, 0)), 2), 1)),
 );
 
-const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 3);
+const batch = 8; // the cpu backend's convolution gradients are slow
+const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 3);
 for (const quantizer of [{}, { ema: true, deadCodeThreshold: 1 }]) {
   const vqvae = createVqVae({ quantizer });
   const optimizer = tf.train.adam(2e-4);
   const label = quantizer.ema ? 'EMA + restarts' : 'codebook loss';
-  time(`train step, batch ${n}, default MNIST model (${label})`, 3, () => Object.values(vqvae.trainStep(optimizer, { x })));
-  time(`encode ${n} images to 7×7 code maps`, 3, () => vqvae.encode(x));
+  time(`train step, batch ${batch}, default MNIST model (${label})`, 1, () =>
+    Object.values(vqvae.trainStep(optimizer, { x })),
+  );
+  time(`encode ${batch} images to 7×7 code maps`, 3, () => vqvae.encode(x));
   optimizer.dispose();
   vqvae.dispose();
 }
