@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Trains the demo's out-of-the-box models with the trainer CLI on MNIST (small runs, a few minutes on a laptop CPU)
+# and copies their latest checkpoints (without optimizer state) into apps/demo/public/models/<name>/:
+#   vae       a 2-D MLP VAE (reconstructions, samples, interpolation, the latent manifold and the scatter of codes)
+#   vqvae     a VQ-VAE with 7×7 code maps (code-map editor)
+#   pixelcnn  a gated PixelCNN prior on the VQ-VAE's codes (sampling position by position)
+# Also re-exports the test images the views pick from (public/models/test-images.bin).
+# Usage: bash apps/demo/scripts/train-models.sh [work folder]   (needs `pnpm run build` first, for the trainer)
+# Env: EPOCHS_VAE, EPOCHS_VQVAE, EPOCHS_PRIOR, LIMIT (training images), BACKEND (default auto), THREADS (wasm
+# threads, default 1: with more, the trainer's process did not exit after finishing when this was written).
+# LIMIT_VQVAE (default 15000), VQVAE_CHANNELS (default 16).
+# tfjs-backend-wasm has no UnsortedSegmentSum kernel (the VQ-VAE's codebook statistics use it), so the VQ-VAE commands
+# run with scripts/lib/wasm-unsorted-segment-sum.mjs preloaded; without it they would need the far slower cpu backend.
+# Re-running with the same work folder resumes each run from its last checkpoint (a finished run is kept as is).
+set -euo pipefail
+demo="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$demo/../.." && pwd)"
+work="${1:-$(mktemp -d /tmp/vaejs-demo-models.XXXXXX)}"
+vaejs() { node "$root/apps/trainer/dist/cli.js" "$@"; }
+backend="${BACKEND:-auto}"
+threads="${THREADS:-1}"
+# --resume when the run folder already has a checkpoint, so an interrupted script picks up where it stopped.
+resume() { [ -f "$work/$1/checkpoints/latest.json" ] && echo --resume || true; }
+limit="${LIMIT:-30000}"
+limit_vq="${LIMIT_VQVAE:-15000}"
+vaejs_vq() { node --import "$demo/scripts/lib/wasm-unsorted-segment-sum.mjs" "$root/apps/trainer/dist/cli.js" "$@"; }
+
+vaejs train --model vae --arch mlp --hidden 256 --latent-dim 2 --epochs "${EPOCHS_VAE:-4}" --limit "$limit" \
+  --batch-size 128 --lr 0.002 --test-limit 1000 --backend "$backend" --threads "$threads" --out "$work/vae" $(resume vae)
+vaejs_vq train --model vqvae --hidden "${VQVAE_CHANNELS:-16}" --latent-dim 16 --codebook-size 64 --epochs "${EPOCHS_VQVAE:-2}" --limit "$limit_vq" \
+  --batch-size 64 --test-limit 500 --backend "$backend" --threads "$threads" --out "$work/vqvae" $(resume vqvae)
+vaejs_vq encode --run "$work/vqvae" --out "$work/codes" --limit "$limit" --backend "$backend" --threads "$threads"
+vaejs prior train --codes "$work/codes" --channels 32 --layers 4 --epochs "${EPOCHS_PRIOR:-4}" --batch-size 128 \
+  --backend "$backend" --threads "$threads" --out "$work/pixelcnn" $(resume pixelcnn)
+
+# The latest checkpoint of each run, without the optimizer state the page does not need.
+for name in vae vqvae pixelcnn; do
+  latest="$(node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).checkpoint)" \
+    "$work/$name/checkpoints/latest.json")"
+  source="$work/$name/checkpoints/$latest"
+  target="$demo/public/models/$name"
+  rm -rf "$target" && mkdir -p "$target"
+  cp "$source/checkpoint.json" "$source/$name.json" "$target/"
+  for part in "$source"/*/; do cp -r "$part" "$target/"; done
+  cp "$work/$name/metrics.jsonl" "$target/metrics.jsonl"
+  echo "copied $source → $target"
+done
+node "$demo/scripts/export-test-images.mjs" "$demo/public/models/test-images.bin" 400
+du -sh "$demo/public/models"/*

@@ -1,0 +1,52 @@
+import { CheckpointError } from '@vaejs/core';
+
+/** How the page fetches (the tests pass a fake). */
+export type Fetcher = (url: string) => Promise<Response>;
+
+/** Fetches `url`; a network failure or an HTTP error becomes a CheckpointError naming what was loaded. */
+export async function fetchOk(fetcher: Fetcher, url: string, what: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetcher(url);
+  } catch (error) {
+    throw new CheckpointError(`could not load ${what} from ${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    throw new CheckpointError(
+      `could not load ${what} from ${url}: HTTP ${response.status} ${response.statusText}`.trim(),
+    );
+  }
+  return response;
+}
+
+/** Fetches and parses JSON; an HTML page or broken JSON becomes a CheckpointError. */
+export async function fetchJson(fetcher: Fetcher, url: string, what: string): Promise<unknown> {
+  const response = await fetchOk(fetcher, url, what);
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const start = text.trimStart().slice(0, 15).replace(/\s+/g, ' ');
+    throw new CheckpointError(
+      `${what} at ${url} is not valid JSON (${(error as Error).message}; it starts '${start}')`,
+    );
+  }
+}
+
+/** Like {@link fetchJson}, but a 404 gives `null` (for files that may be absent). */
+export async function fetchJsonIfPresent(fetcher: Fetcher, url: string, what: string): Promise<unknown | null> {
+  let response: Response;
+  try {
+    response = await fetcher(url);
+  } catch (error) {
+    throw new CheckpointError(`could not load ${what} from ${url}: ${(error as Error).message}`);
+  }
+  if (response.status === 404) return null;
+  if (!response.ok) throw new CheckpointError(`could not load ${what} from ${url}: HTTP ${response.status}`);
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CheckpointError(`${what} at ${url} is not valid JSON (${(error as Error).message})`);
+  }
+}

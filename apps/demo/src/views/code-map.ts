@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { codeColour } from '../pixels';
+import { testImages } from '../test-set';
+import { drawImages, el, message, pictureCanvas } from '../ui';
+import { figure, imagePicker, labelText, type ViewContext } from './context';
+
+/**
+ * The VQ-VAE's code map of a test image as a grid of cells; click a cell, choose a code from the palette, and the
+ * edited map is decoded at once.
+ */
+export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
+  const { testSet, models } = context;
+  const vqvae = models.vqvae;
+  if (!testSet) return void message(body, `needs the test images: ${context.testSetError}`, true);
+  if (!vqvae) return void message(body, `needs a VQ-VAE: ${models.errors.vqvae ?? 'none configured'}`, true);
+  const [height, width] = vqvae.latentShape;
+  const numCodes = vqvae.config.codebookSize;
+  const original = pictureCanvas('codemap-original', 6, 'test image');
+  const decoded = pictureCanvas('codemap-decoded', 6, 'decoded code map');
+  const caption = el('figcaption', { id: 'codemap-caption' });
+  const grid = el('div', {
+    id: 'codemap-grid',
+    class: 'code-grid',
+    style: `grid-template-columns: repeat(${width}, 2.4em)`,
+  });
+  const palette = el('div', { id: 'codemap-palette', class: 'palette', hidden: true });
+  const status = el('p', { id: 'codemap-status', class: 'note', text: 'Click a cell to change its code.' });
+  const reset = el('button', { id: 'codemap-reset', type: 'button', text: 'Reset edits' });
+  let codes = new Int32Array(height * width);
+  let encoded = new Int32Array(height * width);
+  let selected: number | null = null;
+
+  const cells = Array.from({ length: height * width }, (_, position) => {
+    const cell = el('button', {
+      type: 'button',
+      class: 'code-cell',
+      'data-row': Math.floor(position / width),
+      'data-col': position % width,
+    });
+    cell.addEventListener('click', () => {
+      selected = position;
+      cells.forEach((other, i) => {
+        other.classList.toggle('selected', i === position);
+      });
+      palette.hidden = false;
+      status.textContent = `cell (${Math.floor(position / width)}, ${position % width}) holds code ${codes[position]}: choose a new one.`;
+    });
+    return cell;
+  });
+  grid.append(...cells);
+  for (let code = 0; code < numCodes; code++) {
+    const choice = el('button', {
+      type: 'button',
+      class: 'code-choice',
+      'data-code': code,
+      text: code,
+      style: `background:${codeColour(code, numCodes)}`,
+    });
+    choice.addEventListener('click', () => {
+      if (selected === null) return;
+      codes[selected] = code;
+      palette.hidden = true;
+      void decode().catch(context.report);
+    });
+    palette.append(choice);
+  }
+
+  const paintCells = () => {
+    cells.forEach((cell, position) => {
+      const code = codes[position] as number;
+      cell.textContent = String(code);
+      cell.style.background = codeColour(code, numCodes);
+      cell.classList.toggle('edited', code !== encoded[position]);
+    });
+    grid.dataset.codes = JSON.stringify(Array.from(codes));
+  };
+  const decode = async () => {
+    paintCells();
+    const map = tf.tensor3d(codes, [1, height, width], 'int32');
+    try {
+      await drawImages(decoded, vqvae.decode(map), 1);
+    } finally {
+      map.dispose();
+    }
+    const edits = codes.reduce((count, code, i) => count + (code !== encoded[i] ? 1 : 0), 0);
+    decoded.dataset.edits = String(edits);
+    if (selected !== null) status.textContent = `${edits} cell(s) edited; decoded.`;
+  };
+  const show = async (index: number) => {
+    caption.textContent = labelText(testSet, index);
+    const x = testImages(testSet, [index]);
+    const map = vqvae.encode(x);
+    try {
+      encoded = Int32Array.from(await map.data());
+      codes = Int32Array.from(encoded);
+      selected = null;
+      palette.hidden = true;
+      for (const cell of cells) cell.classList.remove('selected');
+      await Promise.all([drawImages(original, x.clone(), 1), decode()]);
+      body.dataset.shown = String(index);
+    } finally {
+      tf.dispose([x, map]);
+    }
+  };
+  reset.addEventListener('click', () => {
+    codes = Int32Array.from(encoded);
+    void decode().catch(context.report);
+  });
+  const picker = imagePicker('codemap', testSet, 3, (index) => void show(index).catch(context.report));
+  body.append(
+    picker.element,
+    el('div', { class: 'row' }, [
+      el('figure', {}, [original, caption]),
+      el('figure', {}, [grid, el('figcaption', { text: `code map ${height}×${width}, codes 0…${numCodes - 1}` })]),
+      figure(decoded, 'decoded'),
+    ]),
+    palette,
+    el('div', { class: 'controls' }, [reset]),
+    status,
+  );
+  void show(3).catch(context.report);
+}
