@@ -150,6 +150,7 @@ export async function runTrainingLoop(options: LoopOptions): Promise<EpochRecord
         ...extra,
         images_per_sec: seen / Math.max(trainSeconds, 1e-9),
         seconds: trainSeconds,
+        rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
         backend: options.backend,
       };
       progress?.finish({ ...displayed(readBack), test: test.loss ?? Number.NaN, 'img/s': record.images_per_sec });
