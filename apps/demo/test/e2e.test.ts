@@ -45,9 +45,9 @@ async function expectedGreys(images: tf.Tensor, cols: number, gap = 0): Promise<
   return greyLevels(tileImages(values, shape, cols, gap));
 }
 
-async function expectCanvas(id: string, images: tf.Tensor, cols: number, gap = 0): Promise<void> {
+async function expectCanvas(id: string, images: tf.Tensor, cols: number, gap = 0, on: Page = page): Promise<void> {
   const expected = await expectedGreys(images, cols, gap);
-  const { greys } = await canvasGreys(page, id);
+  const { greys } = await canvasGreys(on, id);
   expect(greys.length, `${id} pixel count`).toBe(expected.length);
   expect(maxAbsDifference(greys, expected), `${id}: largest grey-level difference from Node`).toBeLessThanOrEqual(
     TOLERANCE,
@@ -232,6 +232,30 @@ describe('the demo page in headless Chromium', () => {
       `[demo e2e] bench on ${row?.backend}: 20×20 grid ${row?.gridMs?.toFixed(1)} ms, 16 PixelCNN maps ${row?.pixelcnnMs?.toFixed(0)} ms`,
     );
     expect(await page.locator('#backend').textContent()).toBe(`backend: ${row?.backend}`);
+  });
+});
+
+describe('?backend=webgl', () => {
+  it('forces WebGL (software-rendered here, passed over by default) and reconstructs as Node does', async () => {
+    const webgl = await browser.open('?backend=webgl&vqvae=none&pixelcnn=none');
+    try {
+      const errors = await webgl.locator('#errors li').allTextContents();
+      if ((await webgl.locator('#backend').textContent()) !== 'backend: webgl') {
+        // No WebGL at all in this browser: the page must say so.
+        expect(errors.join('\n')).toMatch(/^no tfjs backend works here \(webgl: .+\)$/m);
+        return;
+      }
+      expect(errors).toEqual([]);
+      console.info(`[demo e2e] ${await webgl.locator('#backend-detail').textContent()}`);
+      await webgl.waitForFunction(
+        () => document.querySelector<HTMLElement>('#view-reconstruction .body')?.dataset.shown === '3',
+      );
+      const x3 = testImages(testSet, [3]);
+      await expectCanvas('recon-vae', vae.reconstruct(x3), 1, 0, webgl);
+      x3.dispose();
+    } finally {
+      await webgl.close();
+    }
   });
 });
 
