@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertDtype, assertPositiveInt } from '@vaejs/core';
+import { segmentCounts } from './segment-sum';
 
 /**
  * How many times each code occurs.
@@ -12,8 +13,7 @@ export function codeCounts(indices: tf.Tensor, codebookSize: number): tf.Tensor1
   assertDtype('codeCounts', 'indices', indices, 'int32');
   assertPositiveInt('codeCounts', 'codebookSize', codebookSize);
   return tf.tidy(() => {
-    const flat = tf.reshape(indices, [-1]) as tf.Tensor1D;
-    return tf.unsortedSegmentSum(tf.cast(tf.onesLike(flat), 'float32'), flat, codebookSize) as tf.Tensor1D;
+    return segmentCounts(indices, codebookSize);
   });
 }
 

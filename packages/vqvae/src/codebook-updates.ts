@@ -3,6 +3,7 @@
 // tensors; the quantiser writes their results into its variables.
 import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize, nearestCodes } from './nearest-code';
+import { segmentCounts, segmentSum } from './segment-sum';
 
 /** EMA state: N (cluster sizes) and m (sums of the vectors assigned to each code). */
 export interface EmaState {
@@ -37,8 +38,8 @@ export function emaCodebookUpdate(
   return tf.tidy(() => {
     const codebookSize = state.clusterSize.shape[0];
     const { decay, epsilon } = options;
-    const counts = tf.unsortedSegmentSum(tf.cast(tf.onesLike(indices), 'float32'), indices, codebookSize);
-    const sums = tf.unsortedSegmentSum(vectors, indices, codebookSize);
+    const counts = segmentCounts(indices, codebookSize);
+    const sums = segmentSum(vectors, indices, codebookSize);
     const clusterSize = tf.add(tf.mul(state.clusterSize, decay), tf.mul(counts, 1 - decay)) as tf.Tensor1D;
     const embedSum = tf.add(tf.mul(state.embedSum, decay), tf.mul(sums, 1 - decay)) as tf.Tensor2D;
     const total = tf.sum(clusterSize);
@@ -110,12 +111,8 @@ export function kmeans(
     let centroids = tf.gather(points, sampleRowIndices(points.shape[0], codebookSize, options.seed)) as tf.Tensor2D;
     const assign = (current: tf.Tensor2D) => {
       const indices = nearestCodes(points, current, lookup) as tf.Tensor1D;
-      const counts = tf.unsortedSegmentSum(
-        tf.cast(tf.onesLike(indices), 'float32'),
-        indices,
-        codebookSize,
-      ) as tf.Tensor1D;
-      const sums = tf.unsortedSegmentSum(points, indices, codebookSize);
+      const counts = segmentCounts(indices, codebookSize);
+      const sums = segmentSum(points, indices, codebookSize);
       return { counts, sums };
     };
     for (let iteration = 0; iteration < options.iterations; iteration++) {

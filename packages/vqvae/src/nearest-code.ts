@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertDtype, assertPositiveInt, assertRank, formatExpected, formatShape, ShapeError } from '@vaejs/core';
+import { segmentSum } from './segment-sum';
 
 /**
  * Scales each vector along the last axis to unit l2 norm (a zero vector stays zero).
@@ -114,7 +115,7 @@ export function gatherCodes(codebook: tf.Tensor2D, indices: tf.Tensor): tf.Tenso
         const [savedIndices] = saved as [tf.Tensor];
         const rows = tf.reshape(dy, [-1, table.shape[1]]);
         const flatIndices = tf.reshape(savedIndices, [-1]) as tf.Tensor1D;
-        return [tf.unsortedSegmentSum(rows, flatIndices, table.shape[0]), tf.zeros(savedIndices.shape)];
+        return [segmentSum(rows, flatIndices, table.shape[0]), tf.zeros(savedIndices.shape)];
       },
     };
   }) as unknown as GatherOp;
