@@ -16,11 +16,19 @@ const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-'));
 
 function vaejs(argv) {
   const started = performance.now();
-  const stdout = execFileSync(process.execPath, [cli, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const stdout = execFileSync(process.execPath, [cli, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return { stdout, seconds: (performance.now() - started) / 1000 };
 }
-const metrics = (run) => readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-const figure = (name, value, note = '') => console.log(`${name.padEnd(58)} ${typeof value === 'number' ? value.toFixed(2) : value}${note ? `  (${note})` : ''}`);
+const metrics = (run) =>
+  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+const figure = (name, value, note = '') =>
+  console.log(`${name.padEnd(58)} ${typeof value === 'number' ? value.toFixed(2) : value}${note ? `  (${note})` : ''}`);
 
 // FLOPs per image of a forward pass (2 × multiply-accumulates), as @vaejs/vae counts them; ×3 for a training step.
 async function flops(config) {
@@ -37,12 +45,44 @@ async function flops(config) {
 try {
   if (!only || only === 'mlp') {
     const epochs = Number(args.epochs ?? 10);
-    console.log(`\n== PyTorch examples/vae MLP VAE on MNIST (784-400-20, Bernoulli, Adam 1e-3, batch 128), ${epochs} epochs ==`);
+    console.log(
+      `\n== PyTorch examples/vae MLP VAE on MNIST (784-400-20, Bernoulli, Adam 1e-3, batch 128), ${epochs} epochs ==`,
+    );
     const run = join(work, 'mlp');
-    const { seconds } = vaejs(['train', '--model', 'vae', '--arch', 'mlp', '--hidden', '400', '--latent-dim', '20', '--likelihood', 'bernoulli', '--lr', '0.001', '--batch-size', '128', '--epochs', String(epochs), '--out', run]);
+    const { seconds } = vaejs([
+      'train',
+      '--model',
+      'vae',
+      '--arch',
+      'mlp',
+      '--hidden',
+      '400',
+      '--latent-dim',
+      '20',
+      '--likelihood',
+      'bernoulli',
+      '--lr',
+      '0.001',
+      '--batch-size',
+      '128',
+      '--epochs',
+      String(epochs),
+      '--out',
+      run,
+    ]);
     const lines = metrics(run);
-    lines.forEach((line) => figure(`mlp vae test loss after epoch ${line.epoch} (nats/image)`, line.test_loss, line.epoch === 1 ? 'PyTorch: 126.9' : line.epoch === 10 ? 'PyTorch: 105.2' : ''));
-    figure('mlp vae train images/s (median epoch)', lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)], lines[0].backend);
+    lines.forEach((line) =>
+      figure(
+        `mlp vae test loss after epoch ${line.epoch} (nats/image)`,
+        line.test_loss,
+        line.epoch === 1 ? 'PyTorch: 126.9' : line.epoch === 10 ? 'PyTorch: 105.2' : '',
+      ),
+    );
+    figure(
+      'mlp vae train images/s (median epoch)',
+      lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)],
+      lines[0].backend,
+    );
     figure('mlp vae run wall time (s)', seconds, 'whole command: data, training, pictures, checkpoints');
     figure('mlp vae RSS per epoch (MB)', lines.map((l) => l.rss_mb).join(' '), 'must not grow');
     figure('mlp vae peak RSS (MB)', Math.max(...lines.map((l) => l.rss_mb)), 'target < 1536');
@@ -51,39 +91,100 @@ try {
     const epochs = Number(args['conv-epochs'] ?? 10);
     const k = Number(args['iwae-k'] ?? 1000);
     const images = Number(args['iwae-images'] ?? 1000);
-    console.log(`\n== default conv VAE on dynamically binarised MNIST, ${epochs} epochs; IWAE k=${k} on the first ${images} test images ==`);
+    console.log(
+      `\n== default conv VAE on dynamically binarised MNIST, ${epochs} epochs; IWAE k=${k} on the first ${images} test images ==`,
+    );
     const run = join(work, 'conv');
-    const { seconds } = vaejs(['train', '--model', 'vae', '--arch', 'conv', '--binarize', 'dynamic', '--epochs', String(epochs), '--out', run]);
+    const { seconds } = vaejs([
+      'train',
+      '--model',
+      'vae',
+      '--arch',
+      'conv',
+      '--binarize',
+      'dynamic',
+      '--epochs',
+      String(epochs),
+      '--out',
+      run,
+    ]);
     const lines = metrics(run);
     const last = lines.at(-1);
     figure('conv vae test loss (-ELBO, nats/image)', last.test_loss, 'compare: mlp vae row above');
-    figure('conv vae train images/s (median epoch)', lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)], last.backend);
+    figure(
+      'conv vae train images/s (median epoch)',
+      lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)],
+      last.backend,
+    );
     figure('conv vae run wall time (s)', seconds);
-    figure('conv vae peak RSS (MB)', Math.max(...lines.map((l) => l.rss_mb)), `per epoch: ${lines.map((l) => l.rss_mb).join(' ')}`);
-    const evaluation = JSON.parse(vaejs(['eval', '--run', run, '--iwae-k', String(k), '--binarize', '--limit', String(images)]).stdout);
+    figure(
+      'conv vae peak RSS (MB)',
+      Math.max(...lines.map((l) => l.rss_mb)),
+      `per epoch: ${lines.map((l) => l.rss_mb).join(' ')}`,
+    );
+    const evaluation = JSON.parse(
+      vaejs(['eval', '--run', run, '--iwae-k', String(k), '--binarize', '--limit', String(images)]).stdout,
+    );
     figure('conv vae test -ELBO, binarised (nats)', evaluation.negativeElbo);
-    figure(`conv vae IWAE k=${k} -log p(x) (nats)`, evaluation.iwaeNats, 'published MLP VAEs 87-90; IWAE paper 1-layer VAE 86.76');
+    figure(
+      `conv vae IWAE k=${k} -log p(x) (nats)`,
+      evaluation.iwaeNats,
+      'published MLP VAEs 87-90; IWAE paper 1-layer VAE 86.76',
+    );
     figure(`conv vae IWAE bits/dim`, evaluation.bitsPerDim);
   }
   if (!only || only === 'speed') {
     console.log('\n== training throughput, batch 128, 1 epoch of 12,800 MNIST images ==');
     const models = [
-      { name: 'mlp vae', flags: ['--arch', 'mlp', '--hidden', '400', '--latent-dim', '20'], config: { inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: 400 } },
-      { name: 'conv vae (default)', flags: ['--arch', 'conv'], config: { inputShape: [28, 28, 1], latentDim: 16, arch: 'conv' } },
+      {
+        name: 'mlp vae',
+        flags: ['--arch', 'mlp', '--hidden', '400', '--latent-dim', '20'],
+        config: { inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: 400 },
+      },
+      {
+        name: 'conv vae (default)',
+        flags: ['--arch', 'conv'],
+        config: { inputShape: [28, 28, 1], latentDim: 16, arch: 'conv' },
+      },
     ];
     for (const model of models) {
       const forward = await flops(model.config);
       figure(`${model.name} FLOPs per image (forward; x3 for a step)`, forward / 1e6, 'MFLOP');
-      for (const [backend, fast, limit] of [['wasm', 'false', 12800], ['wasm', 'true', 12800], ['cpu', 'false', model.name.startsWith('conv') ? 256 : 2560]]) {
+      for (const [backend, fast, limit] of [
+        ['wasm', 'false', 12800],
+        ['wasm', 'true', 12800],
+        ['cpu', 'false', model.name.startsWith('conv') ? 256 : 2560],
+      ]) {
         if (backend === 'wasm' && fast === 'false' && model.name.startsWith('conv')) {
-          figure(`${model.name} images/s on stock wasm`, 'cannot train', "stock wasm has no Conv2DBackpropFilter");
+          figure(`${model.name} images/s on stock wasm`, 'cannot train', 'stock wasm has no Conv2DBackpropFilter');
           continue;
         }
         const run = join(work, `speed-${model.name.split(' ')[0]}-${backend}-${fast}`);
-        vaejs(['train', '--model', 'vae', ...model.flags, '--epochs', '1', '--limit', String(limit), '--test-limit', '500', '--backend', backend, '--fast', fast, '--out', run]);
+        vaejs([
+          'train',
+          '--model',
+          'vae',
+          ...model.flags,
+          '--epochs',
+          '1',
+          '--limit',
+          String(limit),
+          '--test-limit',
+          '500',
+          '--backend',
+          backend,
+          '--fast',
+          fast,
+          '--out',
+          run,
+        ]);
         const [line] = metrics(run);
         const label = backend === 'wasm' ? (fast === 'true' ? 'fast wasm' : 'stock wasm') : 'cpu';
-        figure(`${model.name} images/s on ${label}`, line.images_per_sec, `${((line.images_per_sec * 3 * forward) / 1e9).toFixed(2)} GFLOP/s, ${line.backend}`);
+        figure(
+          `${model.name} images/s on ${label}`,
+          line.images_per_sec,
+          `${((line.images_per_sec * 3 * forward) / 1e9).toFixed(2)} GFLOP/s, ${line.backend}`,
+        );
       }
     }
   }

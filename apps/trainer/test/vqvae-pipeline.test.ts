@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readIdxFile } from '@vaejs/datasets';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findLatestCheckpoint } from '../src/io/checkpoint';
+import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { runCli } from './run-cli';
+
+const TINY_VQ = [
+  '--model',
+  'vqvae',
+  '--hidden',
+  '4',
+  '--latent-dim',
+  '4',
+  '--codebook-size',
+  '8',
+  '--batch-size',
+  '16',
+  '--backend',
+  'cpu',
+];
+
+describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior train, vaejs sample --vqvae --prior', () => {
+  let data: string;
+  let vq: string;
+  let codes: string;
+  let prior: string;
+
+  beforeAll(async () => {
+    data = writeTinyIdxDataset(join(temporaryDir(), 'tiny'));
+    vq = join(temporaryDir(), 'vq');
+    codes = join(temporaryDir(), 'codes');
+    prior = join(temporaryDir(), 'prior');
+    const trained = await runCli(['train', ...TINY_VQ, '--dataset', data, '--epochs', '2', '--out', vq]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const encoded = await runCli(['encode', '--run', vq, '--out', codes, '--backend', 'cpu']);
+    expect(encoded.code, encoded.stderr).toBe(0);
+    const priorRun = await runCli([
+      'prior',
+      'train',
+      '--codes',
+      codes,
+      '--out',
+      prior,
+      '--epochs',
+      '2',
+      '--layers',
+      '2',
+      '--channels',
+      '8',
+      '--batch-size',
+      '16',
+      '--backend',
+      'cpu',
+    ]);
+    expect(priorRun.code, priorRun.stderr).toBe(0);
+  });
+
+  it('reports codebook usage per epoch and draws its histogram', () => {
+    const lines = readFileSync(join(vq, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.epoch)).toEqual([1, 2]);
+    for (const line of lines) {
+      expect(line.test_code_usage).toBeGreaterThan(0);
+      expect(line.test_code_usage).toBeLessThanOrEqual(1);
+      expect(line.test_code_perplexity).toBeGreaterThanOrEqual(1);
+      expect(line.test_code_perplexity).toBeLessThanOrEqual(8);
+      expect(Number.isFinite(line.reconstructionMse)).toBe(true);
+    }
+    expect(PNG.sync.read(readFileSync(join(vq, 'codebook-usage.png'))).width).toBe(480);
+    expect(findLatestCheckpoint(vq)?.info.kind).toBe('vqvae');
+  });
+
+  it('encode writes int32 code maps [n, h, w] within the codebook, with labels', () => {
+    const manifest = JSON.parse(readFileSync(join(codes, 'codes.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'vaejs-codes', codebookSize: 8, height: 2, width: 2, numClasses: 4 });
+    const train = readIdxFile(join(codes, 'train-codes.idx'));
+    expect(train.dtype).toBe('int32');
+    expect(train.shape).toEqual([64, 2, 2]);
+    expect(Math.min(...train.data)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...train.data)).toBeLessThan(8);
+    expect(Array.from(readIdxFile(join(codes, 'test-labels.idx')).data.slice(0, 5))).toEqual([0, 1, 2, 3, 0]);
+  });
+
+  it('the prior trains below the uniform code cost, and sampling decodes its maps into an image grid', async () => {
+    const lines = readFileSync(join(prior, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    // nats per position of a uniform guess over 8 codes is ln 8
+    expect(lines.at(-1).test_loss).toBeLessThan(Math.log(8));
+    expect(lines.at(-1).bitsPerDim).toBeCloseTo(lines.at(-1).train_loss / Math.LN2, 4);
+    const out = join(temporaryDir(), 'samples.png');
+    const sampled = await runCli([
+      'sample',
+      '--vqvae',
+      vq,
+      '--prior',
+      prior,
+      '-n',
+      '4',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const png = PNG.sync.read(readFileSync(out));
+    expect([png.width, png.height]).toEqual([2 * 17 + 1, 2 * 17 + 1]);
+  });
+
+  it('refuses a checkpoint of another model in one line', async () => {
+    const result = await runCli(['eval', '--run', vq, '--backend', 'cpu']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+      /^vaejs eval: expected checkpoint .*epoch-0002 a vae checkpoint, got a vqvae one\.$/,
+    );
+    const wrongPrior = await runCli([
+      'sample',
+      '--vqvae',
+      prior,
+      '--prior',
+      prior,
+      '--out',
+      join(temporaryDir(), 'x.png'),
+      '--backend',
+      'cpu',
+    ]);
+    expect(wrongPrior.code).toBe(2);
+    expect(wrongPrior.stderr.trim().split('\n').at(-1)).toMatch(/a vqvae checkpoint, got a pixelcnn one\.$/);
+  });
+});
