@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './fast/conv2d-backprop';
 import { makeExplicitSameConvConfig } from './fast/conv2d-same-padding';
+import { makeSharedIdentityConfig } from './fast/identity';
 import { overriddenKernels, overrideKernel, restoreKernels } from './fast/kernel-overrides';
 
 export { restoreKernels };
@@ -61,6 +62,9 @@ export function registerWasmKernels(): void {
   overrideKernel('BatchMatMul', 'wasm', (original) => makeFastMatMulConfig(original!));
   if (tf.getKernel('_FusedMatMul', 'wasm') != null) {
     overrideKernel('_FusedMatMul', 'wasm', (original) => makeFastMatMulConfig(original!));
+  }
+  if (tf.getKernel('Identity', 'wasm') != null) {
+    overrideKernel('Identity', 'wasm', (original) => makeSharedIdentityConfig(original!));
   }
   for (const name of ['Conv2D', 'FusedConv2D']) {
     if (tf.getKernel(name, 'wasm') != null)
