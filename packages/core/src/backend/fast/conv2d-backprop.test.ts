@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, restoreKernels } from '../enable-fast-training';
-import { columnBudget, convGeometry, imagesPerChunk } from './conv2d-backprop';
+import { columnBudget, convGeometry, filterRoute, imagesPerChunk } from './conv2d-backprop';
+import { canComputeFilterByConv } from './conv2d-backprop-filter-conv';
 import { col2im, im2col } from './im2col';
 import { expectSame, liveBuffers, readAll, relativeError, seededRandom, stockAndFast } from './test-helpers';
 
@@ -57,6 +58,7 @@ beforeAll(async () => {
 afterEach(() => {
   restoreKernels();
   columnBudget.maxFloats = 1 << 24;
+  filterRoute.useConv = true;
 });
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -95,9 +97,13 @@ describe('im2col / col2im', () => {
 });
 
 describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
-  it('compute dW like the stock cpu kernel on random shapes, strides and paddings', async () => {
+  it.each([
+    ['one swapped Conv2D', true],
+    ['im2col + matMul', false],
+  ])('compute dW like the stock cpu kernel on random shapes, strides and paddings (%s)', async (_, useConv) => {
     registerWasmKernels();
-    for (const [i, c] of randomCases(11, 16).entries()) {
+    filterRoute.useConv = useConv;
+    for (const [i, c] of randomCases(useConv ? 11 : 21, 16).entries()) {
       const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
       const dy = tf.randomNormal(outShapeOf(c), 0, 1, 'float32', i + 50);
       const attrs = { strides: c.strides, pad: c.pad, filterShape: c.filterShape, dataFormat: 'NHWC' };
@@ -166,8 +172,12 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     }
   });
 
-  it('support dilations (attrs.dilations): <conv2d(x, W), dy> = <W, dW> = <x, dx>', () => {
+  it.each([
+    ['one swapped Conv2D', true],
+    ['im2col + matMul', false],
+  ])('support dilations (attrs.dilations): <conv2d(x, W), dy> = <W, dW> = <x, dx> (%s)', (_, useConv) => {
     registerWasmKernels();
+    filterRoute.useConv = useConv;
     for (const [i, dilations] of (
       [
         [2, 2],
@@ -197,6 +207,36 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     }
   });
 
+  it('send dW to the Conv2D route unless stride and dilation are both above 1 on one axis (then im2col)', async () => {
+    expect(canComputeFilterByConv({ strides: 2, pad: 'same', filterShape: [3, 3, 1, 1] })).toBe(true);
+    expect(canComputeFilterByConv({ strides: [2, 1], dilations: [1, 3], pad: 0, filterShape: [3, 3, 1, 1] })).toBe(
+      true,
+    );
+    expect(canComputeFilterByConv({ strides: [2, 1], dilations: [2, 1], pad: 0, filterShape: [3, 3, 1, 1] })).toBe(
+      false,
+    );
+    expect(canComputeFilterByConv({ strides: 1, pad: 0, dataFormat: 'NCHW', filterShape: [3, 3, 1, 1] })).toBe(false);
+    // Stride 2 and dilation 2 together (tf.conv2d forbids it, the kernel does not): the im2col route, like cpu.
+    registerWasmKernels();
+    const x = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7);
+    const dy = tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 8);
+    const attrs = { strides: 2, pad: 'valid', dilations: 2, filterShape: [2, 2, 2, 3], dataFormat: 'NHWC' };
+    const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+    const w = tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 9);
+    // The adjoint identity <conv(x, W), dy> = <W, dW>, with the forward Conv2D kernel of the cpu backend (whose
+    // Conv2DBackpropFilter ignores dilations, so it cannot serve as the reference here).
+    const dW = readAll(run)[0]!;
+    const yDy = await onCpu(() =>
+      tf.tidy(() => {
+        const y = tf.engine().runKernel('Conv2D', { x, filter: w }, attrs) as tf.Tensor;
+        return tf.sum(tf.mul(y, dy)).dataSync()[0]!;
+      }),
+    );
+    const wDw = Array.from(w.dataSync()).reduce((sum, v, i) => sum + v * dW[i]!, 0);
+    expect(Math.abs(wDw - yDy)).toBeLessThan(1e-4 * Math.abs(yDy) + 1e-4);
+    tf.dispose([x, dy, w]);
+  });
+
   it('give the same results when the batch is split into chunks', () => {
     const x = tf.randomNormal([5, 7, 7, 3], 0, 1, 'float32', 1);
     const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
@@ -204,6 +244,7 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     const compute = () =>
       readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy));
     registerWasmKernels();
+    filterRoute.useConv = false; // chunks are an im2col matter
     const whole = compute();
     columnBudget.maxFloats = 2 * 16 * 27; // two images per chunk
     expectSame({ stock: whole, fast: compute() });
@@ -232,10 +273,15 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 1);
     const w = tf.randomNormal([3, 3, 2, 5], 0, 1, 'float32', 2);
     const dy = tf.randomNormal([3, 3, 3, 5], 0, 1, 'float32', 3);
+    const dyValid = tf.randomNormal([3, 2, 2, 5], 0, 1, 'float32', 4); // 'valid': the Conv2D route slices
     columnBudget.maxFloats = 100; // force chunking (Slice and Add temporaries)
     const before = { tensors: tf.memory().numTensors, buffers: liveBuffers() };
-    readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy));
+    for (const useConv of [true, false]) {
+      filterRoute.useConv = useConv;
+      readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy));
+      readAll(() => tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'valid'))([x, w], dyValid));
+    }
     expect({ tensors: tf.memory().numTensors, buffers: liveBuffers() }).toEqual(before);
-    tf.dispose([x, w, dy]);
+    tf.dispose([x, w, dy, dyValid]);
   });
 });

@@ -5,6 +5,7 @@
 // conv2dTranspose runs Conv2DBackpropInput in its forward pass, so it profits too. Large batches are processed in
 // chunks so the column matrix stays under columnBudget.maxFloats.
 import * as tf from '@tensorflow/tfjs-core';
+import { canComputeFilterByConv, conv2dBackpropFilterByConv } from './conv2d-backprop-filter-conv';
 import { type ConvGeometry, col2im, im2col } from './im2col';
 import {
   disposeInfo,
@@ -15,6 +16,12 @@ import {
   view,
   type WasmBackendLike,
 } from './kernel-utils';
+
+/**
+ * Route of Conv2DBackpropFilter: true (default) for one Conv2D with batch and channels swapped (XNNPACK, threaded;
+ * see conv2d-backprop-filter-conv.ts), false for im2col + matMul. Mutable for tests and benchmarks.
+ */
+export const filterRoute = { useConv: true };
 
 /** Largest column matrix (in floats; 2^24 = 64 MiB) built at once; bigger batches are split. Mutable for tests. */
 export const columnBudget = { maxFloats: 1 << 24 };
@@ -87,6 +94,9 @@ export function makeConv2DBackpropFilter(backendName: string, matMul: tf.KernelF
     const dy = args.inputs.dy as tf.TensorInfo;
     if (attrs.dataFormat === 'NCHW') {
       throw new Error("fast Conv2DBackpropFilter supports dataFormat 'NHWC' only, like wasm's Conv2D.");
+    }
+    if (filterRoute.useConv && canComputeFilterByConv(attrs)) {
+      return conv2dBackpropFilterByConv(backendName, backend, x, dy, attrs);
     }
     const g = convGeometry(x.shape, attrs.filterShape, attrs);
     const outChannels = attrs.filterShape[3]!;
