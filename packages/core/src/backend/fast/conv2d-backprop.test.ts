@@ -2,8 +2,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, restoreKernels } from '../enable-fast-training';
-import { columnBudget, convGeometry, filterRoute, imagesPerChunk } from './conv2d-backprop';
+import { columnBudget, convGeometry, filterRoute, imagesPerChunk, inputRoute } from './conv2d-backprop';
 import { canComputeFilterByConv } from './conv2d-backprop-filter-conv';
+import { planPhases } from './conv2d-backprop-input-phases';
 import { col2im, im2col } from './im2col';
 import { expectSame, liveBuffers, readAll, relativeError, seededRandom, stockAndFast } from './test-helpers';
 
@@ -59,6 +60,7 @@ afterEach(() => {
   restoreKernels();
   columnBudget.maxFloats = 1 << 24;
   filterRoute.useConv = true;
+  inputRoute.usePhases = true;
 });
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -121,8 +123,15 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     }
   });
 
-  it('compute dx like the stock wasm kernel on random shapes, strides and paddings', () => {
-    for (const [i, c] of randomCases(12, 16).entries()) {
+  it.each([
+    ['stride-phase Conv2Ds', true],
+    ['matMul + col2im', false],
+  ])('compute dx like the stock wasm kernel on random shapes, strides and paddings (%s)', (_, usePhases) => {
+    inputRoute.usePhases = usePhases;
+    let phased = 0;
+    for (const [i, c] of randomCases(usePhases ? 12 : 22, 24).entries()) {
+      const attrs = { inputShape: c.xShape, strides: c.strides, pad: c.pad };
+      if (planPhases(outShapeOf(c), c.filterShape, attrs) != null) phased++;
       const dy = tf.randomNormal(outShapeOf(c), 0, 1, 'float32', i);
       const filter = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 50);
       const result = stockAndFast(() =>
@@ -143,6 +152,17 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
       expectSame(result);
       tf.dispose([dy, filter]);
     }
+    if (usePhases) expect(phased).toBeGreaterThanOrEqual(8); // the others have a stride above the kernel size
+  });
+
+  it('plan stride phases only without dilations and with taps in every phase', () => {
+    const attrs = { inputShape: [2, 14, 14, 3], strides: 2, pad: 'same' as const };
+    const plan = planPhases([2, 7, 7, 4], [4, 4, 3, 4], attrs)!;
+    // p = i + 1 ∈ [1, 14]: q = 0 … 7 for both phases; 2 taps each; phase 0 reads dy[q − 1 … q] (no pad before).
+    expect(plan.rows).toEqual({ stride: 2, taps: [2, 2], qStart: 0, qCount: 8, padBefore: [1, 1], padAfter: [1, 1] });
+    expect(planPhases([2, 7, 7, 4], [4, 4, 3, 4], { ...attrs, dilations: 2 })).toBeNull();
+    expect(planPhases([2, 5, 5, 4], [2, 2, 3, 4], { ...attrs, inputShape: [2, 14, 14, 3], strides: 3 })).toBeNull();
+    expect(planPhases([2, 7, 7, 4], [4, 4, 3, 4], { ...attrs, dataFormat: 'NCHW' })).toBeNull();
   });
 
   it('give the stock cpu gradients for conv2d and conv2dTranspose (values and gradients)', async () => {

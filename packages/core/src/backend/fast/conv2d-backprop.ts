@@ -6,6 +6,7 @@
 // chunks so the column matrix stays under columnBudget.maxFloats.
 import * as tf from '@tensorflow/tfjs-core';
 import { canComputeFilterByConv, conv2dBackpropFilterByConv } from './conv2d-backprop-filter-conv';
+import { conv2dBackpropInputByPhases, planPhases } from './conv2d-backprop-input-phases';
 import { type ConvGeometry, col2im, im2col } from './im2col';
 import {
   disposeInfo,
@@ -22,6 +23,12 @@ import {
  * see conv2d-backprop-filter-conv.ts), false for im2col + matMul. Mutable for tests and benchmarks.
  */
 export const filterRoute = { useConv: true };
+
+/**
+ * Route of Conv2DBackpropInput: true (default) for stride-phase Conv2Ds (XNNPACK, threaded; see
+ * conv2d-backprop-input-phases.ts) where they apply, false for matMul + col2im. Mutable for tests and benchmarks.
+ */
+export const inputRoute = { usePhases: true };
 
 /** Largest column matrix (in floats; 2^24 = 64 MiB) built at once; bigger batches are split. Mutable for tests. */
 export const columnBudget = { maxFloats: 1 << 24 };
@@ -148,6 +155,8 @@ export function makeConv2DBackpropInput(backendName: string, matMul: tf.KernelFu
     if (attrs.dataFormat === 'NCHW') return original(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
     const dy = args.inputs.dy as tf.TensorInfo;
     const filter = args.inputs.filter as tf.TensorInfo;
+    const phases = inputRoute.usePhases ? planPhases(dy.shape, filter.shape, attrs) : null;
+    if (phases != null) return conv2dBackpropInputByPhases(backendName, backend, dy, filter, phases);
     const g = convGeometry(attrs.inputShape, filter.shape, attrs);
     const outChannels = filter.shape[3]!;
     const fieldSize = g.filterHeight * g.filterWidth * g.inChannels;
