@@ -20,7 +20,6 @@ if (args.fast) {
   console.log((await enableFastTraining({ threads })).summary);
 }
 const stats = new Map();
-let depth = 0;
 const stack = [];
 for (const config of tf.getKernelsForBackend('wasm')) {
   const inner = config.kernelFunc;
@@ -30,11 +29,9 @@ for (const config of tf.getKernelsForBackend('wasm')) {
     kernelFunc: (a) => {
       const t0 = performance.now();
       stack.push(0);
-      depth++;
       try {
         return inner(a);
       } finally {
-        depth--;
         const total = performance.now() - t0;
         const nested = stack.pop();
         if (stack.length) stack[stack.length - 1] += total;

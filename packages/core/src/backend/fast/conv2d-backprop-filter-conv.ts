@@ -7,7 +7,7 @@
 // im2col route packs a [b·oh·ow, kh·kw·ci] matrix as XNNPACK weights on every call, which dominated it).
 import type * as tf from '@tensorflow/tfjs-core';
 import { convGeometry } from './conv2d-backprop';
-import { disposeInfo, type KernelArgs, type KernelBackendLike, runKernel } from './kernel-utils';
+import { disposeInfo, type KernelBackendLike, runKernel } from './kernel-utils';
 
 type ConvAttrs = Parameters<typeof convGeometry>[2] & { filterShape: number[] };
 
