@@ -6,7 +6,7 @@ import { segmentCounts, segmentSum } from './segment-sum';
 describe('segmentSum / segmentCounts', () => {
   it('equal tf.unsortedSegmentSum on random rows, including empty segments', () => {
     const values = tf.randomUniform([50, 6], -1, 1, 'float32', 3) as tf.Tensor2D;
-    const indices = tf.cast(tf.floor(tf.randomUniform([50], 0, 9, 'float32', 4)), 'int32');
+    const indices = tf.cast(tf.floor(tf.randomUniform([50], 0, 9, 'float32', 4)), 'int32') as tf.Tensor1D;
     const expected = tf.unsortedSegmentSum(values, indices, 11).arraySync() as number[][];
     const actual = segmentSum(values, indices, 11).arraySync() as number[][];
     actual.forEach((row, k) => row.forEach((value, d) => expect(value).toBeCloseTo(expected[k]![d]!, 5)));
