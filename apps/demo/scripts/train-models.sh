@@ -8,9 +8,11 @@
 # Usage: bash apps/demo/scripts/train-models.sh [work folder]   (needs `pnpm run build` first, for the trainer)
 # Env: EPOCHS_VAE, EPOCHS_VQVAE, EPOCHS_PRIOR, LIMIT (training images), BACKEND (default auto), THREADS (wasm
 # threads, default 1: with more, the trainer's process did not exit after finishing when this was written).
-# LIMIT_VQVAE (default 15000), VQVAE_CHANNELS (default 16).
-# tfjs-backend-wasm has no UnsortedSegmentSum kernel (the VQ-VAE's codebook statistics use it), so the VQ-VAE commands
-# run with scripts/lib/wasm-unsorted-segment-sum.mjs preloaded; without it they would need the far slower cpu backend.
+# LIMIT_VQVAE (default 15000), VQVAE_CHANNELS (default 16), LIMIT_PRIOR (code maps the prior learns from, default
+# 8000).
+# tfjs-backend-wasm has no UnsortedSegmentSum kernel (the VQ-VAE's codebook statistics and the gradient of the
+# PixelCNN's embedding lookup use it), so the VQ-VAE and prior commands run with
+# scripts/lib/wasm-unsorted-segment-sum.mjs preloaded; without it they would need the far slower cpu backend.
 # Re-running with the same work folder resumes each run from its last checkpoint (a finished run is kept as is).
 set -euo pipefail
 demo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,8 +31,8 @@ vaejs train --model vae --arch mlp --hidden 256 --latent-dim 2 --epochs "${EPOCH
   --batch-size 128 --lr 0.002 --test-limit 1000 --backend "$backend" --threads "$threads" --out "$work/vae" $(resume vae)
 vaejs_vq train --model vqvae --hidden "${VQVAE_CHANNELS:-16}" --latent-dim 16 --codebook-size 64 --epochs "${EPOCHS_VQVAE:-2}" --limit "$limit_vq" \
   --batch-size 64 --test-limit 500 --backend "$backend" --threads "$threads" --out "$work/vqvae" $(resume vqvae)
-vaejs_vq encode --run "$work/vqvae" --out "$work/codes" --limit "$limit" --backend "$backend" --threads "$threads"
-vaejs prior train --codes "$work/codes" --channels 32 --layers 4 --epochs "${EPOCHS_PRIOR:-4}" --batch-size 128 \
+vaejs_vq encode --run "$work/vqvae" --out "$work/codes" --limit "${LIMIT_PRIOR:-8000}" --backend "$backend" --threads "$threads"
+vaejs_vq prior train --codes "$work/codes" --channels 32 --layers 4 --epochs "${EPOCHS_PRIOR:-3}" --batch-size 128 \
   --backend "$backend" --threads "$threads" --out "$work/pixelcnn" $(resume pixelcnn)
 
 # The latest checkpoint of each run, without the optimizer state the page does not need.

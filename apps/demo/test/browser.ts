@@ -76,6 +76,7 @@ export async function startBrowser(modelsDir?: string): Promise<DemoBrowser> {
     rmSync(profile, { recursive: true, force: true });
     throw error;
   }
+  context.setDefaultTimeout(60_000);
   return {
     url: server.url,
     context,
@@ -114,7 +115,7 @@ export async function waitForRedraw(page: Page, id: string, version: number): Pr
   await page.waitForFunction(
     ([canvasId, seen]) => Number(document.getElementById(canvasId as string)?.dataset.version ?? 0) > (seen as number),
     [id, version] as const,
-    { timeout: 30_000 },
+    { timeout: 60_000 },
   );
 }
 
