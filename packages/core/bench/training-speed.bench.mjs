@@ -1,5 +1,5 @@
 // Training speed of two VAEs on tfjs' wasm backend, stock and with enableFastTraining, and on the cpu backend.
-// Run after building @vaejs/core:  pnpm --filter @vaejs/core bench   (options: --seconds=3 --batch=128 --only=mlp)
+// Run after building @vaejs/core:  pnpm --filter @vaejs/core bench   (options: --seconds=3 --batch=128 --only=mlp --cpu=false)
 // Each configuration runs in its own Node process (the wasm backend is re-initialised for threads, and peak RSS
 // is per process). ms/step, images/s and GFLOP/s are medians over steps of wall-clock time; cpu ms/step is the
 // process's CPU time per step (all threads), which other load on a shared machine disturbs less.
@@ -91,6 +91,7 @@ for (const model of ['mlp', 'conv']) {
   // The cpu backend takes seconds (MLP) to over a minute (conv, batch 128) per step: one or two steps only, and a
   // smaller batch for the conv VAE (images/s scales with it; the batch is printed).
   const cpuBatch = model === 'conv' ? Math.min(batch, Number(args.cpuConvBatch ?? 8)) : batch;
+  if (args.cpu === 'false') continue;
   configs.push({
     ...common,
     name: 'cpu',
@@ -106,13 +107,19 @@ const script = fileURLToPath(import.meta.url);
 const results = [];
 for (const config of configs) {
   process.stderr.write(`measuring ${config.model} / ${config.name} …\n`);
-  const out = execFileSync(process.execPath, [script, `--worker=${JSON.stringify(config)}`, `--seconds=${seconds}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 1 << 20,
-  });
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-  results.push(JSON.parse(line.slice(7)));
+  let line;
+  try {
+    const out = execFileSync(process.execPath, [script, `--worker=${JSON.stringify(config)}`, `--seconds=${seconds}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 20,
+    });
+    line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  } catch (e) {
+    line = null;
+    config.error = `worker process failed (${e.signal ?? `exit ${e.status}`})`;
+  }
+  results.push(line ? JSON.parse(line.slice(7)) : { ...config, steps: 0, medianMs: Number.NaN });
 }
 
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(Math.abs(v) < 10 && digits === 0 ? 1 : digits) : '—');
