@@ -25,8 +25,8 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     name: 'arch',
     type: 'choice',
     choices: ['mlp', 'conv'],
-    default: 'conv',
-    help: 'encoder/decoder architecture (vqvae is always conv)',
+    default: 'mlp',
+    help: 'encoder/decoder architecture: mlp (PyTorch examples/vae, fast on a CPU) or conv (vqvae is always conv)',
   },
   {
     name: 'dataset',
