@@ -26,7 +26,11 @@ export async function setupBackend(options: {
     const report = await enableFastTraining(options.threads ? { threads: options.threads } : {});
     fast = report.enabled;
     threads = report.threads;
-    detail = report.enabled ? `, ${report.summary}` : report.notes.length ? ` (${report.notes[0]})` : '';
+    detail = report.enabled
+      ? `, ${report.summary.replace(new RegExp(`^${selection.name},\\s*`), '')}`
+      : report.notes.length
+        ? ` (${report.notes[0]})`
+        : '';
   } else if (selection.name === 'wasm' || selection.name === 'cpu') {
     detail = ', stock kernels (--fast false)';
   }

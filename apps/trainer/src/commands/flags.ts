@@ -40,7 +40,11 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'epochs', type: 'int', default: 10, help: 'epochs to train (with --resume: the total to reach)' },
   { name: 'batch-size', type: 'int', default: 128, help: 'images per batch' },
   { name: 'lr', type: 'number', default: 0.001, min: 1e-12, help: 'Adam learning rate' },
-  { name: 'latent-dim', type: 'int', help: 'latent size (default: 20 for mlp, 16 for conv; code size D for vqvae, default 16)' },
+  {
+    name: 'latent-dim',
+    type: 'int',
+    help: 'latent size (default: 20 for mlp, 16 for conv; code size D for vqvae, default 16)',
+  },
   { name: 'hidden', type: 'int', help: 'hidden units of the mlp (default 400), or base channels of conv models' },
   {
     name: 'beta',
