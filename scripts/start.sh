@@ -8,6 +8,9 @@ source scripts/lib.sh
 ensure_pnpm_install
 step "build" pnpm run build
 out=runs/mnist-vae
-node apps/trainer/dist/cli.js train --dataset mnist --out "$out" "$@"
+resume=()
+# a second `npm start` continues the run (up to --epochs) instead of refusing the non-empty folder
+[ -f "$out/checkpoints/latest.json" ] && resume=(--resume)
+node apps/trainer/dist/cli.js train --dataset mnist --out "$out" "${resume[@]}" "$@"
 node apps/trainer/dist/cli.js sample --run "$out" -n 64 --seed 1 --out "$out/samples.png"
 echo "samples: $out/samples.png (metrics in $out/metrics.jsonl, pictures in $out/)"
