@@ -35,7 +35,7 @@ for (const config of tf.getKernelsForBackend('wasm')) {
         const total = performance.now() - t0;
         const nested = stack.pop();
         if (stack.length) stack[stack.length - 1] += total;
-        const key = config.kernelName + (config.kernelName.includes('MatMul') ? ` ${shapeKey(a)}` : '');
+        const key = config.kernelName + (/MatMul|Conv2D/.test(config.kernelName) ? ` ${shapeKey(a)}` : '');
         const s = stats.get(key) ?? { ms: 0, calls: 0 };
         s.ms += total - nested;
         s.calls++;
@@ -45,7 +45,9 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   });
 }
 function shapeKey(a) {
-  const { a: x, b: y } = a.inputs;
+  const x = a.inputs.a ?? a.inputs.x ?? a.inputs.dy;
+  const y = a.inputs.b ?? a.inputs.filter ?? a.inputs.dy;
+  if (x === y) return `${x.shape.join('x')}`;
   return `${x.shape.join('x')}·${y.shape.join('x')}${a.attrs?.transposeA ? ' tA' : ''}${a.attrs?.transposeB ? ' tB' : ''}`;
 }
 const model = args.model === 'conv' ? createConvVae() : createMlpVae();

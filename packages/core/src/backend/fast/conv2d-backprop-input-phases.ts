@@ -149,7 +149,8 @@ function scatterPhase(
         const j = (cols.qStart + v) * cols.stride + rw - g.padLeft;
         if (j < 0 || j >= g.inWidth) continue;
         const src = (yRow + v) * ci;
-        dx.set(y.subarray(src, src + ci), (dxRow + j) * ci);
+        const dst = (dxRow + j) * ci;
+        for (let c = 0; c < ci; c++) dx[dst + c] = y[src + c]!;
       }
     }
   }

@@ -55,12 +55,15 @@ async function onCpu<T>(compute: () => T): Promise<T> {
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
+  // The random cases have few channels: make them take the XNNPACK routes too (defaults are tested below).
+  Object.assign(filterRoute, { useConv: true, minInChannels: 1 });
+  Object.assign(inputRoute, { usePhases: true, minInChannels: 1 });
 });
 afterEach(() => {
   restoreKernels();
   columnBudget.maxFloats = 1 << 24;
-  filterRoute.useConv = true;
-  inputRoute.usePhases = true;
+  Object.assign(filterRoute, { useConv: true, minInChannels: 1 });
+  Object.assign(inputRoute, { usePhases: true, minInChannels: 1 });
 });
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -255,6 +258,25 @@ describe('fast Conv2DBackpropFilter and Conv2DBackpropInput on wasm', () => {
     const wDw = Array.from(w.dataSync()).reduce((sum, v, i) => sum + v * dW[i]!, 0);
     expect(Math.abs(wDw - yDy)).toBeLessThan(1e-4 * Math.abs(yDy) + 1e-4);
     tf.dispose([x, dy, w]);
+  });
+
+  it('give the stock cpu gradients of a conv VAE layer pair with the default routes (16 and 1 channels)', async () => {
+    Object.assign(filterRoute, { useConv: true, minInChannels: 8 });
+    Object.assign(inputRoute, { usePhases: true, minInChannels: 8 });
+    registerWasmKernels();
+    for (const [i, channels] of [16, 1].entries()) {
+      const x = tf.randomNormal([3, 8, 8, channels], 0, 1, 'float32', 30 + i);
+      const w = tf.randomNormal([4, 4, channels, 8], 0, 1, 'float32', 40 + i);
+      const dy = tf.randomNormal([3, 4, 4, 8], 0, 1, 'float32', 50 + i);
+      const compute = () =>
+        readAll(() => [
+          ...tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same'))([x, w], dy),
+          tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [3, 8, 8, channels], 2, 'same'),
+        ]);
+      const fast = compute();
+      expectSame({ stock: await onCpu(compute), fast });
+      tf.dispose([x, w, dy]);
+    }
   });
 
   it('give the same results when the batch is split into chunks', () => {

@@ -19,16 +19,20 @@ import {
 } from './kernel-utils';
 
 /**
- * Route of Conv2DBackpropFilter: true (default) for one Conv2D with batch and channels swapped (XNNPACK, threaded;
- * see conv2d-backprop-filter-conv.ts), false for im2col + matMul. Mutable for tests and benchmarks.
+ * Route of Conv2DBackpropFilter: one Conv2D with batch and channels swapped (XNNPACK, threaded; see
+ * conv2d-backprop-filter-conv.ts) when `useConv` and the input has at least `minInChannels` channels (with fewer,
+ * that Conv2D has only kh·kw·ci output rows and im2col + matMul measured faster), else im2col + matMul.
+ * Mutable for tests and benchmarks.
  */
-export const filterRoute = { useConv: true };
+export const filterRoute = { useConv: true, minInChannels: 8 };
 
 /**
- * Route of Conv2DBackpropInput: true (default) for stride-phase Conv2Ds (XNNPACK, threaded; see
- * conv2d-backprop-input-phases.ts) where they apply, false for matMul + col2im. Mutable for tests and benchmarks.
+ * Route of Conv2DBackpropInput: stride-phase Conv2Ds (XNNPACK, threaded; see conv2d-backprop-input-phases.ts)
+ * where they apply, when `usePhases` and dx has at least `minInChannels` channels (the phase convolutions' output
+ * channels; with fewer XNNPACK is slow and matMul + col2im measured faster), else matMul + col2im. Mutable for tests
+ * and benchmarks.
  */
-export const inputRoute = { usePhases: true };
+export const inputRoute = { usePhases: true, minInChannels: 8 };
 
 /** Largest column matrix (in floats; 2^24 = 64 MiB) built at once; bigger batches are split. Mutable for tests. */
 export const columnBudget = { maxFloats: 1 << 24 };
@@ -102,7 +106,8 @@ export function makeConv2DBackpropFilter(backendName: string, matMul: tf.KernelF
     if (attrs.dataFormat === 'NCHW') {
       throw new Error("fast Conv2DBackpropFilter supports dataFormat 'NHWC' only, like wasm's Conv2D.");
     }
-    if (filterRoute.useConv && canComputeFilterByConv(attrs)) {
+    const useConv = filterRoute.useConv && x.shape[3]! >= filterRoute.minInChannels;
+    if (useConv && canComputeFilterByConv(attrs)) {
       return conv2dBackpropFilterByConv(backendName, backend, x, dy, attrs);
     }
     const g = convGeometry(x.shape, attrs.filterShape, attrs);
@@ -155,7 +160,8 @@ export function makeConv2DBackpropInput(backendName: string, matMul: tf.KernelFu
     if (attrs.dataFormat === 'NCHW') return original(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
     const dy = args.inputs.dy as tf.TensorInfo;
     const filter = args.inputs.filter as tf.TensorInfo;
-    const phases = inputRoute.usePhases ? planPhases(dy.shape, filter.shape, attrs) : null;
+    const usePhases = inputRoute.usePhases && filter.shape[2]! >= inputRoute.minInChannels;
+    const phases = usePhases ? planPhases(dy.shape, filter.shape, attrs) : null;
     if (phases != null) return conv2dBackpropInputByPhases(backendName, backend, dy, filter, phases);
     const g = convGeometry(attrs.inputShape, filter.shape, attrs);
     const outChannels = filter.shape[3]!;
