@@ -9,7 +9,9 @@ describe('segmentSum / segmentCounts', () => {
     const indices = tf.cast(tf.floor(tf.randomUniform([50], 0, 9, 'float32', 4)), 'int32') as tf.Tensor1D;
     const expected = tf.unsortedSegmentSum(values, indices, 11).arraySync() as number[][];
     const actual = segmentSum(values, indices, 11).arraySync() as number[][];
-    actual.forEach((row, k) => row.forEach((value, d) => expect(value).toBeCloseTo(expected[k]![d]!, 5)));
+    for (const [k, row] of actual.entries()) {
+      for (const [d, value] of row.entries()) expect(value).toBeCloseTo(expected[k]![d]!, 5);
+    }
     expect(actual[10]).toEqual([0, 0, 0, 0, 0, 0]);
     expect(Array.from(segmentSum(tf.tensor1d([1, 2, 3]), tf.tensor1d([2, 0, 2], 'int32'), 3).dataSync())).toEqual([
       2, 0, 4,
