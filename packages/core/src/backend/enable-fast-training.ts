@@ -10,6 +10,7 @@ import { overriddenKernels, overrideKernel, restoreKernels } from './fast/kernel
 export { restoreKernels };
 
 import { makeFastMatMulConfig } from './fast/mat-mul';
+import { makeUnsortedSegmentSumConfig } from './fast/unsorted-segment-sum';
 import {
   availableWasmThreads,
   currentWasmThreads,
@@ -82,6 +83,10 @@ export function registerWasmKernels(): void {
       ...original!,
       kernelFunc: makeConv2DBackpropInput('wasm', stockMatMul, original!.kernelFunc) as unknown as tf.KernelFunc,
     }));
+  }
+  // The gradient of tf.gather (every tf.layers.embedding) needs UnsortedSegmentSum, which stock wasm lacks.
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm') == null) {
+    overrideKernel('UnsortedSegmentSum', 'wasm', () => makeUnsortedSegmentSumConfig());
   }
 }
 
