@@ -7,12 +7,9 @@
 # Also re-exports the test images the views pick from (public/models/test-images.bin).
 # Usage: bash apps/demo/scripts/train-models.sh [work folder]   (needs `pnpm run build` first, for the trainer)
 # Env: EPOCHS_VAE, EPOCHS_VQVAE, EPOCHS_PRIOR, LIMIT (training images), BACKEND (default auto), THREADS (wasm
-# threads, default 1: with more, the trainer's process did not exit after finishing when this was written).
+# threads, default 1).
 # LIMIT_VQVAE (default 15000), VQVAE_CHANNELS (default 16), LIMIT_PRIOR (code maps the prior learns from, default
 # 8000).
-# tfjs-backend-wasm has no UnsortedSegmentSum kernel (the VQ-VAE's codebook statistics and the gradient of the
-# PixelCNN's embedding lookup use it), so the VQ-VAE and prior commands run with
-# scripts/lib/wasm-unsorted-segment-sum.mjs preloaded; without it they would need the far slower cpu backend.
 # Re-running with the same work folder resumes each run from its last checkpoint (a finished run is kept as is).
 set -euo pipefail
 demo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,7 +22,7 @@ threads="${THREADS:-1}"
 resume() { [ -f "$work/$1/checkpoints/latest.json" ] && echo --resume || true; }
 limit="${LIMIT:-30000}"
 limit_vq="${LIMIT_VQVAE:-15000}"
-vaejs_vq() { node --import "$demo/scripts/lib/wasm-unsorted-segment-sum.mjs" "$root/apps/trainer/dist/cli.js" "$@"; }
+vaejs_vq() { node "$root/apps/trainer/dist/cli.js" "$@"; }
 
 vaejs train --model vae --arch mlp --hidden 256 --latent-dim 2 --epochs "${EPOCHS_VAE:-4}" --limit "$limit" \
   --batch-size 128 --lr 0.002 --test-limit 1000 --backend "$backend" --threads "$threads" --out "$work/vae" $(resume vae)
