@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Issue "@vaejs/vqvae" benchmarks: MNIST test reconstruction MSE (per pixel, and over the data variance as the Keras
+// example reports it), codebook usage for the plain codebook loss against EMA + dead-code restarts, and training
+// throughput on wasm and cpu. Prints named figures; never passes or fails. Needs `pnpm build` first.
+//   node bench/vqvae.bench.mjs [--only=quality|speed] [--limit=12000] [--epochs=2] [--test-limit=2000]
+//                              [--codebook-size=128] [--threads=1]
+// A full run: --limit=0 --epochs=10 --test-limit=0. The EMA run is copied to <tmpdir>/vaejs-bench-cache/vqvae-run for
+// bench/prior.bench.mjs to reuse.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
+const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+const only = args.only;
+const limit = Number(args.limit ?? 12000);
+const epochs = Number(args.epochs ?? 2);
+const testLimit = Number(args['test-limit'] ?? 2000);
+const codebookSize = Number(args['codebook-size'] ?? 128);
+const threads = Number(args.threads ?? 1);
+const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-vq-'));
+const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
+
+function vaejs(argv) {
+  console.log(`$ vaejs ${argv.join(' ')}`);
+  const started = performance.now();
+  const stdout = execFileSync(process.execPath, [cli, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return { stdout, seconds: (performance.now() - started) / 1000 };
+}
+const metrics = (run) =>
+  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+const figure = (name, value, note = '') =>
+  console.log(
+    `${name.padEnd(68)} ${typeof value === 'number' ? (Math.abs(value) < 0.1 ? value.toFixed(4) : value.toFixed(2)) : value}${note ? `  (${note})` : ''}`,
+  );
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Variance of MNIST training pixels scaled to [0, 1] (the Keras example divides the MSE by it). */
+async function mnistPixelVariance() {
+  const { loadMnist } = await import('@vaejs/datasets');
+  const { images } = loadMnist({ split: 'train' });
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < images.length; i++) {
+    const v = images[i] / 255;
+    sum += v;
+    sumSq += v * v;
+  }
+  const mean = sum / images.length;
+  return sumSq / images.length - mean * mean;
+}
+
+const trainFlags = (extra) => [
+  'train',
+  '--model',
+  'vqvae',
+  '--codebook-size',
+  String(codebookSize),
+  '--epochs',
+  String(epochs),
+  '--limit',
+  String(limit),
+  '--test-limit',
+  String(testLimit),
+  '--backend',
+  'wasm',
+  '--threads',
+  String(threads),
+  ...extra,
+];
+
+try {
+  if (!only || only === 'quality') {
+    const variance = await mnistPixelVariance();
+    console.log(
+      `\n== VQ-VAE on MNIST (K=${codebookSize}, D=16, 7x7 codes, batch 128, Adam 1e-3), ${epochs} epochs on ${limit || 60000} training images, test on ${testLimit || 10000}; wasm, ${threads} thread(s) ==`,
+    );
+    figure('MNIST training pixel variance ([0,1] pixels)', variance, 'Keras example divides its MSE by this');
+    const variants = [
+      { name: 'EMA + dead-code restart', key: 'ema', flags: ['--ema', 'true', '--restart-threshold', '1'] },
+      { name: 'plain codebook loss', key: 'plain', flags: ['--ema', 'false', '--restart-threshold', '0'] },
+    ];
+    const results = [];
+    for (const variant of variants) {
+      const run = join(work, variant.key);
+      const { seconds } = vaejs(trainFlags([...variant.flags, '--out', run]));
+      const lines = metrics(run);
+      results.push({ variant, lines, seconds });
+      if (variant.key === 'ema') {
+        const cached = join(cacheDir, 'vqvae-run');
+        rmSync(cached, { recursive: true, force: true });
+        mkdirSync(cacheDir, { recursive: true });
+        cpSync(run, cached, { recursive: true });
+      }
+    }
+    console.log('');
+    for (const { variant, lines, seconds } of results) {
+      const last = lines.at(-1);
+      const label = `vqvae ${variant.name}:`;
+      for (const line of lines) {
+        figure(
+          `${label} epoch ${line.epoch} test MSE per pixel`,
+          line.test_reconstructionMse,
+          `train ${line.reconstructionMse.toFixed(4)}, usage ${(line.test_code_usage * 100).toFixed(1)}%`,
+        );
+      }
+      figure(`${label} test MSE / data variance`, last.test_reconstructionMse / variance, 'Keras example: 0.0444');
+      figure(
+        `${label} codebook in use on 2000 test images (%)`,
+        last.test_code_usage * 100,
+        `${Math.round(last.test_code_usage * codebookSize)} of ${codebookSize} codes`,
+      );
+      figure(`${label} test code perplexity`, last.test_code_perplexity, `of at most ${codebookSize}`);
+      figure(`${label} train images/s (median epoch)`, median(lines.map((l) => l.images_per_sec)), last.backend);
+      figure(`${label} run wall time (s)`, seconds, 'data, training, test, pictures, checkpoints');
+    }
+  }
+  if (!only || only === 'speed') {
+    console.log('\n== VQ-VAE training throughput, batch 128, default model (EMA + restarts) ==');
+    for (const [backend, count] of [
+      ['wasm', 2560],
+      ['cpu', 256],
+    ]) {
+      const run = join(work, `speed-${backend}`);
+      vaejs([
+        'train',
+        '--model',
+        'vqvae',
+        '--epochs',
+        '1',
+        '--limit',
+        String(count),
+        '--test-limit',
+        '256',
+        '--backend',
+        backend,
+        ...(backend === 'wasm' ? ['--threads', String(threads)] : []),
+        '--out',
+        run,
+      ]);
+      const [line] = metrics(run);
+      figure(`vqvae train images/s on ${backend} (${count} images, 1 epoch)`, line.images_per_sec, line.backend);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
