@@ -12,6 +12,7 @@ step "build"            pnpm run build
 step "lint"             pnpm run lint
 step "typecheck"        pnpm run typecheck
 step "package checks"   pnpm run check:packages
-step "tests"            pnpm run test:unit
+step "tests"            pnpm run test:unit --reporter=default --reporter=json --outputFile=.vitest-results.json
 step "packed packages"  pnpm run check:pack
+node -e 'const r = require("./.vitest-results.json"); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
 echo "ci: all checks passed"
