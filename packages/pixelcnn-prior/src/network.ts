@@ -1,6 +1,7 @@
 import { serialization } from '@tensorflow/tfjs-core';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { tfSeed } from '@vaejs/core';
 import type { ResolvedPixelCnnConfig } from './config';
 import { GatedPixelCnnBlock } from './gated-block';
 import { MaskedConv2D } from './masked-conv';
@@ -36,7 +37,7 @@ export function buildPixelCnnNetwork(config: ResolvedPixelCnnConfig): tfl.Layers
     .embedding({
       inputDim: config.numCategories,
       outputDim: config.embeddingDim,
-      embeddingsInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: config.seed }),
+      embeddingsInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed: tfSeed(config.seed) }),
       name: LAYER_NAMES.embedding,
     })
     .apply(maps) as SymbolicTensor;
