@@ -36,3 +36,14 @@ export async function setupBackend(options: {
   }
   return { name: selection.name, fast, threads, line: `${selection.summary}${detail}` };
 }
+
+/** setupBackend from a command's parsed --backend/--fast/--threads flags; prints the backend line on stderr. */
+export async function setupBackendFromFlags(flags: Record<string, unknown>): Promise<BackendSetup> {
+  const backend = await setupBackend({
+    backend: flags.backend as string,
+    fast: flags.fast as boolean,
+    ...(flags.threads ? { threads: flags.threads as number } : {}),
+  });
+  process.stderr.write(`${backend.line}\n`);
+  return backend;
+}

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatches } from '@vaejs/datasets';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
-import { setupBackend } from '../backend';
+import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
 import { writeFileDurable } from '../io/file-io';
 import { type CodesManifest, writeCodeMaps } from '../models/code-maps';
@@ -44,12 +44,7 @@ export async function encode(flags: ParsedFlags): Promise<CodesManifest> {
   if (!out) throw new Error(`${FN}: expected --out a folder for the codes, got nothing.`);
   const config = readRunConfig(FN, runDir);
   const { dir } = latestCheckpointOf(FN, runDir, 'vqvae');
-  const backend = await setupBackend({
-    backend: flags.backend as string,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
-  });
-  process.stderr.write(`${backend.line}\n`);
+  const backend = await setupBackendFromFlags(flags);
   const vqvae = await loadVqVaeFolder(dir, FN);
   try {
     const splits = loadSplits(FN, {

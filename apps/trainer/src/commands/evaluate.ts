@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBatches } from '@vaejs/datasets';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
-import { setupBackend } from '../backend';
+import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
 import { loadVaeFolder } from '../models/vae-model';
 import { BACKEND_FLAGS } from './flags';
@@ -49,12 +49,7 @@ export async function evaluateRun(flags: ParsedFlags): Promise<Record<string, un
   if (!runDir) throw new Error(`${FN}: expected --run a run folder, got nothing.`);
   const config = readRunConfig(FN, runDir);
   const { dir, info } = latestCheckpointOf(FN, runDir, 'vae');
-  const backend = await setupBackend({
-    backend: flags.backend as string,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
-  });
-  process.stderr.write(`${backend.line}\n`);
+  const backend = await setupBackendFromFlags(flags);
   const vae = await loadVaeFolder(dir, FN);
   try {
     const { test } = loadSplits(FN, {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createPixelCnn, type PixelCnnConfigInput } from '@vaejs/pixelcnn-prior';
-import { camel, explicitKeys, type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
-import { setupBackend } from '../backend';
+import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
+import { setupBackendFromFlags } from '../backend';
 import { codeEpochData, readCodeMaps, readCodesManifest } from '../models/code-maps';
 import { loadPixelCnnFolder, pixelCnnTrainable } from '../models/prior-model';
 import { loadVqVaeFolder } from '../models/vqvae-model';
 import { BACKEND_FLAGS } from './flags';
-import { latestCheckpointOf, prepareRunFolder, readRunConfig, writeRunConfig } from './run-folder';
+import { latestCheckpointOf, prepareRunFolder, resumedFlags, writeRunConfig } from './run-folder';
 import { runTrainingLoop } from './train-loop';
 
 const FN = 'vaejs prior train';
@@ -32,8 +32,6 @@ const PRIOR_FLAGS: FlagSpec[] = [
   ...BACKEND_FLAGS,
 ];
 
-const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume'];
-
 export const priorTrainCommand = {
   summary: 'train a PixelCNN prior on code maps written by vaejs encode',
   help: () =>
@@ -49,22 +47,11 @@ export const priorTrainCommand = {
 
 export async function trainPrior(parsed: ParsedFlags, options: { quiet?: boolean } = {}): Promise<void> {
   const { runDir, resume } = prepareRunFolder(FN, parsed.out as string | undefined, Boolean(parsed.resume));
-  let flags = parsed;
-  if (resume) {
-    const saved = readRunConfig(FN, runDir).flags as ParsedFlags;
-    const given = explicitKeys(parsed);
-    const overrides = RESUMABLE.map(camel).filter((key) => given.has(key) || saved[key] === undefined);
-    flags = { ...saved, ...Object.fromEntries(overrides.map((key) => [key, parsed[key]])) };
-  }
+  const flags = resume ? resumedFlags(FN, runDir, parsed) : parsed;
   const codesDir = flags.codes as string | undefined;
   if (!codesDir) throw new Error(`${FN}: expected --codes a folder written by vaejs encode, got nothing.`);
   const manifest = readCodesManifest(FN, codesDir);
-  const backend = await setupBackend({
-    backend: flags.backend as string,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
-  });
-  process.stderr.write(`${backend.line}\n`);
+  const backend = await setupBackendFromFlags(flags);
   const train = readCodeMaps(FN, codesDir, 'train');
   const test = readCodeMaps(FN, codesDir, 'test');
   const config: PixelCnnConfigInput = {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError, formatExpected } from '@vaejs/core';
+import { camel, explicitKeys, type ParsedFlags } from '../args';
 import { type CheckpointInfo, findLatestCheckpoint, readCheckpoint } from '../io/checkpoint';
 import { writeFileDurable } from '../io/file-io';
 
@@ -68,4 +69,15 @@ export function latestCheckpointOf(fn: string, runDir: string, kind: string): { 
   }
   readCheckpoint(latest.dir, kind, fn);
   return latest;
+}
+
+/** Flags that may change when a run is resumed; the rest come from the run's config.json. */
+const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume'].map(camel);
+
+/** The flags a resumed run uses: its config.json's, except those given now that may change on resume. */
+export function resumedFlags(fn: string, runDir: string, parsed: ParsedFlags): ParsedFlags {
+  const saved = readRunConfig(fn, runDir).flags as ParsedFlags;
+  const given = explicitKeys(parsed);
+  const overrides = RESUMABLE.filter((key) => given.has(key) || saved[key] === undefined);
+  return { ...saved, ...Object.fromEntries(overrides.map((key) => [key, parsed[key]])) };
 }

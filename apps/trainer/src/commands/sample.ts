@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, formatExpected } from '@vaejs/core';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
-import { setupBackend } from '../backend';
+import { setupBackendFromFlags } from '../backend';
 import { writeImageGrid } from '../io/png';
 import { sampleFromPrior } from '../models/prior-sampling';
 import { loadVaeFolder } from '../models/vae-model';
@@ -48,12 +48,7 @@ export async function sample(flags: ParsedFlags): Promise<string> {
       formatExpected(FN, 'flags', '--run <vae run>, or --vqvae <run> with --prior <run>', 'neither'),
     );
   }
-  const backend = await setupBackend({
-    backend: flags.backend as string,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
-  });
-  process.stderr.write(`${backend.line}\n`);
+  const backend = await setupBackendFromFlags(flags);
   let images: tf.Tensor4D;
   if (flags.run) {
     const { dir } = latestCheckpointOf(FN, flags.run as string, 'vae');

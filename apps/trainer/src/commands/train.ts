@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type KlScheduleConfig, klSchedule } from '@vaejs/core';
 import { type BatchesConfig, type Corruption, corruptPixels, type ImageDataset } from '@vaejs/datasets';
 import type { VaeConfig } from '@vaejs/vae';
-import { camel, explicitKeys, helpText, type ParsedFlags, parseFlags } from '../args';
-import { setupBackend } from '../backend';
+import { helpText, type ParsedFlags, parseFlags } from '../args';
+import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
 import { imageEpochData } from '../models/image-data';
 import type { TrainableModel } from '../models/types';
 import { createVaeModel, loadVaeFolder, vaeTrainable } from '../models/vae-model';
 import { createVqVaeTrainable, loadVqVaeTrainable, vqVaeModelConfig } from '../models/vqvae-model';
 import { TRAIN_FLAGS } from './flags';
-import { prepareRunFolder, readRunConfig, writeRunConfig } from './run-folder';
+import { prepareRunFolder, resumedFlags, writeRunConfig } from './run-folder';
 import { runTrainingLoop } from './train-loop';
 
 const FN = 'vaejs train';
@@ -27,9 +27,6 @@ export const trainCommand = {
     await train(parseFlags(FN, TRAIN_FLAGS, argv));
   },
 };
-
-/** Flags that may change when a run is resumed; the rest come from the run's config.json. */
-const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume'];
 
 function corruptionOf(flags: ParsedFlags): Corruption | null {
   if (flags.model !== 'dae') return null;
@@ -58,19 +55,8 @@ export function vaeModelConfig(flags: ParsedFlags, data: ImageDataset): VaeConfi
 
 export async function train(parsed: ParsedFlags, options: { quiet?: boolean } = {}): Promise<void> {
   const { runDir, resume } = prepareRunFolder(FN, parsed.out as string | undefined, Boolean(parsed.resume));
-  let flags = parsed;
-  if (resume) {
-    const saved = readRunConfig(FN, runDir).flags as ParsedFlags;
-    const given = explicitKeys(parsed);
-    const overrides = RESUMABLE.map(camel).filter((key) => given.has(key) || saved[key] === undefined);
-    flags = { ...saved, ...Object.fromEntries(overrides.map((key) => [key, parsed[key]])) };
-  }
-  const backend = await setupBackend({
-    backend: flags.backend as string,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
-  });
-  process.stderr.write(`${backend.line}\n`);
+  const flags = resume ? resumedFlags(FN, runDir, parsed) : parsed;
+  const backend = await setupBackendFromFlags(flags);
   const { train: trainSet, test: testSet } = loadSplits(FN, {
     dataset: flags.dataset as string,
     limit: flags.limit as number,
