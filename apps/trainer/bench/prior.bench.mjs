@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+// Issue "@vaejs/pixelcnn-prior" benchmarks: test nats per code position of a gated PixelCNN on MNIST VQ-VAE codes,
+// whether decoded samples look like digits (a small MNIST classifier's confidence and class histogram on 1,000
+// samples), and the time to sample 64 images. Prints named figures; never passes or fails. Needs `pnpm build` first.
+//   node bench/prior.bench.mjs [--vqvae=<vq run>] [--vq-limit=12000] [--vq-epochs=2] [--encode-limit=3000]
+//                              [--epochs=2] [--layers=6] [--channels=64] [--samples=1000] [--threads=1] [--prior=<run>]
+// Without --vqvae it reuses the VQ-VAE run bench/vqvae.bench.mjs left in <tmpdir>/vaejs-bench-cache/vqvae-run, or
+// trains one. --prior=<run> skips encoding and prior training (the last prior trained is kept in
+// <tmpdir>/vaejs-bench-cache/prior-run). The classifier is trained once and cached in <tmpdir>/vaejs-bench-cache/mnist-mlp.
+// A full run: --vq-limit=0 --vq-epochs=10 --encode-limit=0 --epochs=10 (and no cached VQ run, or --vqvae=<run>).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
+const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+const threads = Number(args.threads ?? 1);
+const vqLimit = Number(args['vq-limit'] ?? 12000);
+const vqEpochs = Number(args['vq-epochs'] ?? 2);
+const encodeLimit = Number(args['encode-limit'] ?? 3000);
+const epochs = Number(args.epochs ?? 2);
+const layers = Number(args.layers ?? 6);
+const channels = Number(args.channels ?? 64);
+const sampleCount = Number(args.samples ?? 1000);
+const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-prior-'));
+const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
+
+function vaejs(argv) {
+  console.log(`$ vaejs ${argv.join(' ')}`);
+  const started = performance.now();
+  const stdout = execFileSync(process.execPath, [cli, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.stdout.write(stdout);
+  return { stdout, seconds: (performance.now() - started) / 1000 };
+}
+const metrics = (run) =>
+  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+const figure = (name, value, note = '') =>
+  console.log(
+    `${name.padEnd(62)} ${typeof value === 'number' ? (Math.abs(value) < 0.1 ? value.toFixed(4) : value.toFixed(2)) : value}${note ? `  (${note})` : ''}`,
+  );
+const latestCheckpoint = (run) =>
+  join(run, 'checkpoints', JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).checkpoint);
+
+/** A tfjs IOHandler over `model.json` + `weights.bin` in `dir` (as the trainer's src/io/file-io.ts). */
+function fileIO(tf, dir) {
+  return {
+    async save(artifacts) {
+      mkdirSync(dir, { recursive: true });
+      const weights = artifacts.weightData
+        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : new Uint8Array(0);
+      writeFileSync(join(dir, 'weights.bin'), weights);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology ?? {},
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+    async load() {
+      const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers = manifest.flatMap((group) =>
+          group.paths.map((path) => {
+            const bytes = readFileSync(join(dir, path));
+            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+          }),
+        );
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
+
+/** MNIST images as float32 [n, 784] in [0, 1] and labels one-hot [n, 10]. */
+function mnistTensors(tf, dataset) {
+  const x = tf.tidy(() => tf.div(tf.cast(tf.tensor2d(dataset.images, [dataset.size, 784], 'int32'), 'float32'), 255));
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(dataset.labels, 'int32'), 10), 'float32'));
+  return { x, y };
+}
+
+/** A 784-256-10 MLP classifier, trained once (2 epochs, Adam) and cached; returns it with its test accuracy. */
+async function mnistClassifier(tf, tfl, loadMnist) {
+  const dir = join(cacheDir, 'mnist-mlp');
+  const test = mnistTensors(tf, loadMnist({ split: 'test' }));
+  let model;
+  if (existsSync(join(dir, 'model.json'))) {
+    model = await tfl.loadLayersModel(fileIO(tf, dir));
+    console.log(`classifier: loaded from ${dir}`);
+  } else {
+    const started = performance.now();
+    const train = mnistTensors(tf, loadMnist({ split: 'train' }));
+    model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
+        tfl.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    await model.fit(train.x, train.y, { epochs: 2, batchSize: 128, shuffle: true, verbose: 0 });
+    tf.dispose([train.x, train.y]);
+    await model.save(fileIO(tf, dir));
+    console.log(`classifier: trained in ${((performance.now() - started) / 1000).toFixed(1)} s, cached in ${dir}`);
+  }
+  const accuracy = tf.tidy(
+    () =>
+      tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(test.x), 1), tf.argMax(test.y, 1)), 'float32')).dataSync()[0],
+  );
+  const realConfidence = tf.tidy(() => tf.mean(tf.max(model.predict(test.x), 1)).dataSync()[0]);
+  tf.dispose([test.x, test.y]);
+  return { model, accuracy, realConfidence };
+}
+
+try {
+  // 1. The VQ-VAE run: given, cached by bench/vqvae.bench.mjs, or trained here.
+  let vqRun = args.vqvae;
+  const cached = join(cacheDir, 'vqvae-run');
+  if (!vqRun && existsSync(join(cached, 'checkpoints', 'latest.json'))) {
+    vqRun = cached;
+    console.log(`VQ-VAE run: reusing ${cached} (left by bench/vqvae.bench.mjs)`);
+  }
+  if (!vqRun) {
+    vqRun = join(work, 'vq');
+    vaejs([
+      'train',
+      '--model',
+      'vqvae',
+      '--epochs',
+      String(vqEpochs),
+      '--limit',
+      String(vqLimit),
+      '--test-limit',
+      '2000',
+      '--backend',
+      'wasm',
+      '--threads',
+      String(threads),
+      '--out',
+      vqRun,
+    ]);
+  }
+  const vqConfig = JSON.parse(readFileSync(join(vqRun, 'config.json'), 'utf8'));
+  const vqLast = metrics(vqRun).at(-1);
+
+  // 2. Code maps and the prior.
+  const codes = join(work, 'codes');
+  vaejs([
+    'encode',
+    '--run',
+    vqRun,
+    '--out',
+    codes,
+    '--limit',
+    String(encodeLimit),
+    '--backend',
+    'wasm',
+    '--threads',
+    String(threads),
+  ]);
+  let prior = args.prior;
+  let priorSeconds = NaN;
+  if (prior) {
+    console.log(`prior run: reusing ${prior}`);
+  } else {
+    prior = join(work, 'prior');
+    ({ seconds: priorSeconds } = vaejs([
+      'prior',
+      'train',
+      '--codes',
+      codes,
+      '--out',
+      prior,
+      '--epochs',
+      String(epochs),
+      '--layers',
+      String(layers),
+      '--channels',
+      String(channels),
+      '--backend',
+      'wasm',
+      '--threads',
+      String(threads),
+    ]));
+    const cachedPrior = join(cacheDir, 'prior-run');
+    rmSync(cachedPrior, { recursive: true, force: true });
+    cpSync(prior, cachedPrior, { recursive: true });
+  }
+  const priorLines = metrics(prior);
+
+  // 3. Samples, in this process.
+  const { selectBackend, registerGradients, enableFastTraining } = await import('@vaejs/core');
+  await selectBackend({ backend: 'wasm' });
+  await registerGradients();
+  await enableFastTraining({ threads });
+  const tf = await import('@tensorflow/tfjs-core');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const { loadMnist } = await import('@vaejs/datasets');
+  const { loadVqVae } = await import('@vaejs/vqvae');
+  const { loadPixelCnn } = await import('@vaejs/pixelcnn-prior');
+  const classifier = await mnistClassifier(tf, tfl, loadMnist);
+  const vqDir = latestCheckpoint(vqRun);
+  const priorDir = latestCheckpoint(prior);
+  const vqvae = await loadVqVae(JSON.parse(readFileSync(join(vqDir, 'vqvae.json'), 'utf8')), (part) =>
+    fileIO(tf, join(vqDir, part)),
+  );
+  const pixelcnn = await loadPixelCnn(JSON.parse(readFileSync(join(priorDir, 'pixelcnn.json'), 'utf8')), (part) =>
+    fileIO(tf, join(priorDir, part)),
+  );
+  const [h, w] = vqvae.latentShape;
+  const K = vqvae.config.codebookSize;
+
+  const started64 = performance.now();
+  const maps64 = await pixelcnn.sample(64, { seed: 1 });
+  const sampled64 = performance.now();
+  const images64 = vqvae.decode(maps64);
+  await images64.data();
+  const decoded64 = performance.now();
+  tf.dispose([maps64, images64]);
+
+  const counts = new Array(10).fill(0);
+  let confidenceSum = 0;
+  let sampleSeconds = 0;
+  const chunk = 250;
+  for (let start = 0; start < sampleCount; start += chunk) {
+    const n = Math.min(chunk, sampleCount - start);
+    const t0 = performance.now();
+    const maps = await pixelcnn.sample(n, { seed: 100 + start });
+    const images = vqvae.decode(maps);
+    const probs = tf.tidy(() => classifier.model.predict(tf.reshape(images, [n, 784])));
+    const topTensor = tf.max(probs, 1);
+    const clsTensor = tf.argMax(probs, 1);
+    const [top, cls] = await Promise.all([topTensor.data(), clsTensor.data()]);
+    tf.dispose([topTensor, clsTensor]);
+    sampleSeconds += (performance.now() - t0) / 1000;
+    for (let i = 0; i < n; i++) {
+      confidenceSum += top[i];
+      counts[cls[i]] += 1;
+    }
+    tf.dispose([maps, images, probs]);
+  }
+  const recon = tf.tidy(() => {
+    const test = loadMnist({ split: 'test' });
+    const x = tf.div(
+      tf.cast(tf.tensor4d(test.images.subarray(0, 1000 * 784), [1000, 28, 28, 1], 'int32'), 'float32'),
+      255,
+    );
+    return tf.mean(tf.max(classifier.model.predict(tf.reshape(vqvae.reconstruct(x), [1000, 784])), 1));
+  });
+  const reconConfidence = (await recon.data())[0];
+  recon.dispose();
+
+  console.log(
+    `\n== gated PixelCNN (${layers} layers, ${channels} channels) on MNIST VQ-VAE codes, ${epochs} epochs on ${encodeLimit || 60000} code maps; wasm, ${threads} thread(s) ==`,
+  );
+  figure(
+    'VQ-VAE codes: K, map size',
+    `K=${K}, ${h}x${w}`,
+    `Keras example: K=128, 7x7; VQ run ${vqConfig.flags?.epochs ?? '?'} epochs, limit ${vqConfig.flags?.limit ?? '?'}`,
+  );
+  figure(
+    'VQ-VAE codebook in use on 2000 test images (%)',
+    vqLast.test_code_usage * 100,
+    `perplexity ${vqLast.test_code_perplexity.toFixed(1)}`,
+  );
+  for (const line of priorLines) {
+    figure(
+      `prior epoch ${line.epoch} test loss (nats per code position)`,
+      line.test_loss,
+      `train ${line.train_loss.toFixed(3)}${line.epoch === priorLines.length ? ', Keras example: 1.03' : ''}`,
+    );
+  }
+  const lastPrior = priorLines.at(-1);
+  figure(
+    'prior test loss over log K (share of a uniform prior)',
+    lastPrior.test_loss / Math.log(K),
+    `log K = ${Math.log(K).toFixed(2)} nats`,
+  );
+  if (lastPrior.test_bitsPerDim !== undefined || lastPrior.bitsPerDim !== undefined) {
+    figure('prior bits per dim', lastPrior.test_bitsPerDim ?? lastPrior.bitsPerDim);
+  }
+  figure('prior train maps/s (last epoch)', lastPrior.images_per_sec ?? NaN, lastPrior.backend ?? '');
+  figure('prior run wall time (s)', priorSeconds);
+  figure('classifier (784-256-10 MLP) MNIST test accuracy (%)', classifier.accuracy * 100);
+  figure('classifier mean top-class probability, real test digits', classifier.realConfidence);
+  figure('classifier mean top-class probability, VQ-VAE reconstructions', reconConfidence, 'first 1000 test digits');
+  figure(`classifier mean top-class probability, ${sampleCount} prior samples`, confidenceSum / sampleCount);
+  figure(`class histogram of ${sampleCount} prior samples (0..9)`, counts.join(' '));
+  figure('sampling 64 images: code maps (s)', (sampled64 - started64) / 1000, `${h * w} sequential PixelCNN passes`);
+  figure('sampling 64 images: decode (s)', (decoded64 - sampled64) / 1000);
+  figure(`sampling + decoding + classifying ${sampleCount} images (s)`, sampleSeconds, `chunks of ${chunk}`);
+  pixelcnn.dispose();
+  vqvae.dispose();
+  classifier.model.dispose();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
