@@ -44,7 +44,7 @@ export async function encode(flags: ParsedFlags): Promise<CodesManifest> {
   if (!out) throw new Error(`${FN}: expected --out a folder for the codes, got nothing.`);
   const config = readRunConfig(FN, runDir);
   const { dir } = latestCheckpointOf(FN, runDir, 'vqvae');
-  const backend = await setupBackendFromFlags(flags);
+  await setupBackendFromFlags(flags);
   const vqvae = await loadVqVaeFolder(dir, FN);
   try {
     const splits = loadSplits(FN, {

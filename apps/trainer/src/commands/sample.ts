@@ -48,7 +48,7 @@ export async function sample(flags: ParsedFlags): Promise<string> {
       formatExpected(FN, 'flags', '--run <vae run>, or --vqvae <run> with --prior <run>', 'neither'),
     );
   }
-  const backend = await setupBackendFromFlags(flags);
+  await setupBackendFromFlags(flags);
   let images: tf.Tensor4D;
   if (flags.run) {
     const { dir } = latestCheckpointOf(FN, flags.run as string, 'vae');

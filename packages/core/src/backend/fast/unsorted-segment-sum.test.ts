@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 /** The same op on the cpu backend, as the reference. */
-async function onCpu<T>(fn: () => tf.Tensor): Promise<number[]> {
+async function onCpu(fn: () => tf.Tensor): Promise<number[]> {
   await tf.setBackend('cpu');
   try {
     const out = fn();
@@ -47,7 +47,7 @@ describe('UnsortedSegmentSum on wasm (added: stock wasm has none)', () => {
       expect(fast.shape).toEqual([segments, ...rest]);
       const expected = await onCpu(run);
       const actual = Array.from(await fast.data());
-      actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
+      for (const [i, value] of actual.entries()) expect(value).toBeCloseTo(expected[i]!, 5);
       fast.dispose();
     }
   });
