@@ -51,7 +51,13 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
 
   it('writes config, one metrics line per epoch, pictures and checkpoints', () => {
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-    expect(config.model).toMatchObject({ kind: 'vae', arch: 'mlp', latentDim: 2, inputShape: [8, 8, 1] });
+    expect(config.model).toMatchObject({
+      kind: 'vae',
+      arch: 'mlp',
+      latentDim: 2,
+      inputShape: [8, 8, 1],
+      init: 'pytorch',
+    });
     expect(config.flags).toMatchObject({ epochs: 3, batchSize: 16, lr: 0.01 });
     const lines = metrics(run);
     expect(lines.map((line) => line.epoch)).toEqual([1, 2, 3]);

@@ -20,6 +20,7 @@ describe('resolveVaeConfig', () => {
       kernelSize: 4,
       denseUnits: 256,
       activation: 'relu',
+      init: 'glorot',
       seed: 0,
     });
     expect(Object.isFrozen(config)).toBe(true);

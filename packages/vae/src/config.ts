@@ -17,6 +17,8 @@ export type VaeArch = 'mlp' | 'conv';
  * `'gaussian'`, with a learned log-variance weight (scalar or per pixel, see `learnedVariance`).
  */
 export type VaeLikelihood = 'bernoulli' | 'gaussian' | 'gaussian-learned';
+/** Kernel initialiser (see {@link VaeConfig.init}). */
+export type VaeInit = 'glorot' | 'pytorch';
 export type VaeActivation = 'relu' | 'elu' | 'selu' | 'tanh' | 'swish';
 
 /** Everything `createVae` accepts. Only `inputShape` and `latentDim` are required. */
@@ -47,6 +49,12 @@ export interface VaeConfig {
   denseUnits?: number;
   /** Hidden activation. Default `'relu'`. */
   activation?: VaeActivation;
+  /**
+   * Kernel initialiser: `'glorot'` (Keras' default, U(±√(6/(fan_in+fan_out)))) or `'pytorch'` (the default of
+   * PyTorch's nn.Linear/nn.Conv2d, U(±1/√fan_in), which the PyTorch examples train with). Biases start at 0 either
+   * way. Default `'glorot'`.
+   */
+  init?: VaeInit;
   /** Seed of the weight initialisers. Default 0. */
   seed?: number;
 }
@@ -66,6 +74,7 @@ export interface ResolvedVaeConfig {
   readonly kernelSize: number;
   readonly denseUnits: number;
   readonly activation: VaeActivation;
+  readonly init: VaeInit;
   readonly seed: number;
 }
 
@@ -81,12 +90,14 @@ export const DEFAULT_VAE_CONFIG = Object.freeze({
   kernelSize: 4,
   denseUnits: 256,
   activation: 'relu',
+  init: 'glorot',
   seed: 0,
 } as const);
 
 const KINDS: readonly VaeKind[] = ['ae', 'dae', 'vae', 'beta-vae', 'cvae'];
 const ARCHS: readonly VaeArch[] = ['mlp', 'conv'];
 const LIKELIHOODS: readonly VaeLikelihood[] = ['bernoulli', 'gaussian', 'gaussian-learned'];
+const INITS: readonly VaeInit[] = ['glorot', 'pytorch'];
 const ACTIVATIONS: readonly VaeActivation[] = ['relu', 'elu', 'selu', 'tanh', 'swish'];
 const KEYS = [
   'inputShape',
@@ -102,6 +113,7 @@ const KEYS = [
   'kernelSize',
   'denseUnits',
   'activation',
+  'init',
   'seed',
 ] as const;
 
@@ -167,6 +179,8 @@ export function resolveVaeConfig(config: VaeConfig, fn = 'createVae'): ResolvedV
   assertPositiveInt(fn, 'config.denseUnits', denseUnits, 0);
   const activation = config.activation ?? DEFAULT_VAE_CONFIG.activation;
   assertOneOf(fn, 'config.activation', activation, ACTIVATIONS);
+  const init = config.init ?? DEFAULT_VAE_CONFIG.init;
+  assertOneOf(fn, 'config.init', init, INITS);
   const seed = config.seed ?? DEFAULT_VAE_CONFIG.seed;
   assertPositiveInt(fn, 'config.seed', seed, 0);
   return Object.freeze({
@@ -183,6 +197,7 @@ export function resolveVaeConfig(config: VaeConfig, fn = 'createVae'): ResolvedV
     kernelSize,
     denseUnits,
     activation,
+    init,
     seed,
   });
 }

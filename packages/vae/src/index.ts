@@ -5,6 +5,7 @@ export {
   type VaeActivation,
   type VaeArch,
   type VaeConfig,
+  type VaeInit,
   type VaeKind,
   type VaeLikelihood,
 } from './config';

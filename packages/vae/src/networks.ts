@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { isVariational, type ResolvedVaeConfig } from './config';
+import { isVariational, type ResolvedVaeConfig, type VaeInit } from './config';
 import { convDecoderBody, convEncoderBody } from './conv';
 import { LearnedLogVariance } from './learned-log-variance';
 import { mlpDecoderBody, mlpEncoderBody } from './mlp';
@@ -19,9 +19,15 @@ export interface Initializers {
   kernel(): ReturnType<typeof tfl.initializers.glorotUniform>;
 }
 
-function createInitializers(base: number): Initializers {
+function createInitializers(base: number, init: VaeInit): Initializers {
   let index = 0;
-  return { kernel: () => tfl.initializers.glorotUniform({ seed: base + index++ }) };
+  // PyTorch's default, kaiming_uniform(a=√5), is U(±1/√fan_in): variance scaling with scale 1/3 over fan_in
+  const pytorch = (seed: number) =>
+    tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
+  return {
+    kernel: () =>
+      init === 'pytorch' ? pytorch(base + index++) : tfl.initializers.glorotUniform({ seed: base + index++ }),
+  };
 }
 
 /**
@@ -30,7 +36,7 @@ function createInitializers(base: number): Initializers {
  * float32 `[batch, latentDim]` for `'ae'`/`'dae'`.
  */
 export function buildEncoder(config: ResolvedVaeConfig): tfl.LayersModel {
-  const init = createInitializers(config.seed * 1000);
+  const init = createInitializers(config.seed * 1000, config.init);
   const image = tfl.input({ shape: [...config.inputShape], name: LAYER_NAMES.image });
   const label = config.kind === 'cvae' ? tfl.input({ shape: [config.numClasses], name: LAYER_NAMES.label }) : null;
   const features =
@@ -51,7 +57,7 @@ export function buildEncoder(config: ResolvedVaeConfig): tfl.LayersModel {
  * the Gaussian likelihoods. `'gaussian-learned'` adds the identity layer `log_variance` holding log σ².
  */
 export function buildDecoder(config: ResolvedVaeConfig): tfl.LayersModel {
-  const init = createInitializers(config.seed * 1000 + 500);
+  const init = createInitializers(config.seed * 1000 + 500, config.init);
   const z = tfl.input({ shape: [config.latentDim], name: LAYER_NAMES.latent });
   const label = config.kind === 'cvae' ? tfl.input({ shape: [config.numClasses], name: LAYER_NAMES.label }) : null;
   const joined = label ? (tfl.layers.concatenate({ name: 'z_label' }).apply([z, label]) as tfl.SymbolicTensor) : z;

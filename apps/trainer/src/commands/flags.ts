@@ -105,6 +105,13 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     help: 'vqvae: restart codes used less than this (EMA count; 0: never)',
   },
   {
+    name: 'init',
+    type: 'choice',
+    choices: ['pytorch', 'glorot'],
+    default: 'pytorch',
+    help: "VAE kernel initialiser: PyTorch's U(±1/√fan_in) (as the PyTorch examples train) or Keras' Glorot",
+  },
+  {
     name: 'seed',
     type: 'int',
     default: 0,

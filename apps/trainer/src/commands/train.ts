@@ -49,6 +49,7 @@ export function vaeModelConfig(flags: ParsedFlags, data: ImageDataset): VaeConfi
         ? { hidden: flags.hidden as number }
         : { filters: [flags.hidden as number, 2 * (flags.hidden as number)] }
       : {}),
+    init: (flags.init as VaeConfig['init']) ?? 'glorot',
     seed: flags.seed as number,
   };
 }
