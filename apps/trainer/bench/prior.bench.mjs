@@ -1,22 +1,9 @@
 #!/usr/bin/env node
-// Issue "@vaejs/pixelcnn-prior" benchmarks: test nats per code position of a gated PixelCNN on MNIST VQ-VAE codes,
-// whether decoded samples look like digits (a small MNIST classifier's confidence and class histogram on 1,000
-// samples), and the time to sample 64 images. Prints named figures; never passes or fails. Needs `pnpm build` first.
-//   node bench/prior.bench.mjs [--vqvae=<vq run>] [--vq-limit=12000] [--vq-epochs=2] [--encode-limit=3000]
-//                              [--epochs=2] [--layers=6] [--channels=64] [--samples=1000] [--threads=1] [--prior=<run>]
-// Without --vqvae it reuses the VQ-VAE run bench/vqvae.bench.mjs left in <tmpdir>/vaejs-bench-cache/vqvae-run, or
-// trains one. --prior=<run> skips encoding and prior training (the last prior trained is kept in
-// <tmpdir>/vaejs-bench-cache/prior-run). The classifier is trained once and cached in <tmpdir>/vaejs-bench-cache/mnist-mlp.
-// A full run: --vq-limit=0 --vq-epochs=10 --encode-limit=0 --epochs=10 (and no cached VQ run, or --vqvae=<run>).
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { args, figure, metrics, vaejs } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'dist', 'cli.js');
-const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const threads = Number(args.threads ?? 1);
 const vqLimit = Number(args['vq-limit'] ?? 12000);
 const vqEpochs = Number(args['vq-epochs'] ?? 2);
@@ -27,26 +14,6 @@ const channels = Number(args.channels ?? 64);
 const sampleCount = Number(args.samples ?? 1000);
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-prior-'));
 const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
-
-function vaejs(argv) {
-  console.log(`$ vaejs ${argv.join(' ')}`);
-  const started = performance.now();
-  const stdout = execFileSync(process.execPath, [cli, ...argv], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.stdout.write(stdout);
-  return { stdout, seconds: (performance.now() - started) / 1000 };
-}
-const metrics = (run) =>
-  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-const figure = (name, value, note = '') =>
-  console.log(
-    `${name.padEnd(62)} ${typeof value === 'number' ? (Math.abs(value) < 0.1 ? value.toFixed(4) : value.toFixed(2)) : value}${note ? `  (${note})` : ''}`,
-  );
 const latestCheckpoint = (run) =>
   join(run, 'checkpoints', JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).checkpoint);
 

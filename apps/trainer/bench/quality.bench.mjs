@@ -2,33 +2,13 @@
 // Issue-3 benchmarks: quality against published figures, throughput with FLOPs, memory per epoch.
 // Prints named figures; never passes or fails. Needs `pnpm build` first (pnpm bench does it).
 //   node bench/quality.bench.mjs [--only=mlp|conv|speed] [--epochs=10] [--conv-epochs=10] [--iwae-k=1000] [--iwae-images=1000]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { args, figure, median, metrics, vaejs } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'dist', 'cli.js');
-const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const only = args.only;
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-'));
-
-function vaejs(argv) {
-  const started = performance.now();
-  const stdout = execFileSync(process.execPath, [cli, ...argv], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return { stdout, seconds: (performance.now() - started) / 1000 };
-}
-const metrics = (run) =>
-  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-const figure = (name, value, note = '') =>
-  console.log(`${name.padEnd(58)} ${typeof value === 'number' ? value.toFixed(2) : value}${note ? `  (${note})` : ''}`);
 
 // FLOPs per image of a forward pass (2 × multiply-accumulates), as @vaejs/vae counts them; ×3 for a training step.
 async function flops(config) {
@@ -75,11 +55,7 @@ try {
       const note = line.epoch === 1 ? 'PyTorch: 126.9' : line.epoch === 10 ? 'PyTorch: 105.2' : '';
       figure(`mlp vae test loss after epoch ${line.epoch} (nats/image)`, line.test_loss, note);
     }
-    figure(
-      'mlp vae train images/s (median epoch)',
-      lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)],
-      lines[0].backend,
-    );
+    figure('mlp vae train images/s (median epoch)', median(lines.map((l) => l.images_per_sec)), lines[0].backend);
     figure('mlp vae run wall time (s)', seconds, 'whole command: data, training, pictures, checkpoints');
     figure('mlp vae RSS per epoch (MB)', lines.map((l) => l.rss_mb).join(' '), 'must not grow');
     figure('mlp vae peak RSS (MB)', Math.max(...lines.map((l) => l.rss_mb)), 'target < 1536');
@@ -108,11 +84,7 @@ try {
     const lines = metrics(run);
     const last = lines.at(-1);
     figure('conv vae test loss (-ELBO, nats/image)', last.test_loss, 'compare: mlp vae row above');
-    figure(
-      'conv vae train images/s (median epoch)',
-      lines.map((l) => l.images_per_sec).sort((a, b) => a - b)[Math.floor(lines.length / 2)],
-      last.backend,
-    );
+    figure('conv vae train images/s (median epoch)', median(lines.map((l) => l.images_per_sec)), last.backend);
     figure('conv vae run wall time (s)', seconds);
     figure(
       'conv vae peak RSS (MB)',

@@ -1,20 +1,9 @@
 #!/usr/bin/env node
-// Issue "@vaejs/vqvae" benchmarks: MNIST test reconstruction MSE (per pixel, and over the data variance as the Keras
-// example reports it), codebook usage for the plain codebook loss against EMA + dead-code restarts, and training
-// throughput on wasm and cpu. Prints named figures; never passes or fails. Needs `pnpm build` first.
-//   node bench/vqvae.bench.mjs [--only=quality|speed] [--limit=12000] [--epochs=2] [--test-limit=2000]
-//                              [--codebook-size=128] [--threads=1] [--cpu-limit=128]
-// A full run: --limit=0 --epochs=10 --test-limit=0. The EMA run is copied to <tmpdir>/vaejs-bench-cache/vqvae-run for
-// bench/prior.bench.mjs to reuse.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { args, figure, median, metrics, vaejs } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'dist', 'cli.js');
-const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const only = args.only;
 const limit = Number(args.limit ?? 12000);
 const epochs = Number(args.epochs ?? 2);
@@ -25,26 +14,6 @@ const threads = Number(args.threads ?? 1);
 const cpuLimit = Number(args['cpu-limit'] ?? 128);
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-vq-'));
 const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
-
-function vaejs(argv) {
-  console.log(`$ vaejs ${argv.join(' ')}`);
-  const started = performance.now();
-  const stdout = execFileSync(process.execPath, [cli, ...argv], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return { stdout, seconds: (performance.now() - started) / 1000 };
-}
-const metrics = (run) =>
-  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-const figure = (name, value, note = '') =>
-  console.log(
-    `${name.padEnd(68)} ${typeof value === 'number' ? (Math.abs(value) < 0.1 ? value.toFixed(4) : value.toFixed(2)) : value}${note ? `  (${note})` : ''}`,
-  );
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Variance of MNIST training pixels scaled to [0, 1] (the Keras example divides the MSE by it). */
 async function mnistPixelVariance() {

@@ -1,0 +1,37 @@
+// Shared by the benchmarks: run the built CLI, read a run's metrics, print a named figure.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+
+/** `--name=value` flags as an object. */
+export const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+
+/** Runs `vaejs …` (the built CLI) in a child process; its progress goes to our stderr. */
+export function vaejs(argv, { echo = true, printStdout = false } = {}) {
+  if (echo) console.log(`$ vaejs ${argv.join(' ')}`);
+  const started = performance.now();
+  const stdout = execFileSync(process.execPath, [cli, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (printStdout) process.stdout.write(stdout);
+  return { stdout, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The lines of a run's metrics.jsonl. */
+export const metrics = (run) =>
+  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+
+/** Prints one named figure, with an optional note (a baseline to compare with, the backend…). */
+export function figure(name, value, note = '') {
+  const shown = typeof value === 'number' ? (Math.abs(value) < 0.1 ? value.toFixed(4) : value.toFixed(2)) : value;
+  console.log(`${name.padEnd(68)} ${shown}${note ? `  (${note})` : ''}`);
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
