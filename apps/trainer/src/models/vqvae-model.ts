@@ -73,10 +73,7 @@ export function vqVaeTrainable(vqvae: VqVae, test: ImageDataset): TrainableModel
   return {
     kind: 'vqvae',
     partNames: ['loss', 'reconstruction', 'reconstructionMse', 'codebook', 'commitment', 'perplexity', 'usage'],
-    trainStep: (optimizer, batch) => {
-      const { restarted, ...parts } = vqvae.trainStep(optimizer, asBatch(batch));
-      return { ...parts, restarted };
-    },
+    trainStep: (optimizer, batch) => vqvae.trainStep(optimizer, asBatch(batch)),
     lossParts: (batch) => vqvae.lossParts(asBatch(batch)),
     async epochMetrics() {
       accumulator.reset();
