@@ -9,8 +9,12 @@ export const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', '
 /** `--name=value` flags as an object. */
 export const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 
-/** Runs `vaejs …` (the built CLI) in a child process; its progress goes to our stderr. */
-export function vaejs(argv, { echo = true, printStdout = false } = {}) {
+/**
+ * Runs `vaejs …` (the built CLI) in a child process; its progress goes to our stderr. A bench's own `--threads=N`
+ * is passed on to every command that does not set its own (so two benches can share the cores without contention).
+ */
+export function vaejs(given, { echo = true, printStdout = false } = {}) {
+  const argv = args.threads && !given.includes('--threads') ? [...given, '--threads', String(args.threads)] : given;
   if (echo) console.log(`$ vaejs ${argv.join(' ')}`);
   const started = performance.now();
   const stdout = execFileSync(process.execPath, [cli, ...argv], {

@@ -60,8 +60,10 @@ try {
       { name: 'EMA + dead-code restart', key: 'ema', flags: ['--ema', 'true', '--restart-threshold', '1'] },
       { name: 'plain codebook loss', key: 'plain', flags: ['--ema', 'false', '--restart-threshold', '0'] },
     ];
+    // --variants=ema or --variants=plain runs one (two benches can then share the cores); default both.
+    const chosen = (args.variants ?? 'ema,plain').split(',');
     const results = [];
-    for (const variant of variants) {
+    for (const variant of variants.filter((v) => chosen.includes(v.key))) {
       const run = join(work, variant.key);
       const { seconds } = vaejs(trainFlags([...variant.flags, '--out', run]));
       const lines = metrics(run);

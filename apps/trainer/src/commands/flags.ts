@@ -105,6 +105,12 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     help: 'vqvae: restart codes used less than this (EMA count; 0: never)',
   },
   {
+    name: 'data-variance',
+    type: 'number',
+    min: 0,
+    help: "vqvae: divide the reconstruction MSE by this (default: the training images' pixel variance, as Keras and Sonnet)",
+  },
+  {
     name: 'init',
     type: 'choice',
     choices: ['pytorch', 'glorot'],
