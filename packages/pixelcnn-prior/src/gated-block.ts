@@ -224,37 +224,29 @@ export function gatedActivation([a, b]: GatePair): tf.Tensor4D {
 }
 
 /**
- * Shifts each half down one row (row 0 becomes zeros, the last row drops), [n, h, w, C] → [n, h, w, C], as a product
- * with a constant h×h shift matrix: exact, and fast on every backend (a strided slice is not on cpu).
+ * Shifts each half down one row (row 0 becomes zeros, the last row drops), [n, h, w, C] → [n, h, w, C]: a pad at the
+ * top and a slice of the first h rows; exact, its gradient the reverse slice and pad. (A product with an h×h shift
+ * matrix, used before, is a batched matMul that the wasm backend runs as a naive loop: 10 % of a training step.)
  */
 export function downShift(pair: GatePair): GatePair {
-  return tf.tidy(() => {
-    const [n, h, w, c] = pair[0].shape;
-    const shift = shiftMatrix(h);
-    return pair.map((x) => tf.reshape(tf.matMul(shift, tf.reshape(x, [n, h, w * c])), [n, h, w, c])) as GatePair;
-  });
+  return tf.tidy(() => pair.map((x) => shiftAlong(x, 1)) as GatePair);
 }
 
-/** Shifts columns right by one (column 0 becomes zeros), [n, h, w, C] → [n, h, w, C], as a w×w shift product. */
+/** Shifts columns right by one (column 0 becomes zeros), [n, h, w, C] → [n, h, w, C]. */
 export function rightShift(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
-    return tf.reshape(tf.matMul(shiftMatrix(w), tf.reshape(x, [n * h, w, c])), [n, h, w, c]);
-  });
+  return tf.tidy(() => shiftAlong(x, 2));
 }
 
-/** [1, size, size] with ones just below the diagonal: (S·x)[r] = x[r − 1], (S·x)[0] = 0. */
-function shiftMatrix(size: number): tf.Tensor3D {
-  return tf.tidy(
-    () =>
-      tf.reshape(
-        tf.pad(tf.eye(size - 1), [
-          [1, 0],
-          [0, 1],
-        ]),
-        [1, size, size],
-      ) as tf.Tensor3D,
-  );
+/** x shifted by one position along `axis` (1: rows, 2: columns), zeros coming in. */
+function shiftAlong(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  const padding: [number, number][] = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
+  padding[axis] = [1, 0];
+  return tf.slice(tf.pad(x, padding), [0, 0, 0, 0], x.shape) as tf.Tensor4D;
 }
 
 tf.serialization.registerClass(GatedPixelCnnBlock);
