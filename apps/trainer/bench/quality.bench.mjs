@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Issue-3 benchmarks: quality against published figures, throughput with FLOPs, memory per epoch.
 // Prints named figures; never passes or fails. Needs `pnpm build` first (pnpm bench does it).
-//   node bench/quality.bench.mjs [--only=mlp|conv|speed] [--epochs=10] [--conv-epochs=10] [--conv-data=both|grey|binary] [--iwae-k=1000] [--iwae-images=1000]
+//   node bench/quality.bench.mjs [--only=mlp|conv|speed|seeds] [--seeds=1,2,3] [--threads=N] [--epochs=10] [--conv-epochs=10] [--conv-data=both|grey|binary] [--iwae-k=1000] [--iwae-images=1000]
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { args, figure, median, metrics, vaejs } from './lib.mjs';
+
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const sd = (values) =>
+  values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean(values)) ** 2, 0) / (values.length - 1));
 
 const only = args.only;
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-'));
@@ -138,6 +144,78 @@ try {
       );
       figure(`conv vae IWAE bits/dim`, evaluation.bitsPerDim);
       figure(`conv vae IWAE eval wall time (s)`, (performance.now() - started) / 1000, `${images || 10000} images`);
+    }
+  }
+  // Seed noise, ours and PyTorch's own example on this machine (Debian's python3-torch, when installed).
+  if (only === 'seeds') {
+    const seeds = (args.seeds ?? '1,2,3').split(',').map(Number);
+    const epochs = Number(args.epochs ?? 10);
+    const threads = String(args.threads ?? 1);
+    const { resolveMnistDataDir } = await import('@vaejs/datasets');
+    const data = resolveMnistDataDir();
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'pytorch_vae.py');
+    const torch = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    const hasTorch = torch.status === 0;
+    console.log(
+      `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.stdout.trim()}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
+    );
+    const summary = (name, values) =>
+      figure(name, mean(values), `sd ${sd(values).toFixed(2)}, runs: ${values.map((v) => v.toFixed(2)).join(' ')}`);
+    const ours = [];
+    const theirs = [];
+    for (const seed of seeds) {
+      const run = join(work, `seed-${seed}`);
+      vaejs([
+        'train',
+        '--model',
+        'vae',
+        '--arch',
+        'mlp',
+        '--epochs',
+        String(epochs),
+        '--seed',
+        String(seed),
+        '--threads',
+        threads,
+        '--out',
+        run,
+      ]);
+      ours.push(metrics(run));
+      if (hasTorch) {
+        const out = execFileSync(
+          'python3',
+          [script, '--data', data, '--seed', String(seed), '--epochs', String(epochs), '--threads', threads],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        theirs.push(
+          out
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line)),
+        );
+      }
+    }
+    for (const epoch of [1, epochs]) {
+      summary(
+        `vaejs mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
+        ours.map((l) => l[epoch - 1].test_loss),
+      );
+      if (hasTorch) {
+        summary(
+          `PyTorch mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
+          theirs.map((l) => l[epoch - 1].test_loss),
+        );
+      }
+    }
+    summary(
+      'vaejs mlp vae train images/s (median epoch)',
+      ours.map((l) => median(l.map((m) => m.images_per_sec))),
+    );
+    if (hasTorch) {
+      summary(
+        'PyTorch mlp vae train images/s (median epoch)',
+        theirs.map((l) => median(l.map((m) => m.images_per_sec))),
+      );
     }
   }
   if (!only || only === 'speed') {

@@ -66,6 +66,11 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         expect(Number.isFinite(line[key]), key).toBe(true);
       }
       expect(line.backend).toBe('cpu');
+      // memory per epoch: the process holds at least its JS heap; the model's tensors are some KB, not 0 or GBs
+      expect(line.rss_mb as number).toBeGreaterThanOrEqual(line.js_heap_mb as number);
+      expect(Number.isInteger(line.tensor_mb)).toBe(true);
+      expect(line.tensor_mb as number).toBeLessThan(64);
+      expect(line.wasm_mb).toBeUndefined(); // cpu backend: no wasm memory to report
       expect((line.recon as number) + (line.kl as number)).toBeCloseTo(line.train_loss as number, 3);
     }
     // 64 pixels of a 4-class toy set: the test loss must fall as the model learns

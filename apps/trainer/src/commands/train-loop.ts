@@ -150,7 +150,7 @@ export async function runTrainingLoop(options: LoopOptions): Promise<EpochRecord
         ...extra,
         images_per_sec: seen / Math.max(trainSeconds, 1e-9),
         seconds: trainSeconds,
-        rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        ...memoryFigures(),
         backend: options.backend,
       };
       progress?.finish({ ...displayed(readBack), test: test.loss ?? Number.NaN, 'img/s': record.images_per_sec });
@@ -222,4 +222,21 @@ export async function evaluate(model: TrainableModel, data: EpochData, seed: num
     }
   }
   return Object.fromEntries(Object.entries(totals).map(([name, total]) => [name, total / Math.max(seen, 1)]));
+}
+
+/**
+ * Memory at the end of an epoch, in MiB: the process (`rss_mb`, what the benchmarks track), the JavaScript heap, the
+ * bytes tfjs holds in tensors, and the wasm backend's linear memory (which never shrinks: a growing `wasm_mb` with a
+ * flat `tensor_mb` is heap fragmentation, not a leak).
+ */
+function memoryFigures(): Record<string, number> {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.buffer.byteLength;
+  return {
+    rss_mb: mb(usage.rss),
+    js_heap_mb: mb(usage.heapUsed),
+    tensor_mb: mb(tf.memory().numBytes),
+    ...(wasm !== undefined ? { wasm_mb: mb(wasm) } : {}),
+  };
 }
