@@ -154,7 +154,12 @@ try {
     const { resolveMnistDataDir } = await import('@vaejs/datasets');
     const data = resolveMnistDataDir();
     const script = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'pytorch_vae.py');
-    const torch = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    // Debian's python3-torch lives in the system python; a pyenv or venv python3 first on PATH may not see it.
+    const probe = (python) => ({
+      python,
+      ...spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }),
+    });
+    const torch = ['python3', '/usr/bin/python3'].map(probe).find((candidate) => candidate.status === 0) ?? {};
     const hasTorch = torch.status === 0;
     console.log(
       `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.stdout.trim()}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
@@ -183,7 +188,7 @@ try {
       ours.push(metrics(run));
       if (hasTorch) {
         const out = execFileSync(
-          'python3',
+          torch.python,
           [script, '--data', data, '--seed', String(seed), '--epochs', String(epochs), '--threads', threads],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
         );
