@@ -50,9 +50,9 @@ export interface VaeConfig {
   /** Hidden activation. Default `'relu'`. */
   activation?: VaeActivation;
   /**
-   * Kernel initialiser: `'glorot'` (Keras' default, U(±√(6/(fan_in+fan_out)))) or `'pytorch'` (the default of
-   * PyTorch's nn.Linear/nn.Conv2d, U(±1/√fan_in), which the PyTorch examples train with). Biases start at 0 either
-   * way. Default `'glorot'`.
+   * Initialiser: `'glorot'` (Keras' default: kernels U(±√(6/(fan_in+fan_out))), biases 0) or `'pytorch'` (the
+   * default of PyTorch's nn.Linear/nn.Conv2d, which the PyTorch examples train with: kernels and biases
+   * U(±1/√fan_in)). Default `'glorot'`.
    */
   init?: VaeInit;
   /** Seed of the weight initialisers. Default 0. */

@@ -136,7 +136,10 @@ describe('config.init', () => {
     expect(torch.max).toBeGreaterThan(0.999 * torchBound);
     expect(glorot.max).toBeLessThanOrEqual(glorotBound);
     expect(glorot.max).toBeGreaterThan(0.999 * glorotBound);
-    expect([torch.biasMax, glorot.biasMax]).toEqual([0, 0]);
+    // biases: PyTorch's U(±1/√fan_in) over 400 draws (the largest within 2 % of the bound), Glorot's zeros
+    expect(torch.biasMax).toBeLessThanOrEqual(torchBound);
+    expect(torch.biasMax).toBeGreaterThan(0.98 * torchBound);
+    expect(glorot.biasMax).toBe(0);
     expect(resolveVaeConfig(mlp).init).toBe('glorot');
   });
 

@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { tfSeed } from '@vaejs/core';
 import { isVariational, type ResolvedVaeConfig, type VaeInit } from './config';
 import { convDecoderBody, convEncoderBody } from './conv';
 import { LearnedLogVariance } from './learned-log-variance';
@@ -31,6 +33,27 @@ function createInitializers(base: number, init: VaeInit): Initializers {
 }
 
 /**
+ * PyTorch's nn.Linear, nn.Conv2d and nn.ConvTranspose2d also draw their biases from U(±1/√fan_in), fan_in being
+ * the product of the kernel's dimensions but the last (in the tfjs layouts [in, out], [kh, kw, in, out] and
+ * [kh, kw, out, in]: PyTorch's fan_in of each). tfjs bias initialisers do not see the kernel, so `'pytorch'` sets the
+ * biases of the built model here, seeded; Glorot keeps tfjs' zeros.
+ */
+function initializeBiases(model: tfl.LayersModel, config: ResolvedVaeConfig, base: number): tfl.LayersModel {
+  if (config.init !== 'pytorch') return model;
+  model.layers.forEach((layer, index) => {
+    const weights = layer.getWeights();
+    if (weights.length !== 2 || weights[1]!.rank !== 1) return;
+    const [kernel, bias] = weights as [tf.Tensor, tf.Tensor];
+    const fanIn = kernel.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const bound = 1 / Math.sqrt(fanIn);
+    const drawn = tf.randomUniform(bias.shape, -bound, bound, 'float32', tfSeed(base + 100 + index));
+    layer.setWeights([kernel, drawn]);
+    drawn.dispose();
+  });
+  return model;
+}
+
+/**
  * Builds the encoder: inputs `x` float32 `[batch, h, w, c]` (and `label_one_hot` float32 `[batch, numClasses]` for
  * `'cvae'`); outputs `[z_mean, z_log_var]`, each float32 `[batch, latentDim]`, for the variational kinds, or `z`
  * float32 `[batch, latentDim]` for `'ae'`/`'dae'`.
@@ -48,7 +71,8 @@ export function buildEncoder(config: ResolvedVaeConfig): tfl.LayersModel {
   const outputs = isVariational(config.kind)
     ? [head(LAYER_NAMES.mean), head(LAYER_NAMES.logVar)]
     : head(LAYER_NAMES.latent);
-  return tfl.model({ inputs: label ? [image, label] : image, outputs, name: 'encoder' });
+  const encoder = tfl.model({ inputs: label ? [image, label] : image, outputs, name: 'encoder' });
+  return initializeBiases(encoder, config, config.seed * 1000);
 }
 
 /**
@@ -70,5 +94,6 @@ export function buildDecoder(config: ResolvedVaeConfig): tfl.LayersModel {
     const perPixel = config.learnedVariance === 'per-pixel';
     output = new LearnedLogVariance({ perPixel, name: LAYER_NAMES.logVariance }).apply(output) as tfl.SymbolicTensor;
   }
-  return tfl.model({ inputs: label ? [z, label] : z, outputs: output, name: 'decoder' });
+  const decoder = tfl.model({ inputs: label ? [z, label] : z, outputs: output, name: 'decoder' });
+  return initializeBiases(decoder, config, config.seed * 1000 + 500);
 }

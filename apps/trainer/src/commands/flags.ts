@@ -115,7 +115,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     type: 'choice',
     choices: ['pytorch', 'glorot'],
     default: 'pytorch',
-    help: "VAE kernel initialiser: PyTorch's U(±1/√fan_in) (as the PyTorch examples train) or Keras' Glorot",
+    help: "VAE initialiser: PyTorch's U(±1/√fan_in) for kernels and biases (as the PyTorch examples train) or Keras' Glorot",
   },
   {
     name: 'seed',
