@@ -98,6 +98,29 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(report.bitsPerDim).toBeCloseTo(report.iwaeNats / (64 * Math.LN2), 6);
   });
 
+  it('a dynamically binarised run is tested, and evaluated by default, on one Bernoulli draw of the test images', async () => {
+    const binary = join(temporaryDir(), 'binary');
+    const trained = await runCli([
+      'train',
+      ...MLP,
+      '--dataset',
+      data,
+      '--epochs',
+      '1',
+      '--binarize',
+      'dynamic',
+      '--out',
+      binary,
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const report = JSON.parse((await runCli(['eval', '--run', binary, '--backend', 'cpu'])).stdout);
+    expect(report.binarized).toBe('dynamic');
+    // the same images as the epoch's test pass: the closed-form KL agrees (a threshold would give other codes)
+    expect(report.kl).toBeCloseTo(metrics(binary)[0]!.test_kl as number, 4);
+    const grey = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu'])).stdout);
+    expect(grey.binarized).toBe('none');
+  });
+
   it('sample writes a grid of n images, the same for the same seed', async () => {
     const dir = temporaryDir();
     const a = join(dir, 'a.png');

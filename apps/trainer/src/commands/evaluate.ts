@@ -3,6 +3,7 @@ import { createBatches } from '@vaejs/datasets';
 import { type FlagSpec, helpText, type ParsedFlags, parseFlags } from '../args';
 import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
+import { testBinarization } from '../models/image-data';
 import { loadVaeFolder } from '../models/vae-model';
 import { BACKEND_FLAGS } from './flags';
 import { latestCheckpointOf, readRunConfig } from './run-folder';
@@ -22,7 +23,7 @@ const EVAL_FLAGS: FlagSpec[] = [
     name: 'binarize',
     type: 'boolean',
     default: false,
-    help: 'score dynamically binarised test images (one Bernoulli draw, seeded), as the literature does',
+    help: 'score dynamically binarised test images (one Bernoulli draw, seeded), as the literature does; the default for runs trained with --binarize dynamic',
   },
   { name: 'limit', type: 'int', default: 0, min: 0, help: 'first N test images only (0: all)' },
   { name: 'batch-size', type: 'int', default: 100, help: 'images per forward pass' },
@@ -58,12 +59,12 @@ export async function evaluateRun(flags: ParsedFlags): Promise<Record<string, un
       ...(config.flags.imageSize ? { imageSize: config.flags.imageSize as number } : {}),
     });
     const trainedBinarize = config.flags.binarize as string;
-    const binarize = flags.binarize ? 'dynamic' : trainedBinarize === 'none' ? 'none' : 'static';
+    const binarize = flags.binarize ? 'dynamic' : (trainedBinarize as 'none' | 'static' | 'dynamic');
     const whole = createBatches(test, {
       batchSize: test.size,
       shuffle: false,
       seed: flags.seed as number,
-      binarize,
+      ...testBinarization(binarize),
     }).batch(0);
     try {
       const started = performance.now();

@@ -5,7 +5,7 @@ import type { VaeConfig } from '@vaejs/vae';
 import { helpText, type ParsedFlags, parseFlags } from '../args';
 import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
-import { imageEpochData } from '../models/image-data';
+import { imageEpochData, testBinarization } from '../models/image-data';
 import type { TrainableModel } from '../models/types';
 import { createVaeModel, loadVaeFolder, vaeTrainable } from '../models/vae-model';
 import { createVqVaeTrainable, loadVqVaeTrainable, vqVaeModelConfig } from '../models/vqvae-model';
@@ -126,11 +126,7 @@ export async function train(parsed: ParsedFlags, options: { quiet?: boolean } = 
       seed: flags.seed as number,
       backend: backend.fast ? `${backend.name}-fast` : backend.name,
       trainData: (epoch) => imageEpochData(trainSet, batchConfig(epoch, true)),
-      testData: () =>
-        imageEpochData(testSet, {
-          ...batchConfig(0, false),
-          binarize: flags.binarize === 'dynamic' ? 'static' : (flags.binarize as 'none' | 'static'),
-        }),
+      testData: () => imageEpochData(testSet, { ...batchConfig(0, false), ...testBinarization(flags.binarize) }),
       ...(resume ? { resume } : {}),
       ...(options.quiet ? { quiet: true } : {}),
     });
