@@ -71,66 +71,51 @@ try {
     const k = Number(args['iwae-k'] ?? 1000);
     const images = Number(args['iwae-images'] ?? 1000);
     const data = args['conv-data'] ?? 'both';
-    // Grey levels: the data the MLP row above trains on, so the two test losses compare directly.
-    if (data === 'both' || data === 'grey') {
-      console.log(`\n== default conv VAE on grey-level MNIST (as the MLP above), ${epochs} epochs ==`);
-      const run = join(work, 'conv-grey');
+    // Trains the default conv VAE with `extra` flags; prints its throughput, wall time and memory; returns its metrics.
+    const convRun = (label, extra) => {
+      const run = join(work, `conv-${label}`);
       const { seconds } = vaejs([
         'train',
         '--model',
         'vae',
         '--arch',
         'conv',
+        ...extra,
         '--epochs',
         String(epochs),
         '--out',
         run,
       ]);
       const lines = metrics(run);
+      const rss = lines.map((l) => l.rss_mb);
+      figure(
+        `conv vae (${label}) train images/s (median epoch)`,
+        median(lines.map((l) => l.images_per_sec)),
+        lines[0].backend,
+      );
+      figure(`conv vae (${label}) run wall time (s)`, seconds);
+      figure(`conv vae (${label}) peak RSS (MB)`, Math.max(...rss), `per epoch: ${rss.join(' ')}; must not grow`);
+      return { run, lines };
+    };
+    // Grey levels: the data the MLP row above trains on, so the two test losses compare directly.
+    if (data === 'both' || data === 'grey') {
+      console.log(`\n== default conv VAE on grey-level MNIST (as the MLP above), ${epochs} epochs ==`);
+      const { lines } = convRun('grey', []);
       for (const line of lines) {
         const note = line.epoch === 10 ? 'MLP VAE, PyTorch: 105.2' : '';
         figure(`conv vae (grey) test loss after epoch ${line.epoch} (nats/image)`, line.test_loss, note);
       }
-      figure(
-        'conv vae (grey) train images/s (median epoch)',
-        median(lines.map((l) => l.images_per_sec)),
-        lines[0].backend,
-      );
-      figure('conv vae (grey) run wall time (s)', seconds);
-      figure('conv vae (grey) RSS per epoch (MB)', lines.map((l) => l.rss_mb).join(' '), 'must not grow');
     }
     // Dynamically binarised: the data published likelihoods (IWAE paper) are measured on.
     if (data === 'both' || data === 'binary') {
       console.log(
         `\n== default conv VAE on dynamically binarised MNIST, ${epochs} epochs; IWAE k=${k} on the first ${images || 10000} test images ==`,
       );
-      const run = join(work, 'conv-binary');
-      const { seconds } = vaejs([
-        'train',
-        '--model',
-        'vae',
-        '--arch',
-        'conv',
-        '--binarize',
-        'dynamic',
-        '--epochs',
-        String(epochs),
-        '--out',
-        run,
-      ]);
-      const lines = metrics(run);
-      const last = lines.at(-1);
-      figure('conv vae (binarised) test loss (-ELBO, nats/image)', last.test_loss);
+      const { run, lines } = convRun('binarised', ['--binarize', 'dynamic']);
       figure(
-        'conv vae (binarised) train images/s (median epoch)',
-        median(lines.map((l) => l.images_per_sec)),
-        last.backend,
-      );
-      figure('conv vae (binarised) run wall time (s)', seconds);
-      figure(
-        'conv vae (binarised) peak RSS (MB)',
-        Math.max(...lines.map((l) => l.rss_mb)),
-        `per epoch: ${lines.map((l) => l.rss_mb).join(' ')}`,
+        'conv vae (binarised) test loss (-ELBO, nats/image)',
+        lines.at(-1).test_loss,
+        'one Bernoulli draw per test image',
       );
       const started = performance.now();
       const evaluation = JSON.parse(
