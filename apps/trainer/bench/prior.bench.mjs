@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileIO } from '../dist/file-io.js';
 import { args, figure, metrics, vaejs } from './lib.mjs';
 
 const threads = Number(args.threads ?? 1);
@@ -17,42 +18,6 @@ const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
 const latestCheckpoint = (run) =>
   join(run, 'checkpoints', JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).checkpoint);
 
-/** A tfjs IOHandler over `model.json` + `weights.bin` in `dir` (as the trainer's src/io/file-io.ts). */
-function fileIO(tf, dir) {
-  return {
-    async save(artifacts) {
-      mkdirSync(dir, { recursive: true });
-      const weights = artifacts.weightData
-        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
-        : new Uint8Array(0);
-      writeFileSync(join(dir, 'weights.bin'), weights);
-      const modelJson = {
-        modelTopology: artifacts.modelTopology ?? {},
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-    async load() {
-      const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = manifest.flatMap((group) =>
-          group.paths.map((path) => {
-            const bytes = readFileSync(join(dir, path));
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-          }),
-        );
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
-    },
-  };
-}
-
 /** MNIST images as float32 [n, 784] in [0, 1] and labels one-hot [n, 10]. */
 function mnistTensors(tf, dataset) {
   const x = tf.tidy(() => tf.div(tf.cast(tf.tensor2d(dataset.images, [dataset.size, 784], 'int32'), 'float32'), 255));
@@ -66,7 +31,7 @@ async function mnistClassifier(tf, tfl, loadMnist) {
   const test = mnistTensors(tf, loadMnist({ split: 'test' }));
   let model;
   if (existsSync(join(dir, 'model.json'))) {
-    model = await tfl.loadLayersModel(fileIO(tf, dir));
+    model = await tfl.loadLayersModel(fileIO(dir));
     console.log(`classifier: loaded from ${dir}`);
   } else {
     const started = performance.now();
@@ -80,7 +45,7 @@ async function mnistClassifier(tf, tfl, loadMnist) {
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     await model.fit(train.x, train.y, { epochs: 2, batchSize: 128, shuffle: true, verbose: 0 });
     tf.dispose([train.x, train.y]);
-    await model.save(fileIO(tf, dir));
+    await model.save(fileIO(dir));
     console.log(`classifier: trained in ${((performance.now() - started) / 1000).toFixed(1)} s, cached in ${dir}`);
   }
   const accuracy = tf.tidy(
@@ -182,10 +147,10 @@ try {
   const vqDir = latestCheckpoint(vqRun);
   const priorDir = latestCheckpoint(prior);
   const vqvae = await loadVqVae(JSON.parse(readFileSync(join(vqDir, 'vqvae.json'), 'utf8')), (part) =>
-    fileIO(tf, join(vqDir, part)),
+    fileIO(join(vqDir, part)),
   );
   const pixelcnn = await loadPixelCnn(JSON.parse(readFileSync(join(priorDir, 'pixelcnn.json'), 'utf8')), (part) =>
-    fileIO(tf, join(priorDir, part)),
+    fileIO(join(priorDir, part)),
   );
   const [h, w] = vqvae.latentShape;
   const K = vqvae.config.codebookSize;
