@@ -124,6 +124,7 @@ export async function runTrainingLoop(options: LoopOptions): Promise<EpochRecord
         step++;
         if ((index + 1) % logEvery === 0 || index === data.numBatches - 1) {
           readBack = await readSums();
+          await yieldToEventLoop();
           trainSeconds += (performance.now() - started) / 1000;
           progress?.update(index + 1, { ...displayed(readBack), 'img/s': seen / Math.max(trainSeconds, 1e-9) });
         } else {
@@ -197,6 +198,15 @@ export async function runTrainingLoop(options: LoopOptions): Promise<EpochRecord
   }
 }
 
+/**
+ * Lets the event loop turn. On the wasm and cpu backends a read-back resolves as a microtask, so without this the
+ * loop would never leave the microtask queue: callbacks queued with process.nextTick (pngjs and Node streams free
+ * their buffers in them) would pile up for the whole run, and with them each epoch's pictures.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function displayed(means: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(means).map(([name, value]) => [metricName(name), value]));
 }
@@ -226,7 +236,7 @@ export async function evaluate(model: TrainableModel, data: EpochData, seed: num
 
 /**
  * Memory at the end of an epoch, in MiB: the process (`rss_mb`, what the benchmarks track), the JavaScript heap, the
- * bytes tfjs holds in tensors, and the wasm backend's linear memory (which never shrinks: a growing `wasm_mb` with a
+ * ArrayBuffers' backing stores outside it (the dataset's pixels, batches before upload), the bytes tfjs holds in tensors, and the wasm backend's linear memory (which never shrinks: a growing `wasm_mb` with a
  * flat `tensor_mb` is heap fragmentation, not a leak).
  */
 function memoryFigures(): Record<string, number> {
@@ -236,6 +246,7 @@ function memoryFigures(): Record<string, number> {
   return {
     rss_mb: mb(usage.rss),
     js_heap_mb: mb(usage.heapUsed),
+    array_buffers_mb: mb(usage.arrayBuffers),
     tensor_mb: mb(tf.memory().numBytes),
     ...(wasm !== undefined ? { wasm_mb: mb(wasm) } : {}),
   };

@@ -27,9 +27,13 @@ export function setPixel(raster: Raster, x: number, y: number, rgb: readonly [nu
 
 export function writePng(path: string, raster: Raster): void {
   mkdirSync(dirname(path), { recursive: true });
-  const png = new PNG({ width: raster.width, height: raster.height });
-  png.data = Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength);
-  writeFileDurable(path, PNG.sync.write(png));
+  // The synchronous packer needs only width, height and data; a `new PNG` would also set up a stream.
+  const image = {
+    width: raster.width,
+    height: raster.height,
+    data: Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength),
+  };
+  writeFileDurable(path, PNG.sync.write(image as PNG));
 }
 
 /**
