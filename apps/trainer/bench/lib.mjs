@@ -26,8 +26,11 @@ export function vaejs(given, { echo = true, printStdout = false } = {}) {
 }
 
 /** The lines of a run's metrics.jsonl. */
-export const metrics = (run) =>
-  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+export const metrics = (run) => jsonLines(join(run, 'metrics.jsonl'));
+
+/** The objects of a JSON-lines file. */
+export const jsonLines = (path) =>
+  readFileSync(path, 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));

@@ -204,7 +204,7 @@ try {
     `Keras example: K=128, 7x7; VQ run ${vqConfig.flags?.epochs ?? '?'} epochs, limit ${vqConfig.flags?.limit ?? '?'}`,
   );
   figure(
-    'VQ-VAE codebook in use on 2000 test images (%)',
+    `VQ-VAE codebook in use on its run's ${vqConfig.flags?.testLimit || 10000} test images (%)`,
     vqLast.test_code_usage * 100,
     `perplexity ${vqLast.test_code_perplexity.toFixed(1)}`,
   );
@@ -216,6 +216,10 @@ try {
     );
   }
   const lastPrior = priorLines.at(-1);
+  // How hard a map is to model: a prior that ignores context scores the entropy of the code histogram, log perplexity.
+  const unigram = Math.log(vqLast.test_code_perplexity);
+  figure('code map unigram entropy (nats per position)', unigram, 'a prior that ignores context scores this');
+  figure('prior test loss over the unigram entropy', lastPrior.test_loss / unigram, 'what context leaves unexplained');
   figure(
     'prior test loss over log K (share of a uniform prior)',
     lastPrior.test_loss / Math.log(K),

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Issue-3 benchmarks: quality against published figures, throughput with FLOPs, memory per epoch.
 // Prints named figures; never passes or fails. Needs `pnpm build` first (pnpm bench does it).
-//   node bench/quality.bench.mjs [--only=mlp|conv|speed|seeds] [--seeds=1,2,3] [--threads=N] [--epochs=10] [--conv-epochs=10] [--conv-data=both|grey|binary] [--iwae-k=1000] [--iwae-images=1000]
+//   node bench/quality.bench.mjs [--only=mlp|conv|speed|seeds|parity] [--seeds=1,2,3] [--parity-dump=DIR] [--threads=N] [--epochs=10] [--conv-epochs=10] [--conv-data=both|grey|binary] [--iwae-k=1000] [--iwae-images=1000]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { args, figure, median, metrics, vaejs } from './lib.mjs';
+import { args, figure, jsonLines, median, metrics, vaejs } from './lib.mjs';
+import { replayPytorchRun } from './parity.mjs';
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const sd = (values) =>
@@ -132,7 +133,7 @@ try {
     }
   }
   // Seed noise, ours and PyTorch's own example on this machine (Debian's python3-torch, when installed).
-  if (only === 'seeds') {
+  if (only === 'seeds' || only === 'parity') {
     const seeds = (args.seeds ?? '1,2,3').split(',').map(Number);
     const epochs = Number(args.epochs ?? 10);
     const threads = String(args.threads ?? 1);
@@ -146,66 +147,91 @@ try {
     });
     const torch = ['python3', '/usr/bin/python3'].map(probe).find((candidate) => candidate.status === 0) ?? {};
     const hasTorch = torch.status === 0;
-    console.log(
-      `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.stdout.trim()}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
-    );
-    const summary = (name, values) =>
-      figure(name, mean(values), `sd ${sd(values).toFixed(2)}, runs: ${values.map((v) => v.toFixed(2)).join(' ')}`);
-    const ours = [];
-    const theirs = [];
-    for (const seed of seeds) {
-      const run = join(work, `seed-${seed}`);
-      vaejs([
-        'train',
-        '--model',
-        'vae',
-        '--arch',
-        'mlp',
-        '--epochs',
-        String(epochs),
-        '--seed',
-        String(seed),
-        '--threads',
-        threads,
-        '--out',
-        run,
-      ]);
-      ours.push(metrics(run));
-      if (hasTorch) {
-        const out = execFileSync(
-          torch.python,
-          [script, '--data', data, '--seed', String(seed), '--epochs', String(epochs), '--threads', threads],
-          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        theirs.push(
-          out
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line)),
+    const pytorchRun = (seed, extra = []) =>
+      execFileSync(
+        torch.python,
+        [script, '--data', data, '--seed', String(seed), '--epochs', String(epochs), '--threads', threads, ...extra],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+    if (only === 'parity') {
+      // One PyTorch run (seed of --seeds' first) dumps its draws; vaejs trains on exactly those draws.
+      const seed = seeds[0];
+      let dump = args['parity-dump'];
+      if (!dump) {
+        if (!hasTorch) throw new Error('quality.bench --only=parity: expected python3-torch (apt), got none');
+        dump = join(work, 'dump');
+        const lines = pytorchRun(seed, ['--dump', dump]);
+        writeFileSync(join(dump, 'pytorch.jsonl'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      }
+      // PyTorch's own test losses of the dumped run (its test noise is dumped too, so both score the same draws).
+      const theirs = existsSync(join(dump, 'pytorch.jsonl')) ? jsonLines(join(dump, 'pytorch.jsonl')) : null;
+      const ours = await replayPytorchRun({ dump, epochs, threads: Number(threads) });
+      console.log(
+        `\n== MLP VAE, PyTorch seed ${seed}: PyTorch ${torch.stdout?.trim() ?? ''} and vaejs on the same initial weights, batch order and noise, ${epochs} epochs ==`,
+      );
+      for (const line of ours) {
+        const their = theirs?.[line.epoch - 1];
+        figure(
+          `same draws: vaejs test loss after epoch ${line.epoch}`,
+          line.test_loss,
+          their
+            ? `PyTorch ${their.test_loss.toFixed(2)}, difference ${(line.test_loss - their.test_loss).toFixed(2)}`
+            : '',
         );
       }
-    }
-    for (const epoch of [1, epochs]) {
+    } else {
+      console.log(
+        `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.stdout.trim()}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
+      );
+      const summary = (name, values) =>
+        figure(name, mean(values), `sd ${sd(values).toFixed(2)}, runs: ${values.map((v) => v.toFixed(2)).join(' ')}`);
+      const ours = [];
+      const theirs = [];
+      for (const seed of seeds) {
+        const run = join(work, `seed-${seed}`);
+        vaejs([
+          'train',
+          '--model',
+          'vae',
+          '--arch',
+          'mlp',
+          '--epochs',
+          String(epochs),
+          '--seed',
+          String(seed),
+          '--threads',
+          threads,
+          '--out',
+          run,
+        ]);
+        ours.push(metrics(run));
+        if (hasTorch) theirs.push(pytorchRun(seed));
+      }
+      for (const epoch of [1, epochs]) {
+        summary(
+          `vaejs mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
+          ours.map((l) => l[epoch - 1].test_loss),
+        );
+        if (hasTorch) {
+          summary(
+            `PyTorch mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
+            theirs.map((l) => l[epoch - 1].test_loss),
+          );
+        }
+      }
       summary(
-        `vaejs mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
-        ours.map((l) => l[epoch - 1].test_loss),
+        'vaejs mlp vae train images/s (median epoch)',
+        ours.map((l) => median(l.map((m) => m.images_per_sec))),
       );
       if (hasTorch) {
         summary(
-          `PyTorch mlp vae test loss after epoch ${epoch}, mean of ${seeds.length} seeds`,
-          theirs.map((l) => l[epoch - 1].test_loss),
+          'PyTorch mlp vae train images/s (median epoch)',
+          theirs.map((l) => median(l.map((m) => m.images_per_sec))),
         );
       }
-    }
-    summary(
-      'vaejs mlp vae train images/s (median epoch)',
-      ours.map((l) => median(l.map((m) => m.images_per_sec))),
-    );
-    if (hasTorch) {
-      summary(
-        'PyTorch mlp vae train images/s (median epoch)',
-        theirs.map((l) => median(l.map((m) => m.images_per_sec))),
-      );
     }
   }
   if (!only || only === 'speed') {

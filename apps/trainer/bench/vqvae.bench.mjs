@@ -88,7 +88,7 @@ try {
       }
       figure(`${label} test MSE / data variance`, last.test_reconstructionMse / variance, 'Keras example: 0.0444');
       figure(
-        `${label} codebook in use on 2000 test images (%)`,
+        `${label} codebook in use on ${testLimit || 10000} test images (%)`,
         last.test_code_usage * 100,
         `${Math.round(last.test_code_usage * codebookSize)} of ${codebookSize} codes`,
       );
