@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
@@ -148,6 +148,18 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(joined[2]!.test_loss).toBeCloseTo(straight[2]!.test_loss as number, 4);
     const weights = (dir: string) => readFileSync(join(findLatestCheckpoint(dir)!.dir, 'decoder', 'weights.bin'));
     expect(weights(split).equals(weights(run))).toBe(true);
+  });
+
+  it('resumes from a dataset folder that has moved, given its new place with --dataset', async () => {
+    const first = writeTinyIdxDataset(join(temporaryDir(), 'before'));
+    const moved = join(temporaryDir(), 'after');
+    const split = join(temporaryDir(), 'moved');
+    expect((await runCli(['train', ...MLP, '--dataset', first, '--epochs', '1', '--out', split])).code).toBe(0);
+    renameSync(first, moved);
+    const resumed = await runCli(['train', '--resume', '--epochs', '2', '--dataset', moved, '--out', split]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(metrics(split).map((line) => line.epoch)).toEqual([1, 2]);
+    expect(JSON.parse(readFileSync(join(split, 'config.json'), 'utf8')).flags.dataset).toBe(moved);
   });
 
   it('stops on a NaN loss with one line and keeps the last good checkpoint', async () => {

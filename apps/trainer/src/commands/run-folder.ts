@@ -71,8 +71,11 @@ export function latestCheckpointOf(fn: string, runDir: string, kind: string): { 
   return latest;
 }
 
-/** Flags that may change when a run is resumed; the rest come from the run's config.json. */
-const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume'].map(camel);
+/**
+ * Flags that may change when a run is resumed; the rest come from the run's config.json. The data's location may
+ * change (a moved folder); the model is checked against the data when the run loads.
+ */
+const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'threads', 'out', 'resume', 'dataset', 'codes'].map(camel);
 
 /** The flags a resumed run uses: its config.json's, except those given now that may change on resume. */
 export function resumedFlags(fn: string, runDir: string, parsed: ParsedFlags): ParsedFlags {
