@@ -70,15 +70,19 @@ export async function replayPytorchRun({ dump, epochs, threads }) {
     const perm = ints(join(dump, `perm-${epoch}.bin`));
     const eps = floats(join(dump, `eps-${epoch}.bin`));
     const testEps = floats(join(dump, `test-eps-${epoch}.bin`));
-    let trainSum = 0;
+    // the epoch's summed training loss stays on the backend; one read-back at the end of the epoch
+    let trainSum = tf.scalar(0);
     for (let start = 0; start < perm.length; start += BATCH) {
       const ids = perm.subarray(start, Math.min(perm.length, start + BATCH));
       const x = batchOf(train, ids);
       const e = tf.tensor2d(eps.subarray(start * LATENT, (start + ids.length) * LATENT), [ids.length, LATENT]);
       const loss = optimizer.minimize(() => tf.mean(lossPerExample(x, e)), true, variables);
-      trainSum += (await loss.data())[0] * ids.length;
-      tf.dispose([x, e, loss]);
+      const previous = trainSum;
+      trainSum = tf.tidy(() => tf.add(previous, tf.mul(loss, ids.length)));
+      tf.dispose([x, e, loss, previous]);
     }
+    const trainTotal = (await trainSum.data())[0];
+    trainSum.dispose();
     let testSum = 0;
     const testCount = test.length / PIXELS;
     for (let start = 0; start < testCount; start += BATCH) {
@@ -91,7 +95,7 @@ export async function replayPytorchRun({ dump, epochs, threads }) {
       testSum += (await sum.data())[0];
       sum.dispose();
     }
-    lines.push({ epoch, train_loss: trainSum / perm.length, test_loss: testSum / testCount });
+    lines.push({ epoch, train_loss: trainTotal / perm.length, test_loss: testSum / testCount });
   }
   optimizer.dispose();
   vae.dispose();

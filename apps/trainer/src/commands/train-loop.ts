@@ -236,8 +236,9 @@ export async function evaluate(model: TrainableModel, data: EpochData, seed: num
 
 /**
  * Memory at the end of an epoch, in MiB: the process (`rss_mb`, what the benchmarks track), the JavaScript heap, the
- * ArrayBuffers' backing stores outside it (the dataset's pixels, batches before upload), the bytes tfjs holds in tensors, and the wasm backend's linear memory (which never shrinks: a growing `wasm_mb` with a
- * flat `tensor_mb` is heap fragmentation, not a leak).
+ * ArrayBuffers' backing stores outside it (the dataset's pixels, batches before upload), the bytes tfjs holds in
+ * tensors, and the wasm backend's linear memory (which never shrinks: a growing `wasm_mb` with a flat `tensor_mb` is
+ * heap fragmentation, not a leak).
  */
 function memoryFigures(): Record<string, number> {
   const usage = process.memoryUsage();
