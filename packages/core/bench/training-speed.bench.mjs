@@ -1,5 +1,6 @@
 // Training speed of two VAEs on tfjs' wasm backend, stock and with enableFastTraining, and on the cpu backend.
 // Run after building @vaejs/core:  pnpm --filter @vaejs/core bench   (options: --seconds=3 --batch=128 --only=mlp --cpu=false)
+// "same, stock backward pass" is the 1-thread fast configuration with enableFastTraining({ freeingGradients: false }).
 // Each configuration runs in its own Node process (the wasm backend is re-initialised for threads, and peak RSS
 // is per process). ms/step, images/s and GFLOP/s are medians over steps of wall-clock time; cpu ms/step is the
 // process's CPU time per step (all threads), which other load on a shared machine disturbs less.
@@ -28,7 +29,10 @@ async function measure(config) {
   const { createConvVae, createMlpVae, createTrainer } = await import('./models.mjs');
   await tf.setBackend(config.backend);
   let summary = `${config.backend} (stock kernels)`;
-  if (config.fast) summary = (await enableFastTraining({ threads: config.threads })).summary;
+  if (config.fast) {
+    const options = { threads: config.threads, freeingGradients: config.freeingGradients ?? true };
+    summary = (await enableFastTraining(options)).summary;
+  }
   const model = config.model === 'mlp' ? createMlpVae() : createConvVae();
   const trainer = createTrainer(model);
   const x = tf.randomUniform([config.batch, ...model.inputShape], 0, 1, 'float32', 42);
@@ -87,6 +91,14 @@ for (const model of ['mlp', 'conv']) {
   const common = { model, batch, minSteps: 3, maxSteps: 1000 };
   configs.push({ ...common, name: 'stock wasm', backend: 'wasm', fast: false });
   configs.push({ ...common, name: 'fast wasm, 1 thread', backend: 'wasm', fast: true, threads: 1 });
+  configs.push({
+    ...common,
+    name: 'same, stock backward pass',
+    backend: 'wasm',
+    fast: true,
+    threads: 1,
+    freeingGradients: false,
+  });
   configs.push({ ...common, name: `fast wasm, all ${all} threads`, backend: 'wasm', fast: true, threads: 'all' });
   // The cpu backend takes seconds (MLP) to over a minute (conv, batch 128) per step: one or two steps only, and a
   // smaller batch for the conv VAE (images/s scales with it; the batch is printed).

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableFastTraining, enableFastTraining, fastTrainingReport } from './enable-fast-training';
+import { freeingGradientsInstalled } from './fast/freeing-gradients';
 import { relativeError } from './fast/test-helpers';
 
 const kernelSnapshot = (backend: string) => new Map(tf.getKernelsForBackend(backend).map((k) => [k.kernelName, k]));
@@ -62,7 +63,8 @@ describe('enableFastTraining', () => {
   it('replaces the wasm kernels and disableFastTraining restores the registry exactly', async () => {
     const before = kernelSnapshot('wasm');
     const report = await enableFastTraining({ threads: 1 });
-    expect(report).toMatchObject({ backend: 'wasm', enabled: true, threads: 1, notes: [] });
+    expect(report).toMatchObject({ backend: 'wasm', enabled: true, threads: 1, notes: [], freeingGradients: true });
+    expect(freeingGradientsInstalled()).toBe(true);
     expect(report.kernels).toEqual(
       expect.arrayContaining([
         'BatchMatMul/wasm',
@@ -81,6 +83,7 @@ describe('enableFastTraining', () => {
     expect(after.size).toBe(before.size);
     for (const [name, config] of before) expect(after.get(name), name).toBe(config);
     expect(fastTrainingReport()).toBeNull();
+    expect(freeingGradientsInstalled()).toBe(false);
   });
 
   it('trains a tf.layers conv model with fit to the losses of the stock cpu kernels, on all threads', async () => {
@@ -120,6 +123,14 @@ describe('enableFastTraining', () => {
     expect(report).toMatchObject({ backend: 'cpu', enabled: false, kernels: [], summary: 'cpu (stock kernels)' });
     expect(kernelSnapshot('cpu')).toEqual(before);
     await tf.setBackend('wasm');
+  });
+
+  it('keeps the stock backward pass with freeingGradients: false', async () => {
+    await enableFastTraining({ threads: 1 });
+    const report = await enableFastTraining({ threads: 1, freeingGradients: false });
+    expect(report.freeingGradients).toBe(false);
+    expect(freeingGradientsInstalled()).toBe(false);
+    await disableFastTraining();
   });
 
   it('rejects a thread count that is not a positive integer', async () => {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './fast/conv2d-backprop';
 import { makeExplicitSameConvConfig } from './fast/conv2d-same-padding';
+import { installFreeingGradients, uninstallFreeingGradients } from './fast/freeing-gradients';
 import { makeSharedIdentityConfig } from './fast/identity';
 import { overriddenKernels, overrideKernel, restoreKernels } from './fast/kernel-overrides';
 
@@ -24,6 +25,11 @@ import {
 export interface FastTrainingOptions {
   /** XNNPACK threads for the wasm backend in Node: a count, or 'all' logical cores (default 'all', at most 8). */
   threads?: number | 'all';
+  /**
+   * Free each op's saved tensors and each gradient as soon as the backward pass is done with them (default true; on
+   * every backend). false keeps tfjs-core's own pass, which holds them all until the pass ends.
+   */
+  freeingGradients?: boolean;
 }
 
 /** What `enableFastTraining` did. */
@@ -36,6 +42,11 @@ export interface FastTrainingReport {
   threads: number;
   /** Kernels replaced or added, as 'Name/backend' ('(added)' when stock tfjs has none). */
   kernels: string[];
+  /**
+   * True when the backward pass frees as it goes (on every backend): each op's saved tensors are disposed once its
+   * gradient is computed, each gradient once passed on, instead of all at the end of the pass.
+   */
+  freeingGradients: boolean;
   /** Why something was not done (fallbacks), empty when everything was. */
   notes: string[];
   /** One line for a trainer's backend line, e.g. 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'. */
@@ -96,9 +107,10 @@ export function registerWasmKernels(): void {
  * Conv2DBackpropFilter (missing from stock wasm) and Conv2DBackpropInput (a naive loop there; also the forward pass
  * of conv2dTranspose) become im2col/col2im plus XNNPACK matMuls; in Node the backend is re-initialised with the
  * threaded SIMD build on all cores (worker_threads). Works for any tfjs model, tf.layers' `fit` included. On other
- * backends it registers nothing and says so. Call it after `tf.setBackend` and before creating tensors (the wasm
- * re-initialisation drops tensors that live on it; if there are any, threads are left as they are and the report
- * says why). Calling it again re-applies it with the new options. Undo with `disableFastTraining()`.
+ * backends it registers no kernels and says so. On every backend the backward pass then frees memory as it goes
+ * (same gradients in the same order; a PixelCNN step's memory halves). Call it after `tf.setBackend` and before
+ * creating tensors (the wasm re-initialisation drops tensors that live on it; if there are any, threads are left as
+ * they are and the report says why). Calling it again re-applies it with the new options. Undo with `disableFastTraining()`.
  *
  * @example
  * await tf.setBackend('wasm');
@@ -111,6 +123,9 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
   const available = await availableWasmThreads();
   const requested = resolveThreads(options.threads, available);
   restoreKernels();
+  const freeingGradients = options.freeingGradients ?? true;
+  if (freeingGradients) installFreeingGradients();
+  else uninstallFreeingGradients();
   const notes: string[] = [];
   if (backend !== 'wasm') {
     notes.push(`no fast kernels for the '${backend}' backend (they target tfjs-backend-wasm)`);
@@ -119,6 +134,7 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
       enabled: false,
       threads: 1,
       kernels: [],
+      freeingGradients,
       notes,
       summary: `${backend} (stock kernels)`,
     };
@@ -141,6 +157,7 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
     enabled: true,
     threads,
     kernels,
+    freeingGradients,
     notes,
     summary: `${backend}, fast training (XNNPACK matMul/conv, ${threads} thread${threads === 1 ? '' : 's'})`,
   };
@@ -158,11 +175,12 @@ export interface DisableFastTrainingResult {
 }
 
 /**
- * Restores the stock kernels exactly, and the stock wasm set-up if threads were enabled. Re-initialising the wasm
+ * Restores the stock kernels and the stock backward pass exactly, and the stock wasm set-up if threads were enabled. Re-initialising the wasm
  * backend drops its tensors, so with tensors still live on it the threads are left on (dispose them and call again).
  */
 export async function disableFastTraining(): Promise<DisableFastTrainingResult> {
   restoreKernels();
+  uninstallFreeingGradients();
   lastReport = null;
   const notes: string[] = [];
   let threadsRestored = false;
