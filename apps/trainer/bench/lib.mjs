@@ -1,5 +1,5 @@
 // Shared by the benchmarks: run the built CLI, read a run's metrics, print a named figure.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,27 @@ export function vaejs(given, { echo = true, printStdout = false } = {}) {
   });
   if (printStdout) process.stdout.write(stdout);
   return { stdout, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The python that imports torch (Debian's python3-torch lives in the system python; a pyenv or venv python3 first on
+ * PATH may not see it), as `{ python, version }`, or null when none does.
+ */
+export function findTorch() {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python, version: probe.stdout.trim() };
+  }
+  return null;
+}
+
+/** Runs a script of bench/reference with `python` and returns the JSON lines it prints. */
+export function runReference(python, script, argv) {
+  const path = join(dirname(fileURLToPath(import.meta.url)), 'reference', script);
+  return execFileSync(python, [path, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 /** The lines of a run's metrics.jsonl. */

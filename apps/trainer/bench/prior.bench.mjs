@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+// Issue-6 benchmark: the gated PixelCNN prior on MNIST VQ-VAE code maps, against the Keras example's PixelCNN on the
+// same map (rebuilt in PyTorch, when python3-torch is installed), and samples scored by a small MNIST classifier.
+// Prints named figures; never passes or fails. Needs `pnpm build` first.
+//   node bench/prior.bench.mjs [--vqvae=RUN] [--vq-epochs=2] [--vq-limit=12000] [--encode-limit=3000] [--epochs=2]
+//     [--layers=6] [--channels=64] [--keras-epochs=N (0: skip)] [--samples=1000] [--prior=RUN] [--threads=1]
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileIO } from '../dist/file-io.js';
-import { args, figure, metrics, vaejs } from './lib.mjs';
+import { args, figure, findTorch, metrics, runReference, vaejs } from './lib.mjs';
 
 const threads = Number(args.threads ?? 1);
 const vqLimit = Number(args['vq-limit'] ?? 12000);
@@ -13,6 +18,8 @@ const epochs = Number(args.epochs ?? 2);
 const layers = Number(args.layers ?? 6);
 const channels = Number(args.channels ?? 64);
 const sampleCount = Number(args.samples ?? 1000);
+// The Keras example's own PixelCNN, rebuilt in PyTorch (bench/reference/keras_pixelcnn.py), on the same code map.
+const kerasEpochs = Number(args['keras-epochs'] ?? epochs);
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-prior-'));
 const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
 const latestCheckpoint = (run) =>
@@ -132,6 +139,19 @@ try {
     cpSync(prior, cachedPrior, { recursive: true });
   }
   const priorLines = metrics(prior);
+  const torch = args['keras-epochs'] === '0' ? null : findTorch();
+  let kerasLines = [];
+  if (torch) {
+    console.log(`$ ${torch.python} reference/keras_pixelcnn.py --codes ${codes} --epochs ${kerasEpochs}`);
+    kerasLines = runReference(torch.python, 'keras_pixelcnn.py', [
+      '--codes',
+      codes,
+      '--epochs',
+      String(kerasEpochs),
+      '--threads',
+      String(threads),
+    ]);
+  }
 
   // 3. Samples, in this process.
   const { selectBackend, registerGradients, enableFastTraining } = await import('@vaejs/core');
@@ -215,6 +235,16 @@ try {
       `train ${line.train_loss.toFixed(3)}${line.epoch === priorLines.length ? ', Keras example: 1.03' : ''}`,
     );
   }
+  for (const line of kerasLines) {
+    figure(
+      `Keras example's PixelCNN, same map, epoch ${line.epoch} test loss`,
+      line.test_loss,
+      `PyTorch ${torch.version} rebuild, ${Math.round(line.maps_per_sec)} maps/s`,
+    );
+  }
+  if (!torch && args['keras-epochs'] !== '0') {
+    figure("Keras example's PixelCNN, same map", '—', 'needs python3-torch (apt install python3-torch)');
+  }
   const lastPrior = priorLines.at(-1);
   // How hard a map is to model: a prior that ignores context scores the entropy of the code histogram, log perplexity.
   const unigram = Math.log(vqLast.test_code_perplexity);
@@ -230,6 +260,11 @@ try {
   }
   figure('prior train maps/s (last epoch)', lastPrior.images_per_sec ?? NaN, lastPrior.backend ?? '');
   figure('prior run wall time (s)', priorSeconds);
+  figure(
+    'prior training memory: wasm heap / RSS (MB, last epoch)',
+    `${lastPrior.wasm_mb ?? '—'} / ${lastPrior.rss_mb ?? '—'}`,
+    'the wasm heap never shrinks: it is the run’s peak',
+  );
   figure('classifier (784-256-10 MLP) MNIST test accuracy (%)', classifier.accuracy * 100);
   figure('classifier mean top-class probability, real test digits', classifier.realConfidence);
   figure('classifier mean top-class probability, VQ-VAE reconstructions', reconConfidence, 'first 1000 test digits');

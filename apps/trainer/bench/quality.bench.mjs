@@ -2,12 +2,10 @@
 // Issue-3 benchmarks: quality against published figures, throughput with FLOPs, memory per epoch.
 // Prints named figures; never passes or fails. Needs `pnpm build` first (pnpm bench does it).
 //   node bench/quality.bench.mjs [--only=mlp|conv|speed|seeds|parity] [--seeds=1,2,3] [--parity-dump=DIR] [--threads=N] [--epochs=10] [--conv-epochs=10] [--conv-data=both|grey|binary] [--iwae-k=1000] [--iwae-images=1000]
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { args, figure, jsonLines, median, metrics, vaejs } from './lib.mjs';
+import { join } from 'node:path';
+import { args, figure, findTorch, jsonLines, median, metrics, runReference, vaejs } from './lib.mjs';
 import { replayPytorchRun } from './parity.mjs';
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -139,23 +137,21 @@ try {
     const threads = String(args.threads ?? 1);
     const { resolveMnistDataDir } = await import('@vaejs/datasets');
     const data = resolveMnistDataDir();
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'pytorch_vae.py');
-    // Debian's python3-torch lives in the system python; a pyenv or venv python3 first on PATH may not see it.
-    const probe = (python) => ({
-      python,
-      ...spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }),
-    });
-    const torch = ['python3', '/usr/bin/python3'].map(probe).find((candidate) => candidate.status === 0) ?? {};
-    const hasTorch = torch.status === 0;
+    const found = findTorch();
+    const hasTorch = found !== null;
+    const torch = { python: found?.python, stdout: found?.version ?? '' };
     const pytorchRun = (seed, extra = []) =>
-      execFileSync(
-        torch.python,
-        [script, '--data', data, '--seed', String(seed), '--epochs', String(epochs), '--threads', threads, ...extra],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-      )
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line));
+      runReference(torch.python, 'pytorch_vae.py', [
+        '--data',
+        data,
+        '--seed',
+        String(seed),
+        '--epochs',
+        String(epochs),
+        '--threads',
+        threads,
+        ...extra,
+      ]);
     if (only === 'parity') {
       // One PyTorch run (seed of --seeds' first) dumps its draws; vaejs trains on exactly those draws.
       const seed = seeds[0];
