@@ -112,6 +112,22 @@ describe('freeing backward pass', () => {
     tf.dispose([x, ...weights]);
   });
 
+  it('gives no gradient to a variable the loss does not use, as tfjs-core does', () => {
+    const used = tf.variable(tf.tensor1d([1, 2]));
+    const unused = tf.variable(tf.tensor1d([3]));
+    const run = () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(used)) as tf.Scalar, [used, unused]);
+      const out = { keys: Object.keys(grads), used: Array.from(grads[used.name]!.dataSync()) };
+      tf.dispose([value, ...Object.values(grads)]);
+      return out;
+    };
+    const stock = run();
+    installFreeingGradients();
+    expect(run()).toEqual(stock);
+    expect(stock).toEqual({ keys: [used.name], used: [2, 4] });
+    tf.dispose([used, unused]);
+  });
+
   it('keeps the stock pass for a gradient of a gradient', () => {
     installFreeingGradients();
     const x = tf.scalar(2);

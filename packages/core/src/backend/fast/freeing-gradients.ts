@@ -116,7 +116,8 @@ function backward(
       for (const tensor of node.saved ?? []) if (!gradients.holds(tensor)) tensor.dispose();
       for (const output of node.outputs) gradients.release(output.id);
     }
-    const grads = xs.map((x) => gradients.get(x.id)) as tf.Tensor[];
+    // As tfjs-core: undefined for an x that y does not depend on (variableGrads allows that).
+    const grads = xs.map((x) => gradients.get(x.id) ?? undefined) as tf.Tensor[];
     for (const node of tape) for (const tensor of node.saved ?? []) tensor.dispose();
     e.state.activeTape = null;
     return { value: y, grads };
