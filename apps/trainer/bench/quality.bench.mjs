@@ -137,9 +137,8 @@ try {
     const threads = String(args.threads ?? 1);
     const { resolveMnistDataDir } = await import('@vaejs/datasets');
     const data = resolveMnistDataDir();
-    const found = findTorch();
-    const hasTorch = found !== null;
-    const torch = { python: found?.python, stdout: found?.version ?? '' };
+    const torch = findTorch();
+    const hasTorch = torch !== null;
     const pytorchRun = (seed, extra = []) =>
       runReference(torch.python, 'pytorch_vae.py', [
         '--data',
@@ -166,7 +165,7 @@ try {
       const theirs = existsSync(join(dump, 'pytorch.jsonl')) ? jsonLines(join(dump, 'pytorch.jsonl')) : null;
       const ours = await replayPytorchRun({ dump, epochs, threads: Number(threads) });
       console.log(
-        `\n== MLP VAE, PyTorch seed ${seed}: PyTorch ${torch.stdout?.trim() ?? ''} and vaejs on the same initial weights, batch order and noise, ${epochs} epochs ==`,
+        `\n== MLP VAE, PyTorch seed ${seed}: PyTorch ${torch?.version ?? ''} and vaejs on the same initial weights, batch order and noise, ${epochs} epochs ==`,
       );
       for (const line of ours) {
         const their = theirs?.[line.epoch - 1];
@@ -180,7 +179,7 @@ try {
       }
     } else {
       console.log(
-        `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.stdout.trim()}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
+        `\n== MLP VAE (PyTorch examples/vae), seeds ${seeds.join(', ')}, ${epochs} epochs, ${threads} thread(s): vaejs${hasTorch ? ` and PyTorch ${torch.version}` : ' (PyTorch not installed: apt install python3-torch)'} ==`,
       );
       const summary = (name, values) =>
         figure(name, mean(values), `sd ${sd(values).toFixed(2)}, runs: ${values.map((v) => v.toFixed(2)).join(' ')}`);

@@ -110,7 +110,8 @@ export function registerWasmKernels(): void {
  * backends it registers no kernels and says so. On every backend the backward pass then frees memory as it goes
  * (same gradients in the same order; a PixelCNN step's memory halves). Call it after `tf.setBackend` and before
  * creating tensors (the wasm re-initialisation drops tensors that live on it; if there are any, threads are left as
- * they are and the report says why). Calling it again re-applies it with the new options. Undo with `disableFastTraining()`.
+ * they are and the report says why). Calling it again re-applies it with the new options. Undo with
+ * `disableFastTraining()`.
  *
  * @example
  * await tf.setBackend('wasm');
@@ -175,8 +176,9 @@ export interface DisableFastTrainingResult {
 }
 
 /**
- * Restores the stock kernels and the stock backward pass exactly, and the stock wasm set-up if threads were enabled. Re-initialising the wasm
- * backend drops its tensors, so with tensors still live on it the threads are left on (dispose them and call again).
+ * Restores the stock kernels and the stock backward pass exactly, and the stock wasm set-up if threads were enabled.
+ * Re-initialising the wasm backend drops its tensors, so with tensors still live on it the threads are left on (dispose
+ * them and call again).
  */
 export async function disableFastTraining(): Promise<DisableFastTrainingResult> {
   restoreKernels();

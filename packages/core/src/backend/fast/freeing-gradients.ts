@@ -187,7 +187,7 @@ class GradientMap {
  * The tape nodes on a path from any of `xs` to `y`, in tape order, each with only the inputs that depend on `xs`
  * (as tfjs-core's getFilteredNodesXToY).
  */
-export function nodesFromXsToY(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[] {
+function nodesFromXsToY(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[] {
   const fromX = new Set(xs.map((x) => x.id));
   const nodesFromX = new Set<number>();
   for (const node of tape) {
