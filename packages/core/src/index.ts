@@ -75,3 +75,13 @@ export {
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';
+// The contract @vaejs/training drives every model through.
+export {
+  type ModelManifest,
+  manifestKind,
+  type PartIO,
+  type Preview,
+  type TrainableModel,
+  type TrainBatch,
+  type TrainStepOptions,
+} from './trainable';
