@@ -12,6 +12,8 @@ export const sourceAliases: Record<string, string> = {
       `${root}packages/${name}/src/index.ts`,
     ]),
   ),
+  // Tests run in Node: the Node entry (run folders, file IO) of packages that have one.
+  '@vaejs/training': `${root}packages/training/src/index.node.ts`,
 };
 
 /** One vitest project per package: node, tfjs on the cpu backend (set in vitest.setup.ts), seeded. */
