@@ -67,7 +67,9 @@ export function createTinyModel(
         throw new CheckpointError(`tiny.restore: expected format 'vaejs-tiny', got ${candidate?.format}.`);
       const artifacts = await io('weights').load!();
       const map = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
-      variables.forEach((variable, i) => variable.assign(map[`w${i}`] as tf.Tensor));
+      variables.forEach((variable, i) => {
+        variable.assign(map[`w${i}`] as tf.Tensor);
+      });
       tf.dispose(Object.values(map));
     },
     async previews(sample) {
