@@ -1,6 +1,6 @@
 // Serves the built page (dist/) with vite's preview server, plus, when `modelsDir` is given, that folder at
 // /user-models/ (open the page with ?models=/user-models/). Used by `pnpm serve`, the bench script and the e2e tests.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preview } from 'vite';
@@ -12,20 +12,59 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** A middleware serving the files of `folder` under `prefix` (GET only, no directory listings, no `..`). */
+/** Answers a request with a status and a one-line text body (no stack, no paths). */
+function answer(response, status, text, headers = {}) {
+  response.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  response.end(`${text}\n`);
+}
+
+/**
+ * The first middleware of the server: only GET and HEAD are served (405 otherwise), and a URL whose path does not
+ * decode is a 400 (rather than a 500 with a stack trace naming the server's folders).
+ */
+function requestGuard(request, response, next) {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    answer(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    return;
+  }
+  try {
+    decodeURIComponent((request.url ?? '').split('?')[0]);
+  } catch {
+    answer(response, 400, 'bad request: the path is not valid percent-encoding');
+    return;
+  }
+  next();
+}
+
+/**
+ * A middleware serving the files of `folder` under `prefix`: no directory listings, and every file resolved by its
+ * real path and refused unless it lies inside the folder's real path (no `..`, no symbolic link out of it).
+ */
 function folderMiddleware(prefix, folder) {
-  const root = resolve(folder);
+  const root = realpathSync(resolve(folder));
   return (request, response, next) => {
     const path = decodeURIComponent((request.url ?? '').split('?')[0]);
     if (!path.startsWith(prefix)) return next();
-    const file = resolve(root, `.${path.slice(prefix.length - 1)}`);
-    if ((file !== root && !file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
-      response.statusCode = 404;
-      response.end('not found');
+    const requested = resolve(root, `.${path.slice(prefix.length - 1)}`);
+    let file = null;
+    try {
+      file = existsSync(requested) ? realpathSync(requested) : null;
+    } catch {
+      file = null;
+    }
+    if (file === null || !file.startsWith(root + sep) || !statSync(file).isFile()) {
+      answer(response, 404, 'not found');
       return;
     }
     response.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
     response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    if (request.method === 'HEAD') {
+      response.setHeader('Content-Length', statSync(file).size);
+      response.end();
+      return;
+    }
     createReadStream(file).pipe(response);
   };
 }
@@ -40,16 +79,15 @@ export async function startDemoServer(options = {}) {
     throw new Error(`no built page in ${join(DEMO_DIR, outDir)}: run 'pnpm --filter @vaejs/demo build' first`);
   }
   if (modelsDir && !existsSync(modelsDir)) throw new Error(`VAEJS_MODELS_DIR: no folder ${modelsDir}`);
-  const plugins = modelsDir
-    ? [
-        {
-          name: 'vaejs-user-models',
-          configurePreviewServer(server) {
-            server.middlewares.use(folderMiddleware('/user-models/', modelsDir));
-          },
-        },
-      ]
-    : [];
+  const plugins = [
+    {
+      name: 'vaejs-guard',
+      configurePreviewServer(server) {
+        server.middlewares.use(requestGuard);
+        if (modelsDir) server.middlewares.use(folderMiddleware('/user-models/', modelsDir));
+      },
+    },
+  ];
   const server = await preview({
     root: DEMO_DIR,
     configFile: false,
