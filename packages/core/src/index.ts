@@ -75,7 +75,7 @@ export {
   reconstructionLoss,
 } from './losses/reconstruction';
 // Checkpoints: the one manifest check every loader runs.
-export { type CheckedManifest, checkManifest, type ManifestExpectation } from './manifest';
+export { assertSameConfig, type CheckedManifest, checkManifest, type ManifestExpectation } from './manifest';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError, formatExpected } from './errors';
-import { checkManifest } from './manifest';
+import { assertSameConfig, checkManifest } from './manifest';
 
 const expected = { format: 'vaejs-toy', version: 2, parts: ['encoder', 'decoder'] } as const;
 const good = { format: 'vaejs-toy', version: 2, parts: ['encoder', 'decoder', 'extra'], config: { size: 3 } };
@@ -76,5 +76,36 @@ describe('checkManifest', () => {
       throw new TypeError('a bug');
     };
     expect(() => checkManifest('loadToy', good, { ...expected, resolveConfig: bug })).toThrow(TypeError);
+  });
+});
+
+describe('assertSameConfig', () => {
+  const model = { inputShape: [28, 28, 1], latentDim: 2, kind: 'vae', seed: 0 };
+
+  it('accepts the same config, in any key order, and differences in ignored fields', () => {
+    expect(() => assertSameConfig('f', { ...model }, model)).not.toThrow();
+    expect(() =>
+      assertSameConfig('f', { seed: 9, kind: 'vae', latentDim: 2, inputShape: [28, 28, 1] }, model, {
+        ignore: ['seed'],
+      }),
+    ).not.toThrow();
+  });
+
+  it('names the first differing field, in the model config order, with both values as JSON', () => {
+    expect(() => assertSameConfig('vae.restore', { ...model, latentDim: 3, kind: 'ae' }, model)).toThrow(
+      CheckpointError,
+    );
+    expect(() => assertSameConfig('vae.restore', { ...model, latentDim: 3, kind: 'ae' }, model)).toThrow(
+      /^vae\.restore: expected manifest\.config\.latentDim 2 \(this model's config\), got 3\.$/,
+    );
+    expect(() => assertSameConfig('f', { ...model, inputShape: [28, 28, 3] }, model)).toThrow(
+      /^f: expected manifest\.config\.inputShape \[28,28,1\] \(this model's config\), got \[28,28,3\]\.$/,
+    );
+    expect(() => assertSameConfig('f', { ...model, seed: 1 }, model)).toThrow(/config\.seed 0 .*, got 1\.$/);
+    const { kind: _, ...withoutKind } = model;
+    expect(() => assertSameConfig('f', withoutKind, model)).toThrow(/config\.kind "vae" .*, got undefined\.$/);
+    expect(() => assertSameConfig('f', { ...model, extra: true }, model)).toThrow(
+      /^f: expected manifest\.config\.extra undefined \(this model's config\), got true\.$/,
+    );
   });
 });

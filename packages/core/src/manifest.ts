@@ -84,6 +84,41 @@ export function checkManifest<C = object>(
   };
 }
 
+/**
+ * Checks that a manifest's (resolved) config describes the same model as `modelConfig`, field by field, so that its
+ * weights can be restored into that model. Fields in `ignore` may differ (the initialiser `seed`: it sets the
+ * starting weights, which a restore replaces). Values compare as JSON (configs are plain JSON).
+ * @throws CheckpointError naming the first differing field, e.g.
+ *   `vae.restore: expected manifest.config.latentDim 2 (this model's config), got 3.`
+ * @example assertSameConfig('vae.restore', manifest.config, vae.config, { ignore: ['seed'] });
+ */
+export function assertSameConfig(
+  fn: string,
+  manifestConfig: object,
+  modelConfig: object,
+  options: { ignore?: readonly string[] } = {},
+): void {
+  const ignore = options.ignore ?? [];
+  const fromManifest = manifestConfig as Record<string, unknown>;
+  const fromModel = modelConfig as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(fromModel), ...Object.keys(fromManifest)])];
+  for (const key of keys) {
+    if (ignore.includes(key)) continue;
+    const expected = JSON.stringify(fromModel[key]);
+    const actual = JSON.stringify(fromManifest[key]);
+    if (expected !== actual) {
+      throw new CheckpointError(
+        formatExpected(
+          fn,
+          `manifest.config.${key}`,
+          `${expected ?? 'undefined'} (this model's config)`,
+          actual ?? 'undefined',
+        ),
+      );
+    }
+  }
+}
+
 // helpers
 
 function quoteAll(names: readonly string[]): string {
