@@ -53,6 +53,8 @@ export {
   type VaejsErrorKind,
   ValueError,
 } from './errors';
+export { type LabelsInput, type LabelsToOneHotOptions, labelsToOneHot } from './labels';
+export { restoreLayersWeights, type WeightsTarget } from './layers-weights';
 export { type ElboOptions, type ElboParts, elbo, freeBits } from './losses/elbo';
 export { bitsPerDim, iwaeBound, logMeanExp } from './losses/iwae';
 export {
@@ -72,6 +74,8 @@ export {
   type ReconstructionLossOptions,
   reconstructionLoss,
 } from './losses/reconstruction';
+// Checkpoints: the one manifest check every loader runs.
+export { assertSameConfig, type CheckedManifest, checkManifest, type ManifestExpectation } from './manifest';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';

@@ -1,45 +1,60 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CheckpointError, describeValue, formatExpected, VaejsError } from '@vaejs/core';
+import {
+  assertSameConfig,
+  CheckpointError,
+  checkManifest,
+  describeValue,
+  formatExpected,
+  type PartIO,
+  restoreLayersWeights,
+} from '@vaejs/core';
 import { type PixelCnnConfig, type ResolvedPixelCnnConfig, resolvePixelCnnConfig } from './config';
 import { registerPixelCnnLayers } from './network';
-import { type PixelCnn, wrapPixelCnnNetwork } from './pixelcnn';
 
 /** What `savePixelCnn` returns and `loadPixelCnn` reads: plain JSON, stored by the caller as `pixelcnn.json`. */
 export interface PixelCnnManifest {
   format: 'vaejs-pixelcnn';
   version: 1;
-  config: PixelCnnConfig;
+  /** The resolved config. */
+  config: ResolvedPixelCnnConfig;
   /** Names of the parts written through `io`: `['network']`. */
   parts: string[];
 }
 
 export const PIXELCNN_FORMAT = 'vaejs-pixelcnn';
-const PARTS = ['network'];
+const PARTS = ['network'] as const;
 
-/**
- * Writes the network (standard tfjs LayersModel format: topology plus weights) through `io('network')` and returns the
- * manifest. Filesystem-free: the caller supplies the handler (`tf.io.withSaveHandler`, a `file://` handler from
- * tfjs-node, `localstorage://` in the browser…).
- * @example
- * const manifest = await savePixelCnn(prior, (part) => tf.io.withSaveHandler(async (artifacts) => store(part, artifacts)));
- */
-export async function savePixelCnn(model: PixelCnn, io: (part: string) => tf.io.IOHandler): Promise<PixelCnnManifest> {
-  await model.network.save(io('network'));
-  return { format: PIXELCNN_FORMAT, version: 1, config: { ...model.config }, parts: [...PARTS] };
+/** A config and the network it describes: what the checkpoint functions read and write. */
+export interface PixelCnnParts {
+  readonly config: ResolvedPixelCnnConfig;
+  readonly network: tfl.LayersModel;
 }
 
 /**
- * Validates a manifest written by `savePixelCnn` and loads its network through `io('network')` (a handler or a URL).
+ * Writes the network (standard tfjs LayersModel format: topology plus weights) through `io('network')` and returns the
+ * manifest. Filesystem-free: the caller supplies the handler (`tf.io.withSaveHandler`, a file handler, a
+ * `localstorage://` one in the browser…).
+ */
+export async function savePixelCnnParts(fn: string, parts: PixelCnnParts, io: PartIO): Promise<PixelCnnManifest> {
+  checkIo(fn, io, 'tf.io.IOHandler');
+  await parts.network.save(io('network'));
+  return { format: PIXELCNN_FORMAT, version: 1, config: { ...parts.config }, parts: [...PARTS] };
+}
+
+/**
+ * Validates a manifest written by {@link savePixelCnnParts} and loads its network through `io('network')` (a handler
+ * or a URL) into a new LayersModel.
  * @throws CheckpointError for a manifest of another format or version, a bad config, or a network that does not
  *   match the config.
  */
-export async function loadPixelCnn(
+export async function loadPixelCnnParts(
+  fn: string,
   manifest: unknown,
   io: (part: string) => tf.io.IOHandler | string,
-): Promise<PixelCnn> {
-  const fn = 'loadPixelCnn';
-  const config = readManifest(fn, manifest);
+): Promise<PixelCnnParts> {
+  const { config } = checkPixelCnnManifest(fn, manifest);
+  checkIo(fn, io, 'tf.io.IOHandler | string');
   registerPixelCnnLayers();
   let network: tfl.LayersModel;
   try {
@@ -61,29 +76,40 @@ export async function loadPixelCnn(
       ),
     );
   }
-  return wrapPixelCnnNetwork(config, network);
+  return { config, network };
+}
+
+/**
+ * Sets the weights of a checkpoint written by {@link savePixelCnnParts} into an existing network: the manifest's
+ * config must equal `parts.config` but for `seed` (the initialiser's, which the restored weights replace). Bit for bit.
+ * @throws CheckpointError for another kind or version, another config (naming the first differing field), or a
+ *   network that cannot be read or does not fit.
+ */
+export async function restorePixelCnnParts(
+  fn: string,
+  parts: PixelCnnParts,
+  manifest: unknown,
+  io: PartIO,
+): Promise<void> {
+  const { config } = checkPixelCnnManifest(fn, manifest);
+  assertSameConfig(fn, config, parts.config, { ignore: ['seed'] });
+  checkIo(fn, io, 'tf.io.IOHandler');
+  await restoreLayersWeights(fn, 'network', parts.network, io('network'));
 }
 
 // helpers
 
-function readManifest(fn: string, manifest: unknown): ResolvedPixelCnnConfig {
-  if (typeof manifest !== 'object' || manifest === null) {
-    throw new CheckpointError(formatExpected(fn, 'manifest', 'an object', describeValue(manifest)));
-  }
-  const { format, version, config, parts } = manifest as Partial<PixelCnnManifest>;
-  if (format !== PIXELCNN_FORMAT) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.format', `'${PIXELCNN_FORMAT}'`, describeValue(format)));
-  }
-  if (version !== 1) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.version', '1', describeValue(version)));
-  }
-  if (!Array.isArray(parts) || !parts.includes('network')) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.parts', "to include 'network'", describeValue(parts)));
-  }
-  try {
-    return resolvePixelCnnConfig(config as PixelCnnConfig);
-  } catch (error) {
-    if (VaejsError.isInstance(error)) throw new CheckpointError(`${fn}: invalid manifest.config: ${error.message}`);
-    throw error;
+function checkPixelCnnManifest(fn: string, manifest: unknown) {
+  return checkManifest(fn, manifest, {
+    format: PIXELCNN_FORMAT,
+    version: 1,
+    parts: PARTS,
+    resolveConfig: (config) => resolvePixelCnnConfig(config as PixelCnnConfig, fn),
+  });
+}
+
+function checkIo(fn: string, io: unknown, returns: string): void {
+  if (typeof io !== 'function') {
+    throw new CheckpointError(formatExpected(fn, 'io', `a function (part) => ${returns}`, describeValue(io)));
   }
 }

@@ -27,5 +27,11 @@ describe('resolvePixelCnnConfig', () => {
     expect(() => resolvePixelCnnConfig({ ...base, kernelSize: 1 })).toThrow(
       /^createPixelCnn: expected config\.kernelSize an odd integer ≥ 3, got 1\.$/,
     );
+    expect(() => resolvePixelCnnConfig({ ...base, layers: 0 }, 'loadPixelCnn')).toThrow(
+      /^loadPixelCnn: expected config\.layers a positive integer, got 0\.$/,
+    );
+    expect(() => resolvePixelCnnConfig({ ...base, chanels: 32 } as never)).toThrow(
+      /^createPixelCnn: expected config keys among numCategories, height, width, architecture, channels, layers, kernelSize, embeddingDim, headChannels, numClasses, seed, got 'chanels'\.$/,
+    );
   });
 });

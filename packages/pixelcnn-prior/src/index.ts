@@ -1,4 +1,4 @@
-export { loadPixelCnn, PIXELCNN_FORMAT, type PixelCnnManifest, savePixelCnn } from './checkpoint';
+export { PIXELCNN_FORMAT, type PixelCnnManifest } from './checkpoint';
 export {
   DEFAULT_PIXELCNN_CONFIG,
   type PixelCnnArchitecture,
@@ -8,15 +8,17 @@ export {
   resolvePixelCnnConfig,
 } from './config';
 export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, type GatePair, gatedActivation } from './gated-block';
+export type { LabelsInput } from './inputs';
 export { causalMask, MaskedConv2D, type MaskedConv2DArgs } from './masked-conv';
 export { buildPixelCnnNetwork, registerPixelCnnLayers } from './network';
 export {
   createPixelCnn,
+  loadPixelCnn,
   type PixelCnn,
   type PixelCnnBatch,
   type PixelCnnEvaluation,
   type PixelCnnLossParts,
   type PixelCnnStepOptions,
+  savePixelCnn,
 } from './pixelcnn';
 export type { PixelCnnSampleOptions } from './sample';
-export type { LabelsInput } from './validate';

@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DTypeError, ShapeError, ValueError } from '@vaejs/core';
+import {
+  ConfigError,
+  DTypeError,
+  type ModelManifest,
+  type PartIO,
+  ShapeError,
+  type TrainableModel,
+  type TrainBatch,
+  type TrainStepOptions,
+  ValueError,
+} from '@vaejs/core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { randomMaps, rowRepeatMaps, TINY_CONFIG } from './__fixtures__/tiny';
 import { createPixelCnn } from './pixelcnn';
 
@@ -158,14 +168,14 @@ describe('bad input', () => {
       /^pixelCnn\.logits: expected labels undefined \(config\.numClasses is 0: the model is unconditioned\), got a tensor of shape \[2\]\.$/,
     );
     expect(() => conditioned.logits(maps)).toThrow(
-      /^pixelCnn\.logits: expected labels int32 \[2\] in \[0, 2\] \(config\.numClasses is 3\), got undefined\.$/,
+      /^pixelCnn\.logits: expected labels int32 \[2\] class indices in \[0, 2\] \(config\.numClasses is 3\), got undefined\.$/,
     );
     expect(() => conditioned.logits(maps, [0, 3])).toThrow(
-      /^pixelCnn\.logits: expected labels int32 \[2\] in \[0, 2\] \(config\.numClasses is 3\), got \[0,3\]\.$/,
+      /^pixelCnn\.logits: expected labels int32 \[2\] class indices in \[0, 2\] \(config\.numClasses is 3\), got \[0,3\]\.$/,
     );
     const three = tf.tensor1d([0, 1, 2], 'int32');
     expect(() => conditioned.logits(maps, three)).toThrow(
-      /^pixelCnn\.logits: expected labels shape \[2\] \(one per map\), got shape \[3\]\.$/,
+      /^pixelCnn\.logits: expected labels shape \[2\] \(one per example\), got shape \[3\]\.$/,
     );
     const floatLabels = tf.tensor1d([0, 1]);
     expect(() => conditioned.logits(maps, floatLabels)).toThrow(
@@ -200,5 +210,45 @@ describe('bad input', () => {
       /^pixelCnn\.evaluate: expected options\.batchSize a positive integer, got 0\.$/,
     );
     maps.dispose();
+  });
+});
+
+describe('the TrainableModel contract of @vaejs/core', () => {
+  it('is implemented by the object createPixelCnn returns, with strictly compatible signatures, and no previews', () => {
+    expectTypeOf(createPixelCnn).returns.toExtend<TrainableModel>();
+    const prior = createPixelCnn(TINY_CONFIG);
+    const model: TrainableModel = prior;
+    // function-typed targets are checked contravariantly (strictFunctionTypes), unlike the interface's methods
+    const trainStep: (
+      optimizer: tf.Optimizer,
+      batch: TrainBatch,
+      options?: TrainStepOptions,
+    ) => Record<string, tf.Scalar> = prior.trainStep;
+    const lossParts: (batch: TrainBatch, options?: { seed?: number }) => Record<string, tf.Scalar> = prior.lossParts;
+    const save: (io: PartIO) => Promise<ModelManifest> = prior.save;
+    const restore: (manifest: unknown, io: PartIO) => Promise<void> = prior.restore;
+    expect([trainStep, lossParts, save, restore].every((f) => typeof f === 'function')).toBe(true);
+    expect(model.previews, 'no decoder, no pictures').toBeUndefined();
+    prior.dispose();
+  });
+
+  it('trains on a TrainBatch as fit hands it: the labels of an unconditioned prior are ignored, options too', () => {
+    const prior = createPixelCnn(TINY_CONFIG);
+    const twin = createPixelCnn(TINY_CONFIG);
+    const maps = randomMaps(2, 5, 6, 4, 3);
+    const labels = tf.tensor1d([1, 0], 'int32');
+    const [first, second] = [tf.train.sgd(0.1), tf.train.sgd(0.1)];
+    const options: TrainStepOptions = { seed: 5, step: 0, beta: 2 };
+    const withLabels = prior.trainStep(first, { x: maps, labels } satisfies TrainBatch, options);
+    const plain = twin.trainStep(second, { x: maps });
+    expect(withLabels.loss.dataSync()[0]).toBe(plain.loss.dataSync()[0]);
+    const test = prior.lossParts({ x: maps, labels }, { seed: 1 });
+    expect(Object.keys(test)).toEqual(['loss', 'bitsPerDim']);
+    expect(() => prior.logits(maps, labels), 'explicit calls still reject labels').toThrow(ValueError);
+    tf.dispose([maps, labels, ...Object.values(withLabels), ...Object.values(plain), ...Object.values(test)]);
+    first.dispose();
+    second.dispose();
+    prior.dispose();
+    twin.dispose();
   });
 });

@@ -1,28 +1,42 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertPositiveInt, categoricalLogProb, formatExpected, ValueError } from '@vaejs/core';
-import { type PixelCnnConfigInput, type ResolvedPixelCnnConfig, resolvePixelCnnConfig } from './config';
+import {
+  assertPositiveInt,
+  categoricalLogProb,
+  formatExpected,
+  type PartIO,
+  type TrainableModel,
+  type TrainStepOptions,
+  ValueError,
+} from '@vaejs/core';
+import { loadPixelCnnParts, type PixelCnnManifest, restorePixelCnnParts, savePixelCnnParts } from './checkpoint';
+import { type PixelCnnConfig, type ResolvedPixelCnnConfig, resolvePixelCnnConfig } from './config';
+import { assertMaps, conditioningOneHot, type LabelsInput } from './inputs';
 import { buildPixelCnnNetwork } from './network';
 import { type PixelCnnSampleOptions, samplePixelCnn } from './sample';
-import { assertMaps, type LabelsInput, labelsToOneHot } from './validate';
 
-/** A training or test batch: maps int32 [n, h, w] with values in [0, K), labels when the model is conditioned. */
+/**
+ * A training or test batch: maps int32 [n, h, w] with values in [0, K), labels when the model is conditioned. The
+ * contract's `TrainBatch` fits (its `target` is ignored).
+ */
 export interface PixelCnnBatch {
-  /** int32 [n, height, width], values in [0, numCategories). */
-  x: tf.Tensor3D;
-  /** int32 [n] (or an array of n indices, or one index for all) in [0, numClasses); only when conditioned. */
+  /** int32 [n, height, width], values in [0, numCategories) (any tensor type-wise: checked when called). */
+  x: tf.Tensor;
+  /** int32 [n] (or an array of n indices, or one index for all) in [0, numClasses); ignored by an unconditioned model. */
   labels?: LabelsInput;
 }
 
 /** Named losses: `loss` is the mean negative log-likelihood in nats per position; `bitsPerDim` = loss / ln 2. */
-export interface PixelCnnLossParts {
-  [name: string]: tf.Scalar;
+export interface PixelCnnLossParts extends Record<string, tf.Scalar> {
   loss: tf.Scalar;
   bitsPerDim: tf.Scalar;
 }
 
-/** Options of `trainStep` and `lossParts`. `seed` and `beta` are accepted for the trainer's uniform calls, unused. */
-export interface PixelCnnStepOptions {
+/**
+ * Options of `trainStep` and `lossParts`: `@vaejs/training`'s step options. `seed`, `step` and `beta` are accepted
+ * for the trainer's uniform calls, unused (the loss draws nothing at random).
+ */
+export interface PixelCnnStepOptions extends TrainStepOptions {
   seed?: number;
   beta?: number;
   /** Read the maps back to check every value lies in [0, K) (one synchronous read). Default true. */
@@ -35,8 +49,12 @@ export interface PixelCnnEvaluation {
   bitsPerDim: number;
 }
 
-/** A PixelCNN prior over int32 maps [n, h, w] with K categories. */
-export interface PixelCnn {
+/**
+ * A PixelCNN prior over int32 maps [n, h, w] with K categories. It is a `TrainableModel` of `@vaejs/core`
+ * (`@vaejs/training`'s `fit` trains, checkpoints and resumes it as it is); it has no `previews` (no decoder: pictures
+ * of its samples need the VQ-VAE that made the maps).
+ */
+export interface PixelCnn extends TrainableModel {
   /** The resolved, frozen config. */
   readonly config: ResolvedPixelCnnConfig;
   /** The whole network: inputs maps int32 [n, h, w] (+ labels one-hot [n, numClasses]), output logits [n, h, w, K]. */
@@ -58,6 +76,15 @@ export interface PixelCnn {
   evaluate(maps: tf.Tensor3D, options?: { labels?: LabelsInput; batchSize?: number }): Promise<PixelCnnEvaluation>;
   /** Ancestral sampling, position by position: int32 [n, height, width] (caller disposes). */
   sample(n: number, options?: PixelCnnSampleOptions): Promise<tf.Tensor3D>;
+  /** Writes the network through `io('network')` and returns the manifest (as `pixelcnn.json`): `savePixelCnn`. */
+  save(io: PartIO): Promise<PixelCnnManifest>;
+  /**
+   * Sets the weights of a checkpoint written by `save` into this model (no new model): the manifest's config must
+   * equal this one's but for `seed`. Afterwards the model computes bit for bit what the saved one did.
+   * @throws CheckpointError for another kind or version, another config (naming the first differing field), or a
+   *   network that cannot be read.
+   */
+  restore(manifest: unknown, io: PartIO): Promise<void>;
   /** Disposes the network's weights. */
   dispose(): void;
 }
@@ -68,9 +95,35 @@ export interface PixelCnn {
  * const prior = createPixelCnn({ numCategories: 128, height: 7, width: 7 });
  * const logits = prior.logits(codes); // codes int32 [8, 7, 7] → float32 [8, 7, 7, 128]
  */
-export function createPixelCnn(config: PixelCnnConfigInput): PixelCnn {
+export function createPixelCnn(config: PixelCnnConfig): PixelCnn {
   const resolved = resolvePixelCnnConfig(config);
   return wrapPixelCnnNetwork(resolved, buildPixelCnnNetwork(resolved));
+}
+
+/**
+ * Validates a manifest written by `savePixelCnn` (or `prior.save`) and loads its network through `io('network')` (a
+ * handler or a URL).
+ * @throws CheckpointError for a manifest of another format or version, a bad config, or a network that does not
+ *   match the config.
+ * @example const prior = await loadPixelCnn(await (await fetch('run/pixelcnn.json')).json(), (part) => `run/${part}/model.json`);
+ */
+export async function loadPixelCnn(
+  manifest: unknown,
+  io: (part: string) => tf.io.IOHandler | string,
+): Promise<PixelCnn> {
+  const { config, network } = await loadPixelCnnParts('loadPixelCnn', manifest, io);
+  return wrapPixelCnnNetwork(config, network);
+}
+
+/**
+ * Writes the network (standard tfjs LayersModel format: topology plus weights) through `io('network')` and returns the
+ * manifest. Filesystem-free: the caller supplies the handler (`tf.io.withSaveHandler`, a file handler, a
+ * `localstorage://` one in the browser…).
+ * @example
+ * const manifest = await savePixelCnn(prior, (part) => tf.io.withSaveHandler(async (artifacts) => store(part, artifacts)));
+ */
+export function savePixelCnn(model: PixelCnn, io: PartIO): Promise<PixelCnnManifest> {
+  return savePixelCnnParts('savePixelCnn', model, io);
 }
 
 /** Wraps an existing network (built by `buildPixelCnnNetwork` or loaded) with the PixelCnn interface. */
@@ -80,19 +133,21 @@ export function wrapPixelCnnNetwork(config: ResolvedPixelCnnConfig, network: tfl
 
   const withLabels = <T>(
     fn: string,
-    maps: tf.Tensor3D,
+    maps: unknown,
     labels: LabelsInput | undefined,
     checkValues: boolean,
-    body: (labelsOneHot: tf.Tensor2D | undefined) => T,
+    body: (maps: tf.Tensor3D, labelsOneHot: tf.Tensor2D | undefined) => T,
   ): T => {
     assertMaps(fn, maps, config, checkValues);
-    const labelsOneHot = labelsToOneHot(fn, labels, maps.shape[0], config, checkValues);
+    const labelsOneHot = conditioningOneHot(fn, labels, maps.shape[0], config, checkValues);
     try {
-      return body(labelsOneHot);
+      return body(maps, labelsOneHot);
     } finally {
       labelsOneHot?.dispose();
     }
   };
+  // a batch's labels are ignored by an unconditioned model, so that one data pipeline feeds every prior
+  const batchLabels = (batch: PixelCnnBatch | undefined) => (config.numClasses > 0 ? batch?.labels : undefined);
 
   const meanLoss = (maps: tf.Tensor3D, labelsOneHot: tf.Tensor2D | undefined): tf.Scalar =>
     tf.neg(tf.mean(categoricalLogProb(forward(maps, labelsOneHot), maps))) as tf.Scalar;
@@ -106,24 +161,26 @@ export function wrapPixelCnnNetwork(config: ResolvedPixelCnnConfig, network: tfl
     config,
     network,
     logits(maps, labels) {
-      return withLabels('pixelCnn.logits', maps, labels, true, (oneHot) => tf.tidy(() => forward(maps, oneHot)));
+      return withLabels('pixelCnn.logits', maps, labels, true, (checked, oneHot) =>
+        tf.tidy(() => forward(checked, oneHot)),
+      );
     },
     logProb(maps, labels) {
-      return withLabels('pixelCnn.logProb', maps, labels, true, (oneHot) =>
-        tf.tidy(() => tf.sum(categoricalLogProb(forward(maps, oneHot), maps), [1, 2]) as tf.Tensor1D),
+      return withLabels('pixelCnn.logProb', maps, labels, true, (checked, oneHot) =>
+        tf.tidy(() => tf.sum(categoricalLogProb(forward(checked, oneHot), checked), [1, 2]) as tf.Tensor1D),
       );
     },
     lossParts(batch, options = {}) {
       const checkValues = options.checkValues ?? true;
-      return withLabels('pixelCnn.lossParts', batch?.x, batch?.labels, checkValues, (oneHot) =>
-        toParts(tf.tidy(() => meanLoss(batch.x, oneHot))),
+      return withLabels('pixelCnn.lossParts', batch?.x, batchLabels(batch), checkValues, (maps, oneHot) =>
+        toParts(tf.tidy(() => meanLoss(maps, oneHot))),
       );
     },
     trainStep(optimizer, batch, options = {}) {
       const checkValues = options.checkValues ?? true;
-      return withLabels('pixelCnn.trainStep', batch?.x, batch?.labels, checkValues, (oneHot) => {
+      return withLabels('pixelCnn.trainStep', batch?.x, batchLabels(batch), checkValues, (maps, oneHot) => {
         const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
-        const loss = optimizer.minimize(() => meanLoss(batch.x, oneHot), true, variables) as tf.Scalar;
+        const loss = optimizer.minimize(() => meanLoss(maps, oneHot), true, variables) as tf.Scalar;
         return toParts(loss);
       });
     },
@@ -133,7 +190,7 @@ export function wrapPixelCnnNetwork(config: ResolvedPixelCnnConfig, network: tfl
       assertPositiveInt(fn, 'options.batchSize', batchSize);
       assertMaps(fn, maps, config);
       const n = maps.shape[0];
-      const allLabels = labelsToOneHot(fn, options.labels, n, config);
+      const allLabels = conditioningOneHot(fn, options.labels, n, config);
       let totalNats = 0;
       try {
         for (let start = 0; start < n; start += batchSize) {
@@ -161,6 +218,8 @@ export function wrapPixelCnnNetwork(config: ResolvedPixelCnnConfig, network: tfl
     sample(n, options) {
       return samplePixelCnn(config, network, n, options);
     },
+    save: (io) => savePixelCnnParts('pixelCnn.save', { config, network }, io),
+    restore: (manifest, io) => restorePixelCnnParts('pixelCnn.restore', { config, network }, manifest, io),
     dispose() {
       network.dispose();
     },

@@ -3,7 +3,7 @@ import { ConfigError } from '@vaejs/core';
 import { expectNoLeak } from '@vaejs/testing';
 import { describe, expect, it } from 'vitest';
 import { TINY_CONFIG } from './__fixtures__/tiny';
-import type { PixelCnnConfigInput } from './config';
+import type { PixelCnnConfig } from './config';
 import { createPixelCnn } from './pixelcnn';
 
 const read = (maps: tf.Tensor) => Array.from(maps.dataSync());
@@ -24,7 +24,7 @@ describe('pixelCnn.sample', () => {
   });
 
   it('the cached sampler draws exactly what the full recompute draws', async () => {
-    const configs: PixelCnnConfigInput[] = [TINY_CONFIG, { ...TINY_CONFIG, kernelSize: 3, layers: 4, numClasses: 3 }];
+    const configs: PixelCnnConfig[] = [TINY_CONFIG, { ...TINY_CONFIG, kernelSize: 3, layers: 4, numClasses: 3 }];
     for (const config of configs) {
       const prior = createPixelCnn(config);
       const labels = config.numClasses ? [0, 2, 1] : undefined;

@@ -10,8 +10,8 @@ import {
 } from '@vaejs/core';
 import type { ResolvedPixelCnnConfig } from './config';
 import type { GatedPixelCnnBlock, GatePair } from './gated-block';
+import { conditioningOneHot, type LabelsInput } from './inputs';
 import { LAYER_NAMES } from './network';
-import { type LabelsInput, labelsToOneHot } from './validate';
 
 /** Options of `sample`. */
 export interface PixelCnnSampleOptions {
@@ -59,7 +59,7 @@ export async function samplePixelCnn(
   if (!Number.isInteger(seed)) {
     throw new ConfigError(formatExpected(fn, 'options.seed', 'an integer', describeValue(seed)));
   }
-  const labelsOneHot = labelsToOneHot(fn, options.labels, n, config);
+  const labelsOneHot = conditioningOneHot(fn, options.labels, n, config);
   const { height, width } = config;
   const rng = createRng(seed);
   const values = new Int32Array(n * height * width);

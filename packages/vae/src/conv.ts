@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVaeConfig } from './config';
-import type { Initializers } from './networks';
+import type { Initializers } from './initializers';
 
 /**
  * Spatial sizes through the conv stack: each stride-2 'same' conv maps s → ⌈s/2⌉.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { bceWithLogits, mse, reconstructionLoss } from '@vaejs/core';
 import { isVariational, type ResolvedVaeConfig } from './config';
-import { LAYER_NAMES } from './networks';
+import { LAYER_NAMES } from './network';
 
 /** What every operation works on: the resolved config and the two LayersModels. */
 export interface VaeParts {

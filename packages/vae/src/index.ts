@@ -1,3 +1,4 @@
+export { VAE_MANIFEST_FORMAT, type VaeManifest } from './checkpoint';
 export {
   DEFAULT_VAE_CONFIG,
   type ResolvedVaeConfig,
@@ -11,9 +12,9 @@ export {
 } from './config';
 export type { VaeEvaluateOptions, VaeEvaluation } from './evaluate';
 export { experimental_countFlops, experimental_vaeFlops } from './flops';
+export type { VaeLabels } from './inputs';
 export { inverseNormalCdf, type LatentGridOptions, latentGridPoints } from './latent-grid';
 export { LearnedLogVariance, type LearnedLogVarianceArgs, registerVaeLayers } from './learned-log-variance';
 export type { VaeBatch, VaeLossParts, VaeStepOptions } from './loss';
-export { LAYER_NAMES } from './networks';
-export { loadVae, saveVae, VAE_MANIFEST_FORMAT, type VaeManifest } from './persistence';
-export { createVae, type Vae, type VaeEncoding, type VaeLabels } from './vae';
+export { LAYER_NAMES } from './network';
+export { createVae, loadVae, saveVae, type Vae, type VaeEncoding } from './vae';

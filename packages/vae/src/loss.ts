@@ -8,10 +8,11 @@ import {
   formatExpected,
   gaussianSample,
   klStandardNormal,
+  type TrainStepOptions,
 } from '@vaejs/core';
 import { isVariational } from './config';
 import { reconstructionPerExample, runDecoder, runEncoder, trainableVariables, type VaeParts } from './forward';
-import { checkImages, labelsToOneHot } from './inputs';
+import { checkImages, conditioningOneHot } from './inputs';
 
 /** One batch: the input `x`, the target to reconstruct (default `x`; the clean image for the denoising AE), labels for `'cvae'`. */
 export interface VaeBatch {
@@ -23,8 +24,8 @@ export interface VaeBatch {
   labels?: tf.Tensor;
 }
 
-/** Per-step options. */
-export interface VaeStepOptions {
+/** Per-step options: `@vaejs/training`'s step options (the VAE reads `seed` and `beta`, ignores the others). */
+export interface VaeStepOptions extends TrainStepOptions {
   /** Seed of the reparameterisation noise ε (the trainer draws one per step from its RNG). */
   seed?: number;
   /** KL weight for this step (annealing schedules); default `config.beta`. */
@@ -75,7 +76,7 @@ export function checkBatch(
   const beta = options.beta ?? config.beta;
   assertNumberInRange(fn, 'options.beta', beta, 0, Number.MAX_VALUE);
   if (options.seed !== undefined) assertNumberInRange(fn, 'options.seed', options.seed, -(2 ** 53), 2 ** 53);
-  const oneHot = labelsToOneHot(fn, batch.labels, batch.x.shape[0], config, readValues);
+  const oneHot = conditioningOneHot(fn, batch.labels, batch.x.shape[0], config, readValues);
   return { x: batch.x, target, oneHot, beta, seed: options.seed };
 }
 

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVaeConfig } from './config';
-import type { Initializers } from './networks';
+import type { Initializers } from './initializers';
 
 /**
  * MLP encoder body: flatten the image (and concatenate the label one-hot), then `hidden` dense layers.

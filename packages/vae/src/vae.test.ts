@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DTypeError, ShapeError, ValueError } from '@vaejs/core';
+import {
+  DTypeError,
+  type ModelManifest,
+  type PartIO,
+  type Preview,
+  ShapeError,
+  type TrainableModel,
+  type TrainBatch,
+  type TrainStepOptions,
+  ValueError,
+} from '@vaejs/core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { fixtureImages } from './__fixtures__/images';
 import type { VaeConfig } from './config';
 import { latentGridPoints } from './latent-grid';
@@ -253,7 +263,7 @@ describe('conditional VAE', () => {
     const three = tf.tensor1d([0, 1, 2], 'int32');
     const outOfRange = tf.tensor1d([0, 3], 'int32');
     expect(() => cvae.encode(x)).toThrow(
-      /^vae\.encode: expected labels int32 \[2\] class indices \(config\.kind 'cvae'\), got undefined\.$/,
+      /^vae\.encode: expected labels int32 \[2\] class indices in \[0, 2\] \(config\.kind 'cvae'\), got undefined\.$/,
     );
     expect(() => cvae.encode(x)).toThrow(ValueError);
     expect(() => cvae.encode(x, floats as tf.Tensor1D)).toThrow(
@@ -272,5 +282,38 @@ describe('conditional VAE', () => {
       /^vae\.interpolate: expected options\.labels \[labelA, labelB\] \(config\.kind 'cvae'\), got undefined\.$/,
     );
     tf.dispose([floats, three, outOfRange]);
+  });
+});
+
+describe('the TrainableModel contract of @vaejs/core', () => {
+  it('is implemented by the object createVae returns, with strictly compatible signatures', () => {
+    expectTypeOf(createVae).returns.toExtend<TrainableModel>();
+    const vae = make({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: [4] });
+    const model: TrainableModel = vae;
+    // function-typed targets are checked contravariantly (strictFunctionTypes), unlike the interface's methods
+    const trainStep: (
+      optimizer: tf.Optimizer,
+      batch: TrainBatch,
+      options?: TrainStepOptions,
+    ) => Record<string, tf.Scalar> = vae.trainStep;
+    const lossParts: (batch: TrainBatch, options?: { seed?: number }) => Record<string, tf.Scalar> = vae.lossParts;
+    const save: (io: PartIO) => Promise<ModelManifest> = vae.save;
+    const restore: (manifest: unknown, io: PartIO) => Promise<void> = vae.restore;
+    const previews: (sample: TrainBatch, options: { seed: number; epoch: number }) => Promise<Record<string, Preview>> =
+      vae.previews;
+    expect([model.dispose, trainStep, lossParts, save, restore, previews].every((f) => typeof f === 'function')).toBe(
+      true,
+    );
+  });
+
+  it("reads seed and beta from the trainer's step options and ignores the others", () => {
+    const vae = make({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: [4] });
+    const x = fixtureImages(2, [4, 4, 1], 1);
+    const options: TrainStepOptions = { seed: 3, step: 10, beta: 0, schedule: 'linear' };
+    const parts = vae.lossParts({ x }, options);
+    const plain = vae.lossParts({ x }, { seed: 3, beta: 0 });
+    expect(parts.loss.dataSync()[0]).toBe(plain.loss.dataSync()[0]);
+    expect(parts.loss.dataSync()[0], 'beta 0: loss is the reconstruction').toBe(parts.reconstruction.dataSync()[0]);
+    tf.dispose([x, ...Object.values(parts), ...Object.values(plain)]);
   });
 });

@@ -1,13 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertPositiveInt, formatExpected, gaussianSample, ShapeError, tfSeed, ValueError } from '@vaejs/core';
+import {
+  assertPositiveInt,
+  gaussianSample,
+  type PartIO,
+  type Preview,
+  type TrainableModel,
+  type TrainBatch,
+  tfSeed,
+} from '@vaejs/core';
+import { loadVaeParts, restoreVaeParts, saveVaeParts, type VaeManifest } from './checkpoint';
 import { isVariational, type ResolvedVaeConfig, resolveVaeConfig, type VaeConfig } from './config';
 import { evaluateVae, type VaeEvaluateOptions, type VaeEvaluation } from './evaluate';
 import { learnedLogVar, outputToImage, runDecoder, runEncoder, trainableVariables, type VaeParts } from './forward';
-import { checkImages, checkLabelNumber, checkLatents, labelsToOneHot } from './inputs';
+import { asSingleImage, checkImages, checkLabelPair, checkLatents, conditioningOneHot, type VaeLabels } from './inputs';
 import { type LatentGridOptions, latentGridPoints } from './latent-grid';
 import { computeLossParts, trainStep, type VaeBatch, type VaeLossParts, type VaeStepOptions } from './loss';
-import { buildDecoder, buildEncoder } from './networks';
+import { buildDecoder, buildEncoder } from './network';
+import { vaePreviews } from './previews';
 
 /** Result of `encode`: the posterior mean and log-variance (`logVar` is `null` for `'ae'`/`'dae'`, whose code is `mean`). */
 export interface VaeEncoding {
@@ -17,11 +27,11 @@ export interface VaeEncoding {
   logVar: tf.Tensor2D | null;
 }
 
-/** Labels for the generating operations of a `'cvae'`: one class index for all, or int32 `[n]`. */
-export type VaeLabels = number | tf.Tensor;
-
-/** An autoencoder of the family built by {@link createVae} or loaded by `loadVae`. */
-export interface Vae {
+/**
+ * An autoencoder of the family built by {@link createVae} or loaded by {@link loadVae}. It is a `TrainableModel` of
+ * `@vaejs/core`: `@vaejs/training`'s `fit` trains, checkpoints and resumes it as it is.
+ */
+export interface Vae extends TrainableModel {
   /** The resolved config, frozen. */
   readonly config: ResolvedVaeConfig;
   /** x float32 `[batch, h, w, c]` (+ `label_one_hot` `[batch, numClasses]`) → `[z_mean, z_log_var]` (or `z`). */
@@ -60,6 +70,24 @@ export interface Vae {
   trainStep(optimizer: tf.Optimizer, batch: VaeBatch, options?: VaeStepOptions): VaeLossParts;
   /** ELBO parts and the IWAE log-likelihood estimate on a (test) set, as numbers. */
   evaluate(x: tf.Tensor, options?: VaeEvaluateOptions): Promise<VaeEvaluation>;
+  /**
+   * Writes the encoder and decoder through `io(part)` (standard tfjs LayersModel format) and returns the manifest to
+   * store as `vae.json`; the same as `saveVae(vae, io)`.
+   */
+  save(io: PartIO): Promise<VaeManifest>;
+  /**
+   * Sets the weights of a checkpoint written by `save` into this model (no new model): the manifest's config must
+   * equal this one's but for `seed`. Afterwards the model computes bit for bit what the saved one did.
+   * @throws CheckpointError for another kind or version, another config (naming the first differing field), or a
+   * part that cannot be read.
+   */
+  restore(manifest: unknown, io: PartIO): Promise<void>;
+  /**
+   * Pictures after an epoch from a sample of test items (`sample.target` = clean images for a denoising AE):
+   * `reconstructions` (rows of 8: originals, corrupted inputs for a DAE, reconstructions), for the variational kinds
+   * `samples` (64 draws from the prior with `seed`) and, with `latentDim` 2, `latent-grid` (20×20). Caller disposes.
+   */
+  previews(sample: TrainBatch, options: { seed: number; epoch: number }): Promise<Record<string, Preview>>;
   /** Disposes the encoder and decoder weights. */
   dispose(): void;
 }
@@ -76,6 +104,29 @@ export function createVae(config: VaeConfig): Vae {
   return assembleVae({ config: resolved, encoder: buildEncoder(resolved), decoder: buildDecoder(resolved) });
 }
 
+/**
+ * Loads a model saved by {@link saveVae} (or `vae.save`): validates the manifest, reads each part with
+ * `tf.loadLayersModel` (`io(part)` is an IOHandler or a URL) and checks the loaded networks against the manifest's
+ * config.
+ * @throws CheckpointError for a manifest of another kind, another version, an invalid config, an unreadable part or
+ * networks whose shapes disagree with the config.
+ * @example
+ * const vae = await loadVae(await (await fetch('run/vae.json')).json(), (part) => `run/${part}/model.json`);
+ */
+export async function loadVae(manifest: unknown, io: (part: string) => tf.io.IOHandler | string): Promise<Vae> {
+  return assembleVae(await loadVaeParts('loadVae', manifest, io));
+}
+
+/**
+ * Saves the encoder and decoder through `io(part)` in the standard tfjs LayersModel format (model.json + weights;
+ * the learned log-variance is a decoder weight) and returns the manifest for the caller to store (as `vae.json`).
+ * @example
+ * const manifest = await saveVae(vae, (part) => tf.io.withSaveHandler(async (artifacts) => store(part, artifacts)));
+ */
+export function saveVae(vae: Vae, io: PartIO): Promise<VaeManifest> {
+  return saveVaeParts('saveVae', vae, io);
+}
+
 /** Wraps built or loaded LayersModels in the {@link Vae} interface. */
 export function assembleVae(parts: VaeParts): Vae {
   const { config } = parts;
@@ -83,7 +134,7 @@ export function assembleVae(parts: VaeParts): Vae {
 
   function decodeWith(fn: string, z: tf.Tensor, labels: VaeLabels | undefined, asImage: boolean): tf.Tensor4D {
     checkLatents(fn, 'z', z, config);
-    const oneHot = labelsForCount(fn, labels, z.shape[0], config);
+    const oneHot = conditioningOneHot(fn, labels, z.shape[0], config, true);
     try {
       return tf.tidy(() => {
         const output = runDecoder(parts, z, oneHot);
@@ -96,7 +147,7 @@ export function assembleVae(parts: VaeParts): Vae {
 
   function encodeWith(fn: string, x: tf.Tensor, labels: tf.Tensor | undefined): VaeEncoding {
     checkImages(fn, 'x', x, config);
-    const oneHot = labelsToOneHot(fn, labels, x.shape[0], config, true);
+    const oneHot = conditioningOneHot(fn, labels, x.shape[0], config, true);
     try {
       return tf.tidy(
         () => runEncoder(parts, x, oneHot) as unknown as tf.TensorContainerObject,
@@ -186,52 +237,13 @@ export function assembleVae(parts: VaeParts): Vae {
     lossParts: (batch, options) => computeLossParts(parts, batch, options),
     trainStep: (optimizer, batch, options) => trainStep(parts, optimizer, batch, options),
     evaluate: (x, options) => evaluateVae(parts, x, options),
+    save: (io) => saveVaeParts('vae.save', parts, io),
+    restore: (manifest, io) => restoreVaeParts('vae.restore', parts, manifest, io),
+    previews: (sample, options) => vaePreviews(vae, sample, options),
     dispose() {
       parts.encoder.dispose();
       parts.decoder.dispose();
     },
   };
   return Object.freeze(vae);
-}
-
-// helpers
-
-/** Labels given as one class for all (`number`) or int32 `[n]` → one-hot `[n, numClasses]` (null when unconditional). */
-function labelsForCount(
-  fn: string,
-  labels: VaeLabels | undefined,
-  n: number,
-  config: ResolvedVaeConfig,
-): tf.Tensor2D | null {
-  if (config.kind !== 'cvae') return null;
-  if (typeof labels === 'number') {
-    const label = checkLabelNumber(fn, 'labels', labels, config);
-    return tf.tidy(
-      () =>
-        tf.cast(tf.oneHot(tf.fill([n], label, 'int32') as tf.Tensor1D, config.numClasses), 'float32') as tf.Tensor2D,
-    );
-  }
-  return labelsToOneHot(fn, labels, n, config, true);
-}
-
-function checkLabelPair(fn: string, labels: unknown, config: ResolvedVaeConfig): [number, number] {
-  if (!Array.isArray(labels) || labels.length !== 2) {
-    throw new ValueError(formatExpected(fn, 'options.labels', "[labelA, labelB] (config.kind 'cvae')", String(labels)));
-  }
-  return [
-    checkLabelNumber(fn, 'options.labels[0]', labels[0], config),
-    checkLabelNumber(fn, 'options.labels[1]', labels[1], config),
-  ];
-}
-
-/** Accepts `[h, w, c]` or `[1, h, w, c]`; returns `[1, h, w, c]` (a new tensor; call inside tidy). */
-function asSingleImage(fn: string, argument: string, image: tf.Tensor, config: ResolvedVaeConfig): tf.Tensor4D {
-  const batched = image?.rank === 3 ? tf.expandDims(image, 0) : image;
-  checkImages(fn, argument, batched, config);
-  if (batched.shape[0] !== 1) {
-    throw new ShapeError(
-      formatExpected(fn, argument, 'one image [1, h, w, c] or [h, w, c]', `shape [${batched.shape.join(',')}]`),
-    );
-  }
-  return tf.clone(batched) as tf.Tensor4D;
 }

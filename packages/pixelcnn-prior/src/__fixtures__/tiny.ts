@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PixelCnnConfigInput } from '../config';
+import type { PixelCnnConfig } from '../config';
 
 /** A network small enough for fast tests whose receptive field still covers every earlier position of a 5×6 map. */
 export const TINY_CONFIG = Object.freeze({
@@ -12,7 +12,7 @@ export const TINY_CONFIG = Object.freeze({
   embeddingDim: 8,
   headChannels: 16,
   seed: 3,
-}) satisfies PixelCnnConfigInput;
+}) satisfies PixelCnnConfig;
 
 /** A seeded map batch int32 [n, h, w] with values in [0, k). */
 export function randomMaps(n: number, height: number, width: number, k: number, seed: number): tf.Tensor3D {

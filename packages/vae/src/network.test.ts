@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { resolveVaeConfig, type VaeConfig } from './config';
 import { convSizes } from './conv';
-import { buildDecoder, buildEncoder } from './networks';
+import { buildDecoder, buildEncoder } from './network';
 
 function outputs(model: tfl.LayersModel, inputs: tf.Tensor | tf.Tensor[]): number[][] {
   return tf.tidy(() => {

@@ -1,10 +1,19 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CheckpointError, describeValue, formatExpected, formatShape } from '@vaejs/core';
+import {
+  assertSameConfig,
+  CheckpointError,
+  checkManifest,
+  describeValue,
+  formatExpected,
+  formatShape,
+  type PartIO,
+  restoreLayersWeights,
+} from '@vaejs/core';
 import { isVariational, type ResolvedVaeConfig, resolveVaeConfig, type VaeConfig } from './config';
+import type { VaeParts } from './forward';
 import { registerVaeLayers } from './learned-log-variance';
-import { LAYER_NAMES } from './networks';
-import { assembleVae, type Vae } from './vae';
+import { LAYER_NAMES } from './network';
 
 /** The JSON a checkpoint stores beside the two LayersModel folders (as `vae.json`). */
 export interface VaeManifest {
@@ -22,62 +31,32 @@ const PARTS = ['encoder', 'decoder'] as const;
 /**
  * Saves the encoder and decoder through `io(part)` in the standard tfjs LayersModel format (model.json + weights;
  * the learned log-variance is a decoder weight) and returns the manifest for the caller to store.
- * @example
- * const manifest = await saveVae(vae, (part) => tf.io.withSaveHandler(async (artifacts) => store(part, artifacts)));
  */
-export async function saveVae(vae: Vae, io: (part: string) => tf.io.IOHandler): Promise<VaeManifest> {
-  if (typeof io !== 'function') {
-    throw new CheckpointError(
-      formatExpected('saveVae', 'io', 'a function (part) => tf.io.IOHandler', describeValue(io)),
-    );
-  }
-  await vae.encoder.save(io('encoder'));
-  await vae.decoder.save(io('decoder'));
+export async function saveVaeParts(fn: string, parts: VaeParts, io: PartIO): Promise<VaeManifest> {
+  checkIo(fn, io, 'tf.io.IOHandler');
+  await parts.encoder.save(io('encoder'));
+  await parts.decoder.save(io('decoder'));
   return {
     format: VAE_MANIFEST_FORMAT,
     version: 1,
-    config: JSON.parse(JSON.stringify(vae.config)) as ResolvedVaeConfig,
+    config: JSON.parse(JSON.stringify(parts.config)) as ResolvedVaeConfig,
     parts: [...PARTS],
   };
 }
 
 /**
- * Loads a model saved by {@link saveVae}: validates the manifest, reads each part with `tf.loadLayersModel`
- * (`io(part)` is an IOHandler or a URL) and checks the loaded networks against the manifest's config.
+ * Reads what {@link saveVaeParts} wrote into new LayersModels: checks the manifest, loads each part with
+ * `tf.loadLayersModel` (`io(part)` is an IOHandler or a URL) and checks the networks against the manifest's config.
  * @throws CheckpointError for a manifest of another kind, another version, an invalid config, an unreadable part or
  * networks whose shapes disagree with the config.
  */
-export async function loadVae(manifest: unknown, io: (part: string) => tf.io.IOHandler | string): Promise<Vae> {
-  const fn = 'loadVae';
-  const candidate = manifest as Partial<VaeManifest> | null;
-  if (typeof candidate !== 'object' || candidate === null) {
-    throw new CheckpointError(formatExpected(fn, 'manifest', 'an object', describeValue(manifest)));
-  }
-  if (candidate.format !== VAE_MANIFEST_FORMAT) {
-    throw new CheckpointError(
-      formatExpected(fn, 'manifest.format', `'${VAE_MANIFEST_FORMAT}'`, describeValue(candidate.format)),
-    );
-  }
-  if (candidate.version !== 1) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.version', '1', describeValue(candidate.version)));
-  }
-  let config: ResolvedVaeConfig;
-  try {
-    config = resolveVaeConfig(candidate.config as VaeConfig, fn);
-  } catch (error) {
-    const message = (error as Error).message.replace(/\.$/, '');
-    throw new CheckpointError(formatExpected(fn, 'manifest.config', 'a valid config', `one that fails: ${message}`));
-  }
-  if (!Array.isArray(candidate.parts) || !PARTS.every((part) => candidate.parts?.includes(part))) {
-    throw new CheckpointError(
-      formatExpected(fn, 'manifest.parts', "['encoder', 'decoder']", describeValue(candidate.parts)),
-    );
-  }
-  if (typeof io !== 'function') {
-    throw new CheckpointError(
-      formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler | string', describeValue(io)),
-    );
-  }
+export async function loadVaeParts(
+  fn: string,
+  manifest: unknown,
+  io: (part: string) => tf.io.IOHandler | string,
+): Promise<VaeParts> {
+  const { config } = checkVaeManifest(fn, manifest);
+  checkIo(fn, io, 'tf.io.IOHandler | string');
   registerVaeLayers();
   const models: tfl.LayersModel[] = [];
   try {
@@ -93,14 +72,45 @@ export async function loadVae(manifest: unknown, io: (part: string) => tf.io.IOH
     }
     const [encoder, decoder] = models as [tfl.LayersModel, tfl.LayersModel];
     checkNetworks(fn, config, encoder, decoder);
-    return assembleVae({ config, encoder, decoder });
+    return { config, encoder, decoder };
   } catch (error) {
     for (const model of models) model.dispose();
     throw error;
   }
 }
 
+/**
+ * Sets the weights of a checkpoint written by {@link saveVaeParts} into existing networks: the manifest must name a
+ * VAE whose config equals `parts.config` but for `seed` (the initialiser's, which the restored weights replace).
+ * Bit for bit: the model then computes exactly what the saved one did. A part that fails to read leaves the parts
+ * before it restored.
+ * @throws CheckpointError for another kind or version, another config (naming the first differing field), or a part
+ * that cannot be read or does not fit.
+ */
+export async function restoreVaeParts(fn: string, parts: VaeParts, manifest: unknown, io: PartIO): Promise<void> {
+  const { config } = checkVaeManifest(fn, manifest);
+  assertSameConfig(fn, config, parts.config, { ignore: ['seed'] });
+  checkIo(fn, io, 'tf.io.IOHandler');
+  await restoreLayersWeights(fn, 'encoder', parts.encoder, io('encoder'));
+  await restoreLayersWeights(fn, 'decoder', parts.decoder, io('decoder'));
+}
+
 // helpers
+
+function checkVaeManifest(fn: string, manifest: unknown) {
+  return checkManifest(fn, manifest, {
+    format: VAE_MANIFEST_FORMAT,
+    version: 1,
+    parts: PARTS,
+    resolveConfig: (config) => resolveVaeConfig(config as VaeConfig, fn),
+  });
+}
+
+function checkIo(fn: string, io: unknown, returns: string): void {
+  if (typeof io !== 'function') {
+    throw new CheckpointError(formatExpected(fn, 'io', `a function (part) => ${returns}`, describeValue(io)));
+  }
+}
 
 function checkNetworks(
   fn: string,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import {
   assertDtype,
   assertShape,
@@ -6,10 +6,14 @@ import {
   assertValueRange,
   describeValue,
   formatExpected,
+  type LabelsInput,
+  labelsToOneHot,
   ShapeError,
   ValueError,
 } from '@vaejs/core';
 import type { ResolvedPixelCnnConfig } from './config';
+
+export type { LabelsInput };
 
 /**
  * Checks a map batch at a public boundary: int32 [n, height, width] with n ≥ 1 and, when `checkValues`, every value in
@@ -30,14 +34,11 @@ export function assertMaps(
   if (checkValues) assertValueRange(fn, 'maps', maps, 0, config.numCategories - 1);
 }
 
-/** Labels as the user may pass them: a tensor int32 [n], an array of n class indices, or one index for all n. */
-export type LabelsInput = tf.Tensor1D | readonly number[] | number;
-
 /**
  * Checks `labels` against the config and the batch size `n`; returns them one-hot, float32 [n, numClasses], or
  * `undefined` for an unconditioned model (which must not be given labels). The caller owns the returned tensor.
  */
-export function labelsToOneHot(
+export function conditioningOneHot(
   fn: string,
   labels: LabelsInput | undefined,
   n: number,
@@ -51,31 +52,12 @@ export function labelsToOneHot(
           fn,
           'labels',
           'undefined (config.numClasses is 0: the model is unconditioned)',
-          describe(labels),
+          Array.isArray(labels) ? `[${labels.join(',')}]` : describeValue(labels),
         ),
       );
     }
     return undefined;
   }
-  const expectation = `int32 [${n}] in [0, ${config.numClasses - 1}] (config.numClasses is ${config.numClasses})`;
-  if (labels === undefined) throw new ValueError(formatExpected(fn, 'labels', expectation, 'undefined'));
-  if (typeof labels === 'number' || Array.isArray(labels)) {
-    const values = typeof labels === 'number' ? new Array<number>(n).fill(labels) : (labels as number[]);
-    const valid = values.length === n && values.every((v) => Number.isInteger(v) && v >= 0 && v < config.numClasses);
-    if (!valid) throw new ValueError(formatExpected(fn, 'labels', expectation, describe(labels)));
-    return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(values, 'int32'), config.numClasses), 'float32') as tf.Tensor2D);
-  }
-  const tensor = labels as tf.Tensor;
-  assertTensor(fn, 'labels', tensor);
-  assertDtype(fn, 'labels', tensor, 'int32');
-  assertShape(fn, 'labels', tensor, [n], 'one per map');
-  if (checkValues) assertValueRange(fn, 'labels', tensor, 0, config.numClasses - 1);
-  return tf.tidy(() => tf.cast(tf.oneHot(tensor as tf.Tensor1D, config.numClasses), 'float32') as tf.Tensor2D);
-}
-
-// helpers
-
-function describe(labels: LabelsInput): string {
-  if (Array.isArray(labels)) return `[${labels.join(',')}]`;
-  return describeValue(labels);
+  const note = `config.numClasses is ${config.numClasses}`;
+  return labelsToOneHot(fn, labels, { numClasses: config.numClasses, count: n, checkValues, note });
 }

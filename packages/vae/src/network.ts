@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { tfSeed } from '@vaejs/core';
-import { isVariational, type ResolvedVaeConfig, type VaeInit } from './config';
+import { isVariational, type ResolvedVaeConfig } from './config';
 import { convDecoderBody, convEncoderBody } from './conv';
+import { createInitializers, initializeBiases } from './initializers';
 import { LearnedLogVariance } from './learned-log-variance';
 import { mlpDecoderBody, mlpEncoderBody } from './mlp';
 
@@ -15,43 +14,6 @@ export const LAYER_NAMES = Object.freeze({
   logVar: 'z_log_var',
   logVariance: 'log_variance',
 });
-
-/** Hands out glorot-uniform initialisers with distinct seeds derived from one base seed. */
-export interface Initializers {
-  kernel(): ReturnType<typeof tfl.initializers.glorotUniform>;
-}
-
-function createInitializers(base: number, init: VaeInit): Initializers {
-  let index = 0;
-  // PyTorch's default, kaiming_uniform(a=√5), is U(±1/√fan_in): variance scaling with scale 1/3 over fan_in
-  const pytorch = (seed: number) =>
-    tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
-  return {
-    kernel: () =>
-      init === 'pytorch' ? pytorch(base + index++) : tfl.initializers.glorotUniform({ seed: base + index++ }),
-  };
-}
-
-/**
- * PyTorch's nn.Linear, nn.Conv2d and nn.ConvTranspose2d also draw their biases from U(±1/√fan_in), fan_in being
- * the product of the kernel's dimensions but the last (in the tfjs layouts [in, out], [kh, kw, in, out] and
- * [kh, kw, out, in]: PyTorch's fan_in of each). tfjs bias initialisers do not see the kernel, so `'pytorch'` sets the
- * biases of the built model here, seeded; Glorot keeps tfjs' zeros.
- */
-function initializeBiases(model: tfl.LayersModel, config: ResolvedVaeConfig, base: number): tfl.LayersModel {
-  if (config.init !== 'pytorch') return model;
-  model.layers.forEach((layer, index) => {
-    const weights = layer.getWeights();
-    if (weights.length !== 2 || weights[1]!.rank !== 1) return;
-    const [kernel, bias] = weights as [tf.Tensor, tf.Tensor];
-    const fanIn = kernel.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const bound = 1 / Math.sqrt(fanIn);
-    const drawn = tf.randomUniform(bias.shape, -bound, bound, 'float32', tfSeed(base + 100 + index));
-    layer.setWeights([kernel, drawn]);
-    drawn.dispose();
-  });
-  return model;
-}
 
 /**
  * Builds the encoder: inputs `x` float32 `[batch, h, w, c]` (and `label_one_hot` float32 `[batch, numClasses]` for

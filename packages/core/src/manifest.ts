@@ -1,0 +1,134 @@
+/**
+ * The one check every loader runs on a manifest before it reads any part: the JSON a model's `save` returned
+ * (see {@link ModelManifest}), read back from a run folder, a URL or memory, where anything may have happened to it.
+ */
+import { describeValue } from './checks';
+import { CheckpointError, formatExpected, VaejsError } from './errors';
+import type { ModelManifest } from './trainable';
+
+/** What a loader expects of a manifest: its kind, the version it reads, and the parts it loads. */
+export interface ManifestExpectation<C = object> {
+  /** `'vaejs-vae'`, `'vaejs-pixelcnn'`… */
+  format: string;
+  /** The one version the loader reads. */
+  version: number;
+  /** Every part the loader reads through `io`; the manifest may list more. */
+  parts: readonly string[];
+  /**
+   * Validates `manifest.config` and returns it resolved (the package's `resolveXConfig`). A vaejs error it throws
+   * becomes a CheckpointError naming `manifest.config`; other errors pass through. Default: any object.
+   */
+  resolveConfig?: (config: unknown) => C;
+}
+
+/** A manifest that passed {@link checkManifest}: the fields of {@link ModelManifest}, `config` resolved, and any others. */
+export type CheckedManifest<C = object> = Omit<ModelManifest, 'config'> & { config: C } & Record<string, unknown>;
+
+/**
+ * Checks a manifest against what a loader reads, in this order: an object, `format`, `version`, `parts` (every
+ * expected part listed), `config` (an object, then `resolveConfig`). Reads nothing else.
+ * @param fn the loader's name, first word of every message
+ * @param manifest the parsed JSON, of any type
+ * @throws CheckpointError with the standard template, e.g.
+ *   `loadVae: expected manifest.format 'vaejs-vae', got 'vaejs-vqvae'.`
+ *   `loadVae: expected manifest.parts to include 'encoder', 'decoder', got ['encoder'].`
+ * @example
+ * const { config } = checkManifest('loadVae', json, {
+ *   format: 'vaejs-vae', version: 1, parts: ['encoder', 'decoder'], resolveConfig: (c) => resolveVaeConfig(c as VaeConfig, 'loadVae'),
+ * });
+ */
+export function checkManifest<C = object>(
+  fn: string,
+  manifest: unknown,
+  expected: ManifestExpectation<C>,
+): CheckedManifest<C> {
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new CheckpointError(formatExpected(fn, 'manifest', 'an object', describeValue(manifest)));
+  }
+  const candidate = manifest as Record<string, unknown>;
+  if (candidate.format !== expected.format) {
+    throw new CheckpointError(
+      formatExpected(fn, 'manifest.format', `'${expected.format}'`, describeValue(candidate.format)),
+    );
+  }
+  if (candidate.version !== expected.version) {
+    throw new CheckpointError(
+      formatExpected(fn, 'manifest.version', String(expected.version), describeValue(candidate.version)),
+    );
+  }
+  const parts = candidate.parts;
+  const listed = Array.isArray(parts) && parts.every((part) => typeof part === 'string');
+  if (!listed || !expected.parts.every((part) => (parts as string[]).includes(part))) {
+    throw new CheckpointError(
+      formatExpected(fn, 'manifest.parts', `to include ${quoteAll(expected.parts)}`, describeList(parts)),
+    );
+  }
+  const config = candidate.config;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new CheckpointError(formatExpected(fn, 'manifest.config', 'an object', describeValue(config)));
+  }
+  let resolved: C;
+  try {
+    resolved = expected.resolveConfig ? expected.resolveConfig(config) : (config as C);
+  } catch (error) {
+    if (!VaejsError.isInstance(error)) throw error;
+    const reason = error.message.replace(/\.$/, '');
+    throw new CheckpointError(formatExpected(fn, 'manifest.config', 'a valid config', `one that fails: ${reason}`));
+  }
+  return {
+    ...candidate,
+    format: expected.format,
+    version: expected.version,
+    parts: [...(parts as string[])],
+    config: resolved,
+  };
+}
+
+/**
+ * Checks that a manifest's (resolved) config describes the same model as `modelConfig`, field by field, so that its
+ * weights can be restored into that model. Fields in `ignore` may differ (the initialiser `seed`: it sets the
+ * starting weights, which a restore replaces). Values compare as JSON (configs are plain JSON).
+ * @throws CheckpointError naming the first differing field, e.g.
+ *   `vae.restore: expected manifest.config.latentDim 2 (this model's config), got 3.`
+ * @example assertSameConfig('vae.restore', manifest.config, vae.config, { ignore: ['seed'] });
+ */
+export function assertSameConfig(
+  fn: string,
+  manifestConfig: object,
+  modelConfig: object,
+  options: { ignore?: readonly string[] } = {},
+): void {
+  const ignore = options.ignore ?? [];
+  const fromManifest = manifestConfig as Record<string, unknown>;
+  const fromModel = modelConfig as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(fromModel), ...Object.keys(fromManifest)])];
+  for (const key of keys) {
+    if (ignore.includes(key)) continue;
+    const expected = JSON.stringify(fromModel[key]);
+    const actual = JSON.stringify(fromManifest[key]);
+    if (expected !== actual) {
+      throw new CheckpointError(
+        formatExpected(
+          fn,
+          `manifest.config.${key}`,
+          `${expected ?? 'undefined'} (this model's config)`,
+          actual ?? 'undefined',
+        ),
+      );
+    }
+  }
+}
+
+// helpers
+
+function quoteAll(names: readonly string[]): string {
+  return names.map((name) => `'${name}'`).join(', ');
+}
+
+/** `['encoder']` for a short list of strings, else what describeValue says. */
+function describeList(value: unknown): string {
+  if (Array.isArray(value) && value.length <= 8 && value.every((item) => typeof item === 'string')) {
+    return `[${quoteAll(value)}]`;
+  }
+  return describeValue(value);
+}
