@@ -188,4 +188,34 @@ describe('fit', () => {
     expect(scores.loss).toBeCloseTo((scores.reconstruction as number) + (scores.penalty as number), 4);
     model.dispose();
   });
+
+  it('lets the event loop turn while it trains: process.nextTick callbacks queued by steps run within the epoch', async () => {
+    // pngjs and Node streams free their buffers from process.nextTick callbacks; a loop that never leaves the
+    // microtask queue keeps every one of them queued, and the process grows by each epoch's pictures.
+    const model = createTinyModel();
+    let queued = 0;
+    let ran = 0;
+    const step = model.trainStep.bind(model);
+    model.trainStep = (optimizer, batch, options) => {
+      queued++;
+      process.nextTick(() => {
+        ran++;
+      });
+      return step(optimizer, batch, options);
+    };
+    const ranAtPictures: number[] = [];
+    await fit(model, data, {
+      ...quiet,
+      epochs: 2,
+      logEvery: 2,
+      runDir: join(dir, 'ticks'),
+      previews: () => {
+        ranAtPictures.push(ran);
+        return {};
+      },
+    });
+    expect(queued).toBe(10);
+    expect(ranAtPictures).toEqual([5, 10]);
+    model.dispose();
+  });
 });

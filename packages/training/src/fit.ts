@@ -350,13 +350,13 @@ async function trainRun(
         state: { rng: rng.getState(), history: position.records },
       });
       store?.writeLossChart(position.records);
+      for (const callback of options.callbacks) await callback.onEpochEnd?.(record, context);
       if (options.verbose) {
         const testPart = data.test ? `  test ${formatNumber(record.test_loss)}` : '';
         host.print(
           `epoch ${epoch}/${options.epochs}: train ${formatNumber(record.train_loss)}${testPart}  ${formatNumber(record.images_per_sec)} items/s  ${record.seconds.toFixed(1)} s`,
         );
       }
-      for (const callback of options.callbacks) await callback.onEpochEnd?.(record, context);
       if (signal) stopReason = signal;
     }
     const history = historyOf(position.records, stopReason ?? 'completed', position.checkpoint);
