@@ -1,4 +1,5 @@
 export { PIXELCNN_FORMAT, type PixelCnnManifest } from './checkpoint';
+export { type CodeMapShape, checkPriorFits } from './codes-fit';
 export {
   DEFAULT_PIXELCNN_CONFIG,
   type PixelCnnArchitecture,
