@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two builds of one API: `index` for Node (pure parts + file loaders), `browser` for browsers and bundlers (pure
+  // parts + stubs of the loaders; no Node builtin). package.json maps "." to them by the "node" / "browser" /
+  // "default" conditions.
+  entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

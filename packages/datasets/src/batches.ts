@@ -11,12 +11,11 @@ import {
   type Corruption,
   TAG_CORRUPTION,
   TAG_DYNAMIC,
-  TAG_SHUFFLE,
   TAG_STATIC,
   validateCorruption,
   writePixels,
 } from './pixels';
-import { createRandom, createUint32Random, mixSeed, permutation } from './random';
+import { createRandom, createUint32Random, epochOrder, mixSeed } from './random';
 
 /** How `createBatches` builds batches. Only `batchSize` is required. */
 export interface BatchesConfig {
@@ -116,11 +115,9 @@ export function resolveBatchesConfig(config: BatchesConfig): ResolvedBatchesConf
  */
 export function createBatches(dataset: ImageDataset, config: BatchesConfig): Batches {
   const resolved = resolveBatchesConfig(config);
-  const { batchSize, seed, epoch } = resolved;
+  const { batchSize } = resolved;
   const size = dataset.size;
-  const order = resolved.shuffle
-    ? permutation(size, createRandom(mixSeed(seed, TAG_SHUFFLE, epoch)))
-    : Int32Array.from({ length: size }, (_, i) => i);
+  const order = epochOrder(size, resolved);
   const numBatches = resolved.dropRemainder ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
 
   const batch = (index: number): Batch => {

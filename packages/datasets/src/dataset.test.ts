@@ -9,6 +9,7 @@ const labels = new Int32Array([0, 3, 1, 1, 2]);
 describe('createDataset', () => {
   it('derives size and numClasses (largest label + 1) and freezes the result', () => {
     const dataset = createDataset({ name: 'd', imageShape: [2, 2, 1], images, labels });
+    expect(dataset.kind).toBe('images');
     expect(dataset.size).toBe(5);
     expect(dataset.numClasses).toBe(4);
     expect(dataset.imageShape).toEqual([2, 2, 1]);
@@ -87,6 +88,7 @@ describe('subset and splitValidation', () => {
     expect(part.images.buffer).toBe(dataset.images.buffer);
     expect(Array.from(part.labels!)).toEqual([3, 1]);
     expect(part.numClasses).toBe(4);
+    expect(part.kind).toBe('images');
     expect(() => subset(dataset, 2, 6)).toThrow(ValueError);
     expect(() => subset(dataset, 2, 6)).toThrow(/^subset: expected end ≤ 5 \(dataset\.size of 'd'\), got 6\.$/);
     expect(() => subset(dataset, 3, 2)).toThrow(/^subset: expected end an integer ≥ 3, got 2\.$/);

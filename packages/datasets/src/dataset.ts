@@ -7,6 +7,8 @@ import type { IdxArray } from './idx';
 
 /** Images as bytes, NHWC, plus optional integer labels. Plain data: holds no tensors, needs no dispose. */
 export interface ImageDataset {
+  /** The discriminant that tells image datasets from code maps (`CodeMapDataset`, kind `'code-maps'`). */
+  readonly kind: 'images';
   /** A short name for logs and run files, e.g. `'mnist-train'`. */
   readonly name: string;
   /** Number of images. */
@@ -75,6 +77,7 @@ export function createDataset(init: ImageDatasetInit): ImageDataset {
     throw new DataError(formatExpected(fn, 'labels', `values < ${numClasses} (numClasses)`, `${maxLabel}`));
   }
   const dataset: ImageDataset = {
+    kind: 'images',
     name: init.name,
     size,
     imageShape: [height, width, channels],

@@ -51,7 +51,6 @@ export function corruptPixels(values: Float32Array, corruption: Corruption, seed
 }
 
 /** Seed tags, so that the streams for shuffling, binarisation and noise never coincide. */
-export const TAG_SHUFFLE = 0x5348;
 export const TAG_STATIC = 0x5354;
 export const TAG_DYNAMIC = 0x4459;
 export const TAG_CORRUPTION = 0x434f;

@@ -1,12 +1,32 @@
+import { createRng } from '@vaejs/core';
 import { describe, expect, it } from 'vitest';
 import { corruptPixels } from './pixels';
-import { createRandom, fillStandardNormal, mixSeed, permutation } from './random';
+import { createRandom, createUint32Random, epochOrder, fillStandardNormal, mixSeed, permutation } from './random';
 
 describe('seeded randomness', () => {
   it('mixSeed separates nearby inputs and the words of large integers', () => {
     const seeds = new Set([mixSeed(0), mixSeed(1), mixSeed(0, 1), mixSeed(1, 0), mixSeed(2 ** 32), mixSeed(0, 0)]);
     expect(seeds.size).toBe(6);
     expect(mixSeed(7, 3)).toBe(mixSeed(7, 3));
+  });
+
+  it("draws from @vaejs/core's createRng: the same stream, as [0, 1) floats or 32-bit integers", () => {
+    const core = createRng(mixSeed(9, 2));
+    const expected = Array.from({ length: 5 }, () => core.uniform());
+    const random = createRandom(mixSeed(9, 2));
+    expect(Array.from({ length: 5 }, random)).toEqual(expected);
+    const integers = Array.from({ length: 5 }, createUint32Random(mixSeed(9, 2)));
+    expect(integers).toEqual(expected.map((u) => u * 2 ** 32));
+    expect(integers.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)).toBe(true);
+  });
+
+  it('epochOrder: a permutation fixed by (seed, epoch), the identity without shuffle', () => {
+    const order = (seed: number, epoch: number) => Array.from(epochOrder(50, { shuffle: true, seed, epoch }));
+    expect([...order(1, 0)].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(order(1, 0)).toEqual(order(1, 0));
+    expect(order(1, 1)).not.toEqual(order(1, 0));
+    expect(order(2, 0)).not.toEqual(order(1, 0));
+    expect(Array.from(epochOrder(4, { shuffle: false, seed: 1, epoch: 3 }))).toEqual([0, 1, 2, 3]);
   });
 
   it('createRandom is uniform on [0, 1): mean ≈ 1/2, variance ≈ 1/12', () => {

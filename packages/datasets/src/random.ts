@@ -1,7 +1,10 @@
 /**
- * Seeded pseudo-random numbers for shuffling, binarisation and corruption. Plain JavaScript (no tensors), so that
- * batches are built from bytes without a tfjs round trip and the same seed gives the same numbers on every backend.
+ * Seeded pseudo-random numbers for shuffling, binarisation and corruption, drawn from `@vaejs/core`'s `createRng`
+ * (the one generator every vaejs package uses). Plain JavaScript (no tensors), so that batches are built from bytes
+ * without a tfjs round trip and the same seed gives the same numbers on every backend. `mixSeed` derives the seed of
+ * each stream (purpose, epoch, batch) from the user's seed.
  */
+import { createRng } from '@vaejs/core';
 
 /** A source of uniform numbers in [0, 1). */
 export type Random = () => number;
@@ -33,28 +36,25 @@ export function mixSeed(...parts: number[]): number {
   return h;
 }
 
+/** 2^32: `rng.uniform()` is a 32-bit integer divided by it, so multiplying back gives that integer exactly. */
+const TWO_POW_32 = 4294967296;
+
 /**
- * mulberry32: a small, fast generator with a 32-bit state; plenty for shuffling and pixel noise.
+ * Uniform 32-bit integers from `createRng(seed)` of `@vaejs/core` (binarisation spends 16 bits a pixel).
  * @returns uniform integers in [0, 2^32)
  */
 export function createUint32Random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const rng = createRng(seed);
+  return () => rng.uniform() * TWO_POW_32;
 }
 
 /**
- * Uniform numbers in [0, 1) from mulberry32.
+ * Uniform numbers in [0, 1) from `createRng(seed)` of `@vaejs/core`.
  * @example const random = createRandom(mixSeed(0)); random(); // 0 <= value < 1
  */
 export function createRandom(seed: number): Random {
-  const next = createUint32Random(seed);
-  return () => next() / 4294967296;
+  const rng = createRng(seed);
+  return () => rng.uniform();
 }
 
 /** A seeded permutation of 0..n-1 (Fisher–Yates). */
@@ -68,6 +68,20 @@ export function permutation(n: number, random: Random): Int32Array {
     order[j] = swap;
   }
   return order;
+}
+
+/** Seed tag of the shuffling stream (the others live beside their use, in pixels.ts). */
+export const TAG_SHUFFLE = 0x5348;
+
+/**
+ * The visiting order of one epoch: a seeded permutation of `0..size-1` drawn from the stream
+ * `mixSeed(seed, TAG_SHUFFLE, epoch)` (the same for images and code maps), or the identity without `shuffle`.
+ * @example epochOrder(4, { shuffle: true, seed: 1, epoch: 0 }); // a permutation of 0..3, the same for the same seed and epoch
+ */
+export function epochOrder(size: number, options: { shuffle: boolean; seed: number; epoch: number }): Int32Array {
+  return options.shuffle
+    ? permutation(size, createRandom(mixSeed(options.seed, TAG_SHUFFLE, options.epoch)))
+    : Int32Array.from({ length: size }, (_, i) => i);
 }
 
 /** Fills `out` with standard normal draws (Box–Muller, two draws per pair of uniforms). */

@@ -4,9 +4,10 @@ import { assertNumberInRange, assertOneOf, assertPositiveInt, ConfigError, forma
 export type CodebookDistance = 'euclidean' | 'cosine';
 
 /**
- * Settings of a vector quantiser. Only the sizes are required; {@link DEFAULT_VECTOR_QUANTIZER_CONFIG} fills the rest.
+ * Every setting of a vector quantiser, defaults filled in: what `vq.config` holds (frozen).
+ * {@link VectorQuantizerConfig} is what `createVectorQuantizer` accepts.
  */
-export interface VectorQuantizerConfig {
+export interface ResolvedVectorQuantizerConfig {
   /** D, size of each code vector (the last dimension of z). */
   dim: number;
   /** K, number of codes. */
@@ -36,12 +37,18 @@ export interface VectorQuantizerConfig {
   seed: number;
 }
 
-/** What `createVectorQuantizer` accepts: the sizes, plus any setting to override. */
-export type VectorQuantizerConfigInput = Pick<VectorQuantizerConfig, 'dim' | 'codebookSize'> &
-  Partial<Omit<VectorQuantizerConfig, 'dim' | 'codebookSize'>>;
+/**
+ * What `createVectorQuantizer` accepts: the sizes `dim` and `codebookSize`, plus any setting to override
+ * ({@link DEFAULT_VECTOR_QUANTIZER_CONFIG} fills the rest).
+ */
+export type VectorQuantizerConfig = Pick<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize'> &
+  Partial<Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize'>>;
+
+/** @deprecated The former name of {@link VectorQuantizerConfig} (the input type). */
+export type VectorQuantizerConfigInput = VectorQuantizerConfig;
 
 /** Defaults of every optional setting. */
-export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<VectorQuantizerConfig, 'dim' | 'codebookSize'>> =
+export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize'>> =
   Object.freeze({
     beta: 0.25,
     ema: false,
@@ -63,10 +70,10 @@ const KNOWN_KEYS = new Set(['dim', 'codebookSize', ...Object.keys(DEFAULT_VECTOR
  * @example resolveVectorQuantizerConfig({ dim: 16, codebookSize: 128 }).beta // 0.25
  */
 export function resolveVectorQuantizerConfig(
-  config: VectorQuantizerConfigInput,
+  config: VectorQuantizerConfig,
   fn = 'createVectorQuantizer',
   prefix = 'config',
-): Readonly<VectorQuantizerConfig> {
+): Readonly<ResolvedVectorQuantizerConfig> {
   if (typeof config !== 'object' || config === null) {
     throw new ConfigError(formatExpected(fn, prefix, 'an object', String(config)));
   }
@@ -74,7 +81,7 @@ export function resolveVectorQuantizerConfig(
     if (!KNOWN_KEYS.has(key)) throw new ConfigError(formatExpected(fn, prefix, 'known keys only', `'${key}'`));
   }
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
-  const resolved: VectorQuantizerConfig = { ...DEFAULT_VECTOR_QUANTIZER_CONFIG, ...defined } as VectorQuantizerConfig;
+  const resolved = { ...DEFAULT_VECTOR_QUANTIZER_CONFIG, ...defined } as ResolvedVectorQuantizerConfig;
   assertPositiveInt(fn, `${prefix}.dim`, resolved.dim);
   assertPositiveInt(fn, `${prefix}.codebookSize`, resolved.codebookSize);
   assertNumberInRange(fn, `${prefix}.beta`, resolved.beta, 0, Number.MAX_VALUE);

@@ -67,7 +67,7 @@ describe('README snippets', () => {
       const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 3); // a batch of images
       const variance = pixelVariance(x); // use the training set's variance (MNIST ≈ 0.095)
       const vqvae = createVqVae({
-        inputShape: [16, 16, 1], // defaults: [28, 28, 1], dim 16, codebookSize 128, encoderFilters [32, 64]
+        inputShape: [16, 16, 1], // the sizes are required (the Keras example: [28, 28, 1], dim 16, codebookSize 128)
         dim: 8,
         codebookSize: 32,
         encoderFilters: [8, 16],

@@ -5,9 +5,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { straightThrough } from '@vaejs/core';
 import { l2Normalize } from './nearest-code';
 import {
+  type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
-  type VectorQuantizerConfigInput,
 } from './quantizer-config';
 import { initialCodebook, type VectorQuantizer, vectorQuantizerFromVariables } from './vector-quantizer';
 
@@ -16,7 +16,7 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 /** Arguments of {@link VectorQuantizerLayer}. */
 export interface VectorQuantizerLayerArgs extends LayerArgs {
   /** The quantiser's settings (sizes required). */
-  quantizer: VectorQuantizerConfigInput;
+  quantizer: VectorQuantizerConfig;
   /** Whether k-means initialisation already ran (restored from a checkpoint). */
   initialized?: boolean;
 }
@@ -33,7 +33,7 @@ export interface VectorQuantizerLayerArgs extends LayerArgs {
  */
 export class VectorQuantizerLayer extends tfl.layers.Layer {
   static className = 'VaejsVectorQuantizer';
-  readonly quantizerConfig: Readonly<VectorQuantizerConfig>;
+  readonly quantizerConfig: Readonly<ResolvedVectorQuantizerConfig>;
   private readonly initializedAtLoad: boolean;
   private instance: VectorQuantizer | null = null;
 

@@ -65,6 +65,48 @@ describe('createVectorQuantizer', () => {
     expect(vq.codebook.trainable).toBe(false);
   });
 
+  it('builds the VQ loss with a per-call beta: codebook + beta·commitment, beta·commitment with EMA', () => {
+    const z = tf.randomNormal([10, 3], 0, 1, 'float32', 2);
+    for (const ema of [false, true]) {
+      const vq = quantizer({ dim: 3, codebookSize: 6, ema, beta: 0.25 });
+      const byConfig = vq.quantize(z);
+      const byCall = vq.quantize(z, { beta: 1.5 });
+      const codebook = byCall.codebookLoss.dataSync()[0] as number;
+      const commitment = byCall.commitmentLoss.dataSync()[0] as number;
+      expect(commitment).toBeGreaterThan(0);
+      expectClose(byConfig.loss.dataSync(), [(ema ? 0 : codebook) + 0.25 * commitment]);
+      expectClose(byCall.loss.dataSync(), [(ema ? 0 : codebook) + 1.5 * commitment]);
+      expectClose(vq.quantize(z, { beta: 0 }).loss.dataSync(), [ema ? 0 : codebook]);
+      // the per-call weight changes the loss only, not the gradient of the straight-through output
+      expect(Array.from(byCall.output.dataSync())).toEqual(Array.from(byConfig.output.dataSync()));
+    }
+    expect(() => quantizer({ dim: 3, codebookSize: 6 }).quantize(z, { beta: -0.5 })).toThrow(
+      /^vectorQuantizer\.quantize: expected options\.beta a number in \[0, .*\], got -0\.5\.$/,
+    );
+  });
+
+  it('hands out and restores its state beyond the variables (initialized, random stream)', () => {
+    const vq = quantizer({ dim: 2, codebookSize: 4, deadCodeThreshold: 1, seed: 3 });
+    expect(vq.getState()).toEqual({ initialized: false, rngState: { seed: 3, counter: 0 } });
+    const batch = tf.randomNormal([16, 2], 0, 1, 'float32', 4);
+    vq.initialize(batch);
+    tf.dispose(vq.update(batch).restarted);
+    const state = vq.getState();
+    expect(state).toEqual({ initialized: true, rngState: { seed: 3, counter: 2 } });
+    const other = quantizer({ dim: 2, codebookSize: 4, deadCodeThreshold: 1, seed: 8 });
+    other.setState(JSON.parse(JSON.stringify(state)));
+    expect(other.getState()).toEqual(state);
+    expect(other.initialized).toBe(true);
+    expect(() => other.setState({ initialized: 1 } as never)).toThrow(
+      /^vectorQuantizer\.setState: expected state\.initialized a boolean, got 1\.$/,
+    );
+    expect(() => other.setState({ initialized: false, rngState: { seed: 1 } } as never)).toThrow(
+      /^vectorQuantizer\.setState: invalid state\.rngState: rng\.setState: expected state/,
+    );
+    expect(other.getState()).toEqual(state);
+    batch.dispose();
+  });
+
   it('passes the gradient of the straight-through output to z_e unchanged, and none to the codebook', () => {
     const vq = quantizer({ dim: 4, codebookSize: 5 });
     const z = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 3);

@@ -2,14 +2,25 @@
 // of their appendix / Razavi et al. (2019), dead-code restarts (Łańcucki et al. 2020) and cosine lookup as in
 // lucidrains/vector-quantize-pytorch.
 import * as tf from '@tensorflow/tfjs-core';
-import { assertDtype, createRng, type Rng, type RngState, stopGradient, straightThrough } from '@vaejs/core';
+import {
+  assertDtype,
+  assertNumberInRange,
+  CheckpointError,
+  createRng,
+  describeValue,
+  formatExpected,
+  type Rng,
+  type RngState,
+  stopGradient,
+  straightThrough,
+} from '@vaejs/core';
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { emaCodebookUpdate, kmeans, restartDeadCodes } from './codebook-updates';
 import { assertLastDim, gatherCodes, l2Normalize, nearestCodes } from './nearest-code';
 import {
+  type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
-  type VectorQuantizerConfigInput,
 } from './quantizer-config';
 
 /** Named outputs of {@link VectorQuantizer.quantize}; the caller disposes every tensor. */
@@ -24,12 +35,29 @@ export interface QuantizeResult {
   codebookLoss: tf.Scalar;
   /** `mean ||z_e − sg(z_q)||²` over all elements (unweighted). float32 scalar. */
   commitmentLoss: tf.Scalar;
-  /** What to add to the model loss: `codebookLoss + beta·commitmentLoss` (`beta·commitmentLoss` with EMA). */
+  /**
+   * The VQ loss, what to add to the model loss: `codebookLoss + beta·commitmentLoss`, or `beta·commitmentLoss` with
+   * EMA (the codebook then learns by moving averages, not by gradient). float32 scalar.
+   */
   loss: tf.Scalar;
   /** Perplexity of the batch's codes, in [1, K]. float32 scalar. */
   perplexity: tf.Scalar;
   /** Share of codes used in the batch, in [0, 1]. float32 scalar. */
   usage: tf.Scalar;
+}
+
+/** Per-call options of {@link VectorQuantizer.quantize}. */
+export interface QuantizeOptions {
+  /** Commitment weight of this call's `loss` (a schedule, say); default `config.beta`. */
+  beta?: number;
+}
+
+/** The quantiser's state beyond its variables: plain JSON, stored in a checkpoint's manifest. */
+export interface VectorQuantizerState {
+  /** Whether the k-means initialisation has run. */
+  initialized: boolean;
+  /** The random stream of k-means and restarts. */
+  rngState: RngState;
 }
 
 /** The variables holding a quantiser's state. */
@@ -44,16 +72,17 @@ export interface VectorQuantizerVariables {
 
 /** A codebook of K vectors of size D with lookup, losses and non-gradient updates. */
 export interface VectorQuantizer extends VectorQuantizerVariables {
-  readonly config: Readonly<VectorQuantizerConfig>;
+  readonly config: Readonly<ResolvedVectorQuantizerConfig>;
   /** Whether `initialize` (k-means) has run. */
   readonly initialized: boolean;
   /** Variables the optimiser should update: `[codebook]`, or `[]` with `ema`. */
   readonly trainableVariables: tf.Variable[];
   /**
-   * Nearest-code lookup with losses and metrics.
+   * Nearest-code lookup with losses and metrics: the one place the VQ loss is built.
    * @param z float32 [..., D]
+   * @param options `{ beta? }`: the commitment weight of this call (default `config.beta`)
    */
-  quantize(z: tf.Tensor): QuantizeResult;
+  quantize(z: tf.Tensor, options?: QuantizeOptions): QuantizeResult;
   /** Nearest-code indices only. @param z float32 [..., D] @returns int32 [...] */
   encode(z: tf.Tensor): tf.Tensor;
   /** Code vectors of indices. @param indices int32 [...] @returns float32 [..., D] */
@@ -73,6 +102,13 @@ export interface VectorQuantizer extends VectorQuantizerVariables {
   update(z: tf.Tensor, indices?: tf.Tensor): { restarted: tf.Scalar };
   getRngState(): RngState;
   setRngState(state: RngState): void;
+  /** `initialized` and the random stream's state, to store beside the variables. */
+  getState(): VectorQuantizerState;
+  /**
+   * Restores a state returned by `getState` (of this quantiser or one with the same config).
+   * @throws CheckpointError for a malformed state
+   */
+  setState(state: VectorQuantizerState): void;
   /** Frees the variables (unless they belong to a layer). */
   dispose(): void;
 }
@@ -84,7 +120,7 @@ export interface VectorQuantizer extends VectorQuantizerVariables {
  * const vq = createVectorQuantizer({ dim: 16, codebookSize: 128 });
  * const { output, indices, loss } = vq.quantize(zE); // [8, 7, 7, 16], int32 [8, 7, 7], scalar
  */
-export function createVectorQuantizer(config: VectorQuantizerConfigInput): VectorQuantizer {
+export function createVectorQuantizer(config: VectorQuantizerConfig): VectorQuantizer {
   const resolved = resolveVectorQuantizerConfig(config);
   // tf.variable shares its initial value's data: tidy frees the initial tensors and the variables keep the data.
   const { codebook, clusterSize, embedSum } = tf.tidy(() => {
@@ -101,7 +137,7 @@ export function createVectorQuantizer(config: VectorQuantizerConfigInput): Vecto
 /**
  * Seeded initial codebook, float32 [K, D]: uniform in ±√(3/D), l2-normalised in 'cosine' mode.
  */
-export function initialCodebook(config: Readonly<VectorQuantizerConfig>): tf.Tensor2D {
+export function initialCodebook(config: Readonly<ResolvedVectorQuantizerConfig>): tf.Tensor2D {
   return tf.tidy(() => {
     const limit = Math.sqrt(3 / config.dim);
     const codes = tf.randomUniform([config.codebookSize, config.dim], -limit, limit, 'float32', config.seed);
@@ -114,7 +150,7 @@ export function initialCodebook(config: Readonly<VectorQuantizerConfig>): tf.Ten
  * @param options.owned whether `dispose` frees the variables
  */
 export function vectorQuantizerFromVariables(
-  config: Readonly<VectorQuantizerConfig>,
+  config: Readonly<ResolvedVectorQuantizerConfig>,
   variables: VectorQuantizerVariables,
   options: { owned: boolean; initialized?: boolean },
 ): VectorQuantizer {
@@ -140,8 +176,12 @@ export function vectorQuantizerFromVariables(
     get trainableVariables() {
       return ema ? [] : [codebook];
     },
-    quantize(z) {
+    quantize(z, options = {}) {
       check('vectorQuantizer.quantize', z);
+      const weight = options.beta ?? beta;
+      if (options.beta !== undefined) {
+        assertNumberInRange('vectorQuantizer.quantize', 'options.beta', options.beta, 0, Number.MAX_VALUE);
+      }
       return tf.tidy(() => {
         const encoded = cosine ? l2Normalize(z) : z;
         const codes = (cosine ? l2Normalize(codebook) : codebook) as tf.Tensor2D;
@@ -149,7 +189,7 @@ export function vectorQuantizerFromVariables(
         const quantized = gatherCodes(codes, indices);
         const codebookLoss = tf.mean(tf.squaredDifference(stopGradient(encoded), quantized)) as tf.Scalar;
         const commitmentLoss = tf.mean(tf.squaredDifference(encoded, stopGradient(quantized))) as tf.Scalar;
-        const weighted = tf.mul(commitmentLoss, beta);
+        const weighted = tf.mul(commitmentLoss, weight);
         const loss = (ema ? weighted : tf.add(codebookLoss, weighted)) as tf.Scalar;
         const counts = codeCounts(indices, codebookSize);
         return {
@@ -235,6 +275,25 @@ export function vectorQuantizerFromVariables(
     },
     getRngState: () => rng.getState(),
     setRngState: (state) => rng.setState(state),
+    getState: () => ({ initialized, rngState: rng.getState() }),
+    setState(state) {
+      const fn = 'vectorQuantizer.setState';
+      const candidate = state as Partial<VectorQuantizerState> | null;
+      if (typeof candidate !== 'object' || candidate === null) {
+        throw new CheckpointError(formatExpected(fn, 'state', '{ initialized, rngState }', describeValue(state)));
+      }
+      if (typeof candidate.initialized !== 'boolean') {
+        throw new CheckpointError(
+          formatExpected(fn, 'state.initialized', 'a boolean', describeValue(candidate.initialized)),
+        );
+      }
+      try {
+        rng.setState(candidate.rngState as RngState);
+      } catch (error) {
+        throw new CheckpointError(`${fn}: invalid state.rngState: ${(error as Error).message}`);
+      }
+      initialized = candidate.initialized;
+    },
     dispose() {
       if (options.owned) {
         codebook.dispose();

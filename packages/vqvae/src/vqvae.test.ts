@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VqVaeConfig } from './config';
 import { createVqVae, type VqVae } from './vqvae';
-import type { VqVaeConfigInput } from './vqvae-config';
 
 const created: VqVae[] = [];
-function model(config: VqVaeConfigInput): VqVae {
+function model(config: VqVaeConfig): VqVae {
   const vqvae = createVqVae(config);
   created.push(vqvae);
   return vqvae;
@@ -14,19 +14,24 @@ afterEach(() => {
   while (created.length > 0) created.pop()?.dispose();
 });
 
+/** The sizes of the Keras example's MNIST model. */
+const MNIST: VqVaeConfig = { inputShape: [28, 28, 1], dim: 16, codebookSize: 128 };
 // Small and cheap: 8×8×1 images → 2×2 codes of D = 4, K = 8.
-const TINY: VqVaeConfigInput = { inputShape: [8, 8, 1], dim: 4, codebookSize: 8, encoderFilters: [4, 6] };
+const TINY: VqVaeConfig = { inputShape: [8, 8, 1], dim: 4, codebookSize: 8, encoderFilters: [4, 6] };
 const images = (n: number, seed = 1) => tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', seed);
 
 describe('createVqVae', () => {
-  it('builds the Keras example model by default: 28×28×1 → 7×7 codes of D = 16, K = 128', () => {
-    const vqvae = model({});
+  it('builds the Keras example model from the sizes alone: 28×28×1 → 7×7 codes of D = 16, K = 128', () => {
+    const vqvae = model(MNIST);
     expect(vqvae.latentShape).toEqual([7, 7, 16]);
     expect(vqvae.encoder.outputs[0]?.shape).toEqual([null, 7, 7, 16]);
     expect(vqvae.decoder.outputs[0]?.shape).toEqual([null, 28, 28, 1]);
     expect(vqvae.quantizer.codebook.shape).toEqual([128, 16]);
     expect(vqvae.config.decoderFilters).toEqual([64, 32]);
     expect(vqvae.config.quantizer.beta).toBe(0.25);
+    expect(vqvae.config.encoderFilters).toEqual([32, 64]);
+    expect(Object.isFrozen(vqvae.config) && Object.isFrozen(vqvae.config.quantizer)).toBe(true);
+    expect(vqvae.encoder.layers.map((layer) => layer.name).slice(1)).toEqual(['enc_conv_0', 'enc_conv_1', 'enc_codes']);
   });
 
   it('encodes to an int32 code map, decodes and reconstructs images', () => {
@@ -200,6 +205,13 @@ describe('errors', () => {
     [{ quantizer: { dim: 3 } }, /^createVqVae: expected config\.quantizer no 'dim' \(set config\.dim\), got 'dim'\.$/],
     [{ latent: 3 }, /^createVqVae: expected config known keys only, got 'latent'\.$/],
   ])('rejects config %j', (config, message) => {
-    expect(() => createVqVae(config as VqVaeConfigInput)).toThrow(message);
+    expect(() => createVqVae({ ...MNIST, ...config } as VqVaeConfig)).toThrow(message);
+  });
+
+  it.each(['inputShape', 'dim', 'codebookSize'] as const)('requires the size %s', (size) => {
+    const { [size]: _omitted, ...rest } = MNIST;
+    expect(() => createVqVae(rest as VqVaeConfig)).toThrow(
+      new RegExp(`^createVqVae: expected config\\.${size} a value \\(a required size\\), got none\\.$`),
+    );
   });
 });

@@ -1,58 +1,44 @@
-// VQ-VAE (van den Oord et al. 2017): convolutional encoder → vector quantiser → convolutional decoder.
+// VQ-VAE (van den Oord et al. 2017): convolutional encoder → vector quantiser → convolutional decoder, as a
+// TrainableModel that `fit` of @vaejs/training drives, checkpoints and resumes.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  assertDtype,
-  assertNumberInRange,
-  assertSameShape,
-  assertShape,
-  assertValueRange,
-  ConfigError,
+  CheckpointError,
   describeValue,
   formatExpected,
-  mse,
+  type PartIO,
+  type Preview,
+  type TrainableModel,
+  type TrainBatch,
 } from '@vaejs/core';
+import { readVqVaeManifest, restoreVqVae, saveVqVae, type VqVaeManifest } from './checkpoint';
+import { type ResolvedVqVaeConfig, resolveVqVaeConfig, type VqVaeConfig } from './config';
+import { measureCodeUsage, reconstructionRows } from './epoch-report';
+import { type VqVaeLossParts, vqVaeForward } from './forward';
+import {
+  checkBatch,
+  checkCodeMap,
+  checkImages,
+  checkOptimizer,
+  type VqVaeBatch,
+  type VqVaeStepOptions,
+} from './inputs';
+import { buildVqVaeNetworks, findQuantizerLayer, latentShape, type VqVaeNetworks } from './network';
 import type { VectorQuantizer } from './vector-quantizer';
-import { resolveVqVaeConfig, type VqVaeConfig, type VqVaeConfigInput } from './vqvae-config';
-import { buildVqVaeNetworks, findQuantizerLayer, latentShape, type VqVaeNetworks } from './vqvae-networks';
-
-/** A training or evaluation batch: images, and optionally a different target (default: x). */
-export interface VqVaeBatch {
-  /** float32 [n, H, W, C] in [0, 1]. */
-  x: tf.Tensor;
-  /** float32 [n, H, W, C]; default x. */
-  target?: tf.Tensor;
-}
-
-/** Per-step options. */
-export interface VqVaeStepOptions {
-  /** Commitment weight for this step (default config.quantizer.beta). */
-  beta?: number;
-}
-
-/** Named loss parts, float32 scalars (batch means); the caller disposes them. */
-export type VqVaeLossParts = {
-  /** What is minimised: `reconstructionMse / dataVariance + codebook + beta·commitment` (no codebook term with EMA). */
-  loss: tf.Scalar;
-  /** Squared error summed over the pixels of an example, mean over the batch. */
-  reconstruction: tf.Scalar;
-  /** Squared error per pixel (= reconstruction / (H·W·C)). */
-  reconstructionMse: tf.Scalar;
-  /** Codebook loss `mean ||sg(z_e) − z_q||²` (reported with EMA too, not minimised then). */
-  codebook: tf.Scalar;
-  /** Commitment loss `mean ||z_e − sg(z_q)||²`, unweighted. */
-  commitment: tf.Scalar;
-  /** Perplexity of the batch's codes, in [1, K]. */
-  perplexity: tf.Scalar;
-  /** Share of codes used by the batch, in [0, 1]. */
-  usage: tf.Scalar;
-};
 
 /** What `trainStep` returns: the loss parts plus `restarted`, the number of dead codes restarted (float32). */
 export type VqVaeStepResult = VqVaeLossParts & { restarted: tf.Scalar };
 
+/** What `epochMetrics` returns (`fit` writes them to metrics.jsonl as `test_code_perplexity`, `test_code_usage`). */
+export type VqVaeEpochMetrics = {
+  /** Perplexity of the sample's codes, in [1, K]. */
+  code_perplexity: number;
+  /** Share of the K codes the sample uses, in [0, 1]. */
+  code_usage: number;
+};
+
 /** A VQ-VAE: its three LayersModels, the quantiser over the codebook, and the operations. */
-export interface VqVae extends VqVaeNetworks {
-  readonly config: Readonly<VqVaeConfig>;
+export interface VqVae extends VqVaeNetworks, TrainableModel {
+  readonly config: ResolvedVqVaeConfig;
   /** The quantiser (variables shared with `quantizerModel`). */
   readonly quantizer: VectorQuantizer;
   /** [h, w, D] of the code map. */
@@ -68,77 +54,88 @@ export interface VqVae extends VqVaeNetworks {
   /**
    * One optimisation step (one `optimizer.minimize` over encoder, decoder and — unless EMA — codebook), then the
    * quantiser's `update` (EMA, restarts). Runs the k-means initialisation first when `kmeansInit` and not done yet.
+   * @param batch `{ x, target? }` float32 [n, H, W, C] (`labels` ignored)
+   * @param options `{ beta? }`: this step's commitment weight (`seed`, `step` unused: nothing here is sampled)
    */
   trainStep(optimizer: tf.Optimizer, batch: VqVaeBatch, options?: VqVaeStepOptions): VqVaeStepResult;
   /** The same parts as `trainStep`, without updating anything (test loss). */
   lossParts(batch: VqVaeBatch, options?: VqVaeStepOptions): VqVaeLossParts;
+  /** {@link saveVqVae}: writes the three parts through `io` and returns the manifest. */
+  save(io: PartIO): Promise<VqVaeManifest>;
+  /**
+   * Loads weights, EMA buffers, `initialized` and the quantiser's random stream written by `save` of a model with
+   * the same config (`seed` aside) into this one, bit for bit.
+   * @throws CheckpointError for another format, version or parts, the first config field that differs, a bad part
+   */
+  restore(manifest: unknown, io: PartIO): Promise<void>;
+  /**
+   * Encodes `sample.x` (fit passes up to 2,000 test images) in chunks of 500 and returns the codes' perplexity and
+   * usage; keeps the counts for the `codebook-usage` preview.
+   */
+  epochMetrics(sample: TrainBatch): Promise<VqVaeEpochMetrics>;
+  /**
+   * `reconstructions`: rows of 8 originals (`sample.target ?? sample.x`) each followed by a row of their
+   * reconstructions, 8 columns (the caller disposes the images); and, once `epochMetrics` has run,
+   * `codebook-usage`: `{ counts, title: 'code usage, epoch N' }`.
+   */
+  previews(sample: TrainBatch, options: { seed: number; epoch: number }): Promise<Record<string, Preview>>;
   /** Frees every weight, codebook and EMA state. */
   dispose(): void;
 }
 
 /**
- * Creates a VQ-VAE. Defaults: the Keras example's MNIST model (28×28×1 → 7×7 codes of D = 16, K = 128).
+ * Creates a VQ-VAE. Sizes are required; the rest defaults to the Keras example's MNIST model (conv 32 and 64, k3 s2,
+ * then a 1×1 conv to D; mirrored decoder).
  * @example
- * const vqvae = createVqVae({ codebookSize: 64, quantizer: { ema: true } });
+ * const vqvae = createVqVae({ inputShape: [28, 28, 1], dim: 16, codebookSize: 64, quantizer: { ema: true } });
  * const codes = vqvae.encode(images); // int32 [n, 7, 7]
  * const decoded = vqvae.decode(codes); // float32 [n, 28, 28, 1]
  */
-export function createVqVae(config: VqVaeConfigInput = {}): VqVae {
+export function createVqVae(config: VqVaeConfig): VqVae {
   const resolved = resolveVqVaeConfig(config);
   return assembleVqVae(resolved, buildVqVaeNetworks(resolved));
 }
 
-/** Wraps built or loaded networks into a VqVae. Internal (used by createVqVae and loadVqVae). */
-export function assembleVqVae(config: Readonly<VqVaeConfig>, networks: VqVaeNetworks): VqVae {
+/**
+ * Loads a VQ-VAE saved by {@link saveVqVae}: builds the model its manifest's config describes and restores the
+ * saved state into it. `io(part)` is an IOHandler or a URL (in a browser, the part's model.json URL).
+ * @throws CheckpointError for a manifest of another kind or version, an invalid config, or an unreadable part.
+ * @example const vqvae = await loadVqVae(manifest, (part) => `${base}/${part}/model.json`);
+ */
+export async function loadVqVae(manifest: unknown, io: (part: string) => tf.io.IOHandler | string): Promise<VqVae> {
+  const fn = 'loadVqVae';
+  const config = readVqVaeManifest(fn, manifest);
+  if (typeof io !== 'function') {
+    throw new CheckpointError(
+      formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler | string', describeValue(io)),
+    );
+  }
+  const vqvae = createVqVae(config);
+  try {
+    await restoreVqVae(vqvae, manifest, (part) => ioHandler(io(part)), fn);
+    return vqvae;
+  } catch (error) {
+    vqvae.dispose();
+    throw error;
+  }
+}
+
+/** Wraps built networks into a VqVae. Internal. */
+export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetworks): VqVae {
   const { encoder, quantizerModel, decoder } = networks;
   const quantizer = findQuantizerLayer(quantizerModel).quantizer;
   const grid = latentShape(config);
-  const [height, width, channels] = config.inputShape;
-  const pixels = height * width * channels;
-  const imageShape = [null, height, width, channels];
-
-  const checkImages = (fn: string, x: tf.Tensor, argument = 'x') => {
-    assertDtype(fn, argument, x, 'float32');
-    assertShape(fn, argument, x, imageShape, 'config.inputShape');
-  };
-  const checkBatch = (fn: string, batch: VqVaeBatch, options: VqVaeStepOptions) => {
-    if (typeof batch !== 'object' || batch === null) {
-      throw new ConfigError(formatExpected(fn, 'batch', 'an object { x, target? }', describeValue(batch)));
-    }
-    checkImages(fn, batch.x, 'batch.x');
-    if (batch.target !== undefined) assertSameShape(fn, 'batch.x', batch.x, 'batch.target', batch.target);
-    if (options.beta !== undefined) assertNumberInRange(fn, 'options.beta', options.beta, 0, Number.MAX_VALUE);
-  };
-
-  /** Forward pass and loss parts; also returns z_e and the indices for the quantiser's update. */
-  const forward = (batch: VqVaeBatch, options: VqVaeStepOptions, training: boolean) => {
-    const zE = encoder.apply(batch.x, { training }) as tf.Tensor;
-    const quantized = quantizer.quantize(zE);
-    const output = decoder.apply(quantized.output, { training }) as tf.Tensor;
-    const reconstruction = tf.mean(mse(batch.target ?? batch.x, output)) as tf.Scalar;
-    const reconstructionMse = tf.div(reconstruction, pixels) as tf.Scalar;
-    const beta = options.beta ?? config.quantizer.beta;
-    const vqLoss = config.quantizer.ema
-      ? tf.mul(quantized.commitmentLoss, beta)
-      : tf.add(quantized.codebookLoss, tf.mul(quantized.commitmentLoss, beta));
-    const parts: VqVaeLossParts = {
-      loss: tf.add(tf.div(reconstructionMse, config.dataVariance), vqLoss) as tf.Scalar,
-      reconstruction,
-      reconstructionMse,
-      codebook: quantized.codebookLoss,
-      commitment: quantized.commitmentLoss,
-      perplexity: quantized.perplexity,
-      usage: quantized.usage,
-    };
-    return { parts, zE, indices: quantized.indices };
-  };
+  let usageCounts: number[] | null = null;
 
   const trainableVariables = () => [
     ...[...encoder.trainableWeights, ...decoder.trainableWeights].map((weight) => weight.read() as tf.Variable),
     ...quantizer.trainableVariables,
   ];
+  const encodeImages = (x: tf.Tensor) => tf.tidy(() => quantizer.encode(encoder.apply(x) as tf.Tensor) as tf.Tensor3D);
+  const reconstructImages = (x: tf.Tensor) =>
+    tf.tidy(() => decoder.apply(quantizer.lookup(quantizer.encode(encoder.apply(x) as tf.Tensor))) as tf.Tensor4D);
 
-  return {
+  const vqvae: VqVae = {
     config,
     encoder,
     quantizerModel,
@@ -146,40 +143,32 @@ export function assembleVqVae(config: Readonly<VqVaeConfig>, networks: VqVaeNetw
     quantizer,
     latentShape: grid,
     encodeContinuous(x) {
-      checkImages('vqvae.encodeContinuous', x);
+      checkImages('vqvae.encodeContinuous', 'x', x, config);
       return tf.tidy(() => encoder.apply(x) as tf.Tensor4D);
     },
     encode(x) {
-      checkImages('vqvae.encode', x);
-      return tf.tidy(() => quantizer.encode(encoder.apply(x) as tf.Tensor) as tf.Tensor3D);
+      checkImages('vqvae.encode', 'x', x, config);
+      return encodeImages(x);
     },
     decode(indices) {
-      const fn = 'vqvae.decode';
-      assertDtype(fn, 'indices', indices, 'int32');
-      assertShape(fn, 'indices', indices, [null, grid[0], grid[1]], 'latent grid [n, h, w]');
-      assertValueRange(fn, 'indices', indices, 0, config.codebookSize - 1);
+      checkCodeMap('vqvae.decode', indices, grid, config.codebookSize);
       return tf.tidy(() => decoder.apply(quantizer.lookup(indices)) as tf.Tensor4D);
     },
     reconstruct(x) {
-      checkImages('vqvae.reconstruct', x);
-      return tf.tidy(() => {
-        const codes = quantizer.lookup(quantizer.encode(encoder.apply(x) as tf.Tensor));
-        return decoder.apply(codes) as tf.Tensor4D;
-      });
+      checkImages('vqvae.reconstruct', 'x', x, config);
+      return reconstructImages(x);
     },
     trainStep(optimizer, batch, options = {}) {
       const fn = 'vqvae.trainStep';
-      if (typeof (optimizer as Partial<tf.Optimizer> | null)?.minimize !== 'function') {
-        throw new ConfigError(formatExpected(fn, 'optimizer', 'a tf.Optimizer', describeValue(optimizer)));
-      }
-      checkBatch(fn, batch, options);
+      checkOptimizer(fn, optimizer);
+      checkBatch(fn, batch, options, config);
       if (config.quantizer.kmeansInit && !quantizer.initialized) {
         tf.tidy(() => quantizer.initialize(encoder.apply(batch.x) as tf.Tensor));
       }
-      let kept: ReturnType<typeof forward> | undefined;
+      let kept: ReturnType<typeof vqVaeForward> | undefined;
       const loss = optimizer.minimize(
         () => {
-          const result = forward(batch, options, true);
+          const result = vqVaeForward(config, networks, quantizer, batch, options.beta, true);
           // keep: minimize runs this closure in its own tidy; the parts are reported, z_e and the indices feed the
           // quantiser's update after the gradient step. Disposed below or by the caller.
           const { loss: minimised, ...reported } = result.parts;
@@ -202,8 +191,31 @@ export function assembleVqVae(config: Readonly<VqVaeConfig>, networks: VqVaeNetw
       }
     },
     lossParts(batch, options = {}) {
-      checkBatch('vqvae.lossParts', batch, options);
-      return tf.tidy(() => forward(batch, options, false).parts);
+      checkBatch('vqvae.lossParts', batch, options, config);
+      return tf.tidy(() => vqVaeForward(config, networks, quantizer, batch, options.beta, false).parts);
+    },
+    save: (io) => saveVqVae(vqvae, io),
+    restore: (manifest, io) => restoreVqVae(vqvae, manifest, io),
+    async epochMetrics(sample) {
+      checkImages('vqvae.epochMetrics', 'sample.x', sample?.x, config);
+      const report = await measureCodeUsage(encodeImages, sample.x, config.codebookSize);
+      usageCounts = report.counts;
+      return { code_perplexity: report.perplexity, code_usage: report.usage };
+    },
+    async previews(sample, options) {
+      const fn = 'vqvae.previews';
+      checkImages(fn, 'sample.x', sample?.x, config);
+      const originals = sample.target ?? sample.x;
+      checkImages(fn, 'sample.target', originals, config);
+      const images = tf.tidy(() => {
+        const reconstructions = reconstructImages(sample.x);
+        return reconstructionRows(originals as tf.Tensor4D, reconstructions);
+      });
+      const previews: Record<string, Preview> = { reconstructions: { images, columns: 8 } };
+      if (usageCounts) {
+        previews['codebook-usage'] = { counts: [...usageCounts], title: `code usage, epoch ${options.epoch}` };
+      }
+      return previews;
     },
     dispose() {
       encoder.dispose();
@@ -211,4 +223,17 @@ export function assembleVqVae(config: Readonly<VqVaeConfig>, networks: VqVaeNetw
       decoder.dispose();
     },
   };
+  return vqvae;
+}
+
+// helpers
+
+/** An IOHandler for a handler or a URL, as `tf.loadLayersModel` resolves one (a registered scheme, else http). */
+function ioHandler(source: tf.io.IOHandler | string): tf.io.IOHandler {
+  if (typeof source !== 'string') return source;
+  const handlers = tf.io.getLoadHandlers(source);
+  if (handlers.length > 1) {
+    throw new CheckpointError(formatExpected('loadVqVae', 'io URL', 'one matching IOHandler', `${handlers.length}`));
+  }
+  return handlers[0] ?? tf.io.browserHTTPRequest(source);
 }

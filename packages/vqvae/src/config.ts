@@ -1,0 +1,176 @@
+import {
+  assertNumberInRange,
+  assertOneOf,
+  assertPositiveInt,
+  ConfigError,
+  describeValue,
+  formatExpected,
+} from '@vaejs/core';
+import {
+  DEFAULT_VECTOR_QUANTIZER_CONFIG,
+  type ResolvedVectorQuantizerConfig,
+  resolveVectorQuantizerConfig,
+} from './quantizer-config';
+
+/** Quantiser settings of a VQ-VAE: everything but the sizes and the seed, which the VQ-VAE config gives. */
+export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'>;
+
+/**
+ * What `createVqVae` accepts. The sizes are required — the image shape, D and K — and everything else has a default
+ * ({@link DEFAULT_VQVAE_CONFIG}: the Keras example's MNIST model, conv 32 and 64 k3 s2 then a 1×1 conv to D).
+ */
+export interface VqVaeConfig {
+  /** Image shape [height, width, channels]; height and width divisible by 2^encoderFilters.length. */
+  inputShape: readonly [number, number, number];
+  /** D, size of each code vector (the Keras example: 16). */
+  dim: number;
+  /** K, number of codes (the Keras example: 128). */
+  codebookSize: number;
+  /** Filters of the stride-2, ReLU encoder convolutions (a 1×1 conv to D follows). Default `[32, 64]`. */
+  encoderFilters?: readonly number[];
+  /** Filters of the stride-2 ReLU transposed convolutions of the decoder. Default: encoderFilters reversed. */
+  decoderFilters?: readonly number[] | null;
+  /** Kernel size of every encoder and decoder convolution but the 1×1 one. Default 3. */
+  kernelSize?: number;
+  /** Decoder output: `'sigmoid'` (values in (0, 1), the default) or `'linear'` (as in the Keras example). */
+  outputActivation?: 'sigmoid' | 'linear';
+  /**
+   * The reconstruction term of the loss is `MSE per pixel / dataVariance` (van den Oord et al.'s Sonnet example and
+   * the Keras example divide by the training-set variance; see {@link pixelVariance}). Default 1 (plain MSE).
+   */
+  dataVariance?: number;
+  /** Quantiser settings (beta, ema, decay, epsilon, deadCodeThreshold, kmeansInit, distance, ...), merged by field. */
+  quantizer?: Partial<VqVaeQuantizerConfig>;
+  /** Seed of the weight initialisation and of the quantiser. Default 0. */
+  seed?: number;
+}
+
+/** @deprecated The former name of {@link VqVaeConfig} (the input type). */
+export type VqVaeConfigInput = VqVaeConfig;
+
+/** A config with every default filled in: what `vqvae.config` holds (frozen) and what a checkpoint stores. */
+export interface ResolvedVqVaeConfig {
+  readonly inputShape: readonly [number, number, number];
+  readonly dim: number;
+  readonly codebookSize: number;
+  readonly encoderFilters: readonly number[];
+  readonly decoderFilters: readonly number[];
+  readonly kernelSize: number;
+  readonly outputActivation: 'sigmoid' | 'linear';
+  readonly dataVariance: number;
+  readonly quantizer: Readonly<VqVaeQuantizerConfig>;
+  readonly seed: number;
+}
+
+/** Defaults of every optional setting (`decoderFilters: null` means encoderFilters reversed). */
+export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputShape' | 'dim' | 'codebookSize'>>> =
+  Object.freeze({
+    encoderFilters: Object.freeze([32, 64]),
+    decoderFilters: null,
+    kernelSize: 3,
+    outputActivation: 'sigmoid' as const,
+    dataVariance: 1,
+    quantizer: Object.freeze(withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG)),
+    seed: 0,
+  });
+
+const SIZES = ['inputShape', 'dim', 'codebookSize'] as const;
+const KNOWN_KEYS = new Set<string>([...SIZES, ...Object.keys(DEFAULT_VQVAE_CONFIG)]);
+
+/**
+ * Merges defaults into `config`, validates it and returns a frozen copy (arrays and `quantizer` frozen too).
+ * @throws ConfigError naming the field, e.g. `createVqVae: expected config.inputShape height divisible by 4 (2^2 stride-2 layers), got 30.`
+ * @example resolveVqVaeConfig({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128 }).decoderFilters // [64, 32]
+ */
+export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): ResolvedVqVaeConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new ConfigError(formatExpected(fn, 'config', 'an object', describeValue(config)));
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(formatExpected(fn, 'config', 'known keys only', `'${key}'`));
+  }
+  for (const key of SIZES) {
+    if (config[key] === undefined) {
+      throw new ConfigError(formatExpected(fn, `config.${key}`, 'a value (a required size)', 'none'));
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+  const merged = { ...DEFAULT_VQVAE_CONFIG, ...defined } as Required<VqVaeConfig>;
+  const { inputShape, encoderFilters } = merged;
+  if (!Array.isArray(inputShape) || inputShape.length !== 3) {
+    throw new ConfigError(formatExpected(fn, 'config.inputShape', '[height, width, channels]', String(inputShape)));
+  }
+  inputShape.forEach((size, axis) => {
+    assertPositiveInt(fn, `config.inputShape[${axis}]`, size);
+  });
+  if (!Array.isArray(encoderFilters) || encoderFilters.length === 0) {
+    throw new ConfigError(formatExpected(fn, 'config.encoderFilters', 'a non-empty array', String(encoderFilters)));
+  }
+  encoderFilters.forEach((filters, i) => {
+    assertPositiveInt(fn, `config.encoderFilters[${i}]`, filters);
+  });
+  const decoderFilters = merged.decoderFilters ?? [...encoderFilters].reverse();
+  if (!Array.isArray(decoderFilters) || decoderFilters.length !== encoderFilters.length) {
+    throw new ConfigError(
+      formatExpected(
+        fn,
+        'config.decoderFilters',
+        `${encoderFilters.length} entries (as encoderFilters)`,
+        Array.isArray(decoderFilters) ? `${decoderFilters.length}` : String(decoderFilters),
+      ),
+    );
+  }
+  decoderFilters.forEach((filters, i) => {
+    assertPositiveInt(fn, `config.decoderFilters[${i}]`, filters);
+  });
+  const factor = 2 ** encoderFilters.length;
+  (['height', 'width'] as const).forEach((name, axis) => {
+    const size = inputShape[axis] as number;
+    if (size % factor !== 0) {
+      const why = `${factor} (2^${encoderFilters.length} stride-2 layers)`;
+      throw new ConfigError(formatExpected(fn, `config.inputShape ${name}`, `divisible by ${why}`, String(size)));
+    }
+  });
+  assertPositiveInt(fn, 'config.kernelSize', merged.kernelSize);
+  assertOneOf(fn, 'config.outputActivation', merged.outputActivation, ['sigmoid', 'linear'] as const);
+  assertNumberInRange(fn, 'config.dataVariance', merged.dataVariance, Number.MIN_VALUE, Number.MAX_VALUE);
+  const quantizerInput = (config.quantizer ?? {}) as Record<string, unknown>;
+  if (typeof quantizerInput !== 'object' || quantizerInput === null) {
+    throw new ConfigError(formatExpected(fn, 'config.quantizer', 'an object', describeValue(quantizerInput)));
+  }
+  for (const key of ['dim', 'codebookSize', 'seed']) {
+    if (key in quantizerInput) {
+      throw new ConfigError(formatExpected(fn, 'config.quantizer', `no '${key}' (set config.${key})`, `'${key}'`));
+    }
+  }
+  assertPositiveInt(fn, 'config.dim', merged.dim);
+  assertPositiveInt(fn, 'config.codebookSize', merged.codebookSize);
+  if (!Number.isInteger(merged.seed)) {
+    throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(merged.seed)));
+  }
+  const quantizer = resolveVectorQuantizerConfig(
+    { ...quantizerInput, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
+    fn,
+    'config.quantizer',
+  );
+  const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
+  return Object.freeze({
+    inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
+    dim: merged.dim,
+    codebookSize: merged.codebookSize,
+    encoderFilters: Object.freeze([...encoderFilters]),
+    decoderFilters: Object.freeze([...decoderFilters]),
+    kernelSize: merged.kernelSize,
+    outputActivation: merged.outputActivation,
+    dataVariance: merged.dataVariance,
+    quantizer: Object.freeze(withoutSeed(quantizerOnly)),
+    seed: merged.seed,
+  });
+}
+
+// helpers
+
+function withoutSeed<T extends { seed: number }>(settings: T): Omit<T, 'seed'> {
+  const { seed: _seed, ...rest } = settings;
+  return rest;
+}
