@@ -1,10 +1,16 @@
 /** What `fit` trains on: `@vaejs/datasets` datasets, turned into the contract's batches one epoch at a time. */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataError, describeValue, formatExpected, type TrainBatch } from '@vaejs/core';
-import { type BatchesConfig, createBatches, type ImageDataset } from '@vaejs/datasets';
+import {
+  type BatchesConfig,
+  type CodeMapDataset,
+  createBatches,
+  createCodeMapBatches,
+  type ImageDataset,
+} from '@vaejs/datasets';
 
-/** A dataset `fit` accepts: images (`loadMnist`, `createDataset`, …). */
-export type FitDataset = ImageDataset;
+/** A dataset `fit` accepts: images (`loadMnist`, `createDataset`, …) or code maps (`loadCodeMaps`, for a prior). */
+export type FitDataset = ImageDataset | CodeMapDataset;
 
 /** The data of a run: a training set and, optionally, a test set scored after every epoch. */
 export interface FitData {
@@ -29,15 +35,25 @@ export interface BatchPlan {
 
 const FN = 'fit';
 
-function isImageDataset(value: unknown): value is ImageDataset {
-  const candidate = value as Partial<ImageDataset> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    candidate.images instanceof Uint8Array &&
-    Array.isArray(candidate.imageShape) &&
-    typeof candidate.size === 'number'
-  );
+function kindOf(value: unknown): 'images' | 'code-maps' | null {
+  const candidate = value as {
+    size?: unknown;
+    images?: unknown;
+    imageShape?: unknown;
+    codes?: unknown;
+    height?: unknown;
+  } | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.size !== 'number') return null;
+  if (candidate.images instanceof Uint8Array && Array.isArray(candidate.imageShape)) return 'images';
+  if (candidate.codes instanceof Int32Array && typeof candidate.height === 'number') return 'code-maps';
+  return null;
+}
+
+/** The shape of one item: `28x28x1` for images, `7x7 of 128` for code maps (two splits must agree). */
+function itemShape(dataset: FitDataset): string {
+  return dataset.kind === 'code-maps'
+    ? `${dataset.height}x${dataset.width} of ${dataset.numCategories} codes`
+    : dataset.imageShape.join('x');
 }
 
 /** Checks `data` and returns it typed; one line naming the field otherwise. */
@@ -47,31 +63,27 @@ export function checkFitData(data: unknown): { train: FitDataset; test: FitDatas
     throw new ConfigError(formatExpected(FN, 'data', 'an object { train, test? }', describeValue(data)));
   }
   const check = (split: 'train' | 'test', value: unknown): FitDataset => {
-    if (!isImageDataset(value)) {
+    if (kindOf(value) === null) {
       throw new ConfigError(
         formatExpected(
           FN,
           `data.${split}`,
-          'a dataset of @vaejs/datasets (loadMnist, createDataset, …)',
+          'a dataset of @vaejs/datasets (loadMnist, createDataset, loadCodeMaps, …)',
           describeValue(value),
         ),
       );
     }
-    if (value.size === 0) {
-      throw new DataError(formatExpected(FN, `data.${split}`, 'at least one item', `'${value.name}' with none`));
+    const dataset = value as FitDataset;
+    if (dataset.size === 0) {
+      throw new DataError(formatExpected(FN, `data.${split}`, 'at least one item', `'${dataset.name}' with none`));
     }
-    return value;
+    return dataset;
   };
   const train = check('train', candidate.train);
   const test = candidate.test === undefined || candidate.test === null ? null : check('test', candidate.test);
-  if (test && test.imageShape.join('x') !== train.imageShape.join('x')) {
+  if (test && itemShape(test) !== itemShape(train)) {
     throw new DataError(
-      formatExpected(
-        FN,
-        'data.test',
-        `images of the training set's shape ${train.imageShape.join('x')}`,
-        test.imageShape.join('x'),
-      ),
+      formatExpected(FN, 'data.test', `items of the training set's shape ${itemShape(train)}`, itemShape(test)),
     );
   }
   return { train, test };
@@ -93,6 +105,21 @@ export function testPipeline(pipeline: BatchPlan['pipeline']): BatchPlan['pipeli
 
 /** One epoch of batches of `dataset`. */
 export function epochBatches(dataset: FitDataset, plan: BatchPlan): EpochBatches {
+  if (dataset.kind === 'code-maps') {
+    const maps = createCodeMapBatches(dataset, {
+      batchSize: plan.batchSize,
+      shuffle: plan.shuffle,
+      seed: plan.seed,
+      epoch: plan.epoch,
+    });
+    return {
+      numBatches: maps.numBatches,
+      batch(index: number): TrainBatch {
+        const batch = maps.batch(index);
+        return { x: batch.x, ...(batch.labels ? { labels: batch.labels } : {}) };
+      },
+    };
+  }
   const batches = createBatches(dataset, {
     batchSize: plan.batchSize,
     shuffle: plan.shuffle,

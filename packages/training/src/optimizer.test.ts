@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createOptimizer, disposeOptimizerState, getOptimizerState, setOptimizerState } from './optimizer';
 
-/** Trains w on a fixed quadratic for `steps` steps with `optimizer`; returns w. */
+/** Trains w on a fixed quadratic for `steps` steps with `optimizer`. */
 function train(optimizer: tf.Optimizer, w: tf.Variable, steps: number): void {
   for (let i = 0; i < steps; i++) {
-    tf.tidy(() =>
-      optimizer.minimize(() => tf.sum(tf.square(tf.sub(w, tf.tensor1d([3, -2, 0.5])))) as tf.Scalar, false, [w]),
-    );
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.sum(tf.square(tf.sub(w, tf.tensor1d([3, -2, 0.5])))) as tf.Scalar, false, [w]);
+    });
   }
 }
 
