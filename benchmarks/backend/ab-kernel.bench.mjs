@@ -1,9 +1,9 @@
 // A/B of one fast kernel inside a training step, interleaved in one process so that the machine's load hits both
 // alike: --kernel=Identity (default) toggles that kernel between its stock and its fast config every few steps.
-// Usage: node bench/ab-kernel.bench.mjs --model=mlp|conv --kernel=Identity --threads=1 --rounds=8
+// Usage: node benchmarks/backend/ab-kernel.bench.mjs --model=mlp|conv --kernel=Identity --threads=1 --rounds=8
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableFastTraining } from '../dist/index.js';
+import { enableFastTraining } from '@vaejs/backend';
 import { createConvVae, createMlpVae, createTrainer } from './models.mjs';
 
 const args = Object.fromEntries(

@@ -1,9 +1,9 @@
 // The conv VAE's largest layer (x 128×14×14×32, filter 4×4×32×64, stride 2, 'same') kernel by kernel on wasm with
 // enableFastTraining: forward Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, and the matMuls and transposes the
-// im2col route needs. Usage: node bench/conv-kernels.bench.mjs [threads]
+// im2col route needs. Usage: node benchmarks/backend/conv-kernels.bench.mjs [threads]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableFastTraining } from '../dist/index.js';
+import { enableFastTraining } from '@vaejs/backend';
 
 await tf.setBackend('wasm');
 const threads = Number(process.argv[2] ?? 1);

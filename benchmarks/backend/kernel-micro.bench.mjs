@@ -1,8 +1,8 @@
 // Micro-benchmarks of the MLP VAE's largest matMul (128×784×400, plain and transposed) and of elementwise ops on
-// 627k floats (Adam's passes), on wasm with enableFastTraining. Usage: node bench/kernel-micro.bench.mjs [threads]
+// 627k floats (Adam's passes), on wasm with enableFastTraining. Usage: node benchmarks/backend/kernel-micro.bench.mjs [threads]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableFastTraining } from '../dist/index.js';
+import { enableFastTraining } from '@vaejs/backend';
 
 await tf.setBackend('wasm');
 const threads = Number(process.argv[2] ?? 1);

@@ -1,10 +1,10 @@
 // Op-by-op profile of one training step (Adam, batch 128) on wasm, stock or fast: wraps every registered wasm
 // kernel with a timer (self time, nested kernel calls excluded) and reports time per kernel name, plus the rest of
 // the step (tfjs engine, autodiff bookkeeping, model JS) as "outside kernels".
-// Usage: node bench/profile-step.mjs --model=mlp|conv --fast --threads=1 --steps=10
+// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv --fast --threads=1 --steps=10
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableFastTraining } from '../dist/index.js';
+import { enableFastTraining } from '@vaejs/backend';
 import { createConvVae, createMlpVae, createTrainer } from './models.mjs';
 
 const args = Object.fromEntries(

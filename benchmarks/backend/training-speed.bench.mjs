@@ -1,5 +1,5 @@
 // Training speed of two VAEs on tfjs' wasm backend, stock and with enableFastTraining, and on the cpu backend.
-// Run after building @vaejs/core:  pnpm --filter @vaejs/core bench   (options: --seconds=3 --batch=128 --only=mlp --cpu=false)
+// Run after `pnpm build`:  pnpm --filter @vaejs/benchmarks bench:backend   (options: --seconds=3 --batch=128 --only=mlp --cpu=false)
 // "same, stock backward pass" is the 1-thread fast configuration with enableFastTraining({ freeingGradients: false }).
 // Each configuration runs in its own Node process (the wasm backend is re-initialised for threads, and peak RSS
 // is per process). ms/step, images/s and GFLOP/s are medians over steps of wall-clock time; cpu ms/step is the
@@ -25,7 +25,7 @@ async function measure(config) {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-wasm');
   await import('@tensorflow/tfjs-backend-cpu');
-  const { enableFastTraining } = await import('../dist/index.js');
+  const { enableFastTraining } = await import('@vaejs/backend');
   const { createConvVae, createMlpVae, createTrainer } = await import('./models.mjs');
   await tf.setBackend(config.backend);
   let summary = `${config.backend} (stock kernels)`;

@@ -1,10 +1,10 @@
-// Benchmark of @vaejs/datasets: run with `pnpm bench` (builds first) or `node bench/load.bench.mjs` after `npx tsup`.
-// Prints figures, never passes or fails on time. Imports the built dist, like a user would.
+// Benchmark of @vaejs/datasets: run with `pnpm bench` (builds first) or `node benchmarks/datasets/load.bench.mjs` after
+// `pnpm build`. Prints figures, never passes or fails on time. Imports the built package by name, like a user would.
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatches, DEFAULT_FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from '../dist/index.js';
+import { createBatches, DEFAULT_FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from '@vaejs/datasets';
 
 await tf.setBackend('cpu');
 await tf.ready();

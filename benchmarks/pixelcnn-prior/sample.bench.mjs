@@ -1,12 +1,13 @@
-// Benchmark of @vaejs/pixelcnn-prior: run with `pnpm bench` (builds first) or `node bench/sample.bench.mjs` after
-// `npx tsup`. Prints figures, never passes or fails on time. Imports the built dist, like a user would.
+// Benchmark of @vaejs/pixelcnn-prior: run with `pnpm bench` (builds first) or
+// `node benchmarks/pixelcnn-prior/sample.bench.mjs` after `pnpm build`. Prints figures, never passes or fails on time.
+// Imports the built packages by name, like a user would.
 // `--full` also times the full-recompute sampler (h·w whole-network passes; minutes on the cpu backend).
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from '@vaejs/core';
-import { createPixelCnn } from '../dist/index.js';
+import { registerGradients } from '@vaejs/backend';
+import { createPixelCnn } from '@vaejs/pixelcnn-prior';
 
 await tf.setBackend('cpu');
 await tf.ready();

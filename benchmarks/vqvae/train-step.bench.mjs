@@ -1,12 +1,12 @@
-// Benchmark of @vaejs/vqvae: run with `pnpm bench` (builds first) or `node bench/train-step.bench.mjs` after
-// `npx tsup`. Prints figures, never passes or fails on time. Imports the built dist, like a user would.
+// Benchmark of @vaejs/vqvae: run with `pnpm bench` (builds first) or `node benchmarks/vqvae/train-step.bench.mjs`
+// after `pnpm build`. Prints figures, never passes or fails on time. Imports the built packages by name, like a user.
 // Baseline: the nearest-code lookup by broadcasting a [P, K, D] difference tensor, which the matMul form avoids.
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from '@vaejs/core';
-import { createVqVae, nearestCodes } from '../dist/index.js';
+import { registerGradients } from '@vaejs/backend';
+import { createVqVae, nearestCodes } from '@vaejs/vqvae';
 
 await tf.setBackend('cpu');
 await tf.ready();
