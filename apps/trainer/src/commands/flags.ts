@@ -9,7 +9,7 @@ export const BACKEND_FLAGS: FlagSpec[] = [
     default: 'auto',
     help: 'tfjs backend; auto tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order',
   },
-  { name: 'fast', type: 'boolean', default: true, help: "on wasm/cpu, @vaejs/backend's fast training (kernels and threads on wasm)" },
+  { name: 'fast', type: 'boolean', default: true, help: "on wasm/cpu, @vaejs/backend's fast training kernels" },
   { name: 'threads', type: 'int', help: 'wasm threads (default: all cores)' },
 ];
 
