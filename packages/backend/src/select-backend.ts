@@ -68,8 +68,6 @@ export interface BackendSelection {
   summary: string;
 }
 
-const FN = 'selectBackend';
-
 /** The short name used in summaries: '@tensorflow/tfjs-node' → 'tfjs-node'. */
 function shortName(name: BackendName): string {
   return BACKEND_PACKAGES[name].packageName.replace('@tensorflow/', '');
@@ -134,9 +132,14 @@ export function describeSkipped(skipped: readonly SkippedBackend[]): string {
  * const { summary } = await selectBackend();   // or selectBackend({ backend: 'wasm' })
  * console.log(summary);                         // backend: wasm (tfjs-node-gpu: not installed; tfjs-node: not installed)
  */
-export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+export function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  return selectBackendFor('selectBackend', options);
+}
+
+/** `selectBackend`, with errors that name `fn`, the function the caller called (setupBackend uses it). */
+export async function selectBackendFor(fn: string, options: SelectBackendOptions): Promise<BackendSelection> {
   const requested = options.backend ?? 'auto';
-  assertOneOf(FN, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
+  assertOneOf(fn, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
   const candidates = requested === 'auto' ? BACKEND_NAMES : [requested];
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
@@ -152,7 +155,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     const hint = entry.hint ? ` (${entry.hint})` : '';
     throw new ConfigError(
       formatExpected(
-        FN,
+        fn,
         `options.backend '${requested}'`,
         'to load',
         `${shortName(entry.name)}: ${entry.reason}${hint}`,
@@ -160,6 +163,6 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     );
   }
   throw new ConfigError(
-    formatExpected(FN, "options.backend 'auto'", 'to find a usable backend', describeSkipped(skipped)),
+    formatExpected(fn, "options.backend 'auto'", 'to find a usable backend', describeSkipped(skipped)),
   );
 }

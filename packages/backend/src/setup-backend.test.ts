@@ -134,7 +134,7 @@ describe('setupBackend', () => {
     await expect(
       setupBackend({ backend: 'wasm', loaders: { wasm: () => Promise.reject(new Error('no wasm here')) } }),
     ).rejects.toThrow(
-      /^selectBackend: expected options\.backend 'wasm' to load, got tfjs-backend-wasm: failed to load: no wasm here\.$/,
+      /^setupBackend: expected options\.backend 'wasm' to load, got tfjs-backend-wasm: failed to load: no wasm here\.$/,
     );
   });
 });

@@ -17,7 +17,7 @@ import {
   describeSkipped,
   type SelectBackendOptions,
   type SkippedBackend,
-  selectBackend,
+  selectBackendFor,
 } from './select-backend';
 
 const FN = 'setupBackend';
@@ -100,7 +100,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   const requested = options.backend ?? 'auto';
   assertOneOf(FN, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
   validateThreads(options.threads);
-  const selection = await selectBackend({
+  const selection = await selectBackendFor(FN, {
     backend: requested,
     ...(options.loaders ? { loaders: options.loaders } : {}),
     ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
