@@ -49,7 +49,7 @@ export interface BackendSetup {
   tfBackendName: string;
   /** True when the fast wasm kernels are registered. */
   fast: boolean;
-  /** Threads the wasm backend computes matMuls and convolutions on (1 on cpu; TensorFlow's own on tfjs-node). */
+  /** Threads wasm computes matMuls and convolutions on; 1 elsewhere (tfjs-node's own thread pool is not counted). */
   threads: number;
   /** True when the backward pass frees as it goes (fast training on wasm or cpu). */
   freeingGradients: boolean;
