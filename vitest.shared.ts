@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export const sourceAliases: Record<string, string> = {
   '@vaejs/testing': `${root}testing/index.ts`,
   ...Object.fromEntries(
-    ['core', 'vae', 'vqvae', 'pixelcnn-prior', 'datasets'].map((name) => [
+    ['core', 'backend', 'vae', 'vqvae', 'pixelcnn-prior', 'datasets'].map((name) => [
       `@vaejs/${name}`,
       `${root}packages/${name}/src/index.ts`,
     ]),

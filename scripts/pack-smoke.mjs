@@ -8,13 +8,14 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const pnpm = ['-y', 'pnpm@10.34.8'];
-const packages = ['core', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior'];
+const packages = ['core', 'backend', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior'];
 const work = mkdtempSync(join(tmpdir(), 'vaejs-pack-'));
 const tarballs = {};
 
 // What each package must be able to do once installed: a few lines run from ESM and from CJS.
 const smoke = {
   core: `const x = tf.tensor2d([[0.5, -1]]); const kl = core.klStandardNormal(x, x); if (!(kl.shape[0] === 1)) throw new Error('kl shape');`,
+  backend: `const s = await core.setupBackend({ backend: 'cpu' }); const again = await core.setupBackend({ backend: 'cpu' }); const g = tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2])).dataSync(); const ok = s.name === 'cpu' && s.tfBackendName === 'cpu' && s.fast === false && s.threads === 1 && s.freeingGradients === true && s.skipped.length === 0 && s.gradients === 'bundled-copy' && again.gradients === 'already-registered' && s.kernels.length === 0 && s.notes.length === 0 && s.summary === 'backend: cpu' && g[0] === 2 && g[1] === 4 && tf.getBackend() === 'cpu'; if (!ok) throw new Error('setupBackend ' + JSON.stringify({ s, again, g: Array.from(g) }));`,
   datasets: `const d = core.createBatches ? true : false; if (!d) throw new Error('createBatches missing');`,
   vae: `const m = core.createVae({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: 8 }); const out = m.reconstruct(tf.zeros([2, 4, 4, 1])); if (out.shape.join() !== '2,4,4,1') throw new Error('vae shape ' + out.shape); m.dispose();`,
   vqvae: `const q = core.createVectorQuantizer({ dim: 4, codebookSize: 8 }); const r = q.quantize(tf.zeros([3, 4])); if (r.indices.dtype !== 'int32') throw new Error('vq dtype'); q.dispose();`,
@@ -22,6 +23,7 @@ const smoke = {
 };
 const peers = {
   core: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
+  backend: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
   datasets: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
   vae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
   vqvae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],

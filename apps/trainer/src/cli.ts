@@ -3,7 +3,7 @@ import { main } from './main';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // Exit explicitly: the wasm backend's worker threads would otherwise keep the process alive after the work is done.
+    // The command's exit code; a process whose work is done exits by itself (no wasm worker holds it).
     process.exit(code);
   },
   (error: unknown) => {

@@ -1,24 +1,3 @@
-// Opt-in fast training paths for tfjs-backend-wasm (nothing is registered on import).
-export {
-  type DisableFastTrainingResult,
-  disableFastTraining,
-  enableFastTraining,
-  type FastTrainingOptions,
-  type FastTrainingReport,
-  fastTrainingReport,
-} from './backend/enable-fast-training';
-export { type GradientSource, gradientsRegistered, registerGradients } from './backend/register-gradients';
-// Backend selection and gradient registration, for apps.
-export {
-  BACKEND_NAMES,
-  BACKEND_PACKAGES,
-  type BackendName,
-  type BackendSelection,
-  isPackageNotFound,
-  type SelectBackendOptions,
-  type SkippedBackend,
-  selectBackend,
-} from './backend/select-backend';
 export {
   assertDtype,
   assertNumberInRange,

@@ -15,8 +15,6 @@ import {
   iwaeBound,
   klSchedule,
   klStandardNormal,
-  registerGradients,
-  selectBackend,
   stopGradient,
   straightThrough,
 } from './index';
@@ -113,23 +111,6 @@ describe('README snippets', () => {
       again.dispose();
     });
   });
-
-  it('backend selection in an app', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      const { name, summary } = await selectBackend(); // or { backend: 'wasm' }: then a failure throws a ConfigError
-      console.log(summary); // e.g. backend: wasm (tfjs-node-gpu: not installed; tfjs-node: not installed)
-      await registerGradients(); // once; tfjs-core alone registers no gradients
-
-      // Here tfjs-node(-gpu) are not installed and tfjs-backend-wasm is.
-      expect(name).toBe('wasm');
-      expect(log.mock.calls[0]?.[0]).toBe('backend: wasm (tfjs-node-gpu: not installed; tfjs-node: not installed)');
-      expect(tf.getBackend()).toBe('wasm');
-    } finally {
-      log.mockRestore();
-      await tf.setBackend('cpu');
-    }
-  });
 });
 
 describe('README', () => {
@@ -137,7 +118,7 @@ describe('README', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const self = readFileSync(new URL('./readme.test.ts', import.meta.url), 'utf8');
     const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-    expect(blocks.length).toBe(5);
+    expect(blocks.length).toBe(4);
     const lines = blocks.flatMap((block) => block.split('\n').map((line) => line.trim()));
     const missing = lines.filter((line) => line !== '' && !line.startsWith('import ') && !self.includes(line));
     expect(missing).toEqual([]);

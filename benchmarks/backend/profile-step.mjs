@@ -1,0 +1,75 @@
+// Op-by-op profile of one training step (Adam, batch 128) on wasm, stock or fast: wraps every registered wasm
+// kernel with a timer (self time, nested kernel calls excluded) and reports time per kernel name, plus the rest of
+// the step (tfjs engine, autodiff bookkeeping, model JS) as "outside kernels".
+// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv --fast --threads=1 --steps=10
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { enableFastTraining } from '@vaejs/backend';
+import { createConvVae, createMlpVae, createTrainer } from './models.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const steps = Number(args.steps ?? 10);
+await tf.setBackend('wasm');
+if (args.fast) {
+  const threads = args.threads === 'all' ? 'all' : Number(args.threads ?? 1);
+  console.log((await enableFastTraining({ threads })).summary);
+}
+const stats = new Map();
+const stack = [];
+for (const config of tf.getKernelsForBackend('wasm')) {
+  const inner = config.kernelFunc;
+  tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: (a) => {
+      const t0 = performance.now();
+      stack.push(0);
+      try {
+        return inner(a);
+      } finally {
+        const total = performance.now() - t0;
+        const nested = stack.pop();
+        if (stack.length) stack[stack.length - 1] += total;
+        const key = config.kernelName + (/MatMul|Conv2D/.test(config.kernelName) ? ` ${shapeKey(a)}` : '');
+        const s = stats.get(key) ?? { ms: 0, calls: 0 };
+        s.ms += total - nested;
+        s.calls++;
+        stats.set(key, s);
+      }
+    },
+  });
+}
+function shapeKey(a) {
+  const x = a.inputs.a ?? a.inputs.x ?? a.inputs.dy;
+  const y = a.inputs.b ?? a.inputs.filter ?? a.inputs.dy;
+  if (x === y) return `${x.shape.join('x')}`;
+  return `${x.shape.join('x')}·${y.shape.join('x')}${a.attrs?.transposeA ? ' tA' : ''}${a.attrs?.transposeB ? ' tB' : ''}`;
+}
+const model = args.model === 'conv' ? createConvVae() : createMlpVae();
+const trainer = createTrainer(model);
+const x = tf.randomUniform([128, ...model.inputShape], 0, 1, 'float32', 42);
+for (let i = 0; i < 3; i++) trainer.step(x);
+stats.clear();
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) trainer.step(x);
+const wall = (performance.now() - t0) / steps;
+const cpu = process.cpuUsage(cpu0);
+const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+let inKernels = 0;
+let calls = 0;
+for (const [, s] of rows) {
+  inKernels += s.ms / steps;
+  calls += s.calls / steps;
+}
+console.log(
+  `${args.model ?? 'mlp'}: wall ${wall.toFixed(1)} ms/step, cpu ${((cpu.user + cpu.system) / 1000 / steps).toFixed(1)} ms/step, in kernels ${inKernels.toFixed(1)} ms (${calls} calls), outside kernels ${(wall - inKernels).toFixed(1)} ms`,
+);
+for (const [k, s] of rows.slice(0, Number(args.top ?? 40))) {
+  console.log(`${(s.ms / steps).toFixed(2).padStart(8)} ms ${String(s.calls / steps).padStart(5)}×  ${k}`);
+}

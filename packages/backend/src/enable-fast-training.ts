@@ -1,0 +1,159 @@
+// Opt-in fast training paths for tfjs-backend-wasm (and an honest no-op report elsewhere). Nothing here runs on
+// import: the application calls enableFastTraining() after choosing its backend and before building models.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vaejs/core';
+import { installFreeingGradients, uninstallFreeingGradients } from './freeing-gradients';
+import { registerFastKernels, restoreKernels } from './kernels/register-all-kernels';
+import {
+  availableWasmThreads,
+  currentWasmThreads,
+  disableWasmThreads,
+  enableWasmThreads,
+  isNode,
+  wasmThreadsEnabled,
+} from './wasm-threads';
+
+/** Options of `enableFastTraining`. */
+export interface FastTrainingOptions {
+  /** XNNPACK threads for the wasm backend in Node: a count, or 'all' logical cores (default 'all', at most 8). */
+  threads?: number | 'all';
+  /**
+   * Free each op's saved tensors and each gradient as soon as the backward pass is done with them (default true; on
+   * every backend). false keeps tfjs-core's own pass, which holds them all until the pass ends.
+   */
+  freeingGradients?: boolean;
+}
+
+/** What `enableFastTraining` did. */
+export interface FastTrainingReport {
+  /** The active backend, e.g. 'wasm'. */
+  backend: string;
+  /** True when fast kernels are registered for this backend. */
+  enabled: boolean;
+  /** Threads the backend computes matMuls and convolutions on. */
+  threads: number;
+  /** Kernels replaced or added, as 'Name/backend' ('(added)' when stock tfjs has none). */
+  kernels: string[];
+  /**
+   * True when the backward pass frees as it goes (on every backend): each op's saved tensors are disposed once its
+   * gradient is computed, each gradient once passed on, instead of all at the end of the pass.
+   */
+  freeingGradients: boolean;
+  /** Why something was not done (fallbacks), empty when everything was. */
+  notes: string[];
+  /** One line for a trainer's backend line, e.g. 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'. */
+  summary: string;
+}
+
+let lastReport: FastTrainingReport | null = null;
+
+function resolveThreads(threads: FastTrainingOptions['threads'], available: number): number {
+  if (threads === undefined || threads === 'all') return available;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new ConfigError(
+      `enableFastTraining: expected options.threads a positive integer or 'all', got ${String(threads)}.`,
+    );
+  }
+  return Math.min(threads, 8);
+}
+
+/**
+ * Routes every matMul and convolution of training, forward and backward, to fast kernels. On the wasm backend:
+ * transposed and batched matMuls (every dense layer's gradient) go to XNNPACK through explicit transposes;
+ * Conv2DBackpropFilter (missing from stock wasm) and Conv2DBackpropInput (a naive loop there; also the forward pass
+ * of conv2dTranspose) become im2col/col2im plus XNNPACK matMuls; in Node the backend is re-initialised with the
+ * threaded SIMD build on all cores (worker_threads). Works for any tfjs model, tf.layers' `fit` included. On other
+ * backends it registers no kernels and says so. On every backend the backward pass then frees memory as it goes
+ * (same gradients in the same order; a PixelCNN step's memory halves). Call it after `tf.setBackend` and before
+ * creating tensors (the wasm re-initialisation drops tensors that live on it; if there are any, threads are left as
+ * they are and the report says why). Calling it again re-applies it with the new options. Undo with
+ * `disableFastTraining()`.
+ *
+ * @example
+ * await tf.setBackend('wasm');
+ * const report = await enableFastTraining();
+ * console.log(report.summary); // 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'
+ */
+export async function enableFastTraining(options: FastTrainingOptions = {}): Promise<FastTrainingReport> {
+  await tf.ready();
+  const backend = tf.getBackend();
+  const available = await availableWasmThreads();
+  const requested = resolveThreads(options.threads, available);
+  restoreKernels();
+  const freeingGradients = options.freeingGradients ?? true;
+  if (freeingGradients) installFreeingGradients();
+  else uninstallFreeingGradients();
+  const notes: string[] = [];
+  if (backend !== 'wasm') {
+    notes.push(`no fast kernels for the '${backend}' backend (they target tfjs-backend-wasm)`);
+    lastReport = {
+      backend,
+      enabled: false,
+      threads: 1,
+      kernels: [],
+      freeingGradients,
+      notes,
+      summary: `${backend} (stock kernels)`,
+    };
+    return lastReport;
+  }
+  let threads = await currentWasmThreads();
+  if (isNode() && requested !== threads) {
+    try {
+      threads = await enableWasmThreads(requested);
+    } catch (error) {
+      notes.push(`threads left at ${threads}: ${(error as Error).message}`);
+    }
+  } else if (!isNode() && requested > 1) {
+    notes.push('threads are decided by the browser (cross-origin isolation), not by enableFastTraining');
+  }
+  const kernels = registerFastKernels();
+  lastReport = {
+    backend,
+    enabled: true,
+    threads,
+    kernels,
+    freeingGradients,
+    notes,
+    summary: `${backend}, fast training (XNNPACK matMul/conv, ${threads} thread${threads === 1 ? '' : 's'})`,
+  };
+  return lastReport;
+}
+
+/** What `disableFastTraining` did. */
+export interface DisableFastTrainingResult {
+  /** True when the stock kernels are back (always). */
+  kernelsRestored: boolean;
+  /** True when the wasm backend was threaded and has been re-initialised single-threaded (the stock set-up). */
+  threadsRestored: boolean;
+  /** Why something was not undone, e.g. tensors still live on the threaded wasm backend. */
+  notes: string[];
+}
+
+/**
+ * Restores the stock kernels and the stock backward pass exactly, and the stock wasm set-up if threads were enabled.
+ * Re-initialising the wasm backend drops its tensors, so with tensors still live on it the threads are left on (dispose
+ * them and call again).
+ */
+export async function disableFastTraining(): Promise<DisableFastTrainingResult> {
+  restoreKernels();
+  uninstallFreeingGradients();
+  lastReport = null;
+  const notes: string[] = [];
+  let threadsRestored = false;
+  if (wasmThreadsEnabled()) {
+    try {
+      await disableWasmThreads();
+      threadsRestored = true;
+    } catch (error) {
+      notes.push(`threads left on: ${(error as Error).message}`);
+    }
+  }
+  return { kernelsRestored: true, threadsRestored, notes };
+}
+
+/** The report of the last `enableFastTraining` call still in force, or null. */
+export function fastTrainingReport(): FastTrainingReport | null {
+  return lastReport;
+}

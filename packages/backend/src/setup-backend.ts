@@ -1,0 +1,134 @@
+/**
+ * One call that sets up TensorFlow.js for training in Node: picks the backend (selectBackend), registers the gradients
+ * (registerGradients) and, on wasm, turns on the fast kernels and threads (enableFastTraining). It returns structured
+ * facts plus one display line; code reads the fields, never the line.
+ */
+import { assertOneOf, ConfigError, formatExpected } from '@vaejs/core';
+import {
+  disableFastTraining,
+  enableFastTraining,
+  type FastTrainingReport,
+  fastTrainingReport,
+} from './enable-fast-training';
+import { type GradientSource, registerGradients } from './register-gradients';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  describeSkipped,
+  type SelectBackendOptions,
+  type SkippedBackend,
+  selectBackendFor,
+} from './select-backend';
+
+const FN = 'setupBackend';
+
+/** Options of {@link setupBackend}; every field has a default. */
+export interface SetupBackendOptions {
+  /** Which backend: 'auto' (default) takes the first that works of node-gpu, node, wasm, cpu. */
+  backend?: 'auto' | BackendName;
+  /**
+   * Fast training (default true): on wasm the fast kernels and threads, on wasm and cpu the backward pass that frees
+   * as it goes. tfjs-node(-gpu) runs TensorFlow's own kernels and is left as it is.
+   */
+  fast?: boolean;
+  /** XNNPACK threads for wasm in Node: a count, or 'all' logical cores (default 'all', at most 8). */
+  threads?: number | 'all';
+  /** With `fast`, free saved tensors and gradients during the backward pass (default true). */
+  freeingGradients?: boolean;
+  /** Replaces how a backend's package is imported (tests, or an app that bundles its own). */
+  loaders?: SelectBackendOptions['loaders'];
+  /** Folders searched for a backend package not installed beside @vaejs/backend (default: script folder, cwd). */
+  resolveFrom?: SelectBackendOptions['resolveFrom'];
+}
+
+/** What {@link setupBackend} set up. */
+export interface BackendSetup {
+  /** The backend chosen. */
+  name: BackendName;
+  /** The name tfjs knows it by (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
+  tfBackendName: string;
+  /** True when the fast wasm kernels are registered. */
+  fast: boolean;
+  /** Threads wasm computes matMuls and convolutions on; 1 elsewhere (tfjs-node's own thread pool is not counted). */
+  threads: number;
+  /** True when the backward pass frees as it goes (fast training on wasm or cpu). */
+  freeingGradients: boolean;
+  /** Backends tried before it, in order, with the reason each was skipped. */
+  skipped: SkippedBackend[];
+  /** Where the gradients came from. */
+  gradients: GradientSource;
+  /** Kernels replaced or added, as 'Name/backend' ('(added)' where stock tfjs has none); empty without fast kernels. */
+  kernels: string[];
+  /** What was not done as asked, and why (e.g. threads left at 1 because tensors already lived on wasm). */
+  notes: string[];
+  /**
+   * One line to display, e.g. `backend: wasm, fast kernels (XNNPACK matMul/conv, 2 threads) (tfjs-node-gpu: not
+   * installed; tfjs-node: not installed)`. For people only: read the other fields in code.
+   */
+  summary: string;
+}
+
+function validateThreads(threads: SetupBackendOptions['threads']): void {
+  if (threads === undefined || threads === 'all' || (Number.isInteger(threads) && threads >= 1)) return;
+  throw new ConfigError(formatExpected(FN, 'options.threads', "a positive integer or 'all'", String(threads)));
+}
+
+function describeSetup(name: BackendName, fast: FastTrainingReport | null, skipped: SkippedBackend[], notes: string[]) {
+  let detail = '';
+  if (name === 'wasm') {
+    detail = fast?.enabled
+      ? `, fast kernels (XNNPACK matMul/conv, ${fast.threads} thread${fast.threads === 1 ? '' : 's'})`
+      : ', stock kernels';
+  }
+  const tail = skipped.length > 0 ? ` (${describeSkipped(skipped)})` : '';
+  const noteTail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+  return `backend: ${name}${detail}${tail}${noteTail}`;
+}
+
+/**
+ * Sets up tfjs for training: selects the backend (auto order node-gpu → node → wasm → cpu), registers the gradients,
+ * and unless `fast: false` turns on fast training (the wasm kernels and threads; the freeing backward pass on wasm and
+ * cpu). Call it once, before creating tensors; calling it again re-applies it. Creates no tensors.
+ * @param options `{ backend? = 'auto', fast? = true, threads? = 'all', freeingGradients? = true, loaders?, resolveFrom? }`
+ * @returns `{ name, tfBackendName, fast, threads, freeingGradients, skipped, gradients, kernels, notes, summary }`
+ * @throws ConfigError when the backend asked for (or, with 'auto', every backend) cannot be used, or for bad options
+ * @example
+ * const setup = await setupBackend(); // or setupBackend({ backend: 'wasm', threads: 2 })
+ * console.log(setup.summary); // backend: wasm, fast kernels (XNNPACK matMul/conv, 2 threads) (tfjs-node-gpu: not installed; tfjs-node: not installed)
+ */
+export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendSetup> {
+  const requested = options.backend ?? 'auto';
+  assertOneOf(FN, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
+  validateThreads(options.threads);
+  const selection = await selectBackendFor(FN, {
+    backend: requested,
+    ...(options.loaders ? { loaders: options.loaders } : {}),
+    ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
+  });
+  const gradients = await registerGradients();
+  const notes: string[] = [];
+  let report: FastTrainingReport | null = null;
+  if ((options.fast ?? true) && (selection.name === 'wasm' || selection.name === 'cpu')) {
+    report = await enableFastTraining({
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      freeingGradients: options.freeingGradients ?? true,
+    });
+    // On cpu enableFastTraining notes that it has no kernels for it: expected here, not worth a note.
+    if (report.enabled) notes.push(...report.notes);
+  } else if (fastTrainingReport() != null) {
+    // An earlier call turned fast training on: `fast: false` (or a native backend) means tfjs' own set-up.
+    notes.push(...(await disableFastTraining()).notes);
+  }
+  return {
+    name: selection.name,
+    tfBackendName: selection.tfBackendName,
+    fast: report?.enabled ?? false,
+    threads: report?.threads ?? 1,
+    freeingGradients: report?.freeingGradients ?? false,
+    skipped: selection.skipped,
+    gradients,
+    kernels: report?.kernels ?? [],
+    notes,
+    summary: describeSetup(selection.name, report, selection.skipped, notes),
+  };
+}

@@ -1,0 +1,3 @@
+import { vaejsProject } from '../../vitest.shared';
+
+export default vaejsProject('@vaejs/backend');
