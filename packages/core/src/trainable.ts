@@ -48,10 +48,11 @@ export interface ModelManifest {
 export type PartIO = (part: string) => tf.io.IOHandler;
 
 /**
- * A picture of the model after an epoch: images `[n, h, w, c]` in [0, 1] laid out in `columns` columns, or counts
- * drawn as a bar chart (a codebook's usage). `fit` writes it as `<name>.png` and disposes the images.
+ * A picture of the model after an epoch: images `[n, h, w, c]` in [0, 1] laid out in `columns` columns, each pixel
+ * drawn `scale` times (default 2), or counts drawn as a bar chart (a codebook's usage). `fit` writes it as
+ * `<name>.png` and disposes the images.
  */
-export type Preview = { images: tf.Tensor4D; columns?: number } | { counts: number[]; title?: string };
+export type Preview = { images: tf.Tensor4D; columns?: number; scale?: number } | { counts: number[]; title?: string };
 
 /**
  * What `fit` needs of a model. `trainStep` and `lossParts` return float32 scalars that the caller disposes, `loss`

@@ -67,7 +67,7 @@ export async function vaePreviews(
       previews.samples = { images: priorSamples(model, options.seed), columns: COLUMNS };
       if (config.latentDim === 2) {
         const label = config.numClasses > 0 ? { label: 0 } : {};
-        previews['latent-grid'] = { images: model.latentGrid(MANIFOLD_SIZE, label), columns: MANIFOLD_SIZE };
+        previews['latent-grid'] = { images: model.latentGrid(MANIFOLD_SIZE, label), columns: MANIFOLD_SIZE, scale: 1 };
       }
     }
     return previews;

@@ -336,7 +336,7 @@ function createStore(dir: string, release: () => void): RunStore {
       for (const [name, preview] of Object.entries(previews)) {
         const raster =
           'images' in preview
-            ? imageGrid(preview.images, { columns: preview.columns ?? 8 })
+            ? imageGrid(preview.images, { columns: preview.columns ?? 8, scale: preview.scale ?? 2 })
             : barChart(preview.counts, preview.title ?? name);
         writePng(join(dir, PICTURES_DIR, `epoch-${String(epoch).padStart(3, '0')}-${name}.png`), raster);
         writePng(picture(name), raster);
