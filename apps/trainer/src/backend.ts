@@ -1,18 +1,26 @@
 import { type BackendName, type BackendSetup, setupBackend } from '@vaejs/backend';
 
-export type { BackendSetup };
+/** What the commands need of the backend: `@vaejs/backend`'s facts, and the label metrics.jsonl records. */
+export interface CliBackend extends BackendSetup {
+  /** 'wasm-fast' when the fast kernels run, else the backend's name. */
+  label: string;
+}
 
 /**
- * `setupBackend` of `@vaejs/backend` from a command's parsed --backend/--fast/--threads flags: picks the tfjs backend
- * (tfjs-node-gpu → tfjs-node → wasm → cpu for `auto`), registers the gradients and, unless --fast false, turns on fast
+ * `setupBackend` of `@vaejs/backend` from a command's --backend/--fast/--threads flags: picks the tfjs backend
+ * (tfjs-node-gpu → tfjs-node → wasm → cpu for `auto`), registers the gradients and, unless --no-fast, turns on fast
  * training. Prints its summary line on stderr.
  */
-export async function setupBackendFromFlags(flags: Record<string, unknown>): Promise<BackendSetup> {
+export async function setupBackendFromFlags(flags: {
+  backend: 'auto' | BackendName;
+  fast: boolean;
+  threads?: number | undefined;
+}): Promise<CliBackend> {
   const backend = await setupBackend({
-    backend: flags.backend as 'auto' | BackendName,
-    fast: flags.fast as boolean,
-    ...(flags.threads ? { threads: flags.threads as number } : {}),
+    backend: flags.backend,
+    fast: flags.fast,
+    ...(flags.threads ? { threads: flags.threads } : {}),
   });
   process.stderr.write(`${backend.summary}\n`);
-  return backend;
+  return { ...backend, label: backend.fast ? `${backend.name}-fast` : backend.name };
 }

@@ -1,43 +1,131 @@
+/**
+ * The `vaejs` command: commander parses the flags (typed, with --help, --version, --no-<flag> and did-you-mean),
+ * each command turns them into library calls. Every error ends in one line: bad input exits 2, a failure 1.
+ */
+import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VaejsError } from '@vaejs/core';
-import { COMMANDS, type Command } from './commands';
+import { encodeCommand } from './cli/encode';
+import { evalCommand } from './cli/evaluate';
+import { applyConfigFile } from './cli/options';
+import { UsageError } from './cli/parse';
+import { priorTrainCommand } from './cli/prior-train';
+import { sampleCommand } from './cli/sample';
+import { trainCommand } from './cli/train';
+import { VERSION } from './version';
 
-const USAGE = `vaejs — train, evaluate and sample VAEs, VQ-VAEs and PixelCNN priors on TensorFlow.js
+/** Builds the program (a fresh one per call: commander keeps parsed values on its objects). */
+export function createProgram(): Command {
+  const program = new Command('vaejs')
+    .description('train, evaluate and sample VAEs, VQ-VAEs and PixelCNN priors on TensorFlow.js')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--verbose', 'print stack traces of errors')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  const prior = new Command('prior').description('train a PixelCNN prior over VQ-VAE code maps').exitOverride();
+  prior.addCommand(priorTrainCommand() as unknown as Command);
+  for (const command of [trainCommand(), evalCommand(), sampleCommand(), encodeCommand()]) {
+    program.addCommand(command as unknown as Command);
+  }
+  program.addCommand(prior);
+  for (const command of [...program.commands, ...prior.commands]) {
+    command
+      .exitOverride()
+      .configureOutput({ outputError: () => {} })
+      .showSuggestionAfterError(true);
+  }
+  program.hook('preAction', (_program, action) => {
+    const config = action.getOptionValue('config') as string | undefined;
+    if (config) applyConfigFile(action, config);
+  });
+  return program as unknown as Command;
+}
 
-Usage: vaejs <command> [options]
+/** `vaejs train`, `vaejs prior train`, … the command a line of argv names, for messages. */
+function commandName(argv: string[]): string {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  if (words[0] === 'prior' && words[1] === 'train') return 'vaejs prior train';
+  return ['train', 'eval', 'sample', 'encode', 'prior'].includes(words[0] ?? '') ? `vaejs ${words[0]}` : 'vaejs';
+}
 
-Commands:
-${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`)
-  .join('\n')}
+/** Commander's own messages, rewritten as one line in the project's form. */
+function usageLine(error: CommanderError): string {
+  const message = error.message
+    .replace(/^error: /, '')
+    .replace(/\n+/g, ' ')
+    .trim();
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(message)?.[1];
+  const did = suggestion ? ` (did you mean ${suggestion}?)` : '';
+  const base = message.replace(/\s*\(Did you mean .+\?\)/, '');
+  let match: RegExpExecArray | null;
+  if ((match = /^unknown option '([^']+)'/.exec(base)))
+    return `expected a known option (see --help), got '${match[1]}'${did}.`;
+  if ((match = /^unknown command '([^']+)'/.exec(base)))
+    return `expected a command (train, eval, sample, encode, prior train), got '${match[1]}'${did}.`;
+  if ((match = /^required option '([^']+)' not specified/.exec(base))) return `expected ${match[1]}, got nothing.`;
+  if ((match = /^option '([^']+)' argument missing/.exec(base)))
+    return `expected a value after ${match[1]}, got nothing.`;
+  if ((match = /^option '([^']+)' argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/.exec(base))) {
+    return `expected ${(match[1] ?? '').split(' ')[0]} one of ${match[3]}, got '${match[2]}'.`;
+  }
+  if ((match = /^too many arguments.*Expected (\d+) arguments? but got (\d+)/.exec(base))) {
+    return `expected flags of the form --name value, got ${match[2]} extra word(s).`;
+  }
+  return `${base}${did}`;
+}
 
-Run 'vaejs <command> --help' for a command's options.`;
+/** What to do about an operating-system error, by its code. */
+const OS_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full: free some space and run again (--resume continues from the last checkpoint)',
+  EDQUOT: 'the disk quota is used up: free some space and run again (--resume continues from the last checkpoint)',
+  EACCES: 'permission denied: choose a folder you may write, or change its permissions',
+  EPERM: 'operation not permitted: choose a folder you may write, or change its permissions',
+  EROFS: 'the file system is read-only: choose another folder',
+  ENOTDIR: 'a part of the path is a file, not a folder: choose another path',
+  EISDIR: 'a folder is where a file should be: choose another path',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files: raise the limit (ulimit -n) and run again',
+  EIO: 'an input/output error of the disk',
+};
+
+/** One line for an operating-system error (naming the path and what to do), or null for other errors. */
+export function osErrorLine(error: unknown): string | null {
+  const { code, path, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  const advice = code ? OS_ERRORS[code] : undefined;
+  if (!advice) return null;
+  return `could not ${syscall ?? 'access'} ${path ? `'${path}'` : 'a file'} (${code}): ${advice}.`;
+}
 
 /** Runs the CLI; returns the exit code. Errors print one line (the stack too with --verbose). */
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   const args = argv.filter((arg) => arg !== '--verbose');
-  const name = args[0] === 'prior' && args[1] && !args[1].startsWith('-') ? `prior ${args[1]}` : args[0];
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return name ? 0 : 1;
-  }
-  const command: Command | undefined = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`vaejs: expected a command (${Object.keys(COMMANDS).join(', ')}), got '${name}'.\n`);
+  const name = commandName(args);
+  if (args.length === 0) {
+    process.stderr.write(`${createProgram().helpInformation()}`);
     return 2;
   }
-  const rest = args.slice(name.split(' ').length);
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.help()}\n`);
-    return 0;
-  }
   try {
-    await command.run(rest);
+    await createProgram().parseAsync(args, { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 0;
+      process.stderr.write(`${name}: ${usageLine(error)}\n`);
+      return 2;
+    }
+    const osLine = osErrorLine(error);
+    if (osLine) {
+      process.stderr.write(`${name}: ${osLine}\n`);
+      if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    const known = VaejsError.isInstance(error);
-    process.stderr.write(`${known ? '' : 'vaejs: '}${message.split('\n')[0]}\n`);
+    const known = VaejsError.isInstance(error) || error instanceof UsageError;
+    const line = message.split('\n')[0] ?? message;
+    process.stderr.write(
+      `${error instanceof UsageError && !line.startsWith('vaejs') ? `${name}: ` : known ? '' : 'vaejs: '}${line}\n`,
+    );
     if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     else if (!known) process.stderr.write('(run with --verbose for the stack trace)\n');
     return known ? 2 : 1;

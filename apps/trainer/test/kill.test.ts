@@ -1,10 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { findLatestCheckpoint, loadNamedTensors } from '@vaejs/training';
+import { loadVae } from '@vaejs/vae';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findLatestCheckpoint } from '../src/io/checkpoint';
-import { loadNamedTensors } from '../src/io/file-io';
-import { loadVaeFolder } from '../src/models/vae-model';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -85,12 +84,12 @@ describe('a run killed with SIGKILL at any moment', () => {
       expect(signal, stderr).toBe('SIGKILL');
       const latest = findLatestCheckpoint(run);
       expect(latest, `round ${round}`).not.toBeNull();
-      const vae = await loadVaeFolder(latest!.dir, 'test');
+      const vae = await loadVae(latest!.manifest, latest!.io);
       vae.dispose();
-      const slots = loadNamedTensors(latest!.dir, 'optimizer');
+      const slots = loadNamedTensors(latest!.location, 'optimizer');
       expect(slots.length).toBeGreaterThan(1);
       for (const slot of slots) slot.tensor.dispose();
-      expect(existsSync(join(latest!.dir, 'checkpoint.json'))).toBe(true);
+      expect(existsSync(join(latest!.location, 'checkpoint.json'))).toBe(true);
     }
     const last = finished(start(['train', '--resume', '--out', run, '--epochs', String(epochs), '--backend', 'cpu']));
     const { code, stderr } = await last;

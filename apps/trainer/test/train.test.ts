@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findLatestCheckpoint } from '../src/io/checkpoint';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
@@ -58,7 +58,8 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       inputShape: [8, 8, 1],
       init: 'pytorch',
     });
-    expect(config.flags).toMatchObject({ epochs: 3, batchSize: 16, lr: 0.01 });
+    expect(config.app.flags).toMatchObject({ epochs: 3, batchSize: 16, lr: 0.01, model: 'vae', arch: 'mlp' });
+    expect(config.fit).toMatchObject({ epochs: 3, batchSize: 16, learningRate: 0.01, seed: 0 });
     const lines = metrics(run);
     expect(lines.map((line) => line.epoch)).toEqual([1, 2, 3]);
     for (const line of lines) {
@@ -90,7 +91,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!);
-    expect(report).toMatchObject({ model: 'vae', examples: 32, iwae_k: 20, checkpoint_epoch: 3 });
+    expect(report).toMatchObject({ model: 'vae', examples: 32, iwae_k: 20, epoch: 3 });
     // the KL is in closed form, so the epoch's test KL and eval's agree whatever posterior samples each drew
     expect(report.kl).toBeCloseTo(metrics(run)[2]!.test_kl as number, 4);
     expect(report.loss).toBeCloseTo(report.reconstruction + report.kl, 4);
@@ -146,7 +147,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(joined.map((line) => line.epoch)).toEqual([1, 2, 3]);
     expect(joined[2]!.train_loss).toBeCloseTo(straight[2]!.train_loss as number, 4);
     expect(joined[2]!.test_loss).toBeCloseTo(straight[2]!.test_loss as number, 4);
-    const weights = (dir: string) => readFileSync(join(findLatestCheckpoint(dir)!.dir, 'decoder', 'weights.bin'));
+    const weights = (dir: string) => readFileSync(join(findLatestCheckpoint(dir)!.location, 'decoder', 'weights.bin'));
     expect(weights(split).equals(weights(run))).toBe(true);
   });
 
@@ -159,7 +160,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const resumed = await runCli(['train', '--resume', '--epochs', '2', '--dataset', moved, '--out', split]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(metrics(split).map((line) => line.epoch)).toEqual([1, 2]);
-    expect(JSON.parse(readFileSync(join(split, 'config.json'), 'utf8')).flags.dataset).toBe(moved);
+    expect(JSON.parse(readFileSync(join(split, 'config.json'), 'utf8')).app.flags.dataset).toBe(moved);
   });
 
   it('stops on a NaN loss with one line and keeps the last good checkpoint', async () => {
@@ -181,7 +182,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(
-      /^vaejs train: expected a finite loss while training, got (NaN|-?Infinity) at epoch 2, step \d+/,
+      /^fit: expected a finite loss while training, got (NaN|-?Infinity) at epoch 2, step \d+ .*the last good checkpoint is .*epoch-0001: lower the learning rate and resume\.$/,
     );
     expect(findLatestCheckpoint(unstable)?.info.epoch).toBe(1);
     expect(readFileSync(join(unstable, 'checkpoints', 'epoch-0001', 'decoder', 'weights.bin')).equals(before)).toBe(
@@ -204,12 +205,21 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     const cases: [string[], RegExp][] = [
       [
         ['train', '--epoch', '3', '--out', 'x'],
-        /^vaejs train: expected a known flag \(see vaejs train --help\), got '--epoch'\.$/,
+        /^vaejs train: expected a known option \(see --help\), got '--epoch' \(did you mean --epochs\?\)\.$/,
       ],
-      [['train', '--epochs', 'abc', '--out', 'x'], /^vaejs train: expected --epochs an integer ≥ 1, got 'abc'\.$/],
+      [['train', '--epochs', 'abc', '--out', 'x'], /^vaejs train: expected --epochs a positive integer, got 'abc'\.$/],
       [
         ['train', '--model', 'gan', '--out', 'x'],
-        /^vaejs train: expected --model one of ae \| dae \| vae \| beta-vae \| cvae \| vqvae, got 'gan'\.$/,
+        /^vaejs train: expected --model one of ae, dae, vae, beta-vae, cvae, vqvae, got 'gan'\.$/,
+      ],
+      [['train', '--epochs', '2'], /^vaejs train: expected --out <folder>, got nothing\.$/],
+      [
+        ['train', '--codebook-size', '64', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --codebook-size only with --model vqvae, got it with --model vae\.$/,
+      ],
+      [
+        ['train', '--model', 'vqvae', '--beta', '0.5', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --beta only with --model vae \| beta-vae \| cvae, got it with --model vqvae\.$/,
       ],
       [
         ['train', '--dataset', '/nonexistent/folder', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
@@ -217,14 +227,25 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       ],
       [
         ['train', ...MLP, '--dataset', data, '--out', run],
-        /^vaejs train: expected --out a new or empty folder \(or --resume to continue it\), got '.*', which holds files\.$/,
+        /^fit: expected options\.runDir a new folder, or a run without checkpoints \(resume continues a run\), got '.*', which has checkpoint .*$/,
       ],
-      [['eval', '--run', data], /^vaejs eval: expected --run a run folder with config\.json, got '.*'\.$/],
+      [
+        ['train', '--resume', '--hidden', '8', '--out', run],
+        /^vaejs train: expected only --epochs, --lr, .* with --resume \(the rest comes from .*config\.json\), got --hidden\.$/,
+      ],
+      [
+        ['eval', '--run', data],
+        /^vaejs eval: expected --run a run folder with a checkpoint or a checkpoint folder, got '.*' with neither\.$/,
+      ],
       [
         ['sample', '--run', run, '--label', '3', '--out', join(temporaryDir(), 's.png'), '--backend', 'cpu'],
         /^vaejs sample: expected --label nothing \(the model is unconditional\), got 3\.$/,
       ],
       [['fly'], /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'fly'\.$/],
+      [
+        ['trian', '--out', 'x'],
+        /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'trian' \(did you mean train\?\)\.$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
@@ -248,7 +269,12 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(printed[0]).toMatch(/magic/);
   });
 
-  it('--help lists every flag of a command', async () => {
+  it('--version prints the package version; --help lists every flag of a command', async () => {
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version,
+    );
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
     for (const flag of [
@@ -266,6 +292,11 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       '--backend',
       '--out',
       '--resume',
+      '--no-resume',
+      '--commitment-cost',
+      '--channels',
+      '--code-dim',
+      '--no-ema',
       '--config',
     ]) {
       expect(result.stdout).toContain(flag);

@@ -1,10 +1,10 @@
 import { createDataset } from '@vaejs/datasets';
 import { describe, expect, it } from 'vitest';
-import { datasetPixelVariance, vqVaeModelConfig } from '../src/models/vqvae-model';
+import { datasetPixelVariance, vqVaeConfig } from '../src/cli/models';
 
 const dataset = (bytes: number[]) =>
   createDataset({ name: 'bytes', imageShape: [1, bytes.length / 2, 1], images: Uint8Array.from(bytes) });
-const flags = { codebookSize: 8, ema: true, restartThreshold: 1, seed: 0 };
+const flags = { codeDim: 4, codebookSize: 8, ema: true, restartThreshold: 1, seed: 0 };
 
 describe('the VQ-VAE config of the train flags', () => {
   it('datasetPixelVariance is the population variance of the pixels in [0, 1]', () => {
@@ -15,9 +15,8 @@ describe('the VQ-VAE config of the train flags', () => {
   });
 
   it('divides the reconstruction MSE by the training variance unless --data-variance says otherwise', () => {
-    expect(vqVaeModelConfig(flags, dataset([0, 51, 102, 153])).dataVariance).toBeCloseTo(0.05, 12);
-    expect(vqVaeModelConfig({ ...flags, dataVariance: 0.5 }, dataset([0, 51, 102, 153])).dataVariance).toBe(0.5);
-    expect(vqVaeModelConfig({ ...flags, dataVariance: 0 }, dataset([0, 51, 102, 153])).dataVariance).toBe(1);
-    expect(vqVaeModelConfig(flags, dataset([9, 9, 9, 9])).dataVariance).toBe(1);
+    expect(vqVaeConfig(flags, dataset([0, 51, 102, 153])).dataVariance).toBeCloseTo(0.05, 12);
+    expect(vqVaeConfig({ ...flags, dataVariance: 0.5 }, dataset([0, 51, 102, 153])).dataVariance).toBe(0.5);
+    expect(vqVaeConfig(flags, dataset([9, 9, 9, 9])).dataVariance).toBe(1);
   });
 });

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIdxFile } from '@vaejs/datasets';
+import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findLatestCheckpoint } from '../src/io/checkpoint';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
 const TINY_VQ = [
   '--model',
   'vqvae',
-  '--hidden',
+  '--channels',
   '4',
-  '--latent-dim',
+  '--code-dim',
   '4',
   '--codebook-size',
   '8',
@@ -77,7 +77,7 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
 
   it('encode writes int32 code maps [n, h, w] within the codebook, with labels', () => {
     const manifest = JSON.parse(readFileSync(join(codes, 'codes.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'vaejs-codes', codebookSize: 8, height: 2, width: 2, numClasses: 4 });
+    expect(manifest).toMatchObject({ format: 'vaejs-codes', numCategories: 8, height: 2, width: 2, numClasses: 4 });
     const train = readIdxFile(join(codes, 'train-codes.idx'));
     expect(train.dtype).toBe('int32');
     expect(train.shape).toEqual([64, 2, 2]);
@@ -116,10 +116,10 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
   });
 
   it('refuses a checkpoint of another model in one line', async () => {
-    const result = await runCli(['eval', '--run', vq, '--backend', 'cpu']);
+    const result = await runCli(['sample', '--run', vq, '--out', join(temporaryDir(), 'v.png'), '--backend', 'cpu']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(
-      /^vaejs eval: expected checkpoint .*epoch-0002 a vae checkpoint, got a vqvae one\.$/,
+      /^vaejs sample: expected --run a VAE or a PixelCNN prior, got a VQ-VAE, which has no prior of its own/,
     );
     const wrongPrior = await runCli([
       'sample',
@@ -133,6 +133,91 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
       'cpu',
     ]);
     expect(wrongPrior.code).toBe(2);
-    expect(wrongPrior.stderr.trim().split('\n').at(-1)).toMatch(/a vqvae checkpoint, got a pixelcnn one\.$/);
+    expect(wrongPrior.stderr.trim().split('\n').at(-1)).toMatch(
+      /^vaejs sample: expected a vqvae checkpoint, got a pixelcnn one \(.*\)\.$/,
+    );
+  });
+
+  it('eval scores a VQ-VAE (reconstruction error over variance, codebook use) and a prior (nats per position)', async () => {
+    const vqReport = await runCli(['eval', '--run', vq, '--backend', 'cpu']);
+    expect(vqReport.code, vqReport.stderr).toBe(0);
+    const scores = JSON.parse(vqReport.stdout);
+    expect(scores).toMatchObject({ model: 'vqvae', examples: 32, epoch: 2 });
+    expect(scores.mseOverVariance).toBeGreaterThan(0);
+    expect(scores.code_usage).toBeGreaterThan(0);
+    expect(scores.code_usage).toBeLessThanOrEqual(1);
+    expect(scores.code_perplexity).toBeGreaterThanOrEqual(1);
+    const priorReport = await runCli(['eval', '--run', prior, '--backend', 'cpu']);
+    expect(priorReport.code, priorReport.stderr).toBe(0);
+    const nats = JSON.parse(priorReport.stdout);
+    expect(nats).toMatchObject({ model: 'pixelcnn', examples: 32 });
+    // the same test maps as the run's last epoch: the same nats per position
+    const last = readFileSync(join(prior, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .at(-1);
+    expect(nats.natsPerPosition).toBeCloseTo(last.test_loss, 4);
+    expect(nats.bitsPerDim).toBeCloseTo(nats.natsPerPosition / Math.LN2, 4);
+  });
+
+  it('sample --run <prior> finds the VQ-VAE through its codes; temperature 0 takes the argmax whatever the seed', async () => {
+    const dir = temporaryDir();
+    const draw = async (name: string, extra: string[]) => {
+      const out = join(dir, name);
+      const result = await runCli(['sample', '--run', prior, '-n', '4', '--out', out, '--backend', 'cpu', ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      return readFileSync(out);
+    };
+    const argmaxA = await draw('a.png', ['--temperature', '0', '--seed', '1']);
+    const argmaxB = await draw('b.png', ['--temperature', '0', '--seed', '2']);
+    const sampledA = await draw('c.png', ['--seed', '1']);
+    const sampledB = await draw('d.png', ['--seed', '2']);
+    expect(argmaxA.equals(argmaxB)).toBe(true);
+    expect(sampledA.equals(sampledB)).toBe(false);
+  });
+
+  it('encode and prior train take --limit and --test-limit for both splits', async () => {
+    const few = join(temporaryDir(), 'few-codes');
+    const encoded = await runCli([
+      'encode',
+      '--run',
+      vq,
+      '--out',
+      few,
+      '--limit',
+      '10',
+      '--test-limit',
+      '6',
+      '--backend',
+      'cpu',
+    ]);
+    expect(encoded.code, encoded.stderr).toBe(0);
+    expect(readIdxFile(join(few, 'train-codes.idx')).shape).toEqual([10, 2, 2]);
+    expect(readIdxFile(join(few, 'test-codes.idx')).shape).toEqual([6, 2, 2]);
+    const run = join(temporaryDir(), 'few-prior');
+    const trained = await runCli([
+      'prior',
+      'train',
+      '--codes',
+      codes,
+      '--out',
+      run,
+      '--epochs',
+      '1',
+      '--layers',
+      '1',
+      '--channels',
+      '4',
+      '--limit',
+      '20',
+      '--test-limit',
+      '5',
+      '--backend',
+      'cpu',
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(config.data).toMatchObject({ train: { size: 20 }, test: { size: 5 } });
   });
 });

@@ -1,0 +1,130 @@
+/**
+ * The flags shared by several commands, and the two ways values arrive besides the command line: `--config
+ * file.json` and, for `--resume`, the run's own config.json. Both go through the same parsers as the command line,
+ * so a value is checked by one rule wherever it comes from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { closest, integer, UsageError } from './parse';
+
+/** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
+export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: commander's own generic bound
+type AnyCommand = Command<any, any, any>;
+
+/** The values of the flags `withBackendFlags` adds. */
+export interface BackendFlagValues {
+  backend: (typeof BACKEND_CHOICES)[number];
+  fast: boolean;
+  threads?: number | undefined;
+  config?: string | undefined;
+}
+
+/** Adds --backend, --fast/--no-fast, --threads and --config. */
+export function withBackendFlags<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
+  command: Command<Args, Opts, Global>,
+): Command<Args, Opts & BackendFlagValues, Global> {
+  return command
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend; auto tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order')
+        .choices(BACKEND_CHOICES)
+        .default('auto' as (typeof BACKEND_CHOICES)[number]),
+    )
+    .option('--fast', "on wasm, @vaejs/backend's fast training kernels (default)", true)
+    .option('--no-fast', 'stock tfjs kernels')
+    .option('--threads <n>', 'wasm threads (default: all cores, at most 8)', integer('--threads', 1, 64))
+    .option(
+      '--config <file>',
+      'read any of these options from a JSON file (keys camelCase or kebab-case; flags given win)',
+    ) as unknown as Command<Args, Opts & BackendFlagValues, Global>;
+}
+
+/** Whether an option's value came from the user (command line or a file) rather than its default. */
+export function isGiven(command: AnyCommand, key: string): boolean {
+  const source = command.getOptionValueSource(key);
+  return source !== undefined && source !== 'default' && source !== 'implied';
+}
+
+/** The options of `command` by their attribute name (`batchSize`), one entry per name (--x and --no-x share one). */
+function optionsByKey(command: AnyCommand): Map<string, Option> {
+  const byKey = new Map<string, Option>();
+  for (const option of command.options as readonly Option[]) {
+    const key = option.attributeName();
+    if (!byKey.has(key) || !option.negate) byKey.set(key, option);
+  }
+  return byKey;
+}
+
+/** Parses one value for `option` with the same rules as the command line. */
+function parseValue(option: Option, key: string, value: unknown, where: string): unknown {
+  const flag = option.long ?? `--${key}`;
+  if (option.isBoolean() || option.negate) {
+    if (typeof value !== 'boolean')
+      throw new UsageError(`expected ${flag} in ${where} true or false, got ${JSON.stringify(value)}.`);
+    return value;
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new UsageError(
+      `expected ${flag} in ${where} a ${option.parseArg ? 'number' : 'string'}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  const raw = String(value);
+  const choices = (option as unknown as { argChoices?: string[] }).argChoices;
+  if (choices && !choices.includes(raw)) {
+    throw new UsageError(`expected ${flag} in ${where} one of ${choices.join(', ')}, got '${raw}'.`);
+  }
+  return option.parseArg ? option.parseArg(raw, undefined) : raw;
+}
+
+/**
+ * Sets the options of `command` that the user did not give from `values` (keys camelCase or kebab-case), parsed
+ * with the command line's rules. `only` limits which keys may be set; an unknown key gets a did-you-mean.
+ */
+export function applyValues(
+  command: AnyCommand,
+  values: Record<string, unknown>,
+  where: string,
+  options: { skip?: ReadonlySet<string>; unknown?: 'error' | 'ignore'; source?: 'config' | 'implied' } = {},
+): void {
+  const byKey = optionsByKey(command);
+  for (const [name, value] of Object.entries(values)) {
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const option = byKey.get(key);
+    if (!option) {
+      if (options.unknown === 'ignore') continue;
+      const suggestion = closest(key, [...byKey.keys()]);
+      throw new UsageError(
+        `expected known flag names in ${where}, got '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}.`,
+      );
+    }
+    if (options.skip?.has(key) || isGiven(command, key) || value === null || value === undefined) continue;
+    command.setOptionValueWithSource(key, parseValue(option, key, value, where), options.source ?? 'config');
+  }
+}
+
+/** Reads `--config file.json` (an object of flag values) into the command's options the user did not give. */
+export function applyConfigFile(command: AnyCommand, path: string): void {
+  if (!existsSync(path)) throw new UsageError(`expected --config an existing JSON file, got '${path}' (not found).`);
+  let values: unknown;
+  try {
+    values = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`expected --config a JSON file, got '${path}' (${(error as Error).message}).`);
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new UsageError(`expected --config a JSON object of flag values, got '${path}'.`);
+  }
+  const { config: _nested, ...rest } = values as Record<string, unknown>;
+  applyValues(command, rest, path);
+}
+
+/** The values of the user-facing options of a command, for config.json (so that --resume can read them back). */
+export function flagValues(command: AnyCommand): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of optionsByKey(command).keys()) {
+    const value = command.getOptionValue(key);
+    if (value !== undefined && key !== 'config' && key !== 'resume') values[key] = value;
+  }
+  return values;
+}

@@ -1,0 +1,89 @@
+/**
+ * Value parsers for the flags (each throws a UsageError naming the flag, what it expects and what came), and the
+ * error every bad command line ends in: one line, exit code 2.
+ */
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+
+/** A bad command line or flag value: main prints `vaejs <command>: <message>` and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function shown(value: string): string {
+  return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+}
+
+/** `--flag <n>`: an integer in [min, max]. */
+export function integer(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const parsed = value.trim() === '' ? Number.NaN : Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      const range =
+        max === Number.MAX_SAFE_INTEGER
+          ? min === 1
+            ? 'a positive integer'
+            : `an integer ≥ ${min}`
+          : `an integer in [${min}, ${max}]`;
+      throw new UsageError(`expected ${flag} ${range}, got ${shown(value)}.`);
+    }
+    return parsed;
+  };
+}
+
+/** `--flag <x>`: a finite number in [min, max] (`exclusiveMin`: above min). */
+export function number(
+  flag: string,
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+  exclusiveMin = false,
+): (value: string) => number {
+  return (value) => {
+    const parsed = value.trim() === '' ? Number.NaN : Number(value);
+    const tooLow = exclusiveMin ? parsed <= min : parsed < min;
+    if (!Number.isFinite(parsed) || tooLow || parsed > max) {
+      const lower = Number.isFinite(min) ? `${exclusiveMin ? '>' : '≥'} ${min}` : '';
+      const upper = Number.isFinite(max) ? `≤ ${max}` : '';
+      const range = [lower, upper].filter(Boolean).join(' and ');
+      throw new UsageError(`expected ${flag} a number${range ? ` ${range}` : ''}, got ${shown(value)}.`);
+    }
+    return parsed;
+  };
+}
+
+/** `--flag <text>`: a non-empty string. */
+export function text(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new UsageError(`expected ${flag} a value, got nothing.`);
+    return value;
+  };
+}
+
+/** The closest of `candidates` to `word` within an edit distance of 3 (for "did you mean"). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+export { InvalidArgumentError };

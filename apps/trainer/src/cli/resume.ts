@@ -1,0 +1,66 @@
+/** What `--resume` and model-specific flags may and may not do. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { applyValues, isGiven } from './options';
+import { UsageError } from './parse';
+
+// biome-ignore lint/suspicious/noExplicitAny: commander's own generic bound
+type AnyCommand = Command<any, any, any>;
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Refuses a model-specific flag given with another model (`--codebook-size` with `--model vae`). */
+export function checkModelFlags(
+  fn: string,
+  command: AnyCommand,
+  model: string,
+  table: Record<string, readonly string[]>,
+): void {
+  for (const [key, models] of Object.entries(table)) {
+    if (isGiven(command, key) && !models.includes(model)) {
+      throw new UsageError(
+        `${fn}: expected --${kebab(key)} only with --model ${models.join(' | ')}, got it with --model ${model}.`,
+      );
+    }
+  }
+}
+
+/**
+ * For `--resume`: the flags come from the run's config.json (checked again with the command line's rules), except
+ * `resumable` ones, which may be given anew; any other flag given is refused rather than silently ignored.
+ */
+export function resumeFlags(
+  fn: string,
+  command: AnyCommand,
+  runDir: string,
+  savedCommand: string,
+  resumable: readonly string[],
+): void {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) {
+    throw new UsageError(`${fn}: expected --out a run folder with config.json to resume, got '${runDir}' without one.`);
+  }
+  let config: { app?: { command?: unknown; flags?: unknown } };
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${fn}: expected ${path} readable JSON, got ${(error as Error).message}.`);
+  }
+  const flags = config.app?.flags;
+  if (config.app?.command !== savedCommand || typeof flags !== 'object' || flags === null) {
+    throw new UsageError(
+      `${fn}: expected --out a run written by vaejs ${savedCommand}, got '${runDir}' (${path} has no such flags).`,
+    );
+  }
+  const fixed = Object.keys(flags).filter((key) => !resumable.includes(key) && isGiven(command, key));
+  if (fixed.length > 0) {
+    throw new UsageError(
+      `${fn}: expected only ${resumable
+        .filter((key) => key !== 'resume' && key !== 'out' && key !== 'config')
+        .map((key) => `--${kebab(key)}`)
+        .join(', ')} with --resume (the rest comes from ${path}), got --${kebab(fixed[0] as string)}.`,
+    );
+  }
+  applyValues(command, flags as Record<string, unknown>, path, { source: 'implied' });
+}
