@@ -48,6 +48,25 @@ function commandName(argv: string[]): string {
   return ['train', 'eval', 'sample', 'encode', 'prior'].includes(words[0] ?? '') ? `vaejs ${words[0]}` : 'vaejs';
 }
 
+/** Commander's own messages, and the one line in the project's form each becomes. */
+const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string) => string][] = [
+  [/^unknown option '([^']+)'/, (m, did) => `expected a known option (see --help), got '${m[1]}'${did}.`],
+  [
+    /^unknown command '([^']+)'/,
+    (m, did) => `expected a command (train, eval, sample, encode, prior train), got '${m[1]}'${did}.`,
+  ],
+  [/^required option '([^']+)' not specified/, (m) => `expected ${m[1]}, got nothing.`],
+  [/^option '([^']+)' argument missing/, (m) => `expected a value after ${m[1]}, got nothing.`],
+  [
+    /^option '([^']+)' argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/,
+    (m) => `expected ${(m[1] ?? '').split(' ')[0]} one of ${m[3]}, got '${m[2]}'.`,
+  ],
+  [
+    /^too many arguments.*Expected (\d+) arguments? but got (\d+)/,
+    (m) => `expected flags of the form --name value, got ${m[2]} extra word(s).`,
+  ],
+];
+
 /** Commander's own messages, rewritten as one line in the project's form. */
 function usageLine(error: CommanderError): string {
   const message = error.message
@@ -57,19 +76,9 @@ function usageLine(error: CommanderError): string {
   const suggestion = /\(Did you mean (.+)\?\)/.exec(message)?.[1];
   const did = suggestion ? ` (did you mean ${suggestion}?)` : '';
   const base = message.replace(/\s*\(Did you mean .+\?\)/, '');
-  let match: RegExpExecArray | null;
-  if ((match = /^unknown option '([^']+)'/.exec(base)))
-    return `expected a known option (see --help), got '${match[1]}'${did}.`;
-  if ((match = /^unknown command '([^']+)'/.exec(base)))
-    return `expected a command (train, eval, sample, encode, prior train), got '${match[1]}'${did}.`;
-  if ((match = /^required option '([^']+)' not specified/.exec(base))) return `expected ${match[1]}, got nothing.`;
-  if ((match = /^option '([^']+)' argument missing/.exec(base)))
-    return `expected a value after ${match[1]}, got nothing.`;
-  if ((match = /^option '([^']+)' argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/.exec(base))) {
-    return `expected ${(match[1] ?? '').split(' ')[0]} one of ${match[3]}, got '${match[2]}'.`;
-  }
-  if ((match = /^too many arguments.*Expected (\d+) arguments? but got (\d+)/.exec(base))) {
-    return `expected flags of the form --name value, got ${match[2]} extra word(s).`;
+  for (const [pattern, format] of COMMANDER_MESSAGES) {
+    const match = pattern.exec(base);
+    if (match) return format(match, did);
   }
   return `${base}${did}`;
 }
