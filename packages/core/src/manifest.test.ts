@@ -91,7 +91,7 @@ describe('assertSameConfig', () => {
     ).not.toThrow();
   });
 
-  it('names the first differing field, in the model config order, with both values as JSON', () => {
+  it('names the first differing field, in the model config order, with both values as JSON (strings quoted as '…')', () => {
     expect(() => assertSameConfig('vae.restore', { ...model, latentDim: 3, kind: 'ae' }, model)).toThrow(
       CheckpointError,
     );
@@ -103,7 +103,7 @@ describe('assertSameConfig', () => {
     );
     expect(() => assertSameConfig('f', { ...model, seed: 1 }, model)).toThrow(/config\.seed 0 .*, got 1\.$/);
     const { kind: _, ...withoutKind } = model;
-    expect(() => assertSameConfig('f', withoutKind, model)).toThrow(/config\.kind "vae" .*, got undefined\.$/);
+    expect(() => assertSameConfig('f', withoutKind, model)).toThrow(/config\.kind 'vae' .*, got undefined\.$/);
     expect(() => assertSameConfig('f', { ...model, extra: true }, model)).toThrow(
       /^f: expected manifest\.config\.extra undefined \(this model's config\), got true\.$/,
     );

@@ -85,11 +85,13 @@ export function checkManifest<C = object>(
 }
 
 /**
- * Checks that a manifest's (resolved) config describes the same model as `modelConfig`, field by field, so that its
- * weights can be restored into that model. Fields in `ignore` may differ (the initialiser `seed`: it sets the
- * starting weights, which a restore replaces). Values compare as JSON (configs are plain JSON).
+ * Checks that a manifest's (resolved) config describes the same model as `modelConfig`, field by field and nested
+ * objects depth first, so that its weights can be restored into that model. Top-level fields in `ignore` may differ
+ * (the initialiser `seed`: it sets the starting weights, which a restore replaces). Values compare as JSON (configs
+ * are plain JSON; arrays compare whole).
  * @throws CheckpointError naming the first differing field, e.g.
- *   `vae.restore: expected manifest.config.latentDim 2 (this model's config), got 3.`
+ *   `vae.restore: expected manifest.config.latentDim 2 (this model's config), got 3.` or
+ *   `vqvae.restore: expected manifest.config.quantizer.ema true (this model's config), got false.`
  * @example assertSameConfig('vae.restore', manifest.config, vae.config, { ignore: ['seed'] });
  */
 export function assertSameConfig(
@@ -98,28 +100,37 @@ export function assertSameConfig(
   modelConfig: object,
   options: { ignore?: readonly string[] } = {},
 ): void {
-  const ignore = options.ignore ?? [];
-  const fromManifest = manifestConfig as Record<string, unknown>;
-  const fromModel = modelConfig as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(fromModel), ...Object.keys(fromManifest)])];
-  for (const key of keys) {
-    if (ignore.includes(key)) continue;
-    const expected = JSON.stringify(fromModel[key]);
-    const actual = JSON.stringify(fromManifest[key]);
-    if (expected !== actual) {
-      throw new CheckpointError(
-        formatExpected(
-          fn,
-          `manifest.config.${key}`,
-          `${expected ?? 'undefined'} (this model's config)`,
-          actual ?? 'undefined',
-        ),
-      );
-    }
+  const difference = firstDifference(modelConfig, manifestConfig, 'manifest.config', new Set(options.ignore ?? []));
+  if (difference) {
+    throw new CheckpointError(
+      formatExpected(fn, difference.path, `${difference.expected} (this model's config)`, difference.actual),
+    );
   }
 }
 
 // helpers
+
+/** The first field where two plain-JSON values differ (objects depth first, in key order), or null. */
+function firstDifference(
+  expected: unknown,
+  actual: unknown,
+  path: string,
+  ignoredKeys: ReadonlySet<string>,
+): { path: string; expected: string; actual: string } | null {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject(expected) && isObject(actual)) {
+    for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+      if (ignoredKeys.has(key)) continue;
+      const found = firstDifference(expected[key], actual[key], `${path}.${key}`, new Set());
+      if (found) return found;
+    }
+    return null;
+  }
+  const render = (value: unknown) => (typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'undefined'));
+  const [expectedText, actualText] = [render(expected), render(actual)];
+  return expectedText === actualText ? null : { path, expected: expectedText, actual: actualText };
+}
 
 function quoteAll(names: readonly string[]): string {
   return names.map((name) => `'${name}'`).join(', ');

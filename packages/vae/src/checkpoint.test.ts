@@ -250,7 +250,7 @@ describe('vae.save / vae.restore', () => {
     );
     const otherKind = { ...manifest, config: { ...manifest.config, kind: 'ae', beta: 1 } };
     await expect(target.restore(otherKind, store.load)).rejects.toThrow(
-      /^vae\.restore: expected manifest\.config\.kind "vae" \(this model's config\), got "ae"\.$/,
+      /^vae\.restore: expected manifest\.config\.kind 'vae' \(this model's config\), got 'ae'\.$/,
     );
     await expect(
       target.restore({ ...manifest, config: { ...manifest.config, latentDim: 0 } }, store.load),

@@ -3,13 +3,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  assertSameConfig,
   CheckpointError,
+  checkManifest,
   createRng,
   describeValue,
   formatExpected,
   type PartIO,
   type RngState,
-  VaejsError,
 } from '@vaejs/core';
 import { type ResolvedVqVaeConfig, resolveVqVaeConfig } from './config';
 import type { VqVaeNetworks } from './network';
@@ -63,13 +64,12 @@ export async function saveVqVae(vqvae: VqVaeState, io: PartIO): Promise<VqVaeMan
  * @throws CheckpointError for a manifest of another kind or version, missing parts, or an invalid config
  */
 export function readVqVaeManifest(fn: string, manifest: unknown): ResolvedVqVaeConfig {
-  const candidate = checkManifest(fn, manifest, { format: VQVAE_MANIFEST_FORMAT, version: 1, parts: PARTS });
-  try {
-    return resolveVqVaeConfig(candidate.config as ResolvedVqVaeConfig, fn);
-  } catch (error) {
-    if (!VaejsError.isInstance(error)) throw error;
-    throw new CheckpointError(`${fn}: invalid manifest.config: ${error.message}`);
-  }
+  return checkManifest(fn, manifest, {
+    format: VQVAE_MANIFEST_FORMAT,
+    version: 1,
+    parts: PARTS,
+    resolveConfig: (config) => resolveVqVaeConfig(config as ResolvedVqVaeConfig, fn),
+  }).config;
 }
 
 /**
@@ -85,12 +85,7 @@ export async function restoreVqVae(
   fn = 'vqvae.restore',
 ): Promise<void> {
   const config = readVqVaeManifest(fn, manifest);
-  const difference = firstDifference(vqvae.config, config, 'manifest.config', new Set(['seed']));
-  if (difference) {
-    throw new CheckpointError(
-      formatExpected(fn, difference.path, `${difference.expected} (this model's config)`, difference.actual),
-    );
-  }
+  assertSameConfig(fn, config, vqvae.config, { ignore: ['seed'] });
   const { initialized, rngState } = manifest as Partial<VqVaeManifest>;
   if (typeof initialized !== 'boolean') {
     throw new CheckpointError(formatExpected(fn, 'manifest.initialized', 'a boolean', describeValue(initialized)));
@@ -130,56 +125,4 @@ function checkIo(fn: string, io: unknown): void {
   if (typeof io !== 'function') {
     throw new CheckpointError(formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler', describeValue(io)));
   }
-}
-
-/**
- * Format, version and parts of a model manifest. To be replaced by the shared manifest check @vaejs/core is gaining.
- * @example checkManifest('loadVqVae', manifest, { format: 'vaejs-vqvae', version: 1, parts: ['encoder'] })
- */
-function checkManifest(
-  fn: string,
-  manifest: unknown,
-  expected: { format: string; version: number; parts: readonly string[] },
-): Record<string, unknown> {
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
-    throw new CheckpointError(formatExpected(fn, 'manifest', 'an object', describeValue(manifest)));
-  }
-  const { format, version, parts } = manifest as Record<string, unknown>;
-  if (format !== expected.format) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.format', `'${expected.format}'`, describeValue(format)));
-  }
-  if (version !== expected.version) {
-    throw new CheckpointError(formatExpected(fn, 'manifest.version', `${expected.version}`, describeValue(version)));
-  }
-  if (!Array.isArray(parts) || expected.parts.some((part) => !parts.includes(part))) {
-    throw new CheckpointError(
-      formatExpected(fn, 'manifest.parts', `[${expected.parts.join(', ')}]`, describeValue(parts)),
-    );
-  }
-  return manifest as Record<string, unknown>;
-}
-
-/**
- * The first field (in `expected`'s key order, nested objects depth first, arrays compared whole) where two
- * plain-JSON configs differ, or null.
- */
-function firstDifference(
-  expected: unknown,
-  actual: unknown,
-  path: string,
-  ignoredKeys: ReadonlySet<string> = new Set(),
-): { path: string; expected: string; actual: string } | null {
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (isObject(expected) && isObject(actual)) {
-    for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-      if (ignoredKeys.has(key)) continue;
-      const found = firstDifference(expected[key], actual[key], `${path}.${key}`);
-      if (found) return found;
-    }
-    return null;
-  }
-  const render = (value: unknown) => (typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'none'));
-  const [expectedText, actualText] = [render(expected), render(actual)];
-  return expectedText === actualText ? null : { path, expected: expectedText, actual: actualText };
 }

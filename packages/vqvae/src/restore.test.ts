@@ -114,7 +114,7 @@ describe('vqvae.restore', () => {
       [{ ...manifest, version: 3 }, /^vqvae\.restore: expected manifest\.version 1, got 3\.$/],
       [
         { ...manifest, parts: ['encoder', 'decoder'] },
-        /^vqvae\.restore: expected manifest\.parts \[encoder, quantizer, decoder\], got an array of 2\.$/,
+        /^vqvae\.restore: expected manifest\.parts to include 'encoder', 'quantizer', 'decoder', got \[.*\]\.$/,
       ],
       [{ ...manifest, initialized: 'yes' }, /^vqvae\.restore: expected manifest\.initialized a boolean, got 'yes'\.$/],
       [
