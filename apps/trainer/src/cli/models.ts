@@ -1,5 +1,5 @@
 /** Flags → model configs, and checkpoints → models: the CLI's only knowledge of the three model packages. */
-import type { ImageDataset } from '@vaejs/datasets';
+import { datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
 import { createPixelCnn, loadPixelCnn, type PixelCnn, type PixelCnnConfigInput } from '@vaejs/pixelcnn-prior';
 import type { StoredCheckpoint } from '@vaejs/training';
 import { createVae, loadVae, type Vae, type VaeConfig } from '@vaejs/vae';
@@ -75,23 +75,6 @@ export function vqVaeConfig(flags: VqVaeFlags, data: ImageDataset): VqVaeConfig 
       ...(flags.commitmentCost !== undefined ? { beta: flags.commitmentCost } : {}),
     },
   };
-}
-
-/**
- * Population variance of a dataset's pixels scaled to [0, 1] (`np.var(x_train / 255)`, ≈ 0.095 for MNIST): what the
- * Keras example and van den Oord et al.'s Sonnet example divide the reconstruction MSE by. One pass over the bytes.
- */
-export function datasetPixelVariance(data: ImageDataset): number {
-  let sum = 0;
-  let sumSq = 0;
-  const { images } = data;
-  for (let i = 0; i < images.length; i++) {
-    const v = images[i] as number;
-    sum += v;
-    sumSq += v * v;
-  }
-  const mean = sum / images.length;
-  return Math.max(sumSq / images.length - mean * mean, 0) / (255 * 255);
 }
 
 /** A model with the checkpoint's own config (for resume: `fit` then restores its weights and state). */
