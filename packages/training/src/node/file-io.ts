@@ -25,6 +25,11 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
     let offset = 0;
     while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset);
     fsyncSync(fd);
+  } catch (error) {
+    // errors of fd-based calls (a full disk on write or fsync) carry no path: name the file
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.path === undefined) failure.path = path;
+    throw error;
   } finally {
     closeSync(fd);
   }
