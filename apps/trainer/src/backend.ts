@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, type BackendSetup, setupBackend } from '@vaejs/backend';
 
 /** What the commands need of the backend: `@vaejs/backend`'s facts, and the label metrics.jsonl records. */
@@ -16,6 +17,9 @@ export async function setupBackendFromFlags(flags: {
   fast: boolean;
   threads?: number | undefined;
 }): Promise<CliBackend> {
+  // tfjs' own banners ("looks like you are running TensorFlow.js in Node.js…") would add lines to every run: the
+  // backend line below already says which backend runs, why the faster ones did not, and what to install.
+  tf.env().set('PROD', true);
   const backend = await setupBackend({
     backend: flags.backend,
     fast: flags.fast,

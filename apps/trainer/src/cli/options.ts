@@ -74,7 +74,13 @@ function parseValue(option: Option, key: string, value: unknown, where: string):
   if (choices && !choices.includes(raw)) {
     throw new UsageError(`expected ${flag} in ${where} one of ${choices.join(', ')}, got '${raw}'.`);
   }
-  return option.parseArg ? option.parseArg(raw, undefined) : raw;
+  if (!option.parseArg) return raw;
+  try {
+    return option.parseArg(raw, undefined);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(error.message.replace(`expected ${flag} `, `expected ${flag} in ${where} `));
+  }
 }
 
 /**

@@ -18,12 +18,12 @@ export function integer(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (
   return (value) => {
     const parsed = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      const range =
-        max === Number.MAX_SAFE_INTEGER
-          ? min === 1
-            ? 'a positive integer'
-            : `an integer ≥ ${min}`
-          : `an integer in [${min}, ${max}]`;
+      const open = max === Number.MAX_SAFE_INTEGER && !(parsed > max);
+      const range = open
+        ? min === 1
+          ? 'a positive integer'
+          : `an integer ≥ ${min}`
+        : `an integer in [${min}, ${max}]`;
       throw new UsageError(`expected ${flag} ${range}, got ${shown(value)}.`);
     }
     return parsed;

@@ -12,6 +12,7 @@ import { flagValues, withBackendFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { resumeFlags } from './resume';
+import { checkSize } from './size-check';
 
 const FN = 'vaejs prior train';
 const PRIOR_RESUMABLE = [
@@ -63,6 +64,12 @@ export function priorTrainCommand() {
       integer('--checkpoint-every', 0),
       0,
     )
+    .option(
+      '--max-memory <MB>',
+      'refuse a model and training step estimated to need more memory than this',
+      integer('--max-memory', 16),
+      3072,
+    )
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--no-resume', 'start a new run (default)');
   return withBackendFlags(command).action(async (options, self) => {
@@ -83,6 +90,18 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
   if (options.conditional && manifest.numClasses < 2) {
     throw new UsageError(`${FN}: expected --codes with labels for --conditional, got '${options.codes}' without.`);
   }
+  checkSize(
+    FN,
+    {
+      model: 'pixelcnn',
+      batchSize: options.batchSize,
+      channels: options.channels,
+      layers: options.layers,
+      codebookSize: manifest.numCategories,
+    },
+    { height: manifest.height, width: manifest.width, channels: 1, classes: manifest.numClasses },
+    options.maxMemory,
+  );
   const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
   const prior = (
     checkpoint

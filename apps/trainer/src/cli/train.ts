@@ -12,6 +12,7 @@ import { flagValues, withBackendFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { checkModelFlags, resumeFlags } from './resume';
+import { checkSize } from './size-check';
 
 const FN = 'vaejs train';
 const VARIATIONAL: readonly TrainModel[] = ['vae', 'beta-vae', 'cvae'];
@@ -42,6 +43,7 @@ export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
 
 /** Flags that may change when a run is resumed; the rest come from the run's config.json. */
 export const TRAIN_RESUMABLE = [
+  'maxMemory',
   'epochs',
   'lr',
   'backend',
@@ -51,7 +53,6 @@ export const TRAIN_RESUMABLE = [
   'resume',
   'dataset',
   'checkpointEvery',
-  'verbose',
   'config',
 ];
 
@@ -186,6 +187,12 @@ export function trainCommand() {
       integer('--checkpoint-every', 0),
       0,
     )
+    .option(
+      '--max-memory <MB>',
+      'refuse a model and training step estimated to need more memory than this',
+      integer('--max-memory', 16),
+      3072,
+    )
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--no-resume', 'start a new run (default)');
   return withBackendFlags(command).action(async (options, self) => {
@@ -219,6 +226,9 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
   process.stderr.write(
     `data: ${trainSet.name} ${trainSet.size} images ${trainSet.imageShape.join('x')}, test ${testSet.size}\n`,
   );
+  const [height, width, channels] = trainSet.imageShape;
+  const classes = options.model === 'cvae' ? trainSet.numClasses : 0;
+  checkSize(FN, options, { height, width, channels, classes }, options.maxMemory);
   const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
   const model: Model = checkpoint
     ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)
