@@ -45,11 +45,12 @@ export default defineConfig({
   // No SPA fallback: a missing model file must be a 404, not index.html.
   appType: 'mpa',
   resolve: {
-    // The workspace libraries from their sources (as in the tests), so the page never runs a stale build.
+    // The workspace libraries from their sources (as in the tests), so the page never runs a stale build; each
+    // package's browser entry (src/index.ts: @vaejs/training without its Node file IO, @vaejs/datasets without fs).
     alias: Object.fromEntries(
-      ['core', 'vae', 'vqvae', 'pixelcnn-prior'].map((name) => [
+      ['core', 'vae', 'vqvae', 'pixelcnn-prior', 'training', 'datasets'].map((name) => [
         `@vaejs/${name}`,
-        join(packages, name, 'src', 'index.ts'),
+        join(packages, name, 'src', name === 'datasets' ? 'browser.ts' : 'index.ts'),
       ]),
     ),
     // One tfjs-core and one tfjs-layers: two copies would mean two engines and two kernel registries.

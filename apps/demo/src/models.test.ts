@@ -12,25 +12,34 @@ function fakeFetch(files: Record<string, unknown>) {
 }
 
 const VAE_MANIFEST = { format: 'vaejs-vae', version: 1 };
+/** A checkpoint.json as fit writes it (the fields runFormat.checkCheckpointInfo requires). */
+const info = (kind: string, epoch = 0) => ({
+  format: 'vaejs-checkpoint',
+  version: 1,
+  kind,
+  epoch,
+  step: 10,
+  state: {},
+});
 
 describe('locateCheckpoint', () => {
   it('follows a run folder to the checkpoint latest.json names', async () => {
     const fetcher = fakeFetch({
       [`${BASE}run/checkpoints/latest.json`]: { checkpoint: 'epoch-0003' },
-      [`${BASE}run/checkpoints/epoch-0003/checkpoint.json`]: { format: 'vaejs-checkpoint', kind: 'vae', epoch: 3 },
+      [`${BASE}run/checkpoints/epoch-0003/checkpoint.json`]: info('vae', 3),
       [`${BASE}run/checkpoints/epoch-0003/vae.json`]: VAE_MANIFEST,
     });
     const location = await locateCheckpoint(fetcher, 'vae', `${BASE}run/`);
     expect(location).toEqual({
       checkpointUrl: `${BASE}run/checkpoints/epoch-0003/`,
-      info: { format: 'vaejs-checkpoint', kind: 'vae', epoch: 3 },
+      info: info('vae', 3),
       manifest: VAE_MANIFEST,
     });
   });
 
   it('reads a checkpoint folder, or a bare folder with only the manifest', async () => {
     const fetcher = fakeFetch({
-      [`${BASE}a/checkpoint.json`]: { format: 'vaejs-checkpoint', kind: 'vae' },
+      [`${BASE}a/checkpoint.json`]: info('vae'),
       [`${BASE}a/vae.json`]: VAE_MANIFEST,
       [`${BASE}b/vae.json`]: VAE_MANIFEST,
     });
@@ -42,10 +51,12 @@ describe('locateCheckpoint', () => {
 
   it('says when nothing is there, and when the model is of another kind', async () => {
     const fetcher = fakeFetch({
-      [`${BASE}prior/checkpoint.json`]: { format: 'vaejs-checkpoint', kind: 'pixelcnn' },
+      [`${BASE}prior/checkpoint.json`]: info('pixelcnn'),
       [`${BASE}bare-prior/pixelcnn.json`]: { format: 'vaejs-pixelcnn' },
       [`${BASE}odd/checkpoints/latest.json`]: { checkpoint: '../../etc' },
+      [`${BASE}slash/checkpoints/latest.json`]: { checkpoint: 'epoch-0003/../../../x' },
       [`${BASE}other/checkpoint.json`]: { format: 'something' },
+      [`${BASE}partial/checkpoint.json`]: { format: 'vaejs-checkpoint', version: 1, kind: 'vae', epoch: 1 },
     });
     const fails = (folder: string) => locateCheckpoint(fetcher, 'vae', `${BASE}${folder}/`);
     await expect(fails('missing')).rejects.toThrow(
@@ -58,10 +69,16 @@ describe('locateCheckpoint', () => {
       /^vae: expected a vae model at http:\/\/localhost\/models\/bare-prior\/, got a pixelcnn one \(pixelcnn\.json; wrong kind of model\)\.$/,
     );
     await expect(fails('odd')).rejects.toThrow(
-      /^vae: expected .+latest\.json like \{"checkpoint": "epoch-0003"\}, got \{"checkpoint":"\.\.\/\.\.\/etc"\}\.$/,
+      /^vae: checkpoint: expected http:\/\/localhost\/models\/odd\/checkpoints\/latest\.json to name a checkpoint folder of this run \(.+\), got '\.\.\/\.\.\/etc'\.$/,
+    );
+    await expect(fails('slash')).rejects.toThrow(
+      /^vae: checkpoint: expected .+, got 'epoch-0003\/\.\.\/\.\.\/\.\.\/x'\.$/,
     );
     await expect(fails('other')).rejects.toThrow(
-      /^vae: expected .+other\/checkpoint\.json format 'vaejs-checkpoint', got "something"\.$/,
+      /^vae: checkpoint: expected http:\/\/localhost\/models\/other\/checkpoint\.json format 'vaejs-checkpoint', got 'something'\.$/,
+    );
+    await expect(fails('partial')).rejects.toThrow(
+      /^vae: checkpoint: expected .+partial\/checkpoint\.json step an integer ≥ 0, got undefined\.$/,
     );
     await expect(fails('missing')).rejects.toBeInstanceOf(CheckpointError);
   });

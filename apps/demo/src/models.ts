@@ -1,18 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '@vaejs/core';
 import { loadPixelCnn, type PixelCnn } from '@vaejs/pixelcnn-prior';
+import { type CheckpointInfo, httpIO, runFormat } from '@vaejs/training';
 import { loadVae, type Vae } from '@vaejs/vae';
 import { loadVqVae, type VqVae } from '@vaejs/vqvae';
 import { type Fetcher, fetchJsonIfPresent } from './fetching';
 import { MODEL_ROLES, type ModelRole } from './settings';
 
-/** What the trainer writes as `checkpoint.json` in each checkpoint folder (the fields the page reads). */
-export interface CheckpointInfo {
-  format: 'vaejs-checkpoint';
-  kind: string;
-  epoch?: number;
-  step?: number;
-}
+const LATEST = `${runFormat.CHECKPOINTS_DIR}/${runFormat.LATEST_FILE}`;
 
 /** Where a role's model files are: the checkpoint folder (ends with '/') and its `checkpoint.json`, if any. */
 export interface CheckpointLocation {
@@ -22,53 +17,51 @@ export interface CheckpointLocation {
   manifest: unknown;
 }
 
+/** Runs a check of @vaejs/training's run format; its CheckpointError gets the role in front, as the page's others. */
+function checked<T>(role: ModelRole, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new CheckpointError(`${role}: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Finds a role's model in `folder`: a trainer run folder (`checkpoints/latest.json` names the checkpoint), or a
  * checkpoint folder (`checkpoint.json` + `<role>.json` + one folder per part), or a bare folder with `<role>.json`.
+ * Read with the rules of @vaejs/training's run format: `latest.json` may name only an `epoch-…`/`step-…` folder of
+ * the same run, and `checkpoint.json` must be a whole one.
  * @throws CheckpointError when nothing is there, when the checkpoint is of another kind, or when a file is unreadable
  */
 export async function locateCheckpoint(fetcher: Fetcher, role: ModelRole, folder: string): Promise<CheckpointLocation> {
-  const latest = (await fetchJsonIfPresent(fetcher, `${folder}checkpoints/latest.json`, 'checkpoints/latest.json')) as {
-    checkpoint?: unknown;
-  } | null;
+  const latestUrl = `${folder}${LATEST}`;
+  const latest = await fetchJsonIfPresent(fetcher, latestUrl, LATEST);
   let checkpointUrl = folder;
   if (latest !== null) {
-    if (typeof latest?.checkpoint !== 'string' || latest.checkpoint.includes('/')) {
-      throw new CheckpointError(
-        `${role}: expected ${folder}checkpoints/latest.json like {"checkpoint": "epoch-0003"}, got ${JSON.stringify(latest)}.`,
-      );
-    }
-    checkpointUrl = `${folder}checkpoints/${latest.checkpoint}/`;
+    const name = checked(role, () => runFormat.parseLatest(latest, latestUrl));
+    checkpointUrl = `${folder}${runFormat.CHECKPOINTS_DIR}/${name}/`;
   }
-  const info = (await fetchJsonIfPresent(
-    fetcher,
-    `${checkpointUrl}checkpoint.json`,
-    'checkpoint.json',
-  )) as CheckpointInfo | null;
-  if (info !== null) {
-    if (info?.format !== 'vaejs-checkpoint') {
-      throw new CheckpointError(
-        `${role}: expected ${checkpointUrl}checkpoint.json format 'vaejs-checkpoint', got ${JSON.stringify(info?.format)}.`,
-      );
-    }
-    if (info.kind !== role) {
-      throw new CheckpointError(
-        `${role}: expected a ${role} checkpoint at ${checkpointUrl}, got a ${info.kind} one (wrong kind of model).`,
-      );
-    }
+  const infoUrl = `${checkpointUrl}${runFormat.CHECKPOINT_INFO_FILE}`;
+  const infoJson = await fetchJsonIfPresent(fetcher, infoUrl, runFormat.CHECKPOINT_INFO_FILE);
+  const info = infoJson === null ? null : checked(role, () => runFormat.checkCheckpointInfo(infoJson, infoUrl));
+  if (info !== null && info.kind !== role) {
+    throw new CheckpointError(
+      `${role}: expected a ${role} checkpoint at ${checkpointUrl}, got a ${info.kind} one (wrong kind of model).`,
+    );
   }
-  const manifestUrl = `${checkpointUrl}${role}.json`;
-  const manifest = await fetchJsonIfPresent(fetcher, manifestUrl, `${role}.json`);
+  const manifestName = runFormat.manifestFileName(role);
+  const manifest = await fetchJsonIfPresent(fetcher, `${checkpointUrl}${manifestName}`, manifestName);
   if (manifest !== null) return { checkpointUrl, info, manifest };
   for (const other of MODEL_ROLES.filter((candidate) => candidate !== role)) {
-    if ((await fetchJsonIfPresent(fetcher, `${checkpointUrl}${other}.json`, `${other}.json`)) !== null) {
+    const otherName = runFormat.manifestFileName(other);
+    if ((await fetchJsonIfPresent(fetcher, `${checkpointUrl}${otherName}`, otherName)) !== null) {
       throw new CheckpointError(
-        `${role}: expected a ${role} model at ${checkpointUrl}, got a ${other} one (${other}.json; wrong kind of model).`,
+        `${role}: expected a ${role} model at ${checkpointUrl}, got a ${other} one (${otherName}; wrong kind of model).`,
       );
     }
   }
-  const looked = latest === null && info === null ? 'checkpoints/latest.json, checkpoint.json or ' : '';
-  throw new CheckpointError(`${role}: no model at ${checkpointUrl} (found no ${looked}${role}.json).`);
+  const looked = latest === null && info === null ? `${LATEST}, ${runFormat.CHECKPOINT_INFO_FILE} or ` : '';
+  throw new CheckpointError(`${role}: no model at ${checkpointUrl} (found no ${looked}${manifestName}).`);
 }
 
 /** The models the page runs; each is null when not configured or when it failed to load (see `errors`). */
@@ -82,20 +75,23 @@ export interface DemoModels {
   errors: Partial<Record<ModelRole, string>>;
 }
 
-/** Loads one role's model from its folder through tfjs' http handler (`<checkpoint>/<part>/model.json`). */
+/**
+ * Loads one role's model from its folder through @vaejs/training's `httpIO` (`<checkpoint>/<part>/model.json` and its
+ * weights), which refuses weight paths outside the part's folder, weights of the wrong size and non-finite weights.
+ */
 export async function loadRole(
   fetcher: Fetcher,
   role: ModelRole,
   folder: string,
 ): Promise<{ model: Vae | VqVae | PixelCnn; location: CheckpointLocation }> {
   const location = await locateCheckpoint(fetcher, role, folder);
-  const partUrl = (part: string) => `${location.checkpointUrl}${part}/model.json`;
+  const io = (part: string) => httpIO(location.checkpointUrl, part, fetcher);
   const load = { vae: loadVae, vqvae: loadVqVae, pixelcnn: loadPixelCnn }[role] as (
     manifest: unknown,
     io: (part: string) => tf.io.IOHandler | string,
   ) => Promise<Vae | VqVae | PixelCnn>;
   try {
-    return { model: await load(location.manifest, partUrl), location };
+    return { model: await load(location.manifest, io), location };
   } catch (error) {
     throw new CheckpointError(`${role}: ${(error as Error).message} (model at ${location.checkpointUrl})`);
   }
@@ -116,18 +112,4 @@ export async function loadModels(fetcher: Fetcher, folders: Record<ModelRole, st
     }
   }
   return models;
-}
-
-/**
- * Why a PixelCNN prior cannot be decoded by a VQ-VAE (its maps must have the VQ-VAE's code-map size and codebook),
- * or null when they fit.
- */
-export function priorMismatch(vqvae: VqVae, prior: PixelCnn): string | null {
-  const [height, width] = vqvae.latentShape;
-  const { numCategories, height: priorHeight, width: priorWidth } = prior.config;
-  if (numCategories === vqvae.config.codebookSize && priorHeight === height && priorWidth === width) return null;
-  return (
-    `pixelcnn: expected a prior over the VQ-VAE's ${height}×${width} maps of ${vqvae.config.codebookSize} codes, ` +
-    `got ${priorHeight}×${priorWidth} maps of ${numCategories} codes.`
-  );
 }

@@ -2,7 +2,16 @@
 // same checkpoints loaded here in Node on the cpu backend. Canvases hold one pixel per image pixel, so the page's
 // pictures are compared pixel by pixel with what Node computes (grey levels 0…255, within a small tolerance for the
 // browser backend's float arithmetic).
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -70,6 +79,23 @@ beforeAll(async () => {
   cpSync(join(MODELS, 'vae'), join(userModels, 'run', 'checkpoints', 'epoch-0007'), { recursive: true });
   writeFileSync(join(userModels, 'run', 'checkpoints', 'latest.json'), '{"checkpoint":"epoch-0007"}');
   copyFileSync(join(MODELS, 'vae', 'vae.json'), join(userModels, 'not-images.bin'));
+  // Checkpoints that steer reads outside themselves or hold bad weights (issue 14): a latest.json naming a folder
+  // outside the run (a loadable VAE is there, so following it would succeed), a weight path leaving the part's
+  // folder, a weights.bin with bytes appended, NaN weights.
+  cpSync(join(MODELS, 'vae'), join(userModels, 'x'), { recursive: true });
+  cpSync(join(MODELS, 'vae'), join(userModels, 'escape', 'checkpoints', 'epoch-0001'), { recursive: true });
+  writeFileSync(join(userModels, 'escape', 'checkpoints', 'latest.json'), '{"checkpoint":"../../x"}');
+  cpSync(join(MODELS, 'vqvae'), join(userModels, 'weight-path'), { recursive: true });
+  const decoderJson = join(userModels, 'weight-path', 'decoder', 'model.json');
+  const tampered = JSON.parse(readFileSync(decoderJson, 'utf8')) as tf.io.ModelJSON;
+  (tampered.weightsManifest[0] as { paths: string[] }).paths = ['../../../x'];
+  writeFileSync(decoderJson, JSON.stringify(tampered));
+  cpSync(join(MODELS, 'vae'), join(userModels, 'appended'), { recursive: true });
+  appendFileSync(join(userModels, 'appended', 'decoder', 'weights.bin'), Buffer.alloc(5000, 7));
+  cpSync(join(MODELS, 'pixelcnn'), join(userModels, 'nan'), { recursive: true });
+  const nanWeights = readFileSync(join(userModels, 'nan', 'network', 'weights.bin'));
+  nanWeights.writeFloatLE(Number.NaN, 0);
+  writeFileSync(join(userModels, 'nan', 'network', 'weights.bin'), nanWeights);
   browser = await startBrowser(userModels);
   page = await browser.open();
 });
@@ -288,7 +314,7 @@ describe('errors a user can meet appear on the page', () => {
       '?models=/user-models/&vae=truncated/&vqvae=none&pixelcnn=none&testImages=/models/test-images.bin',
     );
     expect(truncated.texts.join('\n')).toMatch(
-      /^vae: loadVae: expected part 'decoder' a readable tfjs LayersModel, got an error: .+\(model at http:\/\/[^ ]+\/user-models\/truncated\/\)$/m,
+      /^vae: loadVae: expected part 'decoder' a readable tfjs LayersModel, got an error: load: expected part 'decoder' weights exactly \d+ bytes, got 1000 bytes\. \(model at http:\/\/[^ ]+\/user-models\/truncated\/\)$/m,
     );
     const badJson = await errorsOf('?models=/user-models/&vae=bad-json/&vqvae=none&pixelcnn=none');
     expect(badJson.texts.join('\n')).toMatch(
@@ -310,5 +336,37 @@ describe('errors a user can meet appear on the page', () => {
       new RegExp(`epoch ${epoch} \\(http://[^ ]+/user-models/run/checkpoints/epoch-0007/\\)`),
     );
     await runPage.close();
+  });
+
+  it('checkpoints that lead outside themselves or hold bad weights are refused, as the Node loader refuses them', async () => {
+    const appendedSize = readFileSync(join(userModels, 'appended', 'decoder', 'weights.bin')).byteLength;
+    const nanTensor = (
+      JSON.parse(readFileSync(join(MODELS, 'pixelcnn', 'network', 'model.json'), 'utf8')) as tf.io.ModelJSON
+    ).weightsManifest[0]?.weights[0]?.name as string;
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const testImages = 'testImages=/models/test-images.bin';
+    const first = await errorsOf(`?models=/user-models/&vae=escape/&vqvae=weight-path/&pixelcnn=nan/&${testImages}`);
+    expect(first.texts).toHaveLength(3);
+    expect(first.texts[0]).toMatch(
+      /^vae: checkpoint: expected http:\/\/[^ ]+\/user-models\/escape\/checkpoints\/latest\.json to name a checkpoint folder of this run \(.+\), got '\.\.\/\.\.\/x'\.$/,
+    );
+    expect(first.texts[1]).toMatch(
+      /^vqvae: .*expected part 'decoder' weight path a plain file name inside the part folder, got '\.\.\/\.\.\/\.\.\/x'.* \(model at http:\/\/[^ ]+\/user-models\/weight-path\/\)$/,
+    );
+    expect(first.texts[2]).toMatch(
+      new RegExp(
+        `^pixelcnn: loadPixelCnn: expected part 'network' .*expected part 'network' weight '${escaped(nanTensor)}' finite values, got NaN at 0\\..* \\(model at http://[^ ]+/user-models/nan/\\)$`,
+      ),
+    );
+    const second = await errorsOf(`?models=/user-models/&vae=appended/&vqvae=none&pixelcnn=none&${testImages}`);
+    expect(second.texts).toEqual([
+      expect.stringMatching(/^vae: loadVae: expected part 'decoder' a readable tfjs LayersModel/),
+    ]);
+    expect(second.texts[0]).toMatch(
+      new RegExp(
+        `load: expected part 'decoder' weights exactly ${appendedSize - 5000} bytes, got ${appendedSize} bytes\\. \\(model at http://[^ ]+/user-models/appended/\\)$`,
+      ),
+    );
+    expect(second.views).toBe(7);
   });
 });

@@ -1,5 +1,6 @@
-// @vaejs/training, browser-safe entry: fit with callbacks (no run folder), evaluate, and the run-folder format
-// that the browser demo reads. Node resolves the package to index.node.ts, which adds run folders and file IO.
+// @vaejs/training, browser-safe entry: fit with callbacks (no run folder), evaluate, the run-folder format and the
+// HTTP IO handler that the browser demo reads checkpoints with. Node resolves the package to index.node.ts, which
+// adds run folders and file IO.
 import type { TrainableModel } from '@vaejs/core';
 import type { History } from './callbacks';
 import type { FitData } from './data';
@@ -18,6 +19,7 @@ export {
 } from './callbacks';
 export type { FitData, FitDataset } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { type HttpFetcher, httpIO } from './http-io';
 export {
   createOptimizer,
   disposeOptimizerState,

@@ -1,7 +1,9 @@
-// Node helpers shared by the demo's scripts: the test-image file format and a tfjs file IOHandler.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Node helpers shared by the demo's scripts: the test-image file format, and checkpoint folders written with
+// @vaejs/training's run format and file IO.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import { manifestKind } from '@vaejs/core';
+import { fileIO, runFormat, writeFileDurable } from '@vaejs/training';
 
 /**
  * Writes the test images the page shows (see src/test-set.ts for the layout): magic 'VJTS', uint32 LE version 1, n,
@@ -17,48 +19,19 @@ export function writeTestSet(path, { images, labels, n, height, width, channels 
   writeFileSync(path, Buffer.concat([header, pixels, Buffer.from(Uint8Array.from(labels.subarray(0, n)))]));
 }
 
-/** A tfjs IOHandler that saves a LayersModel as `model.json` + `weights.bin` in `dir` and loads it back. */
-export function fileIO(dir) {
-  return {
-    async save(artifacts) {
-      mkdirSync(dir, { recursive: true });
-      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-      writeFileSync(join(dir, 'weights.bin'), weights);
-      const modelJson = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
-      return {
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
-      };
-    },
-    async load() {
-      const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = manifest.flatMap((group) =>
-          group.paths.map((path) => {
-            const bytes = readFileSync(join(dir, path));
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-          }),
-        );
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
-    },
-  };
-}
-
-/** Writes a checkpoint folder in the trainer's layout: `<dir>/checkpoint.json`, `<dir>/<kind>.json`, `<dir>/<part>/`. */
-export async function writeCheckpointFolder(dir, kind, save, extra = {}) {
+/**
+ * Writes `model` (what createVae, createVqVae or createPixelCnn return) as a checkpoint folder of @vaejs/training's run
+ * format: `<dir>/checkpoint.json`, `<dir>/<kind>.json` (the model's manifest) and one folder per part, written by its
+ * `fileIO` — the layout the page reads, and that `vaejs eval`/`sample --run <dir>` accept.
+ */
+export async function writeCheckpointFolder(dir, model, { epoch = 0, step = 0, state = {} } = {}) {
   mkdirSync(dir, { recursive: true });
-  const manifest = await save((part) => fileIO(join(dir, part)));
-  writeFileSync(join(dir, `${kind}.json`), JSON.stringify(manifest, null, 2));
-  writeFileSync(
-    join(dir, 'checkpoint.json'),
-    JSON.stringify({ format: 'vaejs-checkpoint', version: 1, kind, epoch: 0, step: 0, state: {}, ...extra }, null, 2),
+  const manifest = await model.save((part) => fileIO(join(dir, part), part));
+  const kind = manifestKind(manifest);
+  writeFileDurable(join(dir, runFormat.manifestFileName(kind)), JSON.stringify(manifest, null, 2));
+  const info = { format: runFormat.CHECKPOINT_FORMAT, version: 1, kind, epoch, step, state };
+  writeFileDurable(
+    join(dir, runFormat.CHECKPOINT_INFO_FILE),
+    JSON.stringify(runFormat.checkCheckpointInfo(info), null, 2),
   );
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { priorMismatch } from '../models';
+import { checkPriorFits } from '@vaejs/pixelcnn-prior';
 import { codeColour } from '../pixels';
 import { drawImages, el, labelled, message, nextFrame, numberInput, pictureCanvas } from '../ui';
 import { figure, type ViewContext } from './context';
@@ -13,7 +13,17 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const prior = models.pixelcnn;
   if (!prior) return void message(body, `needs a PixelCNN prior: ${models.errors.pixelcnn ?? 'none configured'}`, true);
   const vqvae = models.vqvae;
-  const mismatch = vqvae ? priorMismatch(vqvae, prior) : (models.errors.vqvae ?? 'no VQ-VAE configured');
+  let mismatch: string | null = models.errors.vqvae ?? 'no VQ-VAE configured';
+  if (vqvae) {
+    // the VQ-VAE decodes the prior's maps only when they have its code-map size and codebook
+    const [mapHeight, mapWidth] = vqvae.latentShape;
+    const problem = checkPriorFits(prior, {
+      numCategories: vqvae.config.codebookSize,
+      height: mapHeight,
+      width: mapWidth,
+    });
+    mismatch = problem === null ? null : `pixelcnn: ${problem}`;
+  }
   if (mismatch) message(body, `samples are shown as code maps only: ${mismatch}`, true);
   const { height, width, numCategories } = prior.config;
   const seed = numberInput('pixelcnn-seed', 'seed', 1, 0, 2 ** 31 - 1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch's examples/vae model and training loop, on the same MNIST IDX files vaejs reads, for the same-machine
-baseline of bench/quality.bench.mjs (--pytorch). Written from the example's description: 784-400-20 MLP, ReLU,
+baseline of benchmarks/trainer/quality.bench.mjs (--only=seeds). Written from the example's description: 784-400-20 MLP, ReLU,
 sigmoid output, BCE summed over pixels + KL to N(0, I), Adam 1e-3, batch 128, shuffled training batches; losses are
 means per example. Prints one JSON line per epoch. Needs Debian's python3-torch (apt), nothing downloaded.
 

@@ -1,29 +1,36 @@
 #!/usr/bin/env node
 // Issue-6 benchmark: the gated PixelCNN prior on MNIST VQ-VAE code maps, against the Keras example's PixelCNN on the
 // same map (rebuilt in PyTorch, when python3-torch is installed), and samples scored by a small MNIST classifier.
-// Prints named figures; never passes or fails. Needs `pnpm build` first.
-//   node bench/prior.bench.mjs [--vqvae=RUN] [--vq-epochs=2] [--vq-limit=12000] [--encode-limit=3000] [--epochs=2]
+// Prints named figures; never passes or fails. Needs `pnpm build` first. Runs the built `vaejs` CLI of @vaejs/trainer
+// and imports the packages by name.
+//   node benchmarks/trainer/prior.bench.mjs [--vqvae=RUN] [--vq-epochs=2] [--vq-limit=12000] [--encode-limit=3000]
+//     [--encode-test-limit=0 (0: all)] [--epochs=2]
 //     [--layers=6] [--channels=64] [--keras-epochs=N (0: skip)] [--samples=1000] [--prior=RUN] [--threads=1]
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileIO } from '../dist/file-io.js';
+import { fileIO, findLatestCheckpoint, runFormat } from '@vaejs/training';
 import { args, figure, findTorch, metrics, runReference, vaejs } from './lib.mjs';
 
 const threads = Number(args.threads ?? 1);
 const vqLimit = Number(args['vq-limit'] ?? 12000);
 const vqEpochs = Number(args['vq-epochs'] ?? 2);
 const encodeLimit = Number(args['encode-limit'] ?? 3000);
+const encodeTestLimit = Number(args['encode-test-limit'] ?? 0);
 const epochs = Number(args.epochs ?? 2);
 const layers = Number(args.layers ?? 6);
 const channels = Number(args.channels ?? 64);
 const sampleCount = Number(args.samples ?? 1000);
-// The Keras example's own PixelCNN, rebuilt in PyTorch (bench/reference/keras_pixelcnn.py), on the same code map.
+// The Keras example's own PixelCNN, rebuilt in PyTorch (reference/keras_pixelcnn.py), on the same code map.
 const kerasEpochs = Number(args['keras-epochs'] ?? epochs);
 const work = mkdtempSync(join(tmpdir(), 'vaejs-bench-prior-'));
 const cacheDir = join(tmpdir(), 'vaejs-bench-cache');
-const latestCheckpoint = (run) =>
-  join(run, 'checkpoints', JSON.parse(readFileSync(join(run, 'checkpoints', 'latest.json'), 'utf8')).checkpoint);
+/** The newest checkpoint of a run folder, read (and checked) by @vaejs/training. */
+function latestCheckpoint(run) {
+  const checkpoint = findLatestCheckpoint(run);
+  if (!checkpoint) throw new Error(`prior.bench: expected a checkpoint in ${run}, got none.`);
+  return checkpoint;
+}
 
 /** MNIST images as float32 [n, 784] in [0, 1] and labels one-hot [n, 10]. */
 function mnistTensors(tf, dataset) {
@@ -37,7 +44,7 @@ async function mnistClassifier(tf, tfl, loadMnist) {
   const dir = join(cacheDir, 'mnist-mlp');
   const test = mnistTensors(tf, loadMnist({ split: 'test' }));
   let model;
-  if (existsSync(join(dir, 'model.json'))) {
+  if (existsSync(join(dir, runFormat.PART_MODEL_FILE))) {
     model = await tfl.loadLayersModel(fileIO(dir));
     console.log(`classifier: loaded from ${dir}`);
   } else {
@@ -65,12 +72,12 @@ async function mnistClassifier(tf, tfl, loadMnist) {
 }
 
 try {
-  // 1. The VQ-VAE run: given, cached by bench/vqvae.bench.mjs, or trained here.
+  // 1. The VQ-VAE run: given, cached by vqvae.bench.mjs, or trained here.
   let vqRun = args.vqvae;
   const cached = join(cacheDir, 'vqvae-run');
-  if (!vqRun && existsSync(join(cached, 'checkpoints', 'latest.json'))) {
+  if (!vqRun && findLatestCheckpoint(cached)) {
     vqRun = cached;
-    console.log(`VQ-VAE run: reusing ${cached} (left by bench/vqvae.bench.mjs)`);
+    console.log(`VQ-VAE run: reusing ${cached} (left by vqvae.bench.mjs)`);
   }
   if (!vqRun) {
     vqRun = join(work, 'vq');
@@ -92,7 +99,9 @@ try {
       vqRun,
     ]);
   }
-  const vqConfig = JSON.parse(readFileSync(join(vqRun, 'config.json'), 'utf8'));
+  const vqConfig = JSON.parse(readFileSync(join(vqRun, runFormat.RUN_CONFIG_FILE), 'utf8'));
+  // config.json keeps the CLI's flags under app.flags
+  const vqFlags = vqConfig.app?.flags ?? {};
   const vqLast = metrics(vqRun).at(-1);
 
   // 2. Code maps and the prior.
@@ -105,6 +114,8 @@ try {
     codes,
     '--limit',
     String(encodeLimit),
+    '--test-limit',
+    String(encodeTestLimit),
     '--backend',
     'wasm',
     '--threads',
@@ -142,7 +153,9 @@ try {
   const torch = args['keras-epochs'] === '0' ? null : findTorch();
   let kerasLines = [];
   if (torch) {
-    console.log(`$ ${torch.python} reference/keras_pixelcnn.py --codes ${codes} --epochs ${kerasEpochs}`);
+    console.log(
+      `$ ${torch.python} benchmarks/trainer/reference/keras_pixelcnn.py --codes ${codes} --epochs ${kerasEpochs}`,
+    );
     kerasLines = runReference(torch.python, 'keras_pixelcnn.py', [
       '--codes',
       codes,
@@ -154,24 +167,18 @@ try {
   }
 
   // 3. Samples, in this process.
-  const { selectBackend, registerGradients, enableFastTraining } = await import('@vaejs/core');
-  await selectBackend({ backend: 'wasm' });
-  await registerGradients();
-  await enableFastTraining({ threads });
+  const { setupBackend } = await import('@vaejs/backend');
+  await setupBackend({ backend: 'wasm', threads });
   const tf = await import('@tensorflow/tfjs-core');
   const tfl = await import('@tensorflow/tfjs-layers');
   const { loadMnist } = await import('@vaejs/datasets');
   const { loadVqVae } = await import('@vaejs/vqvae');
   const { loadPixelCnn } = await import('@vaejs/pixelcnn-prior');
   const classifier = await mnistClassifier(tf, tfl, loadMnist);
-  const vqDir = latestCheckpoint(vqRun);
-  const priorDir = latestCheckpoint(prior);
-  const vqvae = await loadVqVae(JSON.parse(readFileSync(join(vqDir, 'vqvae.json'), 'utf8')), (part) =>
-    fileIO(join(vqDir, part)),
-  );
-  const pixelcnn = await loadPixelCnn(JSON.parse(readFileSync(join(priorDir, 'pixelcnn.json'), 'utf8')), (part) =>
-    fileIO(join(priorDir, part)),
-  );
+  const vqCheckpoint = latestCheckpoint(vqRun);
+  const priorCheckpoint = latestCheckpoint(prior);
+  const vqvae = await loadVqVae(vqCheckpoint.manifest, vqCheckpoint.io);
+  const pixelcnn = await loadPixelCnn(priorCheckpoint.manifest, priorCheckpoint.io);
   const [h, w] = vqvae.latentShape;
   const K = vqvae.config.codebookSize;
 
@@ -221,10 +228,10 @@ try {
   figure(
     'VQ-VAE codes: K, map size',
     `K=${K}, ${h}x${w}`,
-    `Keras example: K=128, 7x7; VQ run ${vqConfig.flags?.epochs ?? '?'} epochs, limit ${vqConfig.flags?.limit ?? '?'}`,
+    `Keras example: K=128, 7x7; VQ run ${vqFlags.epochs ?? '?'} epochs, limit ${vqFlags.limit ?? '?'}`,
   );
   figure(
-    `VQ-VAE codebook in use on its run's ${vqConfig.flags?.testLimit || 10000} test images (%)`,
+    `VQ-VAE codebook in use on its run's ${vqFlags.testLimit || 10000} test images (%)`,
     vqLast.test_code_usage * 100,
     `perplexity ${vqLast.test_code_perplexity.toFixed(1)}`,
   );

@@ -1,10 +1,18 @@
-// Shared by the benchmarks: run the built CLI, read a run's metrics, print a named figure.
+// Shared by the trainer's benchmarks: run the built `vaejs` CLI, read a run's metrics, print a named figure.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runFormat } from '@vaejs/training';
 
-export const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+/** The built CLI of the workspace's @vaejs/trainer (its bin `vaejs`): `pnpm build` makes it. */
+export const cli = join(
+  dirname(createRequire(import.meta.url).resolve('@vaejs/trainer/package.json')),
+  'dist',
+  'cli.js',
+);
+if (!existsSync(cli)) throw new Error(`trainer benchmarks: expected the built CLI ${cli}, got none (run pnpm build).`);
 
 /** `--name=value` flags as an object. */
 export const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
@@ -37,7 +45,7 @@ export function findTorch() {
   return null;
 }
 
-/** Runs a script of bench/reference with `python` and returns the JSON lines it prints. */
+/** Runs a script of reference/ with `python` and returns the JSON lines it prints. */
 export function runReference(python, script, argv) {
   const path = join(dirname(fileURLToPath(import.meta.url)), 'reference', script);
   return execFileSync(python, [path, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
@@ -47,7 +55,7 @@ export function runReference(python, script, argv) {
 }
 
 /** The lines of a run's metrics.jsonl. */
-export const metrics = (run) => jsonLines(join(run, 'metrics.jsonl'));
+export const metrics = (run) => jsonLines(join(run, runFormat.METRICS_FILE));
 
 /** The objects of a JSON-lines file. */
 export const jsonLines = (path) =>

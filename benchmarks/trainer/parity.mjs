@@ -20,15 +20,12 @@ function ints(path) {
 
 /**
  * Trains vaejs' PyTorch-examples VAE on the dumped streams; returns one { epoch, test_loss, train_loss } per epoch.
- * The backend is set up as the trainer's (wasm with the fast kernels, `threads` threads).
+ * The backend is set up as the trainer's (`setupBackend`: wasm with the fast kernels, `threads` threads).
  */
 export async function replayPytorchRun({ dump, epochs, threads }) {
-  const { bceWithLogits, enableFastTraining, klStandardNormal, registerGradients, selectBackend } = await import(
-    '@vaejs/core'
-  );
-  await registerGradients();
-  await selectBackend({ backend: 'wasm' });
-  await enableFastTraining({ threads });
+  const { setupBackend } = await import('@vaejs/backend');
+  await setupBackend({ backend: 'wasm', threads });
+  const { bceWithLogits, klStandardNormal } = await import('@vaejs/core');
   const tf = await import('@tensorflow/tfjs-core');
   const { createVae } = await import('@vaejs/vae');
   const { loadMnist } = await import('@vaejs/datasets');
