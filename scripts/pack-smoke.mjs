@@ -256,7 +256,7 @@ function run(command, commandArgs, cwd, options = {}) {
   if (!options.allowFailure && (result.status !== 0 || timedOut)) {
     const why = timedOut ? `did not exit within ${options.seconds} s` : `exited with ${result.status ?? result.signal}`;
     throw new Error(
-      `${command} ${commandArgs.join(' ')} (in ${cwd}) ${why}\n${result.stderr ?? ''}${result.stdout ?? ''}`,
+      `${command} ${commandArgs.join(' ')} (in ${cwd}) ${why}\n${tail(result.stderr)}\n${tail(result.stdout)}`,
     );
   }
   return { ...result, timedOut };
@@ -363,6 +363,16 @@ function checkOutput(check, stdout, dir) {
     if (!existsSync(join(dir, file))) problems.push(`did not write ${file}`);
   }
   return problems;
+}
+
+/** The end of a process's output for a failure message: its last lines, each cut to 300 characters. */
+function tail(text, lines = 40) {
+  return (text ?? '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)} …` : line))
+    .join('\n');
 }
 
 let failures = 0;
@@ -499,16 +509,18 @@ try {
       timings.push([`${name}/examples/${file}`, seconds]);
       const label = `@vaejs/${name} examples/${file}`;
       if (result.timedOut) {
-        fail(`${label}: still running after ${check.seconds} s (it must exit by itself)\n${result.stderr}`);
+        fail(`${label}: still running after ${check.seconds} s (it must exit by itself)\n${tail(result.stderr)}`);
         continue;
       }
       if (result.status !== 0) {
-        fail(`${label}: exited with ${result.status ?? result.signal}\n${result.stderr}${result.stdout}`);
+        fail(`${label}: exited with ${result.status ?? result.signal}\n${tail(result.stderr)}\n${tail(result.stdout)}`);
         continue;
       }
       const problems = checkOutput(check, result.stdout, folder);
       if (problems.length > 0) {
-        fail(`${label}: ${problems.join('; ')}\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`);
+        fail(
+          `${label}: ${problems.join('; ')}\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`,
+        );
         continue;
       }
       const shown = result.stdout.trim().split('\n');
