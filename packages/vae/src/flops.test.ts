@@ -30,4 +30,16 @@ describe('experimental_countFlops', () => {
       total: 2 * (encoder + decoder),
     });
   });
+
+  it('gives the figures of the README table (MFLOPs per image, parameters)', () => {
+    const mlp = createVae({ inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: 400 });
+    const conv = createVae({ inputShape: [28, 28, 1], latentDim: 20 });
+    created.push(mlp, conv);
+    const megaFlops = (vae: Vae) =>
+      Object.values(experimental_vaeFlops(vae)).map((flops) => Number((flops / 1e6).toFixed(2)));
+    expect(megaFlops(mlp)).toEqual([0.66, 0.64, 1.3]);
+    expect(megaFlops(conv)).toEqual([5.04, 5.03, 10.07]);
+    expect(Math.round((mlp.encoder.countParams() + mlp.decoder.countParams()) / 1e3)).toBe(653);
+    expect(Number(((conv.encoder.countParams() + conv.decoder.countParams()) / 1e6).toFixed(2))).toBe(1.69);
+  });
 });
