@@ -299,7 +299,7 @@ describe('fault injection: the run folder survives', () => {
         run(['sample', '--run', dir, '--out', join(dir, 'x.png'), '--backend', 'cpu']),
       ]);
       const optimizerOnly = name === 'a truncated optimizer.bin';
-      const refused = results.filter((result, i) => !(optimizerOnly && i === 1));
+      const refused = results.filter((_, i) => !(optimizerOnly && i === 1));
       const held =
         refused.every(
           (result) => result.code === 2 && result.problems.length === 1 && message.test(result.problems[0] ?? ''),

@@ -91,7 +91,7 @@ describe('assertSameConfig', () => {
     ).not.toThrow();
   });
 
-  it('names the first differing field, in the model config order, with both values as JSON (strings quoted as '…')', () => {
+  it("names the first differing field, in the model config order, with both values as JSON (strings in '…')", () => {
     expect(() => assertSameConfig('vae.restore', { ...model, latentDim: 3, kind: 'ae' }, model)).toThrow(
       CheckpointError,
     );

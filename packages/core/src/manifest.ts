@@ -127,7 +127,8 @@ function firstDifference(
     }
     return null;
   }
-  const render = (value: unknown) => (typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'undefined'));
+  const render = (value: unknown) =>
+    typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? 'undefined');
   const [expectedText, actualText] = [render(expected), render(actual)];
   return expectedText === actualText ? null : { path, expected: expectedText, actual: actualText };
 }
