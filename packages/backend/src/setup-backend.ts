@@ -100,6 +100,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   const requested = options.backend ?? 'auto';
   assertOneOf(FN, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
   validateThreads(options.threads);
+  const handlers = processHandlers();
   const selection = await selectBackendFor(FN, {
     backend: requested,
     ...(options.loaders ? { loaders: options.loaders } : {}),
@@ -119,6 +120,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     // An earlier call turned fast training on: `fast: false` (or a native backend) means tfjs' own set-up.
     notes.push(...(await disableFastTraining()).notes);
   }
+  handlers.removeAdded();
   return {
     name: selection.name,
     tfBackendName: selection.tfBackendName,
@@ -130,5 +132,27 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     kernels: report?.kernels ?? [],
     notes,
     summary: describeSetup(selection.name, report, selection.skipped, notes),
+  };
+}
+
+/**
+ * The wasm backend's Emscripten glue installs `uncaughtException` and `unhandledRejection` handlers on `process` that
+ * rethrow: any error of the user's script then ends with a page of minified source and exit code 7 instead of Node's
+ * own report and exit code 1. This remembers the handlers present before the backend loads and removes the ones added
+ * while it did (in Node; nothing elsewhere).
+ */
+function processHandlers(): { removeAdded(): void } {
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const node = typeof process !== 'undefined' && typeof process.listeners === 'function' ? process : null;
+  if (!node) return { removeAdded() {} };
+  const before = new Map(events.map((event) => [event, new Set(node.listeners(event))]));
+  return {
+    removeAdded() {
+      for (const event of events) {
+        for (const listener of node.listeners(event)) {
+          if (!before.get(event)?.has(listener)) node.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      }
+    },
   };
 }

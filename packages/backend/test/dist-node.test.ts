@@ -105,6 +105,10 @@ beforeAll(() => {
   writeFileSync(join(outDir, 'check.mjs'), esmScript);
   writeFileSync(join(outDir, 'check.cjs'), cjsScript);
   writeFileSync(join(outDir, 'train-wasm.mjs'), trainScript("{ backend: 'wasm', threads: 2 }"));
+  writeFileSync(
+    join(outDir, 'throw-wasm.mjs'),
+    `import { setupBackend } from './index.js';\nawait setupBackend({ backend: 'wasm', threads: 2 });\nthrow new Error('the user script failed');\n`,
+  );
   writeFileSync(join(outDir, 'train-cpu.mjs'), trainScript("{ backend: 'cpu' }"));
 }, 120_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -173,6 +177,20 @@ describe('a script that uses setupBackend exits by itself, whatever tensors are 
     },
     70_000,
   );
+});
+
+describe("a script's own errors after setupBackend on wasm", () => {
+  it("end as Node reports them (exit 1, the error first), not through the wasm glue's rethrowing handlers", () => {
+    const child = spawnSync(process.execPath, ['throw-wasm.mjs'], { cwd: outDir, encoding: 'utf8', timeout: 60_000 });
+    expect(child.status).toBe(1);
+    const lines = child.stderr.split('\n').filter((line) => line.trim() !== '');
+    // Node prints the throwing line of the script, a caret, then the error: no line of tfjs' minified bundle
+    expect(child.stderr).toMatch(/Error: the user script failed/);
+    expect(
+      lines.every((line) => line.length < 400),
+      'no page-long line of minified source',
+    ).toBe(true);
+  }, 70_000);
 });
 
 /** tsup's CLI, resolved from this package (it is a root devDependency). */
