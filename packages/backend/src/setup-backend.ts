@@ -143,14 +143,21 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
  */
 function processHandlers(): { removeAdded(): void } {
   const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const node = typeof process !== 'undefined' && typeof process.listeners === 'function' ? process : null;
+  type Listener = (...args: unknown[]) => void;
+  const node =
+    typeof process !== 'undefined' && typeof process.listeners === 'function'
+      ? (process as unknown as {
+          listeners(event: string): Listener[];
+          removeListener(event: string, listener: Listener): void;
+        })
+      : null;
   if (!node) return { removeAdded() {} };
   const before = new Map(events.map((event) => [event, new Set(node.listeners(event))]));
   return {
     removeAdded() {
       for (const event of events) {
         for (const listener of node.listeners(event)) {
-          if (!before.get(event)?.has(listener)) node.removeListener(event, listener as (...args: unknown[]) => void);
+          if (!before.get(event)?.has(listener)) node.removeListener(event, listener);
         }
       }
     },

@@ -43,7 +43,6 @@ export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
 
 /** Flags that may change when a run is resumed; the rest come from the run's config.json. */
 export const TRAIN_RESUMABLE = [
-  'maxMemory',
   'epochs',
   'lr',
   'backend',
@@ -53,6 +52,7 @@ export const TRAIN_RESUMABLE = [
   'resume',
   'dataset',
   'checkpointEvery',
+  'maxMemory',
   'config',
 ];
 
