@@ -5,15 +5,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vaejs/core';
 import { encodeIdx } from '@vaejs/datasets';
@@ -47,7 +49,10 @@ function start(args: string[], options: { uid?: number; gid?: number } = {}): Ch
   return spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], ...options });
 }
 
-function finished(child: ChildProcess): Promise<Finished> {
+/** Waits for a child's exit; one that runs past `limit` ms (a hang) is killed, and its case fails. */
+function finished(child: ChildProcess, limit = 120_000): Promise<Finished> {
+  const timer = setTimeout(() => child.kill('SIGKILL'), limit);
+  child.on('exit', () => clearTimeout(timer));
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += String(chunk);
@@ -95,6 +100,12 @@ async function loadsCleanly(dir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What is at `path`: a folder's sorted entries, a file's bytes, or null for nothing. */
+function listing(path: string): string | null {
+  if (!existsSync(path)) return null;
+  return statSync(path).isDirectory() ? readdirSync(path).sort().join() : readFileSync(path, 'utf8');
 }
 
 const weightsOf = (dir: string) =>
@@ -173,8 +184,9 @@ describe('fault injection: the run folder survives', () => {
   }, 300_000);
 
   it('SIGTERM and SIGINT mid-epoch write a checkpoint of the step reached; resume ends bit-identical', async () => {
-    const many = writeTinyIdxDataset(join(temporaryDir(), 'many'), 640);
-    const args = ['train', ...tiny, '--dataset', many, '--epochs', '2'];
+    // 2,560 images, batches of 16: 160 steps an epoch; a step checkpoint every 10 steps marks where the run is
+    const many = writeTinyIdxDataset(join(temporaryDir(), 'many'), 2560);
+    const args = ['train', ...tiny, '--dataset', many, '--epochs', '2', '--checkpoint-every', '10'];
     const straight = join(temporaryDir(), 'straight');
     expect((await run([...args, '--out', straight])).code).toBe(0);
     for (const [signal, code] of [
@@ -185,8 +197,16 @@ describe('fault injection: the run folder survives', () => {
       const child = start([...args, '--out', dir]);
       const exit = finished(child);
       const deadline = Date.now() + 60_000;
-      while (!existsSync(join(dir, 'checkpoints', 'epoch-0001')) && Date.now() < deadline) await sleep(5);
-      await sleep(150);
+      // a step checkpoint of epoch 2 exists: the run is mid-epoch 2
+      const midEpoch2 = () => {
+        try {
+          const info = findLatestCheckpoint(dir)?.info;
+          return info?.epoch === 2 && (info.batch ?? 0) > 0;
+        } catch {
+          return false; // caught between two renames
+        }
+      };
+      while (!midEpoch2() && Date.now() < deadline) await sleep(2);
       child.kill(signal);
       const stopped = await exit;
       const info = findLatestCheckpoint(dir)?.info;
@@ -363,8 +383,8 @@ describe('fault injection: the run folder survives', () => {
       ],
       [
         '--hidden too large for memory',
-        ['train', ...tiny, '--dataset', data, '--hidden', '60000', '--max-memory', '256'],
-        /^vaejs train: expected a model and training step within --max-memory 256 MB, got about [\d,]+ MB \([\d,]+ parameters\), mostly from --hidden 60000/,
+        ['train', ...tiny, '--dataset', data, '--epochs', '1', '--hidden', '60000', '--max-memory', '64'],
+        /^vaejs train: expected a model and training step within --max-memory 64 MB, got about [\d,]+ MB \([\d,]+ parameters\), mostly from --hidden 60000/,
         null,
       ],
       [
@@ -414,19 +434,43 @@ describe('fault injection: the run folder survives', () => {
     ];
     for (const [name, args, message, dir] of cases) {
       const target = dir ?? out();
-      const before = existsSync(target) ? readdirSync(target).sort().join() : null;
+      const before = listing(target);
       const result = await run([...args, '--out', target]);
-      const after =
-        existsSync(target) && !target.endsWith('a-file') && !target.endsWith('sub')
-          ? readdirSync(target).sort().join()
-          : null;
-      const nothingWritten = before === after || (before === null && after === null);
+      const nothingWritten = listing(target) === before;
       const held =
         result.code === 2 && result.problems.length === 1 && message.test(result.problems[0] ?? '') && nothingWritten;
       count(`bad input, one line, nothing written: ${name}`, held);
-      expect(held, `${name}: ${result.stderr} (before ${before}, after ${after})`).toBe(true);
+      expect(held, `${name}: ${result.stderr} (before ${before}, after ${listing(target)})`).toBe(true);
     }
   }, 300_000);
+
+  it('a folder the user may not write (EACCES) gets one line naming it, exit 2, nothing written', async () => {
+    // root may write anywhere: then the CLI runs as nobody; otherwise as the user, on a folder without write permission
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const shared = join(temporaryDir(), 'shared');
+    mkdirSync(shared);
+    cpSync(data, join(shared, 'data'), { recursive: true });
+    const locked = join(shared, 'locked');
+    mkdirSync(locked);
+    chmodSync(dirname(shared), 0o755);
+    chmodSync(shared, 0o755);
+    chmodSync(locked, 0o555);
+    const result = await finished(
+      start(
+        ['train', ...tiny, '--dataset', join(shared, 'data'), '--epochs', '1', '--out', join(locked, 'run')],
+        asOther,
+      ),
+    );
+    const held =
+      result.code === 2 &&
+      result.problems.length === 1 &&
+      /^vaejs train: could not mkdir '.*locked\/run' \(EACCES\): permission denied: choose a folder you may write/.test(
+        result.problems[0] ?? '',
+      ) &&
+      readdirSync(locked).length === 0;
+    count('bad input, one line, nothing written: a folder the user may not write (EACCES)', held);
+    expect(held, result.stderr).toBe(true);
+  }, 120_000);
 
   it('a NaN loss in a fresh run names no checkpoint; a run killed before its first checkpoint starts again', async () => {
     const dir = join(temporaryDir(), 'nan-fresh');

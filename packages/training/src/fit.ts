@@ -309,17 +309,18 @@ async function trainRun(
           }
           if (stopNow && !last) {
             interrupted = true;
+            position.batch = index + 1;
             break;
           }
         }
       } finally {
         sums.dispose();
       }
-      position.batch = 0;
       if (interrupted) {
         stopReason = signal ?? stopReason ?? 'stopped';
         break;
       }
+      position.batch = 0;
       const testMeans = data.test
         ? await meanLossParts(model, data.test, { batchSize: options.testBatchSize, ...testPlan })
         : {};
@@ -362,9 +363,11 @@ async function trainRun(
     const history = historyOf(position.records, stopReason ?? 'completed', position.checkpoint);
     for (const callback of options.callbacks) await callback.onTrainEnd?.(history, context);
     if (signal && store) {
-      host.print(
-        `${signal}: stopped at epoch ${position.epoch}, step ${position.step}; checkpoint ${position.checkpoint ?? 'none'} (resume continues from it)`,
-      );
+      const where =
+        position.batch > 0
+          ? `at epoch ${position.epoch}, step ${position.step}`
+        : `after epoch ${position.records.at(-1)?.epoch ?? 0}, step ${position.step}`;
+      host.print(`${signal}: stopped ${where}; checkpoint ${position.checkpoint ?? 'none'} (resume continues from it)`);
       unwatch?.();
       unwatch = null;
       store.close();
