@@ -73,7 +73,10 @@ export function niceTicks(low: number, high: number, count = 5): { values: numbe
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
   const first = Math.floor(low / step) * step;
   const values: number[] = [];
-  for (let v = first; v <= high + step * 1e-9 || values.length < 2; v += step) values.push(Number(v.toPrecision(12)));
+  // from the round value at or below low up to the first at or above high (the chart's top), at least two
+  for (let v = first; values.length < 2 || (values.at(-1) as number) < high - step * 1e-9; v += step) {
+    values.push(Number(v.toPrecision(12)));
+  }
   return { values, decimals: Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) };
 }
 
