@@ -366,7 +366,7 @@ async function trainRun(
       const where =
         position.batch > 0
           ? `at epoch ${position.epoch}, step ${position.step}`
-        : `after epoch ${position.records.at(-1)?.epoch ?? 0}, step ${position.step}`;
+          : `after epoch ${position.records.at(-1)?.epoch ?? 0}, step ${position.step}`;
       host.print(`${signal}: stopped ${where}; checkpoint ${position.checkpoint ?? 'none'} (resume continues from it)`);
       unwatch?.();
       unwatch = null;
