@@ -1,15 +1,21 @@
-// @vaejs/training for Node: everything of the browser entry, with run folders (metrics, pictures, atomic
-// checkpoints, exact resume, one writer, signals) and file IO handlers that need no tfjs-node.
-import type { TrainableModel } from '@vaejs/core';
-import type { History } from './callbacks';
-import type { FitData } from './data';
-import { fitWith } from './fit';
-import { nodeHost } from './node/host';
-import type { FitOptions } from './options';
-
-export * from './index';
+// @vaejs/training for Node: everything of the browser entry (index.ts; the same names, but `fit` with run folders),
+// plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals) and file IO handlers
+// that need no tfjs-node. Keep the shared names in step with index.ts.
+export {
+  type BatchLogs,
+  type Callback,
+  type EarlyStoppingOptions,
+  earlyStopping,
+  type FitContext,
+  type History,
+  type StopReason,
+} from './callbacks';
+export type { FitData, FitDataset } from './data';
+export { type EvaluateOptions, evaluate } from './evaluate';
+export { type HttpFetcher, httpIO } from './http-io';
 export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { memoryFigures } from './node/host';
+export { fit } from './node/node-fit';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
 export {
@@ -20,17 +26,23 @@ export {
   type RunLock,
   readCheckpointFolder,
 } from './node/run-folder';
+export {
+  createOptimizer,
+  disposeOptimizerState,
+  getOptimizerState,
+  type NamedTensor,
+  setOptimizerState,
+} from './optimizer';
+export {
+  DEFAULT_FIT_OPTIONS,
+  type FitOptions,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type PreviewFunction,
+  type ResolvedFitOptions,
+  resolveFitOptions,
+  type StepContext,
+} from './options';
+export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
+export * as runFormat from './run-format';
 export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-store';
-
-/**
- * Trains `model` on `data.train` for `options.epochs` epochs (see FitOptions), scoring `data.test` after each, and
- * returns the history. With `runDir` it writes config.json, metrics.jsonl (a line per epoch), pictures, loss.png and
- * atomic checkpoints; `resume: true` continues a run bit for bit.
- * @example
- * const vae = createVae({ inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: 400 });
- * const history = await fit(vae, { train: loadMnist({ split: 'train' }), test: loadMnist({ split: 'test' }) },
- *   { epochs: 10, runDir: 'runs/vae', seed: 1 });
- */
-export function fit(model: TrainableModel, data: FitData, options: FitOptions = {}): Promise<History> {
-  return fitWith(nodeHost, model, data, options);
-}

@@ -14,12 +14,12 @@ export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as co
 type AnyCommand = Command<any, any, any>;
 
 /** The values of the flags `withBackendFlags` adds. */
-export interface BackendFlagValues {
+export type BackendFlagValues = {
   backend: (typeof BACKEND_CHOICES)[number];
   fast: boolean;
   threads?: number | undefined;
   config?: string | undefined;
-}
+};
 
 /** Adds --backend, --fast/--no-fast, --threads and --config. */
 export function withBackendFlags<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
@@ -38,6 +38,34 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
       '--config <file>',
       'read any of these options from a JSON file (keys camelCase or kebab-case; flags given win)',
     ) as unknown as Command<Args, Opts & BackendFlagValues, Global>;
+}
+
+/** The values of the flags `withRunFlags` adds. */
+export type RunFlagValues = {
+  checkpointEvery: number;
+  maxMemory: number;
+  resume: boolean;
+};
+
+/** Adds the flags of a command that trains into a run folder: --checkpoint-every, --max-memory, --resume/--no-resume. */
+export function withRunFlags<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
+  command: Command<Args, Opts, Global>,
+): Command<Args, Opts & RunFlagValues, Global> {
+  return command
+    .option(
+      '--checkpoint-every <steps>',
+      'also write a checkpoint every N steps (0: at the end of each epoch only)',
+      integer('--checkpoint-every', 0),
+      0,
+    )
+    .option(
+      '--max-memory <MB>',
+      'refuse a model and training step estimated to need more memory than this',
+      integer('--max-memory', 16),
+      3072,
+    )
+    .option('--resume', 'continue the run in --out from its last checkpoint', false)
+    .option('--no-resume', 'start a new run (default)') as unknown as Command<Args, Opts & RunFlagValues, Global>;
 }
 
 /** Whether an option's value came from the user (command line or a file) rather than its default. */

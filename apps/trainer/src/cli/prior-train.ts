@@ -8,7 +8,7 @@ import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { locateCheckpoint } from './checkpoints';
 import { createFromManifest, loadCheckpointModel } from './models';
-import { flagValues, withBackendFlags } from './options';
+import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { resumeFlags } from './resume';
@@ -57,22 +57,8 @@ export function priorTrainCommand() {
     )
     .option('--seed <n>', 'seed of everything random', integer('--seed', 0, 2 ** 53 - 1), DEFAULT_FIT_OPTIONS.seed)
     .option('--limit <n>', 'train on the first N code maps only (0: all)', integer('--limit', 0), 0)
-    .option('--test-limit <n>', 'test on the first N code maps only (0: all)', integer('--test-limit', 0), 0)
-    .option(
-      '--checkpoint-every <steps>',
-      'also write a checkpoint every N steps (0: at the end of each epoch only)',
-      integer('--checkpoint-every', 0),
-      0,
-    )
-    .option(
-      '--max-memory <MB>',
-      'refuse a model and training step estimated to need more memory than this',
-      integer('--max-memory', 16),
-      3072,
-    )
-    .option('--resume', 'continue the run in --out from its last checkpoint', false)
-    .option('--no-resume', 'start a new run (default)');
-  return withBackendFlags(command).action(async (options, self) => {
+    .option('--test-limit <n>', 'test on the first N code maps only (0: all)', integer('--test-limit', 0), 0);
+  return withBackendFlags(withRunFlags(command)).action(async (options, self) => {
     await trainPrior(options, self);
   });
 }

@@ -8,7 +8,7 @@ import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
 import { createFromManifest, type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
-import { flagValues, withBackendFlags } from './options';
+import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { checkModelFlags, resumeFlags } from './resume';
@@ -180,22 +180,8 @@ export function trainCommand() {
     )
     .option('--limit <n>', 'train on the first N images only (0: all)', integer('--limit', 0), 0)
     .option('--test-limit <n>', 'evaluate on the first N test images only (0: all)', integer('--test-limit', 0), 0)
-    .requiredOption('--out <folder>', 'run folder (config.json, metrics.jsonl, pictures, checkpoints/)', text('--out'))
-    .option(
-      '--checkpoint-every <steps>',
-      'also write a checkpoint every N steps (0: at the end of each epoch only)',
-      integer('--checkpoint-every', 0),
-      0,
-    )
-    .option(
-      '--max-memory <MB>',
-      'refuse a model and training step estimated to need more memory than this',
-      integer('--max-memory', 16),
-      3072,
-    )
-    .option('--resume', 'continue the run in --out from its last checkpoint', false)
-    .option('--no-resume', 'start a new run (default)');
-  return withBackendFlags(command).action(async (options, self) => {
+    .requiredOption('--out <folder>', 'run folder (config.json, metrics.jsonl, pictures, checkpoints/)', text('--out'));
+  return withBackendFlags(withRunFlags(command)).action(async (options, self) => {
     await train(options, self);
   });
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createTinyModel, tinyDataset } from './__fixtures__/tiny-model';
+import * as browser from './index';
+import * as node from './index.node';
+
+describe('the two entries', () => {
+  it('Node exports every name of the browser entry, plus the file-system ones; fit differs (run folders)', () => {
+    const missing = Object.keys(browser).filter((name) => !(name in node));
+    expect(missing).toEqual([]);
+    expect(
+      Object.keys(node)
+        .filter((name) => !(name in browser))
+        .sort(),
+    ).toEqual(
+      [
+        'acquireRunLock',
+        'barChart',
+        'fileIO',
+        'findLatestCheckpoint',
+        'imageGrid',
+        'lineChart',
+        'listCheckpoints',
+        'loadNamedTensors',
+        'memoryFigures',
+        'niceTicks',
+        'openRunFolder',
+        'readCheckpointFolder',
+        'saveNamedTensors',
+        'writeFileDurable',
+        'writeImageGrid',
+        'writePng',
+      ].sort(),
+    );
+    expect(node.fit).not.toBe(browser.fit);
+  });
+
+  it("the browser entry's fit trains with callbacks and refuses a run folder in one line", async () => {
+    const model = createTinyModel();
+    const data = { train: tinyDataset(16, 1) };
+    await expect(browser.fit(model, data, { runDir: 'x', verbose: 0 })).rejects.toThrow(
+      /^fit: expected options\.runDir no run folder here \(no file system: use callbacks\), got 'x'\.$/,
+    );
+    const epochs: number[] = [];
+    const onEpochEnd = (record: { epoch: number }) => {
+      epochs.push(record.epoch);
+    };
+    const history = await browser.fit(model, data, { epochs: 2, verbose: 0, callbacks: [{ onEpochEnd }] });
+    expect(epochs).toEqual([1, 2]);
+    expect(history.stopReason).toBe('completed');
+    model.dispose();
+  });
+});
