@@ -106,8 +106,9 @@ export function lineChart(series: { name: string; values: number[] }[], title: s
   const raster = createRaster(width, height);
   const yMin = ticks.values[0] as number;
   const yMax = ticks.values[ticks.values.length - 1] as number;
-  const count = Math.max(2, ...series.map((s) => s.values.length));
-  const px = (i: number) => margin.left + (i / (count - 1)) * (width - margin.left - margin.right);
+  const count = Math.max(1, ...series.map((s) => s.values.length));
+  // one epoch: its point in the middle; more: the first at the left axis, the last at the right edge
+  const px = (i: number) => margin.left + (count === 1 ? 0.5 : i / (count - 1)) * (width - margin.left - margin.right);
   const py = (v: number) => margin.top + ((yMax - v) / (yMax - yMin || 1)) * (height - margin.top - margin.bottom);
   const axis: [number, number, number] = [90, 90, 90];
   line(raster, margin.left, margin.top, margin.left, height - margin.bottom, axis);
@@ -117,9 +118,10 @@ export function lineChart(series: { name: string; values: number[] }[], title: s
     drawText(raster, label, margin.left - 5 - 4 * label.length, py(value) - 2, axis);
     line(raster, margin.left - 3, py(value), margin.left, py(value), axis);
   });
-  const epochTicks = niceTicks(1, count, Math.min(count, 8)).values.filter(
-    (v) => Number.isInteger(v) && v >= 1 && v <= count,
-  );
+  const epochTicks =
+    count === 1
+      ? [1]
+      : niceTicks(1, count, Math.min(count, 8)).values.filter((v) => Number.isInteger(v) && v >= 1 && v <= count);
   for (const epoch of epochTicks) {
     const label = String(epoch);
     drawText(raster, label, px(epoch - 1) - 2 * label.length + 1, height - margin.bottom + 6, axis);
