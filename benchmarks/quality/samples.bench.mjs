@@ -7,7 +7,8 @@
 //   node benchmarks/quality/samples.bench.mjs --run=<run folder> [--vqvae=<run>] [--n=1000] [--seed=1]
 //     [--temperature=1] [--top-k=K] [--backend=auto] [--threads=N] [--cache=<folder>]
 // --run: a VAE run (samples from its prior), a PixelCNN prior run (decoded by its VQ-VAE: --vqvae, or the one its
-// codes came from), or a VQ-VAE run (reconstructions only). The classifier is cached in benchmarks/.bench-cache/quality
+// codes came from), or a VQ-VAE run (reconstructions only); a checkpoint folder (as apps/demo/public/models/* are)
+// does too. The classifier is cached in benchmarks/.bench-cache/quality
 // (gitignored) unless --cache names another folder.
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setupBackend } from '@vaejs/backend';
 import { loadMnist, readCodesManifest } from '@vaejs/datasets';
 import { loadPixelCnn } from '@vaejs/pixelcnn-prior';
-import { fileIO, findLatestCheckpoint, runFormat } from '@vaejs/training';
+import { fileIO, findLatestCheckpoint, readCheckpointFolder, runFormat } from '@vaejs/training';
 import { loadVae } from '@vaejs/vae';
 import { loadVqVae } from '@vaejs/vqvae';
 import { figure } from '../trainer/lib.mjs';
@@ -224,9 +225,11 @@ async function openRun(run) {
   };
 }
 
+/** A run folder's latest checkpoint, or a checkpoint folder itself (as the demo ships them). */
 function latestCheckpoint(run, flag) {
+  if (existsSync(join(run, runFormat.CHECKPOINT_INFO_FILE))) return readCheckpointFolder(run);
   const checkpoint = existsSync(run) ? findLatestCheckpoint(run) : null;
-  if (!checkpoint) throw new Error(`${FN}: expected ${flag} a run folder with a checkpoint, got ${run}.`);
+  if (!checkpoint) throw new Error(`${FN}: expected ${flag} a run or checkpoint folder, got ${run}.`);
   return checkpoint;
 }
 
@@ -242,7 +245,8 @@ function checkShape(shape, run) {
 
 /** The VQ-VAE run a prior was trained on: its codes folder (a flag of the prior's run) names it in codes.json. */
 function vqvaeOfPrior(run) {
-  const config = JSON.parse(readFileSync(join(run, runFormat.RUN_CONFIG_FILE), 'utf8'));
+  const configFile = join(run, runFormat.RUN_CONFIG_FILE);
+  const config = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : {};
   const codes = config.app?.flags?.codes;
   const source = codes && existsSync(codes) ? readCodesManifest(codes).source?.vqvaeRun : undefined;
   if (typeof source !== 'string') {
