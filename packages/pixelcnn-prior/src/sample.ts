@@ -118,8 +118,8 @@ function draw(logits: tf.Tensor2D, temperature: number, keep: number | undefined
   // top-1 keeps only the most likely code, whatever the temperature
   if (temperature === 0 || keep === 1) return tf.argMax(logits, 1) as tf.Tensor1D;
   if (keep === undefined) return categoricalSample(logits, { seed, temperature }) as tf.Tensor1D;
-  // Draw a rank j among the `keep` largest logits [n, keep], then read code indices[:, j] (a one-hot product rather
-  // than a batched gather, which every backend has).
+  // Draw a rank j among the `keep` largest logits [n, keep], then read code indices[:, j] as a one-hot product:
+  // every backend has those ops, not every one a gather with batch dims.
   const { values, indices } = tf.topk(logits, keep);
   const rank = categoricalSample(values, { seed, temperature });
   return tf.sum(tf.mul(tf.oneHot(rank as tf.Tensor1D, keep), indices), 1) as tf.Tensor1D;
