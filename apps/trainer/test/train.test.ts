@@ -135,6 +135,19 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(pngSize(a)).toEqual([3 * 17 + 1, 3 * 17 + 1]);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
+    const topK = await runCli([
+      'sample',
+      '--run',
+      run,
+      '--top-k',
+      '2',
+      '--out',
+      join(dir, 'k.png'),
+      '--backend',
+      'cpu',
+    ]);
+    expect(topK.code).toBe(2);
+    expect(topK.stderr).toMatch(/^vaejs sample: expected --top-k only with a PixelCNN prior, got it with a VAE\.$/m);
   });
 
   it('a resumed run ends exactly where an uninterrupted one does', async () => {

@@ -177,6 +177,25 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
     expect(sampledA.equals(sampledB)).toBe(false);
   });
 
+  it('sample --top-k: 1 takes the argmax whatever the seed, K (all codes) draws as without it; a bad k is refused', async () => {
+    const dir = temporaryDir();
+    const draw = async (name: string, extra: string[]) => {
+      const out = join(dir, name);
+      const result = await runCli(['sample', '--run', prior, '-n', '4', '--out', out, '--backend', 'cpu', ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      return readFileSync(out);
+    };
+    const argmax = await draw('argmax.png', ['--temperature', '0']);
+    const top1 = await draw('top1.png', ['--top-k', '1', '--seed', '3']);
+    const plain = await draw('plain.png', ['--seed', '3']);
+    const topAll = await draw('top8.png', ['--top-k', '8', '--seed', '3']);
+    expect(top1.equals(argmax)).toBe(true);
+    expect(topAll.equals(plain)).toBe(true);
+    const bad = await runCli(['sample', '--run', prior, '--top-k', '0', '--out', join(dir, 'x.png')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^vaejs sample: expected --top-k a positive integer, got '0'\.$/m);
+  });
+
   it('encode and prior train take --limit and --test-limit for both splits', async () => {
     const few = join(temporaryDir(), 'few-codes');
     const encoded = await runCli([

@@ -56,6 +56,53 @@ describe('pixelCnn.sample', () => {
     prior.dispose();
   });
 
+  it('top-1 sampling is greedy decoding: the same maps as temperature 0, whatever the seed', async () => {
+    const prior = createPixelCnn({ ...TINY_CONFIG, numCategories: 6 });
+    const greedy = await prior.sample(4, { seed: 1, temperature: 0 });
+    const top1 = await prior.sample(4, { seed: 21, topK: 1 });
+    const top1Hot = await prior.sample(4, { seed: 22, topK: 1, temperature: 50 });
+    expect(read(top1)).toEqual(read(greedy));
+    expect(read(top1Hot)).toEqual(read(greedy));
+    tf.dispose([greedy, top1, top1Hot]);
+    prior.dispose();
+  });
+
+  it('top-k draws only ever take one of the k largest logits of each step, and use more than the largest', async () => {
+    // 8 codes, a hot temperature (nearly uniform among what is kept): with k = 3 the draws spread over the top 3.
+    const prior = createPixelCnn({ ...TINY_CONFIG, numCategories: 8 });
+    for (const [k, seed] of [
+      [3, 5],
+      [2, 6],
+    ] as const) {
+      const maps = await prior.sample(6, { seed, topK: k, temperature: 20 });
+      // The logits at each position given the map's earlier positions (causal): the ones each step drew from.
+      const logits = prior.logits(maps);
+      const rows = logits.dataSync();
+      const ranks = read(maps).map((value, position) => {
+        const row = Array.from(rows.slice(position * 8, position * 8 + 8));
+        // rank of the drawn code: how many codes have a clearly larger logit (ties count for the drawn code)
+        return row.filter((logit) => logit > (row[value] as number) + 1e-5).length;
+      });
+      expect(Math.max(...ranks), `k = ${k}`).toBeLessThan(k);
+      expect(new Set(ranks).size, `k = ${k}: every kept rank drawn`).toBe(k);
+      tf.dispose([maps, logits]);
+    }
+    prior.dispose();
+  });
+
+  it('topK ≥ the number of codes keeps them all: the same draws as no topK', async () => {
+    const prior = createPixelCnn(TINY_CONFIG);
+    const plain = await prior.sample(3, { seed: 8 });
+    const all = await prior.sample(3, { seed: 8, topK: 4 });
+    const more = await prior.sample(3, { seed: 8, topK: 100 });
+    const fewer = await prior.sample(3, { seed: 8, topK: 2 });
+    expect(read(all)).toEqual(read(plain));
+    expect(read(more)).toEqual(read(plain));
+    expect(read(fewer)).not.toEqual(read(plain));
+    tf.dispose([plain, all, more, fewer]);
+    prior.dispose();
+  });
+
   it('a conditioned model samples according to its label', async () => {
     // Train on constant maps whose value is the label: only the class bias can tell the first position.
     const prior = createPixelCnn({ ...TINY_CONFIG, numClasses: 3 });
@@ -114,6 +161,8 @@ describe('pixelCnn.sample', () => {
     await expectNoLeak(() => prior.sample(2, { seed: 1, cache: false }));
     await expectNoLeak(() => conditioned.sample(2, { seed: 1, labels: [1, 0] }));
     await expectNoLeak(() => conditioned.sample(2, { seed: 1, labels: 1, cache: false, temperature: 0 }));
+    await expectNoLeak(() => prior.sample(2, { seed: 1, topK: 2 }));
+    await expectNoLeak(() => conditioned.sample(2, { seed: 1, labels: [0, 1], topK: 3, cache: false }));
     prior.dispose();
     conditioned.dispose();
   });
@@ -124,6 +173,12 @@ describe('pixelCnn.sample', () => {
     await expect(prior.sample(0)).rejects.toThrow(/^pixelCnn\.sample: expected n a positive integer, got 0\.$/);
     await expect(prior.sample(2, { temperature: -1 })).rejects.toThrow(
       /^pixelCnn\.sample: expected options\.temperature a finite number ≥ 0, got -1\.$/,
+    );
+    await expect(prior.sample(2, { topK: 0 })).rejects.toThrow(
+      /^pixelCnn\.sample: expected options\.topK a positive integer, got 0\.$/,
+    );
+    await expect(prior.sample(2, { topK: 2.5 })).rejects.toThrow(
+      /^pixelCnn\.sample: expected options\.topK a positive integer, got 2\.5\.$/,
     );
     await expect(prior.sample(2, { seed: 1.5 })).rejects.toThrow(
       /^pixelCnn\.sample: expected options\.seed an integer, got 1\.5\.$/,

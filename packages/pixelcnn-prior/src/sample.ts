@@ -19,6 +19,11 @@ export interface PixelCnnSampleOptions {
   seed?: number;
   /** Divides the logits before each draw; 0 takes the argmax (greedy decoding). Default 1. */
   temperature?: number;
+  /**
+   * Top-k sampling: at each position keep only the K most likely codes and draw among them (softmax of their logits
+   * over temperature). A value ≥ the number of codes keeps all of them (the same draws as no `topK`). Default: none.
+   */
+  topK?: number;
   /** Class of each map, int32 [n] / n indices / one index for all; required if and only if conditioned. */
   labels?: LabelsInput;
   /**
@@ -36,7 +41,8 @@ export interface PixelCnnSampleOptions {
 
 /**
  * Ancestral sampling of n maps at once, position by position in raster order: at (r, c) the logits are computed from
- * the positions drawn so far and one value per map is drawn from softmax(logits / temperature).
+ * the positions drawn so far and one value per map is drawn from softmax(logits / temperature), restricted to the
+ * `topK` largest logits when given (top-k sampling, as in Fan et al. 2018, https://arxiv.org/abs/1805.04833).
  *
  * Cost: h·w network evaluations. The full recompute runs the network on rows 0…r (outputs of a row do not depend on
  * later rows); the cached path runs the vertical stack once per row and the horizontal stack (plus the 1×1 head) on
@@ -55,6 +61,12 @@ export async function samplePixelCnn(
   if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
     throw new ConfigError(formatExpected(fn, 'options.temperature', 'a finite number ≥ 0', describeValue(temperature)));
   }
+  const topK = options.topK;
+  if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {
+    throw new ConfigError(formatExpected(fn, 'options.topK', 'a positive integer', describeValue(topK)));
+  }
+  // K ≥ the number of codes keeps them all: take the plain draw, whose numbers are the same as without topK.
+  const keep = topK !== undefined && topK < config.numCategories ? topK : undefined;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isInteger(seed)) {
     throw new ConfigError(formatExpected(fn, 'options.seed', 'an integer', describeValue(seed)));
@@ -70,7 +82,7 @@ export async function samplePixelCnn(
   try {
     for (let row = 0; row < height; row++) {
       for (let col = 0; col < width; col++) {
-        const drawnTensor = tf.tidy(() => draw(sampler.logitsAt(values, row, col), temperature, rng.nextSeed()));
+        const drawnTensor = tf.tidy(() => draw(sampler.logitsAt(values, row, col), temperature, keep, rng.nextSeed()));
         let drawn: Int32Array;
         try {
           drawn = (await drawnTensor.data()) as Int32Array;
@@ -101,9 +113,16 @@ interface Sampler {
   dispose(): void;
 }
 
-function draw(logits: tf.Tensor2D, temperature: number, seed: number): tf.Tensor1D {
-  if (temperature === 0) return tf.argMax(logits, 1) as tf.Tensor1D;
-  return categoricalSample(logits, { seed, temperature }) as tf.Tensor1D;
+/** One code per map from logits [n, K]: argmax at temperature 0, else a draw, among the `keep` largest if given. */
+function draw(logits: tf.Tensor2D, temperature: number, keep: number | undefined, seed: number): tf.Tensor1D {
+  // top-1 keeps only the most likely code, whatever the temperature
+  if (temperature === 0 || keep === 1) return tf.argMax(logits, 1) as tf.Tensor1D;
+  if (keep === undefined) return categoricalSample(logits, { seed, temperature }) as tf.Tensor1D;
+  // Draw a rank j among the `keep` largest logits [n, keep], then read code indices[:, j] as a one-hot product:
+  // every backend has those ops, not every one a gather with batch dims.
+  const { values, indices } = tf.topk(logits, keep);
+  const rank = categoricalSample(values, { seed, temperature });
+  return tf.sum(tf.mul(tf.oneHot(rank as tf.Tensor1D, keep), indices), 1) as tf.Tensor1D;
 }
 
 /** Rows 0…rows−1, columns 0…cols−1 of the maps, int32 [n, rows, cols] (or a single row from `rowStart`). */

@@ -42,6 +42,11 @@ export function sampleCommand() {
       number('--temperature', 0, 100),
       1,
     )
+    .option(
+      '--top-k <k>',
+      'PixelCNN: draw each code among the k most likely only (1: argmax; default: all codes)',
+      integer('--top-k', 1),
+    )
     .option('--out <file>', 'PNG grid to write', text('--out'), 'samples.png');
   return withBackendFlags(command).action(async (options) => {
     await sample(options);
@@ -75,6 +80,9 @@ export async function sample(options: SampleOptions): Promise<string> {
     let images: tf.Tensor4D;
     if (kind === 'vae') {
       const vae = model as Vae;
+      if (options.topK !== undefined) {
+        throw new UsageError(`${FN}: expected --top-k only with a PixelCNN prior, got it with a VAE.`);
+      }
       if (!vae.variational) {
         throw new UsageError(
           `${FN}: expected --run a variational model (vae, beta-vae, cvae), got a ${vae.config.kind}, which has no prior.`,
@@ -97,6 +105,7 @@ export async function sample(options: SampleOptions): Promise<string> {
       const maps = await prior.sample(options.n, {
         seed: options.seed,
         temperature: options.temperature,
+        topK: options.topK,
         ...(labels ? { labels } : {}),
       });
       images = vqvae.decode(maps);
