@@ -1,0 +1,13 @@
+// The addon's functions (one file each), registered in addon.cc.
+#pragma once
+#include <node_api.h>
+
+namespace vaejs {
+
+napi_value MatMul(napi_env env, napi_callback_info info);
+napi_value Conv2D(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
+napi_value Adam(napi_env env, napi_callback_info info);
+
+}  // namespace vaejs

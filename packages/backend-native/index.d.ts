@@ -1,0 +1,51 @@
+/** The native kernels (`@vaejs/backend` calls them on buffers of the tfjs wasm heap). */
+export interface NativeAddon {
+  info(): { library: string; version: string; isa: string; threads: number };
+  setThreads(threads: number): number;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    batchA: number,
+    batchB: number,
+    activation: number,
+    alpha: number,
+  ): void;
+  conv2D(
+    x: Float32Array,
+    filter: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+    ...geometry: number[]
+  ): void;
+  conv2DBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  conv2DBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: number[]): void;
+  adam(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradient: Float32Array,
+    beta1: number,
+    beta2: number,
+    accBeta1: number,
+    accBeta2: number,
+    epsilon: number,
+    learningRate: number,
+  ): void;
+}
+
+/** Loads the prebuilt addon for this platform; throws an Error saying why it cannot. */
+export function load(): NativeAddon;
+/** Where the addon for this platform is (it may be missing). */
+export const addonPath: string;
+/** `${process.platform}-${process.arch}` */
+export const platform: string;
