@@ -20,7 +20,8 @@ function missingReason() {
 function load() {
   if (!existsSync(addonPath)) throw new Error(missingReason());
   const report = process.report?.getReport?.();
-  if (report?.header && !report.header.glibcVersionRuntime) throw new Error('the prebuilt addon needs glibc (not musl)');
+  if (report?.header && !report.header.glibcVersionRuntime)
+    throw new Error('the prebuilt addon needs glibc (not musl)');
   return require(addonPath);
 }
 

@@ -29,7 +29,10 @@ function skip(reason) {
 }
 
 function newestSource() {
-  const files = [join(addonDir, 'binding.gyp'), ...readdirSync(join(addonDir, 'src')).map((f) => join(addonDir, 'src', f))];
+  const files = [
+    join(addonDir, 'binding.gyp'),
+    ...readdirSync(join(addonDir, 'src')).map((f) => join(addonDir, 'src', f)),
+  ];
   return Math.max(...files.map((f) => statSync(f).mtimeMs));
 }
 
@@ -87,7 +90,8 @@ const check = execFileSync(
 );
 const resolved = execFileSync('ldd', [addonFile], { encoding: 'utf8' });
 for (const name of bundled) {
-  if (!resolved.includes(join(outDir, name))) throw new Error(`${name} does not resolve beside the addon:\n${resolved}`);
+  if (!resolved.includes(join(outDir, name)))
+    throw new Error(`${name} does not resolve beside the addon:\n${resolved}`);
 }
 const info = JSON.parse(check);
 const size = [basename(addonFile), ...bundled].reduce((sum, f) => sum + statSync(join(outDir, f)).size, 0);

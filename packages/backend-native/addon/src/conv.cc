@@ -34,20 +34,43 @@ namespace {
 struct Geometry {
   int64_t n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl;
 
+  std::string describe() const {
+    std::string out;
+    for (int64_t v : {n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl}) out += (out.empty() ? "" : ",") + std::to_string(v);
+    return "[n,h,w,ci,oh,ow,co,kh,kw,sh,sw,dh,dw,pt,pl] = [" + out + "]";
+  }
+
   std::vector<int64_t> key(int64_t kind, int64_t extra) const {
     return {kind, extra, n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pl};
   }
-  memory::desc src(tag t = tag::nhwc) const { return {{n, ci, h, w}, memory::data_type::f32, t}; }
+  // x as oneDNN reads it: NHWC over the whole buffer, but only the rows and columns that the output reads when tfjs
+  // sized the output so that even no padding after is too much (a numeric padding with a non-square filter or
+  // strides: tfjs sizes the width with the filter's height).
+  memory::desc src() const {
+    return {{n, ci, used(h, oh, sh, kh, dh, pt), used(w, ow, sw, kw, dw, pl)}, memory::data_type::f32,
+            memory::dims{h * w * ci, 1, w * ci, ci}};
+  }
+  bool cropped() const { return used(h, oh, sh, kh, dh, pt) < h || used(w, ow, sw, kw, dw, pl) < w; }
   memory::desc dst(tag t = tag::nhwc) const { return {{n, co, oh, ow}, memory::data_type::f32, t}; }
   memory::desc weights(tag t) const { return {{co, ci, kh, kw}, memory::data_type::f32, t}; }
   memory::dims strides() const { return {sh, sw}; }
   memory::dims dilates() const { return {dh - 1, dw - 1}; }
   memory::dims padL() const { return {pt, pl}; }
-  // The bottom/right padding that gives tfjs' output size (oneDNN checks (in + pl + pr − k_eff) / s + 1 == out).
+  // The padding after (bottom, right) that gives tfjs' output size: oneDNN checks (in + pl + pr − k_eff) / s + 1 ==
+  // out, rounding down, and wants pr ≥ 0. padAfter(...) is the least such pr, negative when rows must be cropped.
+  static int64_t padAfter(int64_t in, int64_t out, int64_t stride, int64_t k, int64_t dilation, int64_t before) {
+    return (out - 1) * stride + (k - 1) * dilation + 1 - in - before;
+  }
+  static int64_t used(int64_t in, int64_t out, int64_t stride, int64_t k, int64_t dilation, int64_t before) {
+    const int64_t least = padAfter(in, out, stride, k, dilation, before);
+    return least + stride - 1 >= 0 ? in : in + least;
+  }
+  static int64_t padAfterUsed(int64_t in, int64_t out, int64_t stride, int64_t k, int64_t dilation, int64_t before) {
+    const int64_t least = padAfter(in, out, stride, k, dilation, before);
+    return least > 0 ? least : 0;
+  }
   memory::dims padR() const {
-    const int64_t pb = (oh - 1) * sh + (kh - 1) * dh + 1 - h - pt;
-    const int64_t pr = (ow - 1) * sw + (kw - 1) * dw + 1 - w - pl;
-    return {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+    return {padAfterUsed(h, oh, sh, kh, dh, pt), padAfterUsed(w, ow, sw, kw, dw, pl)};
   }
 };
 
@@ -150,12 +173,14 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
   std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
   auto key = g.key(bias ? 1 : 0, activation * (int64_t(1) << 32) + alphaBits);
   auto found = cache().find(key);
-  if (found == cache().end()) {
+  if (found == cache().end()) try {
     auto pd = forwardDesc(g, bias != nullptr, activation, alpha, dnnl::prop_kind::forward_training);
     Entry entry;
     entry.primitive = dnnl::convolution_forward(pd);
     prepareWeights(entry, g, pd.weights_desc(), true);
     found = cache().emplace(key, std::move(entry)).first;
+  } catch (const dnnl::error& error) {
+    throw NativeError(std::string("conv2D: oneDNN: ") + error.what() + " for " + g.describe());
   }
   Entry& entry = found->second;
   std::unordered_map<int, memory> args = {
@@ -183,7 +208,7 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   sizeCheck(dxLength, g.n * g.h * g.w * g.ci, "conv2DBackpropInput", "dx");
   auto key = g.key(2, 0);
   auto found = cache().find(key);
-  if (found == cache().end()) {
+  if (found == cache().end()) try {
     auto hint = forwardDesc(g, false, kLinear, 0.f, dnnl::prop_kind::forward_training);
     dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, g.src(), g.weights(tag::any),
                                                g.dst(), g.strides(), g.dilates(), g.padL(), g.padR());
@@ -192,8 +217,12 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
     entry.primitive = dnnl::convolution_backward_data(pd);
     prepareWeights(entry, g, pd.weights_desc(), true);
     found = cache().emplace(key, std::move(entry)).first;
+  } catch (const dnnl::error& error) {
+    throw NativeError(std::string("conv2DBackpropInput: oneDNN: ") + error.what() + " for " + g.describe());
   }
   Entry& entry = found->second;
+  // Rows and columns of x that no output reads get no gradient from oneDNN: zero.
+  if (g.cropped()) std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.ci);
   entry.primitive.execute(cpuStream(), {
                                            {DNNL_ARG_DIFF_DST, wrap(g.dst(), dy)},
                                            {DNNL_ARG_WEIGHTS, filterIn(entry, g, filter)},
@@ -217,7 +246,7 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   sizeCheck(dwLength, g.kh * g.kw * g.ci * g.co, "conv2DBackpropFilter", "dw");
   auto key = g.key(3, 0);
   auto found = cache().find(key);
-  if (found == cache().end()) {
+  if (found == cache().end()) try {
     auto hint = forwardDesc(g, false, kLinear, 0.f, dnnl::prop_kind::forward_training);
     dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.src(), g.weights(tag::any),
                                                   g.dst(), g.strides(), g.dilates(), g.padL(), g.padR());
@@ -226,6 +255,8 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
     entry.primitive = dnnl::convolution_backward_weights(pd);
     prepareWeights(entry, g, pd.diff_weights_desc(), false);
     found = cache().emplace(key, std::move(entry)).first;
+  } catch (const dnnl::error& error) {
+    throw NativeError(std::string("conv2DBackpropFilter: oneDNN: ") + error.what() + " for " + g.describe());
   }
   Entry& entry = found->second;
   memory user = wrap(g.weights(tag::hwio), dw);
