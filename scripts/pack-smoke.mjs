@@ -291,7 +291,7 @@ function internalClosure(name, seen = new Set()) {
   if (seen.has(name)) return seen;
   seen.add(name);
   const manifest = readManifest(join(root, 'packages', name));
-  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+  for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
     if (dep.startsWith('@vaejs/')) internalClosure(dep.slice('@vaejs/'.length), seen);
   }
   return seen;
@@ -394,7 +394,8 @@ try {
   // 1. pack (all of them: the examples of one package import others)
   const tarballs = {};
   timed('pack', () => {
-    for (const name of packages.length > 0 ? PUBLISHED : []) {
+    // @vaejs/backend-native: @vaejs/backend's optional dependency (the prebuilt addon), installed with it.
+    for (const name of packages.length > 0 ? [...PUBLISHED, 'backend-native'] : []) {
       const dir = join(root, 'packages', name);
       run('npx', ['-y', 'pnpm@10.34.8', 'pack', '--pack-destination', work], dir);
       const file = readdirSync(work).find((f) => f === `vaejs-${name}-${readManifest(dir).version}.tgz`);
@@ -546,7 +547,15 @@ try {
         throw new Error(`vaejs --version printed '${version}', expected ${manifest.version}`);
       const start = Date.now();
       const train = ['train', '--epochs', '1', '--limit', '2048', '--test-limit', '500', '--out', 'r'];
-      run('npx', ['--no-install', 'vaejs', ...train], cli, { seconds: 300 });
+      const trained = run('npx', ['--no-install', 'vaejs', ...train], cli, { seconds: 300 });
+      // The CLI carries the native addon in dist/backend-native when the workspace built it: it must load from there.
+      const backendLine = trained.stderr.split('\n').find((line) => line.startsWith('backend: ')) ?? '(none)';
+      const built = existsSync(join(root, 'packages', 'backend-native', 'prebuilds', 'linux-x64', 'vaejs_native.node'));
+      if (built && !backendLine.includes('native kernels (oneDNN')) {
+        throw new Error(
+          `vaejs train: expected the native kernels from the tarball, got the backend line '${backendLine}'`,
+        );
+      }
       timings.push(['cli: vaejs train', (Date.now() - start) / 1000]);
       const metrics = readFileSync(join(cli, 'r', 'metrics.jsonl'), 'utf8')
         .trim()
@@ -560,7 +569,7 @@ try {
         throw new Error(`r/checkpoints/latest.json names ${latest}, which has no checkpoint.json`);
       }
       console.log(
-        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}`,
+        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}`,
       );
     } catch (error) {
       fail(`@vaejs/trainer (the vaejs CLI): ${error.message}`);
