@@ -81,7 +81,8 @@ const exampleChecks = {
     'quick-start.mjs': {
       seconds: 60,
       lines: [
-        /^backend: wasm, fast kernels \(XNNPACK matMul\/conv, \d threads?\)/,
+        // the native kernels where @vaejs/backend-native's prebuild loads (it is installed with @vaejs/backend)
+        /^backend: wasm, (native kernels \(oneDNN [\d.]+, \w+, \d threads?\)|fast kernels \(XNNPACK matMul\/conv, \d threads?)/,
         /^wasm true \d \d+$/,
         /^\[ '1\.00', '2\.00' \]$/,
       ],
