@@ -110,7 +110,7 @@ describe.runIf(native.addon != null)('native Adam and training on the native ker
     expect(report.native?.library).toBe('oneDNN');
     const nativeLosses = await fitEpoch();
     expect(nativeLosses).toHaveLength(16);
-    nativeLosses.forEach((loss, i) => expect(loss, `batch ${i}`).toBeCloseTo(wasm[i]!, 3));
+    for (const [i, loss] of nativeLosses.entries()) expect(loss, `batch ${i}`).toBeCloseTo(wasm[i]!, 3);
     expect(nativeLosses[15]!).toBeLessThan(nativeLosses[0]!);
   });
 
@@ -149,7 +149,7 @@ describe.runIf(native.addon != null)('native Adam and training on the native ker
     await tf.setBackend('wasm');
     await enableFastTraining({ native: true });
     const nativeLosses = await run();
-    nativeLosses.forEach((loss, i) => expect(loss).toBeCloseTo(stock[i]!, 4));
+    for (const [i, loss] of nativeLosses.entries()) expect(loss, `epoch ${i}`).toBeCloseTo(stock[i]!, 4);
   });
 
   it('1,000 steps do not grow the wasm heap or the live buffers', async () => {
