@@ -1,6 +1,8 @@
 // Adam on the native addon: tfjs' AdamOptimizer.applyGradients runs about 14 element-wise kernels per variable, each
-// reading and writing whole buffers; the addon updates a variable, its two moments and reads its gradient in one
-// pass, in place, with the same float32 operations in the same order (bit-identical results; addon/src/adam.cc).
+// reading and writing whole buffers; the addon reads a variable, its two moments and its gradient once, updates the
+// moments in place and writes the new value once, with the same float32 operations in the same order (bit-identical
+// results; addon/src/adam.cc). The new value goes to a new buffer that the variable is assigned, as tfjs does: the
+// wasm backend caches XNNPACK's packed weights by buffer, so a variable's buffer must not change in place.
 // Installed as a replacement of AdamOptimizer.prototype.applyGradients while the native kernels are on, so every
 // Adam (tf.train.adam, tf.layers' 'adam', @vaejs/training's) takes it; outside the wasm backend, or for a variable
 // whose buffer another tensor shares (writing in place would change that tensor too), it runs tfjs' own update.
@@ -30,7 +32,6 @@ interface RefCounts {
 
 interface EngineInternals {
   registeredVariables: Record<string, tf.Variable>;
-  state: { tensorInfo: WeakMap<object, { refCount: number }> };
 }
 
 const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
@@ -41,10 +42,13 @@ export function nativeAdamInstalled(): boolean {
   return stockApplyGradients != null;
 }
 
-/** True when no other tensor or kernel output shares the buffer of `tensor` (it may be written in place). */
+/**
+ * True when no other tensor shares the buffer of `tensor` (a moment), which may then be written in place. tfjs-core 4.x counts
+ * the tensors on a buffer in the backend only (engine.incRef → backend.incRef: clones, reshapes, variables made from
+ * a tensor).
+ */
 function ownsBuffer(tensor: tf.Tensor, backend: RefCounts): boolean {
-  const engine = tf.engine() as unknown as EngineInternals;
-  return backend.refCount(tensor.dataId) === 1 && engine.state.tensorInfo.get(tensor.dataId)?.refCount === 1;
+  return backend.refCount(tensor.dataId) === 1;
 }
 
 /** Makes every AdamOptimizer update its variables on `addon` (idempotent; `uninstallNativeAdam` undoes it). */
@@ -79,20 +83,18 @@ export function installNativeAdam(addon: NativeAddon): void {
         const m = this.accumulatedFirstMoment[i]!.variable;
         const v = this.accumulatedSecondMoment[i]!.variable;
         const inPlace =
-          value.dtype === 'float32' &&
-          gradient.dtype === 'float32' &&
-          ownsBuffer(value, backend) &&
-          ownsBuffer(m, backend) &&
-          ownsBuffer(v, backend);
+          value.dtype === 'float32' && gradient.dtype === 'float32' && ownsBuffer(m, backend) && ownsBuffer(v, backend);
         if (!inPlace) {
           stockUpdate(this, value, m, v, gradient);
           return;
         }
+        const newValue = backend.makeOutput([...value.shape], 'float32'); // before the views: it may grow the heap
         addon.adam(
           heapView(backend, value),
           heapView(backend, m),
           heapView(backend, v),
           heapView(backend, gradient),
+          heapView(backend, newValue),
           this.beta1,
           this.beta2,
           accBeta1,
@@ -100,6 +102,7 @@ export function installNativeAdam(addon: NativeAddon): void {
           this.epsilon,
           this.learningRate,
         );
+        value.assign(tf.engine().makeTensorFromTensorInfo(newValue)); // the tidy frees the tensor, not the buffer
       });
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));

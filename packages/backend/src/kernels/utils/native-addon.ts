@@ -52,6 +52,7 @@ export interface NativeAddon {
     m: Float32Array,
     v: Float32Array,
     gradient: Float32Array,
+    newValue: Float32Array,
     beta1: number,
     beta2: number,
     accBeta1: number,
