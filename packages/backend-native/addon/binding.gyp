@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "vaejs_native",
-      "sources": ["src/addon.cc", "src/activation.cc", "src/adam.cc", "src/conv.cc", "src/matmul.cc"],
+      "sources": ["src/addon.cc", "src/activation.cc", "src/adam.cc", "src/conv.cc", "src/elementwise.cc", "src/matmul.cc"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-ffp-contract=off", "-fopenmp"],

@@ -20,7 +20,19 @@ export type NativeLoadResult =
   | { addon: NativeAddon; info: NativeInfo; reason: null }
   | { addon: null; info: null; reason: string; error?: unknown };
 
-const FUNCTIONS = ['info', 'setThreads', 'matMul', 'conv2D', 'conv2DBackpropInput', 'conv2DBackpropFilter', 'adam'];
+const FUNCTIONS = [
+  'info',
+  'setThreads',
+  'matMul',
+  'conv2D',
+  'conv2DBackpropInput',
+  'conv2DBackpropFilter',
+  'adam',
+  'tanh',
+  'slice',
+  'transpose',
+  'sum',
+];
 
 // Hidden from bundlers, as in import-package.ts.
 const importBuiltin = (name: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ name);

@@ -93,6 +93,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2DBackpropFilter", nullptr, guarded<Conv2DBackpropFilter>, nullptr, nullptr, nullptr, napi_enumerable,
        nullptr},
       {"adam", nullptr, guarded<Adam>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tanh", nullptr, guarded<Tanh>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"slice", nullptr, guarded<Slice>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"transpose", nullptr, guarded<Transpose>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sum", nullptr, guarded<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

@@ -9,5 +9,9 @@ napi_value Conv2D(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
 napi_value Adam(napi_env env, napi_callback_info info);
+napi_value Tanh(napi_env env, napi_callback_info info);
+napi_value Slice(napi_env env, napi_callback_info info);
+napi_value Transpose(napi_env env, napi_callback_info info);
+napi_value Sum(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

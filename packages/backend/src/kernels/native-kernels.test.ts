@@ -12,6 +12,7 @@ import {
 import { itLoadsOnCi, native } from '../__fixtures__/native';
 import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './register-all-kernels';
 import { setNativeAddon } from './utils/native-addon';
+import { nativeElementwiseRoute } from './utils/native-data-movement';
 import { nativeMatMulRoute } from './utils/native-mat-mul';
 
 itLoadsOnCi();
@@ -294,5 +295,89 @@ describe.runIf(native.addon != null)('native kernels on wasm (oneDNN)', () => {
     expect(relativeError([nativeMs], [0])).toBeGreaterThan(0); // both ran
     expect(nativeMs).toBeLessThan(stockMs * 2);
     tf.dispose([a, b]);
+  });
+});
+
+describe.runIf(native.addon != null)('native element-wise and data-movement kernels on wasm', () => {
+  const addon = native.addon!;
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterEach(() => {
+    restoreKernels();
+    setNativeAddon(null);
+    nativeElementwiseRoute.minElements = 4096;
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('Tanh within 1e-6 of the stock kernel over the whole float range that matters, and its gradient', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const x = tf.linspace(-12, 12, 20001);
+    const dy = tf.randomNormal([20001], 0, 1, 'float32', 1);
+    const result = stockAndNative(addon, () =>
+      readAll(() => [tf.tanh(x), ...tf.grads((v: tf.Tensor) => tf.tanh(v))([x], dy)]),
+    );
+    expectSame(result, 1e-6);
+    // relative to each value, not only to the largest
+    const [stock] = result.stock;
+    const [fast] = result.fast;
+    for (let i = 0; i < stock!.length; i++) {
+      const scale = Math.max(Math.abs(stock![i]!), 1e-30);
+      expect(Math.abs(fast![i]! - stock![i]!) / scale).toBeLessThanOrEqual(1e-5);
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('Slice, Transpose and Sum give the stock values (ranks 1–4, every permutation, leading and trailing axes)', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const x = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 2);
+    const before = liveBuffers();
+    const compute = () =>
+      readAll(() => [
+        tf.slice(x, [1, 0, 2, 1], [2, 5, 2, 4]),
+        tf.slice(x, [0, 3, 0, 0], [-1, 2, -1, -1]),
+        tf.slice(tf.reshape(x, [15, 24]), [4, 3], [7, 10]),
+        tf.slice(tf.reshape(x, [360]), 17, 100),
+        ...[
+          [0, 1, 2, 3],
+          [3, 1, 2, 0],
+          [1, 2, 0, 3],
+          [2, 3, 0, 1],
+          [3, 2, 1, 0],
+        ].map((perm) => tf.transpose(x, perm)),
+        tf.transpose(tf.reshape(x, [15, 24])),
+        tf.transpose(tf.reshape(x, [15, 4, 6]), [2, 0, 1]),
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, 0, true),
+        tf.sum(x, [2, 3]),
+        tf.sum(x, -1),
+        tf.sum(x, [1, 2]), // inner axes: the wasm kernel
+      ]);
+    const result = stockAndNative(addon, compute);
+    expectSame(result, 0);
+    expect(liveBuffers()).toBe(before);
+    tf.dispose(x);
+  });
+
+  it('leave int32 tensors and small tensors to the wasm kernels', () => {
+    const calls: string[] = [];
+    const counting = {
+      ...addon,
+      slice: (...args: Parameters<typeof addon.slice>) => {
+        calls.push('slice');
+        addon.slice(...args);
+      },
+    };
+    const ints = tf.range(0, 10000, 1, 'int32');
+    const small = tf.ones([10, 10]);
+    setNativeAddon(counting);
+    registerFastKernels(nativeKernelConfigs);
+    tf.dispose([tf.slice(ints, 5, 5000), tf.slice(small, [1, 1], [3, 3])]);
+    expect(calls).toEqual([]);
+    tf.dispose(tf.slice(tf.reshape(tf.cast(ints, 'float32'), [100, 100]), [1, 0], [50, 100]));
+    expect(calls).toEqual(['slice']);
+    tf.dispose([ints, small]);
   });
 });

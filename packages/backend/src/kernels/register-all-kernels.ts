@@ -14,6 +14,10 @@ import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filte
 import { nativeConv2DBackpropInputConfig } from './native-conv2d-backprop-input';
 import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
+import { nativeSliceConfig } from './native-slice';
+import { nativeSumConfig } from './native-sum';
+import { nativeTanhConfig } from './native-tanh';
+import { nativeTransposeConfig } from './native-transpose';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { type FastKernelConfig, overriddenKernels, overrideKernel, restoreKernels } from './utils/kernel-overrides';
 
@@ -44,6 +48,10 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeConv2DBackpropFilterConfig,
   nativeConv2DBackpropInputConfig,
   unsortedSegmentSumConfig,
+  nativeTanhConfig,
+  nativeSliceConfig,
+  nativeTransposeConfig,
+  nativeSumConfig,
 ];
 
 /**

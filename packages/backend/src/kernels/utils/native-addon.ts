@@ -60,6 +60,13 @@ export interface NativeAddon {
     epsilon: number,
     learningRate: number,
   ): void;
+  tanh(x: Float32Array, out: Float32Array): void;
+  /** out = x[begin : begin + size] of x [d0, d1, d2, d3]: shape, begin and size as 4 numbers each. */
+  slice(x: Float32Array, out: Float32Array, ...shapeBeginSize: number[]): void;
+  /** out = x [d0, d1, d2, d3] with its axes permuted by perm: shape then perm, 4 numbers each. */
+  transpose(x: Float32Array, out: Float32Array, ...shapePerm: number[]): void;
+  /** Sums x [outer, inner] over its leading (out [inner]) or trailing (out [outer]) part. */
+  sum(x: Float32Array, out: Float32Array, outer: number, inner: number, leading: boolean): void;
 }
 
 /** The activation codes of the addon (addon/src/activation.h); tfjs' names that it computes. */
