@@ -32,6 +32,9 @@ const FUNCTIONS = [
   'slice',
   'transpose',
   'sum',
+  'exp',
+  'gatherRows',
+  'pad',
 ];
 
 // Hidden from bundlers, as in import-package.ts.

@@ -97,6 +97,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"slice", nullptr, guarded<Slice>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"transpose", nullptr, guarded<Transpose>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sum", nullptr, guarded<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"exp", nullptr, guarded<Exp>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gatherRows", nullptr, guarded<GatherRows>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pad", nullptr, guarded<Pad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

@@ -41,6 +41,38 @@ void tanhLoop(const float* __restrict x, float* __restrict out, int64_t size) {
   }
 }
 
+// exp by range reduction, x = n·ln 2 + r with |r| ≤ ln 2 / 2, and a degree-7 polynomial for e^r (Cephes' expf
+// coefficients): within 2 float ulps of std::exp; 0 below −87.34 and +∞ above 88.72, as float exp rounds.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void expLoop(const float* __restrict x, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) {
+    const float v = x[i];
+    const float high = v > 88.72283905206835f ? 88.72283905206835f : v;
+    const float clamped = high < -87.33654475f ? -87.33654475f : high;
+    const float t = clamped * 1.44269504088896341f + 0.5f;
+    const float n = std::floor(t);
+    const int32_t k = static_cast<int32_t>(n);
+    float r = clamped - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    const float z = r * r;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * z + r + 1.f;
+    // 2^k as two normal powers (k reaches 128 near the top of the range, −126 near the bottom)
+    const int32_t k1 = k >> 1, k2 = k - k1;
+    const float scale1 = __builtin_bit_cast(float, (k1 + 127) << 23);
+    const float scale2 = __builtin_bit_cast(float, (k2 + 127) << 23);
+    float result = y * scale1 * scale2;
+    result = v > 88.72283905206835f ? INFINITY : result;
+    result = v < -87.33654475f ? 0.f : result;
+    out[i] = v != v ? v : result;  // NaN stays NaN
+  }
+}
+
 /** out[j] = Σ_i x[i·inner + j] (a sum over the leading axes), adding rows in order. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void sumLeading(const float* __restrict x, float* __restrict out, int64_t outer, int64_t inner) {
@@ -76,6 +108,89 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("tanh: expected x and out of one size");
   tanhLoop(x, out, static_cast<int64_t>(xLength));
+  return nullptr;
+}
+
+/** exp(x, out): out = exp(x), element-wise. */
+napi_value Exp(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  readArgs(env, info, argv, 2, "exp");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  float* out = floatArray(env, argv[1], "out", &outLength);
+  if (outLength != xLength) throw NativeError("exp: expected x and out of one size");
+  expLoop(x, out, static_cast<int64_t>(xLength));
+  return nullptr;
+}
+
+/**
+ * gatherRows(x, indices, out, rows, rowSize): out[i] = x[indices[i]] for rows of rowSize floats. Returns false
+ * (and writes nothing) when an index is outside [0, rows): the caller's kernel then reports it as tfjs does.
+ */
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  readArgs(env, info, argv, 5, "gatherRows");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  bool isTyped = false;
+  check(env, napi_is_typedarray(env, argv[1], &isTyped), "is_typedarray");
+  napi_typedarray_type type;
+  size_t count;
+  void* data;
+  if (!isTyped) throw NativeError("gatherRows: expected indices an Int32Array");
+  check(env, napi_get_typedarray_info(env, argv[1], &type, &count, &data, nullptr, nullptr), "typedarray_info");
+  if (type != napi_int32_array) throw NativeError("gatherRows: expected indices an Int32Array");
+  const int32_t* indices = static_cast<const int32_t*>(data);
+  float* out = floatArray(env, argv[2], "out", &outLength);
+  const int64_t rows = intArg(env, argv[3], "rows"), rowSize = intArg(env, argv[4], "rowSize");
+  if (static_cast<int64_t>(xLength) != rows * rowSize || static_cast<int64_t>(outLength) != int64_t(count) * rowSize) {
+    throw NativeError("gatherRows: expected x of rows·rowSize and out of indices·rowSize values");
+  }
+  napi_value result;
+  for (size_t i = 0; i < count; i++) {
+    if (indices[i] < 0 || indices[i] >= rows) {
+      check(env, napi_get_boolean(env, false, &result), "get_boolean");
+      return result;
+    }
+  }
+  for (size_t i = 0; i < count; i++) std::memcpy(out + i * rowSize, x + indices[i] * rowSize, sizeof(float) * rowSize);
+  check(env, napi_get_boolean(env, true, &result), "get_boolean");
+  return result;
+}
+
+/**
+ * pad(x, out, d0…d3, before0…before3, after0…after3, value): out = x [d0, d1, d2, d3] with `before`/`after` values
+ * of `value` around each axis.
+ */
+napi_value Pad(napi_env env, napi_callback_info info) {
+  napi_value argv[15];
+  readArgs(env, info, argv, 15, "pad");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  float* out = floatArray(env, argv[1], "out", &outLength);
+  int64_t d[4], before[4], after[4];
+  readInts(env, argv + 2, d, 4, "shape");
+  readInts(env, argv + 6, before, 4, "before");
+  readInts(env, argv + 10, after, 4, "after");
+  const float value = static_cast<float>(numberArg(env, argv[14], "value"));
+  int64_t od[4];
+  for (int i = 0; i < 4; i++) {
+    if (before[i] < 0 || after[i] < 0) throw NativeError("pad: expected paddings ≥ 0");
+    od[i] = before[i] + d[i] + after[i];
+  }
+  if (static_cast<int64_t>(xLength) != d[0] * d[1] * d[2] * d[3] ||
+      static_cast<int64_t>(outLength) != od[0] * od[1] * od[2] * od[3]) {
+    throw NativeError("pad: expected x and out of the sizes given");
+  }
+  for (size_t i = 0; i < outLength; i++) out[i] = value;
+  const float* source = x;
+  for (int64_t i0 = 0; i0 < d[0]; i0++)
+    for (int64_t i1 = 0; i1 < d[1]; i1++)
+      for (int64_t i2 = 0; i2 < d[2]; i2++) {
+        float* row = out + (((before[0] + i0) * od[1] + before[1] + i1) * od[2] + before[2] + i2) * od[3] + before[3];
+        std::memcpy(row, source, sizeof(float) * d[3]);
+        source += d[3];
+      }
   return nullptr;
 }
 

@@ -13,5 +13,8 @@ napi_value Tanh(napi_env env, napi_callback_info info);
 napi_value Slice(napi_env env, napi_callback_info info);
 napi_value Transpose(napi_env env, napi_callback_info info);
 napi_value Sum(napi_env env, napi_callback_info info);
+napi_value Exp(napi_env env, napi_callback_info info);
+napi_value GatherRows(napi_env env, napi_callback_info info);
+napi_value Pad(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

@@ -361,6 +361,72 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose(x);
   });
 
+  it('Exp within 1e-6 of the stock kernel (and 1e-5 of each value), and its gradient', () => {
+    nativeElementwiseRoute.minElements = 0;
+    // up to 88.5 (exp(88.73) is +∞ for both, which the norm-wise error cannot compare: checked value by value below)
+    const x = tf.concat([tf.linspace(-90, 88.5, 40000), tf.tensor1d([89, Number.NaN, -1e9])]);
+    const dy = tf.randomUniform([40003], -1, 1, 'float32', 1); // |dy| ≤ 1: dy · e^88.5 stays finite
+    const finite = (values: Float32Array[]) => values.map((v) => v.slice(0, 40000));
+    const result = stockAndNative(addon, () =>
+      readAll(() => [tf.exp(x), ...tf.grads((v: tf.Tensor) => tf.exp(v))([x], dy)]),
+    );
+    expectSame({ stock: finite(result.stock), fast: finite(result.fast) }, 1e-6);
+    const [stock] = result.stock;
+    const [fast] = result.fast;
+    for (let i = 0; i < stock!.length; i++) {
+      // below the smallest normal float the addon gives 0 (stock wasm a denormal); ±∞ and NaN alike
+      if (stock![i]! < 1.2e-38) expect(fast![i]!).toBeLessThan(1.2e-38);
+      else if (!Number.isFinite(stock![i]!)) expect(fast![i]).toBe(stock![i]);
+      else expect(Math.abs(fast![i]! - stock![i]!) / stock![i]!).toBeLessThanOrEqual(1e-5);
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('GatherV2 of rows, PadV2 and SplitV give the stock values; an index out of range the stock error', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const table = tf.randomNormal([50, 3, 4], 0, 1, 'float32', 3);
+    const indices = tf.tensor2d([0, 49, 7, 7, 12, 3], [2, 3], 'int32');
+    const x = tf.randomNormal([2, 5, 3, 6], 0, 1, 'float32', 4);
+    const compute = () =>
+      readAll(() => [
+        tf.gather(table, indices),
+        tf.gather(table, tf.tensor1d([5, 5, 1], 'int32')),
+        tf.gather(table, tf.tensor1d([2, 0, 1, 1], 'int32'), 1), // another axis: the wasm kernel
+        tf.pad(x, [
+          [0, 1],
+          [2, 0],
+          [1, 1],
+          [3, 2],
+        ]),
+        tf.pad(
+          tf.reshape(x, [10, 18]),
+          [
+            [1, 2],
+            [0, 3],
+          ],
+          0.5,
+        ),
+        tf.pad(tf.reshape(x, [180]), [[4, 1]]),
+        ...tf.split(x, [2, 4], 3),
+        ...tf.split(x, 5, 1),
+        ...tf.split(tf.reshape(x, [10, 18]), [1, 9], 0),
+      ]);
+    expectSame(stockAndNative(addon, compute), 0);
+    const bad = tf.tensor1d([3, 50], 'int32');
+    const message = (run: () => void) => {
+      try {
+        run();
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const stockError = message(() => tf.gather(table, bad).dataSync());
+    const nativeError = withNative(() => message(() => tf.gather(table, bad).dataSync()));
+    expect(nativeError).toBe(stockError);
+    tf.dispose([table, indices, x, bad]);
+  });
+
   it('leave int32 tensors and small tensors to the wasm kernels', () => {
     const calls: string[] = [];
     const counting = {

@@ -12,9 +12,13 @@ import { nativeBatchMatMulConfig } from './native-batch-mat-mul';
 import { nativeConv2DConfig } from './native-conv2d';
 import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filter';
 import { nativeConv2DBackpropInputConfig } from './native-conv2d-backprop-input';
+import { nativeExpConfig } from './native-exp';
 import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
+import { nativeGatherV2Config } from './native-gather-v2';
+import { nativePadV2Config } from './native-pad-v2';
 import { nativeSliceConfig } from './native-slice';
+import { nativeSplitVConfig } from './native-split-v';
 import { nativeSumConfig } from './native-sum';
 import { nativeTanhConfig } from './native-tanh';
 import { nativeTransposeConfig } from './native-transpose';
@@ -52,6 +56,10 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeSliceConfig,
   nativeTransposeConfig,
   nativeSumConfig,
+  nativeExpConfig,
+  nativeGatherV2Config,
+  nativePadV2Config,
+  nativeSplitVConfig,
 ];
 
 /**

@@ -67,6 +67,11 @@ export interface NativeAddon {
   transpose(x: Float32Array, out: Float32Array, ...shapePerm: number[]): void;
   /** Sums x [outer, inner] over its leading (out [inner]) or trailing (out [outer]) part. */
   sum(x: Float32Array, out: Float32Array, outer: number, inner: number, leading: boolean): void;
+  exp(x: Float32Array, out: Float32Array): void;
+  /** out[i] = x[indices[i]] for rows of rowSize; false (nothing written) when an index is outside [0, rows). */
+  gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rows: number, rowSize: number): boolean;
+  /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
+  pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
 }
 
 /** The activation codes of the addon (addon/src/activation.h); tfjs' names that it computes. */
