@@ -35,6 +35,7 @@ const FUNCTIONS = [
   'exp',
   'gatherRows',
   'pad',
+  'binary',
 ];
 
 // Hidden from bundlers, as in import-package.ts.

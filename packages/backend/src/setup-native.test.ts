@@ -65,7 +65,7 @@ describe('setupBackend without the native addon (simulated)', () => {
   it('falls back when what loads is not the addon', async () => {
     const result = await loadNativeAddon(() => ({ info: () => ({}) }));
     expect(result.reason).toBe(
-      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, gatherRows, pad',
+      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, gatherRows, pad, binary',
     );
   });
 
@@ -126,6 +126,9 @@ describe.runIf(native.addon != null)('setupBackend with the native addon', () =>
       'GatherV2/wasm',
       'PadV2/wasm',
       'SplitV/wasm',
+      'Add/wasm',
+      'Sub/wasm',
+      'Multiply/wasm',
     ]);
     expect(nativeAdamInstalled()).toBe(true);
     await disableFastTraining();

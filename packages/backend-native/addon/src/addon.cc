@@ -100,6 +100,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"exp", nullptr, guarded<Exp>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gatherRows", nullptr, guarded<GatherRows>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"pad", nullptr, guarded<Pad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, guarded<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

@@ -73,6 +73,23 @@ void expLoop(const float* __restrict x, float* __restrict out, int64_t size) {
   }
 }
 
+/** out = a op b over `size` values, where a or b repeats (its `period` values again and again: a broadcast suffix). */
+template <int Op>
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void binaryLoop(const float* a, const float* b, float* out, int64_t size, int64_t aPeriod, int64_t bPeriod) {
+  const int64_t period = aPeriod < bPeriod ? aPeriod : bPeriod;
+  for (int64_t start = 0; start < size; start += period) {
+    const float* aRow = aPeriod == size ? a + start : a;
+    const float* bRow = bPeriod == size ? b + start : b;
+    float* outRow = out + start;
+    for (int64_t j = 0; j < period; j++) {
+      if (Op == 0) outRow[j] = aRow[j] + bRow[j];
+      if (Op == 1) outRow[j] = aRow[j] - bRow[j];
+      if (Op == 2) outRow[j] = aRow[j] * bRow[j];
+    }
+  }
+}
+
 /** out[j] = Σ_i x[i·inner + j] (a sum over the leading axes), adding rows in order. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void sumLeading(const float* __restrict x, float* __restrict out, int64_t outer, int64_t inner) {
@@ -108,6 +125,31 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("tanh: expected x and out of one size");
   tanhLoop(x, out, static_cast<int64_t>(xLength));
+  return nullptr;
+}
+
+/**
+ * binary(op, a, b, out): out = a + b (op 0), a − b (1) or a · b (2), where a and b have out's size or one of them
+ * repeats (a broadcast over leading axes: its size divides out's).
+ */
+napi_value Binary(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  readArgs(env, info, argv, 4, "binary");
+  const int64_t op = intArg(env, argv[0], "op");
+  size_t aLength, bLength, outLength;
+  const float* a = floatArray(env, argv[1], "a", &aLength);
+  const float* b = floatArray(env, argv[2], "b", &bLength);
+  float* out = floatArray(env, argv[3], "out", &outLength);
+  const int64_t size = static_cast<int64_t>(outLength), aPeriod = static_cast<int64_t>(aLength),
+                bPeriod = static_cast<int64_t>(bLength);
+  if (aPeriod == 0 || bPeriod == 0 || (aPeriod != size && bPeriod != size) || size % aPeriod != 0 ||
+      size % bPeriod != 0) {
+    throw NativeError("binary: expected a and b of out's size, or one of them a divisor of it");
+  }
+  if (op == 0) binaryLoop<0>(a, b, out, size, aPeriod, bPeriod);
+  else if (op == 1) binaryLoop<1>(a, b, out, size, aPeriod, bPeriod);
+  else if (op == 2) binaryLoop<2>(a, b, out, size, aPeriod, bPeriod);
+  else throw NativeError("binary: expected op 0 (add), 1 (sub) or 2 (mul)");
   return nullptr;
 }
 

@@ -16,5 +16,6 @@ napi_value Sum(napi_env env, napi_callback_info info);
 napi_value Exp(napi_env env, napi_callback_info info);
 napi_value GatherRows(napi_env env, napi_callback_info info);
 napi_value Pad(napi_env env, napi_callback_info info);
+napi_value Binary(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

@@ -427,6 +427,29 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([table, indices, x, bad]);
   });
 
+  it('Add, Sub and Multiply give the stock values: same shapes, broadcasts over leading axes, and others (stock)', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const a = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 5);
+    const b = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 6);
+    const c = tf.randomNormal([6], 0, 1, 'float32', 7);
+    const d = tf.randomNormal([1, 5, 6], 0, 1, 'float32', 8);
+    const e = tf.randomNormal([4, 1, 1, 6], 0, 1, 'float32', 9);
+    const compute = () =>
+      readAll(() =>
+        [tf.add, tf.sub, tf.mul].flatMap((op) => [
+          op(a, b),
+          op(a, c),
+          op(c, a),
+          op(d, a),
+          op(a, tf.scalar(1.5)),
+          op(a, e), // not a suffix: the wasm kernel
+          op(tf.reshape(c, [6, 1]), tf.reshape(c, [1, 6])), // both broadcast: the wasm kernel
+        ]),
+      );
+    expectSame(stockAndNative(addon, compute), 0);
+    tf.dispose([a, b, c, d, e]);
+  });
+
   it('leave int32 tensors and small tensors to the wasm kernels', () => {
     const calls: string[] = [];
     const counting = {

@@ -8,6 +8,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { fusedConv2DConfig } from './fused-conv2d';
 import { fusedMatMulConfig } from './fused-mat-mul';
 import { identityConfig } from './identity';
+import { nativeAddConfig } from './native-add';
 import { nativeBatchMatMulConfig } from './native-batch-mat-mul';
 import { nativeConv2DConfig } from './native-conv2d';
 import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filter';
@@ -16,9 +17,11 @@ import { nativeExpConfig } from './native-exp';
 import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
 import { nativeGatherV2Config } from './native-gather-v2';
+import { nativeMultiplyConfig } from './native-multiply';
 import { nativePadV2Config } from './native-pad-v2';
 import { nativeSliceConfig } from './native-slice';
 import { nativeSplitVConfig } from './native-split-v';
+import { nativeSubConfig } from './native-sub';
 import { nativeSumConfig } from './native-sum';
 import { nativeTanhConfig } from './native-tanh';
 import { nativeTransposeConfig } from './native-transpose';
@@ -60,6 +63,9 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeGatherV2Config,
   nativePadV2Config,
   nativeSplitVConfig,
+  nativeAddConfig,
+  nativeSubConfig,
+  nativeMultiplyConfig,
 ];
 
 /**

@@ -72,6 +72,8 @@ export interface NativeAddon {
   gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rows: number, rowSize: number): boolean;
   /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
   pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
+  /** out = a + b (op 0), a − b (1) or a · b (2); a or b may be shorter than out and repeat (a broadcast suffix). */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
 }
 
 /** The activation codes of the addon (addon/src/activation.h); tfjs' names that it computes. */
