@@ -100,7 +100,7 @@ describe.runIf(native.addon != null)('native kernels on wasm (oneDNN)', () => {
   afterEach(() => {
     restoreKernels();
     setNativeAddon(null);
-    nativeMatMulRoute.minMacs = 4096;
+    nativeMatMulRoute.minMacs = 1;
   });
   afterAll(async () => {
     await tf.setBackend('cpu');
@@ -306,7 +306,7 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
   afterEach(() => {
     restoreKernels();
     setNativeAddon(null);
-    nativeElementwiseRoute.minElements = 4096;
+    nativeElementwiseRoute.minElements = 1;
   });
   afterAll(async () => {
     await tf.setBackend('cpu');
@@ -450,7 +450,7 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([a, b, c, d, e]);
   });
 
-  it('leave int32 tensors and small tensors to the wasm kernels', () => {
+  it('leave int32 tensors and empty tensors to the wasm kernels', () => {
     const calls: string[] = [];
     const counting = {
       ...addon,
@@ -463,8 +463,11 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     const small = tf.ones([10, 10]);
     setNativeAddon(counting);
     registerFastKernels(nativeKernelConfigs);
-    tf.dispose([tf.slice(ints, 5, 5000), tf.slice(small, [1, 1], [3, 3])]);
+    tf.dispose([tf.slice(ints, 5, 5000), tf.slice(small, [1, 1], [0, 3])]);
     expect(calls).toEqual([]);
+    tf.dispose(tf.slice(small, [1, 1], [3, 3]));
+    expect(calls).toEqual(['slice']);
+    calls.length = 0;
     tf.dispose(tf.slice(tf.reshape(tf.cast(ints, 'float32'), [100, 100]), [1, 0], [50, 100]));
     expect(calls).toEqual(['slice']);
     tf.dispose([ints, small]);
