@@ -34,7 +34,8 @@ interface EngineInternals {
   registeredVariables: Record<string, tf.Variable>;
 }
 
-const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
+/** AdamOptimizer's prototype, read when needed (importing this module touches nothing of tfjs). */
+const adamPrototype = () => tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
 let stockApplyGradients: ApplyGradients | null = null;
 
 /** True while the native Adam update is installed. */
@@ -54,6 +55,7 @@ function ownsBuffer(tensor: tf.Tensor, backend: RefCounts): boolean {
 /** Makes every AdamOptimizer update its variables on `addon` (idempotent; `uninstallNativeAdam` undoes it). */
 export function installNativeAdam(addon: NativeAddon): void {
   uninstallNativeAdam();
+  const proto = adamPrototype();
   const stock = proto.applyGradients;
   stockApplyGradients = stock;
   proto.applyGradients = function nativeApplyGradients(this: AdamInternals, variableGradients) {
@@ -114,7 +116,7 @@ export function installNativeAdam(addon: NativeAddon): void {
 /** Restores tfjs' own AdamOptimizer.applyGradients. */
 export function uninstallNativeAdam(): void {
   if (stockApplyGradients == null) return;
-  proto.applyGradients = stockApplyGradients;
+  adamPrototype().applyGradients = stockApplyGradients;
   stockApplyGradients = null;
 }
 
