@@ -92,10 +92,15 @@ function resolveThreads(threads: FastTrainingOptions['threads'], available: numb
  * they are and the report says why). Calling it again re-applies it with the new options. Undo with
  * `disableFastTraining()`.
  *
+ * With `native: 'auto'` or `true`, the native kernels of @vaejs/backend-native (oneDNN) replace these where the addon
+ * loads (kernels/native-*.ts; the wasm backend then stays single-threaded and `threads` are oneDNN's, default 1), and
+ * Adam updates in one pass.
+ *
  * @example
  * await tf.setBackend('wasm');
  * const report = await enableFastTraining();
  * console.log(report.summary); // 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'
+ * (await enableFastTraining({ native: 'auto' })).summary; // 'wasm, native kernels (oneDNN 2.6.3, avx512_core, 1 thread)'
  */
 export async function enableFastTraining(options: FastTrainingOptions = {}): Promise<FastTrainingReport> {
   await tf.ready();
