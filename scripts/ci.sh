@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_apt_packages chromium
+# chromium for the browser tests; g++/make/python3 (node-gyp) and oneDNN's development files to build the native
+# kernels' addon from source (@vaejs/backend-native), whose tests then run (CI=true makes a missing addon fail them).
+ensure_apt_packages chromium g++ make python3 libdnnl-dev
 ensure_pnpm_install
 
 step "build"            pnpm run build

@@ -11,7 +11,8 @@ step() {
   echo "::: ${name} done in $((SECONDS - start)) s"
 }
 
-# Debian packages the tests use (chromium for the browser tests); installed only when missing.
+# Debian packages the build and tests use (chromium for the browser tests, libdnnl-dev for the native kernels);
+# installed only when missing.
 ensure_apt_packages() {
   local missing=()
   for package in "$@"; do

@@ -32,7 +32,7 @@ const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const PUBLISHED = ['core', 'backend', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior', 'training'];
+const PUBLISHED = ['core', 'backend-native', 'backend', 'datasets', 'vae', 'vqvae', 'pixelcnn-prior', 'training'];
 const packages = PUBLISHED.filter((name) => !only || only.includes(name));
 const runExamples = !flag('no-examples');
 const runCli = !flag('no-cli') && (!only || only.includes('trainer'));
@@ -44,6 +44,8 @@ const TFJS = '4.22.0';
 const smoke = {
   core: `const x = tf.tensor2d([[0.5, -1]]); const kl = core.klStandardNormal(x, x); if (!(kl.shape[0] === 1)) throw new Error('kl shape');`,
   backend: `const s = await core.setupBackend({ backend: 'cpu' }); const again = await core.setupBackend({ backend: 'cpu' }); const g = tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2])).dataSync(); const ok = s.name === 'cpu' && s.tfBackendName === 'cpu' && s.fast === false && s.threads === 1 && s.freeingGradients === true && s.skipped.length === 0 && s.gradients === 'bundled-copy' && again.gradients === 'already-registered' && s.kernels.length === 0 && s.notes.length === 0 && s.summary === 'backend: cpu' && g[0] === 2 && g[1] === 4 && tf.getBackend() === 'cpu'; if (!ok) throw new Error('setupBackend ' + JSON.stringify({ s, again, g: Array.from(g) }));`,
+  // CI builds the addon (libdnnl-dev): its prebuild must be in the tarball and load there
+  'backend-native': `const info = core.load().info(); if (info.library !== 'oneDNN' || info.threads !== 1) throw new Error('backend-native info ' + JSON.stringify(info));`,
   datasets: `const d = core.createBatches ? true : false; if (!d) throw new Error('createBatches missing');`,
   vae: `const m = core.createVae({ inputShape: [4, 4, 1], latentDim: 2, arch: 'mlp', hidden: 8 }); const out = m.reconstruct(tf.zeros([2, 4, 4, 1])); if (out.shape.join() !== '2,4,4,1') throw new Error('vae shape ' + out.shape); m.dispose();`,
   vqvae: `const q = core.createVectorQuantizer({ dim: 4, codebookSize: 8 }); const r = q.quantize(tf.zeros([3, 4])); if (r.indices.dtype !== 'int32') throw new Error('vq dtype'); q.dispose();`,
@@ -77,11 +79,15 @@ const exampleChecks = {
       ],
     },
   },
+  'backend-native': {
+    'info.cjs': { seconds: 60, lines: [/^oneDNN true true 1$/, /^\[ 4, 5, 10, 11 \]$/] },
+  },
   backend: {
     'quick-start.mjs': {
       seconds: 60,
       lines: [
-        /^backend: wasm, fast kernels \(XNNPACK matMul\/conv, \d threads?\)/,
+        // the native kernels where @vaejs/backend-native's prebuild loads (it is installed with @vaejs/backend)
+        /^backend: wasm, (native kernels \(oneDNN [\d.]+, \w+, \d threads?\)|fast kernels \(XNNPACK matMul\/conv, \d threads?)/,
         /^wasm true \d \d+$/,
         /^\[ '1\.00', '2\.00' \]$/,
       ],
@@ -291,7 +297,7 @@ function internalClosure(name, seen = new Set()) {
   if (seen.has(name)) return seen;
   seen.add(name);
   const manifest = readManifest(join(root, 'packages', name));
-  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+  for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
     if (dep.startsWith('@vaejs/')) internalClosure(dep.slice('@vaejs/'.length), seen);
   }
   return seen;
@@ -546,7 +552,15 @@ try {
         throw new Error(`vaejs --version printed '${version}', expected ${manifest.version}`);
       const start = Date.now();
       const train = ['train', '--epochs', '1', '--limit', '2048', '--test-limit', '500', '--out', 'r'];
-      run('npx', ['--no-install', 'vaejs', ...train], cli, { seconds: 300 });
+      const trained = run('npx', ['--no-install', 'vaejs', ...train], cli, { seconds: 300 });
+      // The CLI carries the native addon in dist/backend-native when the workspace built it: it must load from there.
+      const backendLine = trained.stderr.split('\n').find((line) => line.startsWith('backend: ')) ?? '(none)';
+      const built = existsSync(join(root, 'packages', 'backend-native', 'prebuilds', 'linux-x64', 'vaejs_native.node'));
+      if (built && !backendLine.includes('native kernels (oneDNN')) {
+        throw new Error(
+          `vaejs train: expected the native kernels from the tarball, got the backend line '${backendLine}'`,
+        );
+      }
       timings.push(['cli: vaejs train', (Date.now() - start) / 1000]);
       const metrics = readFileSync(join(cli, 'r', 'metrics.jsonl'), 'utf8')
         .trim()
@@ -560,7 +574,7 @@ try {
         throw new Error(`r/checkpoints/latest.json names ${latest}, which has no checkpoint.json`);
       }
       console.log(
-        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}`,
+        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}`,
       );
     } catch (error) {
       fail(`@vaejs/trainer (the vaejs CLI): ${error.message}`);

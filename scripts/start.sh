@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+# oneDNN's development files and a C++ toolchain, so that the build makes the native kernels' addon; without them (no
+# apt, no root) the build says why it skipped it and training runs on the wasm fast path.
+ensure_apt_packages g++ make python3 libdnnl-dev || echo "::: native kernels: their build packages could not be installed"
 ensure_pnpm_install
 step "build" pnpm run build
 out=runs/mnist-vae

@@ -1,4 +1,25 @@
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// The native kernels' addon (@vaejs/backend-native: its loader, and the prebuilt binary with the libraries beside it
+// where the workspace built it) is copied into dist/backend-native, where the bundled @vaejs/backend looks for it:
+// the CLI's tarball installs alone and still runs the native kernels where the prebuild fits.
+const NATIVE_FILES = [
+  'package.json',
+  'index.cjs',
+  'LICENSE',
+  'THIRD-PARTY-NOTICES.md',
+  'build-skipped.json',
+  'prebuilds',
+];
+
+function copyNativeAddon(): void {
+  const from = '../../packages/backend-native';
+  mkdirSync('dist/backend-native', { recursive: true });
+  for (const file of NATIVE_FILES) {
+    if (existsSync(`${from}/${file}`)) cpSync(`${from}/${file}`, `dist/backend-native/${file}`, { recursive: true });
+  }
+}
 
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
@@ -13,6 +34,9 @@ export default defineConfig({
   // way @vaejs/backend bundles them (plain Node cannot load that one ESM file of tfjs-core).
   noExternal: [/^@vaejs\//, /^@tensorflow\/tfjs-core\/dist\/register_all_gradients\.js$/],
   removeNodeProtocol: false,
+  async onSuccess() {
+    copyNativeAddon();
+  },
   esbuildOptions(options) {
     options.conditions = ['node'];
   },

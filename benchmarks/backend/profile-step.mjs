@@ -1,7 +1,7 @@
 // Op-by-op profile of one training step (Adam, batch 128) on wasm, stock or fast: wraps every registered wasm
 // kernel with a timer (self time, nested kernel calls excluded) and reports time per kernel name, plus the rest of
 // the step (tfjs engine, autodiff bookkeeping, model JS) as "outside kernels".
-// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv --fast --threads=1 --steps=10
+// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv|prior --fast [--native] --threads=1 --steps=10
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { enableFastTraining } from '@vaejs/backend';
@@ -17,7 +17,7 @@ const steps = Number(args.steps ?? 10);
 await tf.setBackend('wasm');
 if (args.fast) {
   const threads = args.threads === 'all' ? 'all' : Number(args.threads ?? 1);
-  console.log((await enableFastTraining({ threads })).summary);
+  console.log((await enableFastTraining({ threads, native: args.native === 'true' })).summary);
 }
 const stats = new Map();
 const stack = [];
@@ -50,9 +50,20 @@ function shapeKey(a) {
   if (x === y) return `${x.shape.join('x')}`;
   return `${x.shape.join('x')}·${y.shape.join('x')}${a.attrs?.transposeA ? ' tA' : ''}${a.attrs?.transposeB ? ' tB' : ''}`;
 }
-const model = args.model === 'conv' ? createConvVae() : createMlpVae();
-const trainer = createTrainer(model);
-const x = tf.randomUniform([128, ...model.inputShape], 0, 1, 'float32', 42);
+let trainer;
+let x;
+if (args.model === 'prior') {
+  // @vaejs/pixelcnn-prior's default prior on 7×7 maps of 128 codes (6 gated blocks, 64 channels)
+  const { createPixelCnn } = await import('@vaejs/pixelcnn-prior');
+  const prior = createPixelCnn({ numCategories: 128, height: 7, width: 7 });
+  const optimizer = tf.train.adam(1e-3);
+  x = tf.randomUniform([128, 7, 7], 0, 128, 'int32', 42);
+  trainer = { step: (maps) => tf.dispose(prior.trainStep(optimizer, { x: maps })) };
+} else {
+  const model = args.model === 'conv' ? createConvVae() : createMlpVae();
+  trainer = createTrainer(model);
+  x = tf.randomUniform([128, ...model.inputShape], 0, 1, 'float32', 42);
+}
 for (let i = 0; i < 3; i++) trainer.step(x);
 stats.clear();
 const cpu0 = process.cpuUsage();

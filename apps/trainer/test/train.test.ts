@@ -303,6 +303,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       '--likelihood',
       '--seed',
       '--backend',
+      '--no-native',
       '--out',
       '--resume',
       '--no-resume',

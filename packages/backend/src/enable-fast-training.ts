@@ -4,7 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@vaejs/core';
 import { installFreeingGradients, uninstallFreeingGradients } from './freeing-gradients';
-import { registerFastKernels, restoreKernels } from './kernels/register-all-kernels';
+import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './kernels/register-all-kernels';
+import { type NativeInfo, setNativeAddon } from './kernels/utils/native-addon';
+import { loadNativeAddon, type NativeLoader } from './load-native';
+import { installNativeAdam, uninstallNativeAdam } from './native-adam';
 import {
   availableWasmThreads,
   currentWasmThreads,
@@ -16,8 +19,19 @@ import {
 
 /** Options of `enableFastTraining`. */
 export interface FastTrainingOptions {
-  /** XNNPACK threads for the wasm backend in Node: a count, or 'all' logical cores (default 'all', at most 8). */
+  /**
+   * Threads in Node: with the native kernels, the threads they compute on (default 1: on a loaded machine more lose);
+   * otherwise XNNPACK's threads for the wasm backend (default 'all'). A count, or 'all' logical cores (at most 8).
+   */
   threads?: number | 'all';
+  /**
+   * The native kernels (@vaejs/backend-native: oneDNN matMuls and convolutions, Adam in one pass) on the wasm
+   * backend: 'auto' uses them when the addon loads and says why not otherwise, true requires them (throws
+   * ConfigError when they do not load), false (default here; setupBackend's default is 'auto') never loads them.
+   */
+  native?: boolean | 'auto';
+  /** Replaces how the native addon is loaded (tests, or an app that ships its own). */
+  nativeLoader?: NativeLoader;
   /**
    * Free each op's saved tensors and each gradient as soon as the backward pass is done with them (default true; on
    * every backend). false keeps tfjs-core's own pass, which holds them all until the pass ends.
@@ -31,8 +45,12 @@ export interface FastTrainingReport {
   backend: string;
   /** True when fast kernels are registered for this backend. */
   enabled: boolean;
-  /** Threads the backend computes matMuls and convolutions on. */
+  /** Threads the backend computes matMuls and convolutions on (the native kernels' threads when they run). */
   threads: number;
+  /** The native kernels in use (library, version, instruction set, threads), or null. */
+  native: NativeInfo | null;
+  /** Why the native kernels are not used although asked for ('auto'), or null. */
+  nativeReason: string | null;
   /** Kernels replaced or added, as 'Name/backend' ('(added)' when stock tfjs has none). */
   kernels: string[];
   /**
@@ -42,14 +60,18 @@ export interface FastTrainingReport {
   freeingGradients: boolean;
   /** Why something was not done (fallbacks), empty when everything was. */
   notes: string[];
-  /** One line for a trainer's backend line, e.g. 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'. */
+  /**
+   * One line for a trainer's backend line, e.g. 'wasm, fast training (XNNPACK matMul/conv, 2 threads)' or 'wasm, native
+   * kernels (oneDNN 2.6.3, avx512_core, 1 thread)'.
+   */
   summary: string;
 }
 
 let lastReport: FastTrainingReport | null = null;
 
-function resolveThreads(threads: FastTrainingOptions['threads'], available: number): number {
-  if (threads === undefined || threads === 'all') return available;
+function resolveThreads(threads: FastTrainingOptions['threads'], available: number, byDefault: number): number {
+  if (threads === undefined) return byDefault;
+  if (threads === 'all') return available;
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ConfigError(
       `enableFastTraining: expected options.threads a positive integer or 'all', got ${String(threads)}.`,
@@ -70,17 +92,30 @@ function resolveThreads(threads: FastTrainingOptions['threads'], available: numb
  * they are and the report says why). Calling it again re-applies it with the new options. Undo with
  * `disableFastTraining()`.
  *
+ * With `native: 'auto'` or `true`, the native kernels of @vaejs/backend-native (oneDNN) replace these where the addon
+ * loads (kernels/native-*.ts; the wasm backend then stays single-threaded and `threads` are oneDNN's, default 1), and
+ * Adam updates in one pass.
+ *
  * @example
  * await tf.setBackend('wasm');
  * const report = await enableFastTraining();
  * console.log(report.summary); // 'wasm, fast training (XNNPACK matMul/conv, 2 threads)'
+ * (await enableFastTraining({ native: 'auto' })).summary; // 'wasm, native kernels (oneDNN 2.6.3, avx512_core, 1 thread)'
  */
 export async function enableFastTraining(options: FastTrainingOptions = {}): Promise<FastTrainingReport> {
   await tf.ready();
   const backend = tf.getBackend();
   const available = await availableWasmThreads();
-  const requested = resolveThreads(options.threads, available);
+  const requested = resolveThreads(options.threads, available, available);
+  const nativeMode = options.native ?? false;
+  if (nativeMode !== false && nativeMode !== true && nativeMode !== 'auto') {
+    throw new ConfigError(
+      `enableFastTraining: expected options.native true, false or 'auto', got ${JSON.stringify(nativeMode)}.`,
+    );
+  }
   restoreKernels();
+  uninstallNativeAdam();
+  setNativeAddon(null);
   const freeingGradients = options.freeingGradients ?? true;
   if (freeingGradients) installFreeingGradients();
   else uninstallFreeingGradients();
@@ -91,6 +126,8 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
       backend,
       enabled: false,
       threads: 1,
+      native: null,
+      nativeReason: null,
       kernels: [],
       freeingGradients,
       notes,
@@ -98,25 +135,50 @@ export async function enableFastTraining(options: FastTrainingOptions = {}): Pro
     };
     return lastReport;
   }
+  const loaded = nativeMode === false ? null : await loadNativeAddon(options.nativeLoader);
+  if (nativeMode === true && loaded?.addon == null) {
+    throw new ConfigError(`enableFastTraining: expected the native kernels to load, got ${loaded?.reason}.`);
+  }
+  const addon = loaded?.addon ?? null;
+  // The native kernels compute the matMuls and convolutions: the wasm backend stays single-threaded (its stock build).
+  const wasmThreads = addon ? 1 : requested;
   let threads = await currentWasmThreads();
-  if (isNode() && requested !== threads) {
+  if (isNode() && wasmThreads !== threads) {
     try {
-      threads = await enableWasmThreads(requested);
+      threads = await (wasmThreads === 1 && wasmThreadsEnabled()
+        ? disableWasmThreads().then(() => 1)
+        : enableWasmThreads(wasmThreads));
     } catch (error) {
       notes.push(`threads left at ${threads}: ${(error as Error).message}`);
     }
   } else if (!isNode() && requested > 1) {
     notes.push('threads are decided by the browser (cross-origin isolation), not by enableFastTraining');
   }
-  const kernels = registerFastKernels();
+  let native: NativeInfo | null = null;
+  let kernels: string[];
+  if (addon) {
+    addon.setThreads(resolveThreads(options.threads, available, 1));
+    native = addon.info();
+    threads = native.threads;
+    setNativeAddon(addon);
+    kernels = registerFastKernels(nativeKernelConfigs);
+    installNativeAdam(addon);
+  } else {
+    kernels = registerFastKernels();
+  }
+  const plural = (count: number) => `${count} thread${count === 1 ? '' : 's'}`;
   lastReport = {
     backend,
     enabled: true,
     threads,
+    native,
+    nativeReason: loaded?.reason ?? null,
     kernels,
     freeingGradients,
     notes,
-    summary: `${backend}, fast training (XNNPACK matMul/conv, ${threads} thread${threads === 1 ? '' : 's'})`,
+    summary: native
+      ? `${backend}, native kernels (${native.library} ${native.version}, ${native.isa}, ${plural(threads)})`
+      : `${backend}, fast training (XNNPACK matMul/conv, ${plural(threads)})`,
   };
   return lastReport;
 }
@@ -138,6 +200,8 @@ export interface DisableFastTrainingResult {
  */
 export async function disableFastTraining(): Promise<DisableFastTrainingResult> {
   restoreKernels();
+  uninstallNativeAdam();
+  setNativeAddon(null);
   uninstallFreeingGradients();
   lastReport = null;
   const notes: string[] = [];

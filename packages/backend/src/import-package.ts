@@ -38,7 +38,7 @@ export async function defaultResolveFrom(): Promise<string[]> {
 }
 
 /** This file's folder (the installed @vaejs/backend), for messages; undefined where it cannot be known. */
-async function ownFolder(): Promise<string | undefined> {
+export async function ownFolder(): Promise<string | undefined> {
   if (typeof __dirname === 'string') return __dirname; // CommonJS build
   try {
     const { fileURLToPath } = (await importBuiltin('node:url')) as unknown as typeof import('node:url');

@@ -9,6 +9,8 @@ export {
   type FastTrainingReport,
   fastTrainingReport,
 } from './enable-fast-training';
+export type { NativeAddon, NativeInfo } from './kernels/utils/native-addon';
+export { loadNativeAddon, NATIVE_PACKAGE, type NativeLoader, type NativeLoadResult } from './load-native';
 export { type GradientSource, gradientsRegistered, registerGradients } from './register-gradients';
 export {
   BACKEND_NAMES,

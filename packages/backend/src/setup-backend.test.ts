@@ -25,6 +25,8 @@ describe('setupBackend', () => {
       tfBackendName: 'cpu',
       fast: false,
       threads: 1,
+      native: null,
+      nativeReason: null,
       freeingGradients: true,
       skipped: [],
       gradients: 'already-registered', // the test setup registered them
@@ -37,13 +39,15 @@ describe('setupBackend', () => {
     expect(kernelSnapshot('cpu')).toEqual(before);
   });
 
-  it('auto: skips the missing native packages, and turns on the fast wasm kernels', async () => {
-    const setup = await setupBackend({ threads: 1 });
+  it('auto: skips the missing native packages, and turns on the fast wasm kernels (native: false)', async () => {
+    const setup = await setupBackend({ threads: 1, native: false });
     expect(setup).toMatchObject({
       name: 'wasm',
       tfBackendName: 'wasm',
       fast: true,
       threads: 1,
+      native: null,
+      nativeReason: null,
       freeingGradients: true,
     });
     expect(setup.skipped.map(({ name, reason }) => ({ name, reason }))).toEqual([
@@ -77,7 +81,7 @@ describe('setupBackend', () => {
 
   it('is idempotent: a second call gives the same set-up and stacks nothing', async () => {
     const stock = kernelSnapshot('wasm');
-    const options = { backend: 'wasm', threads: 1 } as const;
+    const options = { backend: 'wasm', threads: 1, native: false } as const;
     const first = await setupBackend(options);
     const fastKernels = kernelSnapshot('wasm');
     const second = await setupBackend(options);
@@ -92,6 +96,7 @@ describe('setupBackend', () => {
     const stock = kernelSnapshot('wasm');
     await setupBackend({ backend: 'wasm', threads: 1 });
     const setup = await setupBackend({ backend: 'wasm', fast: false });
+    expect(setup).toMatchObject({ native: null, nativeReason: null });
     expect(setup).toMatchObject({ fast: false, threads: 1, freeingGradients: false, kernels: [], notes: [] });
     expect(setup.summary).toBe('backend: wasm, stock kernels');
     expect(fastTrainingReport()).toBeNull();
@@ -111,7 +116,7 @@ describe('setupBackend', () => {
     await tf.setBackend('wasm');
     const live = tf.ones([2]);
     try {
-      const setup = await setupBackend({ backend: 'wasm', threads: 2 });
+      const setup = await setupBackend({ backend: 'wasm', threads: 2, native: false });
       expect(setup.threads).toBe(1);
       expect(setup.fast).toBe(true);
       expect(setup.notes).toEqual([

@@ -3,13 +3,15 @@
  * (registerGradients) and, on wasm, turns on the fast kernels and threads (enableFastTraining). It returns structured
  * facts plus one display line; code reads the fields, never the line.
  */
-import { assertOneOf, ConfigError, formatExpected } from '@vaejs/core';
+import { assertOneOf, ConfigError, describeValue, formatExpected } from '@vaejs/core';
 import {
   disableFastTraining,
   enableFastTraining,
   type FastTrainingReport,
   fastTrainingReport,
 } from './enable-fast-training';
+import type { NativeInfo } from './kernels/utils/native-addon';
+import type { NativeLoader } from './load-native';
 import { type GradientSource, registerGradients } from './register-gradients';
 import {
   BACKEND_NAMES,
@@ -31,8 +33,20 @@ export interface SetupBackendOptions {
    * as it goes. tfjs-node(-gpu) runs TensorFlow's own kernels and is left as it is.
    */
   fast?: boolean;
-  /** XNNPACK threads for wasm in Node: a count, or 'all' logical cores (default 'all', at most 8). */
+  /**
+   * Threads in Node, a count or 'all' logical cores (at most 8): with the native kernels, the threads they compute on
+   * (default 1: on a machine that other jobs load, more threads lose); otherwise XNNPACK's threads (default 'all').
+   */
   threads?: number | 'all';
+  /**
+   * The native kernels on the wasm backend (@vaejs/backend-native, an optional dependency with a prebuilt linux-x64
+   * addon: oneDNN matMuls and convolutions, Adam in one pass): 'auto' (default) uses them where the addon loads and
+   * otherwise runs the fast wasm kernels, saying why in `nativeReason` and the summary; true requires them (a
+   * ConfigError when they do not load); false never loads them. Only with `fast` on the wasm backend.
+   */
+  native?: boolean | 'auto';
+  /** Replaces how the native addon is loaded (tests, or an app that ships its own). */
+  nativeLoader?: NativeLoader;
   /** With `fast`, free saved tensors and gradients during the backward pass (default true). */
   freeingGradients?: boolean;
   /** Replaces how a backend's package is imported (tests, or an app that bundles its own). */
@@ -47,10 +61,17 @@ export interface BackendSetup {
   name: BackendName;
   /** The name tfjs knows it by (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
   tfBackendName: string;
-  /** True when the fast wasm kernels are registered. */
+  /** True when the fast wasm kernels (or the native kernels) are registered. */
   fast: boolean;
-  /** Threads wasm computes matMuls and convolutions on; 1 elsewhere (tfjs-node's own thread pool is not counted). */
+  /**
+   * Threads the matMuls and convolutions run on: the native kernels' or wasm's; 1 elsewhere (tfjs-node's own thread
+   * pool is not counted).
+   */
   threads: number;
+  /** The native kernels in use: `{ library: 'oneDNN', version, isa, threads }`, or null. */
+  native: NativeInfo | null;
+  /** Why the native kernels are not in use although `native` allowed them (e.g. 'failed to load: …'), or null. */
+  nativeReason: string | null;
   /** True when the backward pass frees as it goes (fast training on wasm or cpu). */
   freeingGradients: boolean;
   /** Backends tried before it, in order, with the reason each was skipped. */
@@ -62,8 +83,9 @@ export interface BackendSetup {
   /** What was not done as asked, and why (e.g. threads left at 1 because tensors already lived on wasm). */
   notes: string[];
   /**
-   * One line to display, e.g. `backend: wasm, fast kernels (XNNPACK matMul/conv, 2 threads) (tfjs-node-gpu: not
-   * installed; tfjs-node: not installed)`. For people only: read the other fields in code.
+   * One line to display, e.g. `backend: wasm, native kernels (oneDNN 2.6.3, avx512_core, 1 thread) (tfjs-node-gpu: not
+   * installed; tfjs-node: not installed)`, or where the addon does not load `backend: wasm, fast kernels (XNNPACK
+   * matMul/conv, 2 threads; native kernels: <why>) (…)`. For people only: read the other fields in code.
    */
   summary: string;
 }
@@ -76,9 +98,12 @@ function validateThreads(threads: SetupBackendOptions['threads']): void {
 function describeSetup(name: BackendName, fast: FastTrainingReport | null, skipped: SkippedBackend[], notes: string[]) {
   let detail = '';
   if (name === 'wasm') {
-    detail = fast?.enabled
-      ? `, fast kernels (XNNPACK matMul/conv, ${fast.threads} thread${fast.threads === 1 ? '' : 's'})`
-      : ', stock kernels';
+    const threads = `${fast?.threads} thread${fast?.threads === 1 ? '' : 's'}`;
+    const why = fast?.nativeReason ? `; native kernels: ${fast.nativeReason}` : '';
+    if (!fast?.enabled) detail = ', stock kernels';
+    else if (fast.native)
+      detail = `, native kernels (${fast.native.library} ${fast.native.version}, ${fast.native.isa}, ${threads})`;
+    else detail = `, fast kernels (XNNPACK matMul/conv, ${threads}${why})`;
   }
   const tail = skipped.length > 0 ? ` (${describeSkipped(skipped)})` : '';
   const noteTail = notes.length > 0 ? `; ${notes.join('; ')}` : '';
@@ -89,17 +114,23 @@ function describeSetup(name: BackendName, fast: FastTrainingReport | null, skipp
  * Sets up tfjs for training: selects the backend (auto order node-gpu → node → wasm → cpu), registers the gradients,
  * and unless `fast: false` turns on fast training (the wasm kernels and threads; the freeing backward pass on wasm and
  * cpu). Call it once, before creating tensors; calling it again re-applies it. Creates no tensors.
- * @param options `{ backend? = 'auto', fast? = true, threads? = 'all', freeingGradients? = true, loaders?, resolveFrom? }`
- * @returns `{ name, tfBackendName, fast, threads, freeingGradients, skipped, gradients, kernels, notes, summary }`
+ * @param options `{ backend? = 'auto', fast? = true, native? = 'auto', threads? (1 native, 'all' wasm), freeingGradients? =
+ *   true, loaders?, resolveFrom?, nativeLoader? }`
+ * @returns `{ name, tfBackendName, fast, threads, native, nativeReason, freeingGradients, skipped, gradients, kernels,
+ *   notes, summary }`
  * @throws ConfigError when the backend asked for (or, with 'auto', every backend) cannot be used, or for bad options
  * @example
  * const setup = await setupBackend(); // or setupBackend({ backend: 'wasm', threads: 2 })
- * console.log(setup.summary); // backend: wasm, fast kernels (XNNPACK matMul/conv, 2 threads) (tfjs-node-gpu: not installed; tfjs-node: not installed)
+ * console.log(setup.summary); // backend: wasm, native kernels (oneDNN 2.6.3, avx512_core, 1 thread) (tfjs-node-gpu: not installed; tfjs-node: not installed)
  */
 export async function setupBackend(options: SetupBackendOptions = {}): Promise<BackendSetup> {
   const requested = options.backend ?? 'auto';
   assertOneOf(FN, 'options.backend', requested, ['auto', ...BACKEND_NAMES]);
   validateThreads(options.threads);
+  const native = options.native ?? 'auto';
+  if (native !== true && native !== false && native !== 'auto') {
+    throw new ConfigError(formatExpected(FN, 'options.native', "true, false or 'auto'", describeValue(native)));
+  }
   const handlers = processHandlers();
   const selection = await selectBackendFor(FN, {
     backend: requested,
@@ -113,6 +144,8 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     report = await enableFastTraining({
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       freeingGradients: options.freeingGradients ?? true,
+      native: selection.name === 'wasm' ? native : false,
+      ...(options.nativeLoader ? { nativeLoader: options.nativeLoader } : {}),
     });
     // On cpu enableFastTraining notes that it has no kernels for it: expected here, not worth a note.
     if (report.enabled) notes.push(...report.notes);
@@ -126,6 +159,8 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     tfBackendName: selection.tfBackendName,
     fast: report?.enabled ?? false,
     threads: report?.threads ?? 1,
+    native: report?.native ?? null,
+    nativeReason: report?.nativeReason ?? null,
     freeingGradients: report?.freeingGradients ?? false,
     skipped: selection.skipped,
     gradients,

@@ -17,11 +17,12 @@ type AnyCommand = Command<any, any, any>;
 export type BackendFlagValues = {
   backend: (typeof BACKEND_CHOICES)[number];
   fast: boolean;
+  native: boolean;
   threads?: number | undefined;
   config?: string | undefined;
 };
 
-/** Adds --backend, --fast/--no-fast, --threads and --config. */
+/** Adds --backend, --fast/--no-fast, --native/--no-native, --threads and --config. */
 export function withBackendFlags<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
   command: Command<Args, Opts, Global>,
 ): Command<Args, Opts & BackendFlagValues, Global> {
@@ -33,7 +34,13 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
     )
     .option('--fast', "on wasm, @vaejs/backend's fast training kernels (default)", true)
     .option('--no-fast', 'stock tfjs kernels')
-    .option('--threads <n>', 'wasm threads (default: all cores, at most 8)', integer('--threads', 1, 64))
+    .option('--native', "on wasm, @vaejs/backend's native kernels where their addon loads (default)", true)
+    .option('--no-native', 'the fast wasm kernels without the native ones')
+    .option(
+      '--threads <n>',
+      'threads of the native kernels (default 1) or of wasm (default: all cores, at most 8)',
+      integer('--threads', 1, 64),
+    )
     .option(
       '--config <file>',
       'read any of these options from a JSON file (keys camelCase or kebab-case; flags given win)',

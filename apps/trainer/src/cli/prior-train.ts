@@ -20,6 +20,7 @@ const PRIOR_RESUMABLE = [
   'lr',
   'backend',
   'fast',
+  'native',
   'threads',
   'out',
   'resume',

@@ -47,6 +47,7 @@ export const TRAIN_RESUMABLE = [
   'lr',
   'backend',
   'fast',
+  'native',
   'threads',
   'out',
   'resume',

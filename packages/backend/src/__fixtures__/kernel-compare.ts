@@ -1,7 +1,8 @@
 // Shared by the fast-kernel tests: run the same computation on stock and on fast kernels and compare.
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { registerFastKernels, restoreKernels } from '../kernels/register-all-kernels';
+import { nativeKernelConfigs, registerFastKernels, restoreKernels } from '../kernels/register-all-kernels';
+import { type NativeAddon, setNativeAddon } from '../kernels/utils/native-addon';
 
 /** max|actual − expected| / max|expected| (norm-wise relative error; 0 when both are 0). */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -60,4 +61,18 @@ export function seededRandom(seed: number): () => number {
 /** Live data buffers of the active backend (catches temporaries a kernel forgot to free). */
 export function liveBuffers(): number {
   return (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+}
+
+/** Runs `compute` with the stock wasm kernels, then with the native ones on `addon`; returns both results. */
+export function stockAndNative<T>(addon: NativeAddon, compute: () => T): { stock: T; fast: T } {
+  restoreKernels();
+  const stock = compute();
+  setNativeAddon(addon);
+  registerFastKernels(nativeKernelConfigs);
+  try {
+    return { stock, fast: compute() };
+  } finally {
+    restoreKernels();
+    setNativeAddon(null);
+  }
 }

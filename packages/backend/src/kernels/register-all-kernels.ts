@@ -8,6 +8,23 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { fusedConv2DConfig } from './fused-conv2d';
 import { fusedMatMulConfig } from './fused-mat-mul';
 import { identityConfig } from './identity';
+import { nativeAddConfig } from './native-add';
+import { nativeBatchMatMulConfig } from './native-batch-mat-mul';
+import { nativeConv2DConfig } from './native-conv2d';
+import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filter';
+import { nativeConv2DBackpropInputConfig } from './native-conv2d-backprop-input';
+import { nativeExpConfig } from './native-exp';
+import { nativeFusedConv2DConfig } from './native-fused-conv2d';
+import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
+import { nativeGatherV2Config } from './native-gather-v2';
+import { nativeMultiplyConfig } from './native-multiply';
+import { nativePadV2Config } from './native-pad-v2';
+import { nativeSliceConfig } from './native-slice';
+import { nativeSplitVConfig } from './native-split-v';
+import { nativeSubConfig } from './native-sub';
+import { nativeSumConfig } from './native-sum';
+import { nativeTanhConfig } from './native-tanh';
+import { nativeTransposeConfig } from './native-transpose';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { type FastKernelConfig, overriddenKernels, overrideKernel, restoreKernels } from './utils/kernel-overrides';
 
@@ -23,6 +40,32 @@ export const kernelConfigs: readonly FastKernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   unsortedSegmentSumConfig,
+];
+
+/**
+ * The native kernels (@vaejs/backend-native's addon, set with setNativeAddon first) with the fast wasm kernels they
+ * do not replace. Each native kernel falls back to its fast wasm counterpart for what the addon does not cover.
+ */
+export const nativeKernelConfigs: readonly FastKernelConfig[] = [
+  nativeBatchMatMulConfig,
+  nativeFusedMatMulConfig,
+  identityConfig,
+  nativeConv2DConfig,
+  nativeFusedConv2DConfig,
+  nativeConv2DBackpropFilterConfig,
+  nativeConv2DBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  nativeTanhConfig,
+  nativeSliceConfig,
+  nativeTransposeConfig,
+  nativeSumConfig,
+  nativeExpConfig,
+  nativeGatherV2Config,
+  nativePadV2Config,
+  nativeSplitVConfig,
+  nativeAddConfig,
+  nativeSubConfig,
+  nativeMultiplyConfig,
 ];
 
 /**

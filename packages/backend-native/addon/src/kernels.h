@@ -1,0 +1,21 @@
+// The addon's functions (one file each), registered in addon.cc.
+#pragma once
+#include <node_api.h>
+
+namespace vaejs {
+
+napi_value MatMul(napi_env env, napi_callback_info info);
+napi_value Conv2D(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info);
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info);
+napi_value Adam(napi_env env, napi_callback_info info);
+napi_value Tanh(napi_env env, napi_callback_info info);
+napi_value Slice(napi_env env, napi_callback_info info);
+napi_value Transpose(napi_env env, napi_callback_info info);
+napi_value Sum(napi_env env, napi_callback_info info);
+napi_value Exp(napi_env env, napi_callback_info info);
+napi_value GatherRows(napi_env env, napi_callback_info info);
+napi_value Pad(napi_env env, napi_callback_info info);
+napi_value Binary(napi_env env, napi_callback_info info);
+
+}  // namespace vaejs

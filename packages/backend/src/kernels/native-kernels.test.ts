@@ -1,0 +1,459 @@
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectSame,
+  liveBuffers,
+  readAll,
+  seededRandom,
+  stockAndNative,
+} from '../__fixtures__/kernel-compare';
+import { itLoadsOnCi, native } from '../__fixtures__/native';
+import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './register-all-kernels';
+import { setNativeAddon } from './utils/native-addon';
+import { nativeElementwiseRoute } from './utils/native-data-movement';
+import { nativeMatMulRoute } from './utils/native-mat-mul';
+
+itLoadsOnCi();
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: Pad;
+}
+
+/** Random NHWC convolutions: strides 1–3 (or dilations 1–2), kernels 1–4, every kind of padding. */
+function convCases(seed: number, count: number): ConvCase[] {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const pads: (() => Pad)[] = [
+    () => 'same',
+    () => 'valid',
+    () => int(0, 2),
+    () => [
+      [0, 0],
+      [int(0, 2), int(0, 2)],
+      [int(0, 2), int(0, 2)],
+      [0, 0],
+    ],
+  ];
+  return Array.from({ length: count }, (_, i) => {
+    const filterShape: ConvCase['filterShape'] = [int(1, 4), int(1, 4), int(1, 9), int(1, 12)];
+    const dilated = i % 5 === 4;
+    const dilations: [number, number] = dilated ? [int(1, 2), int(1, 2)] : [1, 1];
+    const strides: [number, number] = dilated ? [1, 1] : [int(1, 3), int(1, 3)];
+    const xShape: ConvCase['xShape'] = [
+      int(1, 3),
+      int(filterShape[0] * 2 + 1, 11),
+      int(filterShape[1] * 2 + 1, 11),
+      filterShape[2],
+    ];
+    return { xShape, filterShape, strides, dilations, pad: pads[i % pads.length]!() };
+  });
+}
+
+function outShapeOf(c: ConvCase): number[] {
+  return tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, c.dilations, c.pad as 'same').outShape;
+}
+
+/** The same computation on the stock cpu backend (tensors move there and back). */
+async function onCpu<T>(compute: () => T): Promise<T> {
+  await tf.setBackend('cpu');
+  try {
+    return compute();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+function withFast<T>(compute: () => T): T {
+  registerFastKernels();
+  try {
+    return compute();
+  } finally {
+    restoreKernels();
+  }
+}
+
+function withNative<T>(compute: () => T): T {
+  setNativeAddon(native.addon);
+  registerFastKernels(nativeKernelConfigs);
+  try {
+    return compute();
+  } finally {
+    restoreKernels();
+    setNativeAddon(null);
+  }
+}
+
+describe.runIf(native.addon != null)('native kernels on wasm (oneDNN)', () => {
+  const addon = native.addon!;
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    nativeMatMulRoute.minMacs = 0; // every product through the addon, however small
+  });
+  afterEach(() => {
+    restoreKernels();
+    setNativeAddon(null);
+    nativeMatMulRoute.minMacs = 1;
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('say which library and instruction set they run', () => {
+    const info = addon.info();
+    expect(info.library).toBe('oneDNN');
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(info.isa).toMatch(/^(sse41|avx|avx2|avx2_vnni|avx512_\w+)$/);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('BatchMatMul: every transpose, batched and broadcast operands, like the stock kernel', () => {
+    const random = seededRandom(5);
+    const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+    const before = liveBuffers();
+    for (let i = 0; i < 24; i++) {
+      const [m, n, k] = [int(1, 40), int(1, 40), int(1, 40)];
+      const transposeA = i % 2 === 1;
+      const transposeB = i % 4 >= 2;
+      const batch = int(2, 4);
+      // rank 2 × rank 2, batched × batched, batched × one, one × batched
+      const [batchA, batchB] = (
+        [
+          [0, 0],
+          [batch, batch],
+          [batch, 1],
+          [1, batch],
+        ] as const
+      )[Math.floor(i / 4) % 4]!;
+      const aCore = transposeA ? [k, m] : [m, k];
+      const bCore = transposeB ? [n, k] : [k, n];
+      const a = tf.randomNormal(batchA ? [batchA, ...aCore] : aCore, 0, 1, 'float32', i);
+      const b = tf.randomNormal(batchB ? [batchB, ...bCore] : bCore, 0, 1, 'float32', i + 100);
+      const result = stockAndNative(addon, () => readAll(() => tf.matMul(a, b, transposeA, transposeB)));
+      expectSame(result);
+      tf.dispose([a, b]);
+    }
+    expect(liveBuffers()).toBe(before);
+  });
+
+  it.each(['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const)(
+    '_FusedMatMul with bias and %s: values and gradients like the stock kernels',
+    (activation) => {
+      const a = tf.randomNormal([16, 24], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([24, 12], 0, 1, 'float32', 2);
+      const bias = tf.randomNormal([12], 0, 1, 'float32', 3);
+      const alpha = tf.randomNormal([12], 0.1, 0.01, 'float32', 4);
+      const dy = tf.randomNormal([16, 12], 0, 1, 'float32', 5);
+      const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+        tf.fused.matMul({
+          a: x as tf.Tensor2D,
+          b: w as tf.Tensor2D,
+          bias: c,
+          activation,
+          ...(activation === 'prelu' ? { preluActivationWeights: alpha } : {}),
+          ...(activation === 'leakyrelu' ? { leakyreluAlpha: 0.3 } : {}),
+        });
+      const result = stockAndNative(addon, () => readAll(() => [f(a, b, bias), ...tf.grads(f)([a, b, bias], dy)]));
+      expectSame(result);
+      tf.dispose([a, b, bias, alpha, dy]);
+    },
+  );
+
+  it('_FusedMatMul of a transposed batch against one matrix (dense layers on rank-3 input) like the stock kernel', () => {
+    const a = tf.randomNormal([3, 20, 7], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([9, 20], 0, 1, 'float32', 2);
+    const bias = tf.randomNormal([1], 0, 1, 'float32', 3);
+    const result = stockAndNative(addon, () =>
+      readAll(() =>
+        tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, bias }),
+      ),
+    );
+    expectSame(result);
+    tf.dispose([a, b, bias]);
+  });
+
+  // (the stock cpu kernels are the reference for convolutions: stock wasm's Conv2D corrupts its heap on some of these
+  // numeric paddings, and its Conv2DBackpropInput ignores dilations)
+  it('Conv2D and FusedConv2D (bias, relu) on random shapes, strides, dilations and paddings like the stock kernels', async () => {
+    const before = liveBuffers();
+    for (const [i, c] of convCases(31, 20).entries()) {
+      const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+      const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 50);
+      const bias = tf.randomNormal([c.filterShape[3]], 0, 1, 'float32', i + 60);
+      const conv = (activation: 'linear' | 'relu') =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: w as tf.Tensor4D,
+          strides: c.strides,
+          pad: c.pad as 'same',
+          dilations: c.dilations,
+          bias,
+          activation,
+        });
+      const compute = () =>
+        readAll(() => [
+          tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', c.dilations),
+          conv('linear'),
+          conv('relu'),
+        ]);
+      expectSame({ stock: await onCpu(compute), fast: withNative(compute) });
+      tf.dispose([x, w, bias]);
+    }
+    expect(liveBuffers()).toBe(before);
+  });
+
+  it('Conv2DBackpropInput and Conv2DBackpropFilter like the stock cpu kernels (dilated: like the fast ones)', async () => {
+    for (const [i, c] of convCases(32, 20).entries()) {
+      const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+      const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 50);
+      const dy = tf.randomNormal(outShapeOf(c), 0, 1, 'float32', i + 60);
+      const common = { strides: c.strides, pad: c.pad, dilations: c.dilations, dataFormat: 'NHWC' };
+      const backpropInput = () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: c.xShape }) as tf.Tensor;
+      const backpropFilter = () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.filterShape }) as tf.Tensor;
+      const compute = () => readAll(() => [backpropInput(), backpropFilter()]);
+      const nativeResult = withNative(compute);
+      // tfjs' own kernels ignore a dilations attribute on the two gradients (tfjs' conv2d gradient refuses dilations);
+      // the fast wasm kernels and the native ones compute the dilated gradients: the reference there is the fast one.
+      const dilated = c.dilations[0] > 1 || c.dilations[1] > 1;
+      const reference = dilated ? withFast(compute) : await onCpu(compute);
+      expectSame({ stock: reference, fast: nativeResult });
+      tf.dispose([x, w, dy]);
+    }
+  });
+
+  it('give the stock cpu values and gradients of conv2d and conv2dTranspose', async () => {
+    for (const [i, c] of convCases(33, 10).entries()) {
+      const pad = typeof c.pad === 'string' ? c.pad : 'same';
+      const x = tf.randomNormal(c.xShape, 0, 1, 'float32', i);
+      const w = tf.randomNormal(c.filterShape, 0, 1, 'float32', i + 1);
+      const yShape = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, pad).outShape;
+      const y = tf.randomNormal(yShape, 0, 1, 'float32', i + 2);
+      const dy = tf.randomNormal(yShape, 0, 1, 'float32', i + 3);
+      const dx = tf.randomNormal(c.xShape, 0, 1, 'float32', i + 4);
+      const compute = () =>
+        readAll(() => [
+          tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, pad),
+          ...tf.grads((xx, ww) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, pad))([x, w], dy),
+          tf.conv2dTranspose(y as tf.Tensor4D, w as tf.Tensor4D, c.xShape, c.strides, pad),
+          ...tf.grads((yy, ww) => tf.conv2dTranspose(yy as tf.Tensor4D, ww as tf.Tensor4D, c.xShape, c.strides, pad))(
+            [y, w],
+            dx,
+          ),
+        ]);
+      const fast = withNative(compute);
+      const stock = await onCpu(compute);
+      expectSame({ stock, fast });
+      tf.dispose([x, w, y, dy, dx]);
+    }
+  });
+
+  it('leave NCHW to the fallback kernels (which reject it as before)', () => {
+    const x = tf.zeros([1, 2, 5, 5]);
+    const w = tf.zeros([3, 3, 2, 4]);
+    const run = () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid', 'NCHW');
+    let stockError = '';
+    try {
+      run().dispose();
+    } catch (error) {
+      stockError = (error as Error).message;
+    }
+    let nativeError = '';
+    withNative(() => {
+      try {
+        run().dispose();
+      } catch (error) {
+        nativeError = (error as Error).message;
+      }
+    });
+    expect(nativeError).toBe(stockError);
+    tf.dispose([x, w]);
+  });
+});
+
+describe.runIf(native.addon != null)('native element-wise and data-movement kernels on wasm', () => {
+  const addon = native.addon!;
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterEach(() => {
+    restoreKernels();
+    setNativeAddon(null);
+    nativeElementwiseRoute.minElements = 1;
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('Tanh within 1e-6 of the stock kernel over the whole float range that matters, and its gradient', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const x = tf.linspace(-12, 12, 20001);
+    const dy = tf.randomNormal([20001], 0, 1, 'float32', 1);
+    const result = stockAndNative(addon, () =>
+      readAll(() => [tf.tanh(x), ...tf.grads((v: tf.Tensor) => tf.tanh(v))([x], dy)]),
+    );
+    expectSame(result, 1e-6);
+    // relative to each value, not only to the largest
+    const [stock] = result.stock;
+    const [fast] = result.fast;
+    for (let i = 0; i < stock!.length; i++) {
+      const scale = Math.max(Math.abs(stock![i]!), 1e-30);
+      expect(Math.abs(fast![i]! - stock![i]!) / scale).toBeLessThanOrEqual(1e-5);
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('Slice, Transpose and Sum give the stock values (ranks 1–4, every permutation, leading and trailing axes)', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const x = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 2);
+    const before = liveBuffers();
+    const compute = () =>
+      readAll(() => [
+        tf.slice(x, [1, 0, 2, 1], [2, 5, 2, 4]),
+        tf.slice(x, [0, 3, 0, 0], [-1, 2, -1, -1]),
+        tf.slice(tf.reshape(x, [15, 24]), [4, 3], [7, 10]),
+        tf.slice(tf.reshape(x, [360]), 17, 100),
+        ...[
+          [0, 1, 2, 3],
+          [3, 1, 2, 0],
+          [1, 2, 0, 3],
+          [2, 3, 0, 1],
+          [3, 2, 1, 0],
+        ].map((perm) => tf.transpose(x, perm)),
+        tf.transpose(tf.reshape(x, [15, 24])),
+        tf.transpose(tf.reshape(x, [15, 4, 6]), [2, 0, 1]),
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, 0, true),
+        tf.sum(x, [2, 3]),
+        tf.sum(x, -1),
+        tf.sum(x, [1, 2]), // inner axes: the wasm kernel
+      ]);
+    const result = stockAndNative(addon, compute);
+    expectSame(result, 0);
+    expect(liveBuffers()).toBe(before);
+    tf.dispose(x);
+  });
+
+  it('Exp within 1e-6 of the stock kernel (and 1e-5 of each value), and its gradient', () => {
+    nativeElementwiseRoute.minElements = 0;
+    // up to 88.5 (exp(88.73) is +∞ for both, which the norm-wise error cannot compare: checked value by value below)
+    const x = tf.concat([tf.linspace(-90, 88.5, 40000), tf.tensor1d([89, Number.NaN, -1e9])]);
+    const dy = tf.randomUniform([40003], -1, 1, 'float32', 1); // |dy| ≤ 1: dy · e^88.5 stays finite
+    const finite = (values: Float32Array[]) => values.map((v) => v.slice(0, 40000));
+    const result = stockAndNative(addon, () =>
+      readAll(() => [tf.exp(x), ...tf.grads((v: tf.Tensor) => tf.exp(v))([x], dy)]),
+    );
+    expectSame({ stock: finite(result.stock), fast: finite(result.fast) }, 1e-6);
+    const [stock] = result.stock;
+    const [fast] = result.fast;
+    for (let i = 0; i < stock!.length; i++) {
+      // below the smallest normal float the addon gives 0 (stock wasm a denormal); ±∞ and NaN alike
+      if (stock![i]! < 1.2e-38) expect(fast![i]!).toBeLessThan(1.2e-38);
+      else if (!Number.isFinite(stock![i]!)) expect(fast![i]).toBe(stock![i]);
+      else expect(Math.abs(fast![i]! - stock![i]!) / stock![i]!).toBeLessThanOrEqual(1e-5);
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('GatherV2 of rows, PadV2 and SplitV give the stock values; an index out of range the stock error', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const table = tf.randomNormal([50, 3, 4], 0, 1, 'float32', 3);
+    const indices = tf.tensor2d([0, 49, 7, 7, 12, 3], [2, 3], 'int32');
+    const x = tf.randomNormal([2, 5, 3, 6], 0, 1, 'float32', 4);
+    const compute = () =>
+      readAll(() => [
+        tf.gather(table, indices),
+        tf.gather(table, tf.tensor1d([5, 5, 1], 'int32')),
+        tf.gather(table, tf.tensor1d([2, 0, 1, 1], 'int32'), 1), // another axis: the wasm kernel
+        tf.pad(x, [
+          [0, 1],
+          [2, 0],
+          [1, 1],
+          [3, 2],
+        ]),
+        tf.pad(
+          tf.reshape(x, [10, 18]),
+          [
+            [1, 2],
+            [0, 3],
+          ],
+          0.5,
+        ),
+        tf.pad(tf.reshape(x, [180]), [[4, 1]]),
+        ...tf.split(x, [2, 4], 3),
+        ...tf.split(x, 5, 1),
+        ...tf.split(tf.reshape(x, [10, 18]), [1, 9], 0),
+      ]);
+    expectSame(stockAndNative(addon, compute), 0);
+    const bad = tf.tensor1d([3, 50], 'int32');
+    const message = (run: () => void) => {
+      try {
+        run();
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const stockError = message(() => tf.gather(table, bad).dataSync());
+    const nativeError = withNative(() => message(() => tf.gather(table, bad).dataSync()));
+    expect(nativeError).toBe(stockError);
+    tf.dispose([table, indices, x, bad]);
+  });
+
+  it('Add, Sub and Multiply give the stock values: same shapes, broadcasts over leading axes, and others (stock)', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const a = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 5);
+    const b = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 6);
+    const c = tf.randomNormal([6], 0, 1, 'float32', 7);
+    const d = tf.randomNormal([1, 5, 6], 0, 1, 'float32', 8);
+    const e = tf.randomNormal([4, 1, 1, 6], 0, 1, 'float32', 9);
+    const compute = () =>
+      readAll(() =>
+        [tf.add, tf.sub, tf.mul].flatMap((op) => [
+          op(a, b),
+          op(a, c),
+          op(c, a),
+          op(d, a),
+          op(a, tf.scalar(1.5)),
+          op(a, e), // not a suffix: the wasm kernel
+          op(tf.reshape(c, [6, 1]), tf.reshape(c, [1, 6])), // both broadcast: the wasm kernel
+        ]),
+      );
+    expectSame(stockAndNative(addon, compute), 0);
+    tf.dispose([a, b, c, d, e]);
+  });
+
+  it('leave int32 tensors and empty tensors to the wasm kernels', () => {
+    const calls: string[] = [];
+    const counting = {
+      ...addon,
+      slice: (...args: Parameters<typeof addon.slice>) => {
+        calls.push('slice');
+        addon.slice(...args);
+      },
+    };
+    const ints = tf.range(0, 10000, 1, 'int32');
+    const small = tf.ones([10, 10]);
+    setNativeAddon(counting);
+    registerFastKernels(nativeKernelConfigs);
+    tf.dispose([tf.slice(ints, 5, 5000), tf.slice(small, [1, 1], [0, 3])]);
+    expect(calls).toEqual([]);
+    tf.dispose(tf.slice(small, [1, 1], [3, 3]));
+    expect(calls).toEqual(['slice']);
+    calls.length = 0;
+    tf.dispose(tf.slice(tf.reshape(tf.cast(ints, 'float32'), [100, 100]), [1, 0], [50, 100]));
+    expect(calls).toEqual(['slice']);
+    tf.dispose([ints, small]);
+  });
+});

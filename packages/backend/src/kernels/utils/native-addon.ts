@@ -1,0 +1,105 @@
+// The native addon (@vaejs/backend-native) as the native kernels see it: its functions, the one instance in use, and
+// the wasm heap views its functions read and write. Crossing into the addon costs about half a microsecond; each
+// call does a whole matMul, convolution or variable update.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { WasmBackendLike } from './kernel-utils';
+
+/** What the addon says about itself. */
+export interface NativeInfo {
+  /** The library behind the kernels, e.g. 'oneDNN'. */
+  library: string;
+  /** Its version, e.g. '2.6.3'. */
+  version: string;
+  /** The instruction set its JIT kernels run on here, e.g. 'avx512_core' or 'avx2'. */
+  isa: string;
+  /** Threads it computes on. */
+  threads: number;
+}
+
+/** The functions of @vaejs/backend-native's addon (packages/backend-native/index.d.ts has the same). */
+export interface NativeAddon {
+  info(): NativeInfo;
+  setThreads(threads: number): number;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    batchA: number,
+    batchB: number,
+    activation: number,
+    alpha: number,
+  ): void;
+  conv2D(
+    x: Float32Array,
+    filter: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+    ...geometry: number[]
+  ): void;
+  conv2DBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  conv2DBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: number[]): void;
+  adam(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradient: Float32Array,
+    newValue: Float32Array,
+    beta1: number,
+    beta2: number,
+    accBeta1: number,
+    accBeta2: number,
+    epsilon: number,
+    learningRate: number,
+  ): void;
+  tanh(x: Float32Array, out: Float32Array): void;
+  /** out = x[begin : begin + size] of x [d0, d1, d2, d3]: shape, begin and size as 4 numbers each. */
+  slice(x: Float32Array, out: Float32Array, ...shapeBeginSize: number[]): void;
+  /** out = x [d0, d1, d2, d3] with its axes permuted by perm: shape then perm, 4 numbers each. */
+  transpose(x: Float32Array, out: Float32Array, ...shapePerm: number[]): void;
+  /** Sums x [outer, inner] over its leading (out [inner]) or trailing (out [outer]) part. */
+  sum(x: Float32Array, out: Float32Array, outer: number, inner: number, leading: boolean): void;
+  exp(x: Float32Array, out: Float32Array): void;
+  /** out[i] = x[indices[i]] for rows of rowSize; false (nothing written) when an index is outside [0, rows). */
+  gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rows: number, rowSize: number): boolean;
+  /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
+  pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
+  /** out = a + b (op 0), a − b (1) or a · b (2); a or b may be shorter than out and repeat (a broadcast suffix). */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+}
+
+/** The activation codes of the addon (addon/src/activation.h); tfjs' names that it computes. */
+export const NATIVE_ACTIVATIONS: Readonly<Record<string, number>> = Object.freeze({
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  leakyrelu: 4,
+  sigmoid: 5,
+});
+
+let active: NativeAddon | null = null;
+
+/** Sets (or clears) the addon the native kernels call; enableFastTraining does, before registering them. */
+export function setNativeAddon(addon: NativeAddon | null): void {
+  active = addon;
+}
+
+/** The addon the native kernels call. */
+export function nativeAddon(): NativeAddon {
+  if (active == null) throw new Error('native kernels: no native addon is loaded (enableFastTraining sets it).');
+  return active;
+}
+
+/** A float32 view of a tensor's buffer on the wasm heap. Take views after the last allocation: growth detaches them. */
+export function heapView(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info);
+}
