@@ -237,6 +237,22 @@ describe('the demo page in headless Chromium', () => {
     expect(pageMaps).toEqual(Array.from(await nodeMaps.data()));
     await expectCanvas('pixelcnn-images', vqvae.decode(nodeMaps), 2, 1);
     nodeMaps.dispose();
+    // the real test digits are drawn beside the samples
+    await expectCanvas('pixelcnn-real', testImages(testSet, [0, 1]), 2, 1);
+    // top-k 1 draws the most likely code at each position: the page's maps are Node's argmax maps
+    await page.locator('#pixelcnn-top-k').fill('1');
+    await page.locator('#pixelcnn-button').click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('#view-pixelcnn .body')?.dataset.done === 'true',
+      undefined,
+      { timeout: 60_000 },
+    );
+    const greedy = await prior.sample(2, { seed: 5, temperature: 0 });
+    expect(JSON.parse((await page.locator('#pixelcnn-maps').getAttribute('data-maps')) as string)).toEqual(
+      Array.from(await greedy.data()),
+    );
+    greedy.dispose();
+    await page.locator('#pixelcnn-top-k').fill('0');
   });
 
   it('benchmarks the grid decode and PixelCNN sampling on the current backend', async () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPriorFits } from '@vaejs/pixelcnn-prior';
 import { codeColour } from '../pixels';
+import { testImages } from '../test-set';
 import { drawImages, el, labelled, message, nextFrame, numberInput, pictureCanvas } from '../ui';
 import { figure, type ViewContext } from './context';
 
@@ -29,12 +30,38 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const seed = numberInput('pixelcnn-seed', 'seed', 1, 0, 2 ** 31 - 1);
   const count = numberInput('pixelcnn-count', 'maps', 4, 1, 16);
   const temperature = numberInput('pixelcnn-temperature', 'temperature', 1, 0, 3, 0.1);
+  const topK = numberInput('pixelcnn-top-k', 'top-k (0: all codes)', 0, 0, numCategories);
+  const conditional = prior.config.numClasses > 0;
+  // a class-conditional prior draws the class chosen here, or cycles through the classes
+  const classChoice = el('select', { id: 'pixelcnn-class', 'aria-label': 'class' }, [
+    el('option', { value: 'cycle', text: 'every class in turn' }),
+    ...Array.from({ length: prior.config.numClasses }, (_, label) =>
+      el('option', { value: String(label), text: `class ${label}` }),
+    ),
+  ]);
   const button = el('button', { id: 'pixelcnn-button', type: 'button', text: 'Sample' });
   const progress = el('p', { id: 'pixelcnn-progress', class: 'note', text: 'Press Sample.' });
   const maps = el('canvas', { id: 'pixelcnn-maps', class: 'picture', 'data-scale': 10 });
   const images = pictureCanvas('pixelcnn-images', 4, 'decoded samples');
-  const conditional = prior.config.numClasses > 0;
+  const real = pictureCanvas('pixelcnn-real', 4, 'real test digits');
   let running = false;
+
+  /** The first n test digits (of the class drawn, for a conditional prior), to hold the samples against. */
+  const paintReal = async (n: number, labels: number[] | undefined) => {
+    const set = context.testSet;
+    if (!set) return;
+    // for each sample, the first test digit not shown yet (of its class, for a conditional prior)
+    const used = new Set<number>();
+    const picked = Array.from({ length: n }, (_, i) => {
+      for (let index = 0; index < set.size; index++) {
+        if (used.has(index) || (labels && set.labels[index] !== labels[i])) continue;
+        used.add(index);
+        return index;
+      }
+      return -1;
+    }).filter((index) => index >= 0);
+    if (picked.length > 0) await drawImages(real, testImages(set, picked), picked.length, 1);
+  };
 
   const paintMaps = (values: Int32Array, n: number, drawn: number) => {
     const gap = 1;
@@ -63,11 +90,19 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
     const start = performance.now();
     let frames = 0;
     body.dataset.done = 'false';
+    const k = Math.round(Number(topK.value));
+    const labels = conditional
+      ? Array.from({ length: n }, (_, i) =>
+          classChoice.value === 'cycle' ? i % prior.config.numClasses : Number(classChoice.value),
+        )
+      : undefined;
     try {
+      await paintReal(n, labels);
       const result = await prior.sample(n, {
         seed: seedValue,
         temperature: Number(temperature.value),
-        labels: conditional ? Array.from({ length: n }, (_, i) => i % prior.config.numClasses) : undefined,
+        ...(k > 0 ? { topK: k } : {}),
+        labels,
         onPosition: async (row, col, partial) => {
           const drawn = row * width + col + 1;
           paintMaps(partial, n, drawn);
@@ -101,12 +136,15 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
       labelled('seed', seed),
       labelled('maps', count),
       labelled('temperature', temperature),
+      labelled('top-k', topK),
+      ...(conditional ? [labelled('class', classChoice)] : []),
       button,
     ]),
     progress,
     el('div', { class: 'row' }, [
       figure(maps, 'code maps (grey: not drawn yet)'),
       figure(images, 'decoded by the VQ-VAE'),
+      figure(real, conditional ? 'real test digits of the same classes' : 'real test digits, for comparison'),
     ]),
   );
 }
