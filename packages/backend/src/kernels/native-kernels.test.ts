@@ -1,13 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectSame,
-  liveBuffers,
-  readAll,
-  seededRandom,
-  stockAndNative,
-} from '../__fixtures__/kernel-compare';
+import { expectSame, liveBuffers, readAll, seededRandom, stockAndNative } from '../__fixtures__/kernel-compare';
 import { itLoadsOnCi, native } from '../__fixtures__/native';
 import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './register-all-kernels';
 import { setNativeAddon } from './utils/native-addon';
