@@ -16,14 +16,21 @@ export const sourceAliases: Record<string, string> = {
   '@vaejs/training': `${root}packages/training/src/index.node.ts`,
 };
 
-/** One vitest project per package: node, tfjs on the cpu backend (set in vitest.setup.ts), seeded. */
-export function vaejsProject(name: string, overrides: UserWorkspaceConfig['test'] = {}) {
+/**
+ * One vitest project per package: node, tfjs on the cpu backend (set in vitest.setup.ts), seeded. `setupBackend`:
+ * the cpu backend as `@vaejs/backend` sets it up for users (vitest.setup-backend.ts), for projects that train convs.
+ */
+export function vaejsProject(
+  name: string,
+  overrides: UserWorkspaceConfig['test'] = {},
+  options: { setupBackend?: boolean } = {},
+) {
   return defineProject({
     resolve: { alias: sourceAliases },
     test: {
       name,
       environment: 'node',
-      setupFiles: [`${root}vitest.setup.ts`],
+      setupFiles: [`${root}vitest.setup.ts`, ...(options.setupBackend ? [`${root}vitest.setup-backend.ts`] : [])],
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,

@@ -1,3 +1,3 @@
 import { vaejsProject } from '../../vitest.shared';
 
-export default vaejsProject('@vaejs/pixelcnn-prior');
+export default vaejsProject('@vaejs/pixelcnn-prior', {}, { setupBackend: true });

@@ -116,11 +116,17 @@ describe('enableFastTraining', () => {
     await disableFastTraining();
   });
 
-  it('registers nothing on the cpu backend and says so', async () => {
+  it('on the cpu backend replaces only the filter gradient, says so, and disableFastTraining restores it', async () => {
     await tf.setBackend('cpu');
     const before = kernelSnapshot('cpu');
     const report = await enableFastTraining();
-    expect(report).toMatchObject({ backend: 'cpu', enabled: false, kernels: [], summary: 'cpu (stock kernels)' });
+    expect(report).toMatchObject({
+      backend: 'cpu',
+      enabled: false,
+      kernels: ['Conv2DBackpropFilter/cpu'],
+      summary: 'cpu (stock kernels; the filter gradient as one forward convolution)',
+    });
+    await disableFastTraining();
     expect(kernelSnapshot('cpu')).toEqual(before);
     await tf.setBackend('wasm');
   });

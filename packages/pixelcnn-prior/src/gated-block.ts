@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dValid, pointwise } from './ops';
+import { pointwise } from './ops';
 
 /** Constructor arguments (and serialised config) of {@link GatedPixelCnnBlock}. */
 export interface GatedPixelCnnBlockArgs {
@@ -202,7 +202,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
   private gateConv(x: tf.Tensor4D, kernelName: string, biasName: string): GatePair {
     const kernels = tf.unstack(this.read(kernelName)) as tf.Tensor4D[];
     const biases = tf.unstack(this.read(biasName));
-    return [0, 1].map((half) => tf.add(conv2dValid(x, kernels[half]!), biases[half]!)) as GatePair;
+    return [0, 1].map((half) => tf.add(tf.conv2d(x, kernels[half]!, 1, 'valid'), biases[half]!)) as GatePair;
   }
 
   private addClassBias(pre: GatePair, name: string, labelsOneHot?: tf.Tensor2D): GatePair {

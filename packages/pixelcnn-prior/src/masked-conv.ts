@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dValid } from './ops';
 
 /** Constructor arguments (and serialised config) of {@link MaskedConv2D}. */
 export interface MaskedConv2DArgs {
@@ -83,7 +82,7 @@ export class MaskedConv2D extends tfl.layers.Layer {
         [half, half],
         [0, 0],
       ]);
-      const out = tf.add(conv2dValid(padded, masked), this.bias!.read());
+      const out = tf.add(tf.conv2d(padded, masked, 1, 'valid'), this.bias!.read());
       if (!this.classBias || !labelsOneHot) return out;
       const bias = tf.matMul(labelsOneHot, this.classBias.read() as tf.Tensor2D);
       return tf.add(out, tf.reshape(bias, [bias.shape[0], 1, 1, this.filters]));

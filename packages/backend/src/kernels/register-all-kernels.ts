@@ -5,6 +5,7 @@ import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { cpuConv2DBackpropFilterConfig } from './cpu-conv2d-backprop-filter';
 import { fusedConv2DConfig } from './fused-conv2d';
 import { fusedMatMulConfig } from './fused-mat-mul';
 import { identityConfig } from './identity';
@@ -41,6 +42,9 @@ export const kernelConfigs: readonly FastKernelConfig[] = [
   conv2DBackpropInputConfig,
   unsortedSegmentSumConfig,
 ];
+
+/** The kernels of tfjs-backend-cpu replaced with `fast` on cpu: the filter gradient as one forward convolution. */
+export const cpuKernelConfigs: readonly FastKernelConfig[] = [cpuConv2DBackpropFilterConfig];
 
 /**
  * The native kernels (@vaejs/backend-native's addon, set with setNativeAddon first) with the fast wasm kernels they
