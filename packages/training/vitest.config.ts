@@ -1,3 +1,3 @@
 import { vaejsProject } from '../../vitest.shared';
 
-export default vaejsProject('@vaejs/training');
+export default vaejsProject('@vaejs/training', {}, { setupBackend: true });
