@@ -164,6 +164,28 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(weights(split).equals(weights(run))).toBe(true);
   });
 
+  it('resumes a run given its --config recipe again (same values pass, a changed one is refused)', async () => {
+    const dir = temporaryDir();
+    const recipe = join(dir, 'recipe.json');
+    writeFileSync(
+      recipe,
+      JSON.stringify({ model: 'vae', arch: 'mlp', hidden: 32, latentDim: 2, batchSize: 16, lr: 0.01 }),
+    );
+    const split = join(dir, 'recipe-run');
+    const common = ['--config', recipe, '--dataset', data, '--backend', 'cpu', '--out', split];
+    expect((await runCli(['train', ...common, '--epochs', '2'])).code).toBe(0);
+    const resumed = await runCli(['train', ...common, '--epochs', '3', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(metrics(split).map((line) => line.epoch)).toEqual([1, 2, 3]);
+    expect(metrics(split)[2]!.test_loss).toBeCloseTo(metrics(run)[2]!.test_loss as number, 4);
+    const changed = await runCli(['train', ...common, '--epochs', '4', '--resume', '--latent-dim', '3']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(
+      /^vaejs train: expected --latent-dim 2 as in .*config\.json \(only --epochs, .* may change with --resume\), got --latent-dim 3\.$/m,
+    );
+    expect(metrics(split)).toHaveLength(3);
+  });
+
   it('resumes from a dataset folder that has moved, given its new place with --dataset', async () => {
     const first = writeTinyIdxDataset(join(temporaryDir(), 'before'));
     const moved = join(temporaryDir(), 'after');
@@ -244,7 +266,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       ],
       [
         ['train', '--resume', '--hidden', '8', '--out', run],
-        /^vaejs train: expected only --epochs, --lr, .* with --resume \(the rest comes from .*config\.json\), got --hidden\.$/,
+        /^vaejs train: expected --hidden \d+ as in .*config\.json \(only --epochs, --lr, .* may change with --resume\), got --hidden 8\.$/,
       ],
       [
         ['eval', '--run', data],

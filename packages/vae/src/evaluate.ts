@@ -141,16 +141,23 @@ function iwaeLogLikelihood(
   const chunks: tf.Tensor2D[] = [];
   for (let done = 0; done < k; done += samplesPerPass) {
     const samples = Math.min(samplesPerPass, k - done);
-    const meanTiled = tf.tile(mean, [samples, 1]);
-    const logVarTiled = tf.tile(logVar as tf.Tensor2D, [samples, 1]);
-    const z = gaussianSample(meanTiled, logVarTiled, rng.nextSeed()) as tf.Tensor2D;
-    const oneHot = checked.oneHot ? tf.tile(checked.oneHot, [samples, 1]) : null;
-    const output = runDecoder(parts, z, oneHot);
-    const target = tf.tile(checked.target, [samples, 1, 1, 1]);
-    const logPxGivenZ = tf.neg(tf.add(reconstructionPerExample(parts, target, output), constant));
-    const logPz = standardNormalLogDensity(z);
-    const logQ = gaussianLogDensity(z, meanTiled, logVarTiled);
-    chunks.push(tf.reshape(tf.sub(tf.add(logPxGivenZ, logPz), logQ), [samples, batch]));
+    const seed = rng.nextSeed();
+    // one tidy per pass: only the [samples, batch] log weights outlive it (k = 5,000 keeps 5,000 passes' worth of
+    // decoder activations otherwise)
+    chunks.push(
+      tf.tidy(() => {
+        const meanTiled = tf.tile(mean, [samples, 1]);
+        const logVarTiled = tf.tile(logVar as tf.Tensor2D, [samples, 1]);
+        const z = gaussianSample(meanTiled, logVarTiled, seed) as tf.Tensor2D;
+        const oneHot = checked.oneHot ? tf.tile(checked.oneHot, [samples, 1]) : null;
+        const output = runDecoder(parts, z, oneHot);
+        const target = tf.tile(checked.target, [samples, 1, 1, 1]);
+        const logPxGivenZ = tf.neg(tf.add(reconstructionPerExample(parts, target, output), constant));
+        const logPz = standardNormalLogDensity(z);
+        const logQ = gaussianLogDensity(z, meanTiled, logVarTiled);
+        return tf.reshape(tf.sub(tf.add(logPxGivenZ, logPz), logQ), [samples, batch]) as tf.Tensor2D;
+      }),
+    );
   }
   return iwaeBound(tf.concat(chunks, 0) as tf.Tensor2D);
 }

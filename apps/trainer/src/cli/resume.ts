@@ -53,14 +53,27 @@ export function resumeFlags(
       `${fn}: expected --out a run written by vaejs ${savedCommand}, got '${runDir}' (${path} has no such flags).`,
     );
   }
-  const fixed = Object.keys(flags).filter((key) => !resumable.includes(key) && isGiven(command, key));
-  if (fixed.length > 0) {
+  // A flag given again with its saved value is fine (re-running the same command, or the same --config recipe, with
+  // --resume); a different value of a flag that is not resumable is refused rather than silently ignored.
+  const saved = flags as Record<string, unknown>;
+  const changed = Object.keys(saved).find(
+    (key) =>
+      !resumable.includes(key) &&
+      isGiven(command, key) &&
+      JSON.stringify(command.getOptionValue(key)) !== JSON.stringify(saved[key]),
+  );
+  if (changed !== undefined) {
+    const mayChange = resumable
+      .filter((key) => key !== 'resume' && key !== 'out' && key !== 'config')
+      .map((key) => `--${kebab(key)}`)
+      .join(', ');
     throw new UsageError(
-      `${fn}: expected only ${resumable
-        .filter((key) => key !== 'resume' && key !== 'out' && key !== 'config')
-        .map((key) => `--${kebab(key)}`)
-        .join(', ')} with --resume (the rest comes from ${path}), got --${kebab(fixed[0] as string)}.`,
+      `${fn}: expected --${kebab(changed)} ${flagValue(saved[changed])} as in ${path} (only ${mayChange} may change with --resume), got --${kebab(changed)} ${flagValue(command.getOptionValue(changed))}.`,
     );
   }
   applyValues(command, flags as Record<string, unknown>, path, { source: 'implied' });
+}
+
+function flagValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
