@@ -233,12 +233,36 @@ describe('the demo page in headless Chromium', () => {
     );
     expect(await page.locator('#view-pixelcnn .body').getAttribute('data-frames')).toBe(String(height * width));
     const pageMaps = JSON.parse((await page.locator('#pixelcnn-maps').getAttribute('data-maps')) as string) as number[];
-    const nodeMaps = await prior.sample(2, { seed: 5 });
+    // the shipped prior is class-conditional: by default the page draws every class in turn
+    const classes = prior.config.numClasses;
+    const cycle = classes > 0 ? [0, 1] : undefined;
+    const nodeMaps = await prior.sample(2, { seed: 5, labels: cycle });
     expect(pageMaps).toEqual(Array.from(await nodeMaps.data()));
     await expectCanvas('pixelcnn-images', vqvae.decode(nodeMaps), 2, 1);
     nodeMaps.dispose();
-    // the real test digits are drawn beside the samples
-    await expectCanvas('pixelcnn-real', testImages(testSet, [0, 1]), 2, 1);
+    // the real test digits are drawn beside the samples: the first ones of the classes asked for
+    const firstOf = (label: number, skip = 0) =>
+      Array.from(testSet.labels)
+        .map((value, index) => (value === label ? index : -1))
+        .filter((index) => index >= 0)[skip] as number;
+    await expectCanvas('pixelcnn-real', testImages(testSet, cycle ? [firstOf(0), firstOf(1)] : [0, 1]), 2, 1);
+    if (classes > 0) {
+      // one chosen class: every map of that class, as Node draws them, beside real digits of that class
+      await page.locator('#pixelcnn-class').selectOption('3');
+      await page.locator('#pixelcnn-button').click();
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('#view-pixelcnn .body')?.dataset.done === 'true',
+        undefined,
+        { timeout: 60_000 },
+      );
+      const threes = await prior.sample(2, { seed: 5, labels: [3, 3] });
+      expect(JSON.parse((await page.locator('#pixelcnn-maps').getAttribute('data-maps')) as string)).toEqual(
+        Array.from(await threes.data()),
+      );
+      threes.dispose();
+      await expectCanvas('pixelcnn-real', testImages(testSet, [firstOf(3), firstOf(3, 1)]), 2, 1);
+      await page.locator('#pixelcnn-class').selectOption('cycle');
+    }
     // top-k 1 draws the most likely code at each position: the page's maps are Node's argmax maps
     await page.locator('#pixelcnn-top-k').fill('1');
     await page.locator('#pixelcnn-button').click();
@@ -247,7 +271,7 @@ describe('the demo page in headless Chromium', () => {
       undefined,
       { timeout: 60_000 },
     );
-    const greedy = await prior.sample(2, { seed: 5, temperature: 0 });
+    const greedy = await prior.sample(2, { seed: 5, temperature: 0, labels: cycle });
     expect(JSON.parse((await page.locator('#pixelcnn-maps').getAttribute('data-maps')) as string)).toEqual(
       Array.from(await greedy.data()),
     );

@@ -97,9 +97,12 @@ async function benchBackend(backend: BackendChoice, context: ViewContext): Promi
   }
   let pixelcnnMs: number | null = null;
   if (pixelcnn) {
-    (await pixelcnn.sample(16, { seed: 0 })).dispose(); // warm-up
+    // a class-conditional prior draws every class in turn, as the PixelCNN view does by default
+    const classes = pixelcnn.config.numClasses;
+    const labels = classes > 0 ? Array.from({ length: 16 }, (_, i) => i % classes) : undefined;
+    (await pixelcnn.sample(16, { seed: 0, labels })).dispose(); // warm-up
     const start = performance.now();
-    const maps = await pixelcnn.sample(16, { seed: 1 });
+    const maps = await pixelcnn.sample(16, { seed: 1, labels });
     pixelcnnMs = performance.now() - start;
     maps.dispose();
   }
