@@ -573,8 +573,15 @@ try {
       if (!existsSync(join(cli, 'r', 'checkpoints', latest, 'checkpoint.json'))) {
         throw new Error(`r/checkpoints/latest.json names ${latest}, which has no checkpoint.json`);
       }
+      // The recipes ship in the tarball and --config finds one by name.
+      const recipeRun = ['train', '--config', 'mnist-vqvae', '--epochs', '1', '--limit', '512', '--test-limit', '100'];
+      run('npx', ['--no-install', 'vaejs', ...recipeRun, '--out', 'rq'], cli, { seconds: 300 });
+      const recipeModel = JSON.parse(readFileSync(join(cli, 'rq', 'config.json'), 'utf8')).model;
+      if (recipeModel.codebookSize !== 128 || recipeModel.dim !== 16) {
+        throw new Error(`vaejs ${recipeRun.join(' ')}: expected K = 128, D = 16, got ${JSON.stringify(recipeModel)}`);
+      }
       console.log(
-        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}`,
+        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}; vaejs ${recipeRun.join(' ')}: K = ${recipeModel.codebookSize}`,
       );
     } catch (error) {
       fail(`@vaejs/trainer (the vaejs CLI): ${error.message}`);

@@ -28,14 +28,14 @@ export const CLASSIFIER_RECIPE = Object.freeze({
   seed: 1,
 });
 
-/** The cache folder of a recipe under `cacheDir`. */
-export function classifierFolder(cacheDir, recipe = CLASSIFIER_RECIPE) {
-  return join(cacheDir, `mnist-cnn-v${recipe.version}-${hashOf(JSON.stringify(recipe))}`);
+/** The cache folder of a recipe (trained on `dataset`: 'mnist' or 'fashion-mnist') under `cacheDir`. */
+export function classifierFolder(cacheDir, recipe = CLASSIFIER_RECIPE, dataset = 'mnist') {
+  return join(cacheDir, `${dataset}-cnn-v${recipe.version}-${hashOf(JSON.stringify(recipe))}`);
 }
 
 /**
- * The cached classifier of `recipe`, or one trained now (and cached) on `loadTrain()` (called only then: the MNIST
- * training set). `log` gets a line per epoch, with the test
+ * The cached classifier of `recipe` for `dataset`, or one trained now (and cached) on `loadTrain()` (called only
+ * then: that dataset's training set). `log` gets a line per epoch, with the test
  * accuracy when `test` (a dataset) is given.
  * @returns `{ model, folder, trained: boolean, seconds (training; NaN when loaded), info (what was stored with it) }`
  */
@@ -47,9 +47,10 @@ export async function loadOrTrainClassifier({
   test,
   cacheDir,
   recipe = CLASSIFIER_RECIPE,
+  dataset = 'mnist',
   log,
 }) {
-  const folder = classifierFolder(cacheDir, recipe);
+  const folder = classifierFolder(cacheDir, recipe, dataset);
   const infoFile = join(folder, 'classifier.json');
   if (existsSync(infoFile)) {
     const model = await tfl.loadLayersModel(fileIO(folder));

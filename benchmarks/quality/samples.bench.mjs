@@ -5,7 +5,8 @@
 // the Inception-style score exp(E_x KL(p(y|x) || p(y))), the class histogram, its entropy and its extreme shares.
 // Prints named figures; never passes or fails. Needs `pnpm build` first; imports the packages by name.
 //   node benchmarks/quality/samples.bench.mjs --run=<run folder> [--vqvae=<run>] [--n=1000] [--seed=1]
-//     [--temperature=1] [--top-k=K] [--backend=auto] [--threads=N] [--cache=<folder>]
+//     [--temperature=1] [--top-k=K] [--backend=auto] [--threads=N] [--cache=<folder>] [--dataset=mnist]
+// --dataset=fashion-mnist scores a Fashion-MNIST model with a Fashion-MNIST classifier (same recipe, cached apart).
 // --run: a VAE run (samples from its prior), a PixelCNN prior run (decoded by its VQ-VAE: --vqvae, or the one its
 // codes came from), or a VQ-VAE run (reconstructions only); a checkpoint folder (as apps/demo/public/models/* are)
 // does too. The classifier is cached in benchmarks/.bench-cache/quality
@@ -15,7 +16,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupBackend } from '@vaejs/backend';
-import { loadMnist, readCodesManifest } from '@vaejs/datasets';
+import { loadFashionMnist, loadMnist, readCodesManifest } from '@vaejs/datasets';
 import { loadPixelCnn } from '@vaejs/pixelcnn-prior';
 import { fileIO, findLatestCheckpoint, readCheckpointFolder, runFormat } from '@vaejs/training';
 import { loadVae } from '@vaejs/vae';
@@ -34,6 +35,12 @@ const topK = args['top-k'] === undefined ? undefined : Number(args['top-k']);
 const cacheDir = resolve(args.cache ?? join(here, '..', '.bench-cache', 'quality'));
 const CHUNK = 250;
 const CLASSES = 10;
+const dataset = args.dataset ?? 'mnist';
+if (dataset !== 'mnist' && dataset !== 'fashion-mnist')
+  throw new Error(`${FN}: expected --dataset mnist or fashion-mnist, got '${dataset}'.`);
+const load = dataset === 'mnist' ? loadMnist : loadFashionMnist;
+const NAME = dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST';
+const ITEMS = dataset === 'mnist' ? 'digits' : 'images';
 if (!args.run) throw new Error(`${FN}: expected --run=<a VAE, PixelCNN prior or VQ-VAE run folder>, got none.`);
 if (!Number.isInteger(n) || n < 1 || n > 10000)
   throw new Error(`${FN}: expected --n an integer in [1, 10000], got ${args.n}.`);
@@ -47,12 +54,13 @@ const tfl = await import('@tensorflow/tfjs-layers');
 console.log(setup.summary);
 
 // 1. The classifier, and its accuracy on the whole test set.
-const test = loadMnist({ split: 'test' });
+const test = load({ split: 'test' });
 const classifier = await loadOrTrainClassifier({
   tf,
   tfl,
   fileIO,
-  loadTrain: () => loadMnist({ split: 'train' }),
+  dataset,
+  loadTrain: () => load({ split: 'train' }),
   test,
   cacheDir,
   log: (line) => console.log(line),
@@ -106,17 +114,21 @@ dispose();
 classifier.model.dispose();
 
 // 4. The figures, grouped by figure so that samples stand beside real digits and reconstructions.
-console.log(`\n== sample quality by an MNIST classifier: ${describe} ==`);
+console.log(`\n== sample quality by ${dataset === 'mnist' ? 'an' : 'a'} ${NAME} classifier: ${describe} ==`);
 figure('CPU', `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical cores)`);
 figure('backend', setup.summary.replace(/^backend: /, ''));
 figure(
   'images per set (n)',
   String(n),
-  `real: the first ${n} test digits; reconstructions: of those${sampleProbabilities ? `; samples: seeds from ${seed}` : ''}`,
+  `real: the first ${n} test ${ITEMS}; reconstructions: of those${sampleProbabilities ? `; samples: seeds from ${seed}` : ''}`,
 );
-figure('classifier MNIST test accuracy (%, all 10000 test digits)', (accuracy * 100).toFixed(2), 'CNN, classifier.mjs');
+figure(
+  `classifier ${NAME} test accuracy (%, all 10000 test ${ITEMS})`,
+  (accuracy * 100).toFixed(2),
+  'CNN, classifier.mjs',
+);
 const sets = [
-  ['real test digits', scoreProbabilities(realProbabilities, CLASSES)],
+  [`real test ${ITEMS}`, scoreProbabilities(realProbabilities, CLASSES)],
   [
     kind === 'pixelcnn' ? 'VQ-VAE reconstructions' : 'reconstructions',
     scoreProbabilities(reconstructionProbabilities, CLASSES),
@@ -136,7 +148,8 @@ const rows = [
 ];
 for (const [row, value, target] of rows) {
   for (const [set, score] of sets) {
-    figure(`${row}: ${set}`, value(score), set === 'samples' ? target : '');
+    // issue 16's targets are for MNIST digits
+    figure(`${row}: ${set}`, value(score), set === 'samples' && dataset === 'mnist' ? target : '');
   }
 }
 if (sampleProbabilities && conditional) {

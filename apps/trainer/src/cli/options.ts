@@ -3,7 +3,9 @@
  * file.json` and, for `--resume`, the run's own config.json. Both go through the same parsers as the command line,
  * so a value is checked by one rule wherever it comes from.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { closest, integer, UsageError } from './parse';
 
@@ -43,7 +45,7 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
     )
     .option(
       '--config <file>',
-      'read any of these options from a JSON file (keys camelCase or kebab-case; flags given win)',
+      `read any of these options from a JSON file (keys camelCase or kebab-case; flags given win), or from a recipe that comes with vaejs: ${recipeNames().join(', ')}`,
     ) as unknown as Command<Args, Opts & BackendFlagValues, Global>;
 }
 
@@ -144,9 +146,35 @@ export function applyValues(
   }
 }
 
-/** Reads `--config file.json` (an object of flag values) into the command's options the user did not give. */
-export function applyConfigFile(command: AnyCommand, path: string): void {
-  if (!existsSync(path)) throw new UsageError(`expected --config an existing JSON file, got '${path}' (not found).`);
+/** The recipes folder of the package (beside dist/ once built; two levels up from src/cli/ in the repository). */
+function recipesDir(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '..', 'recipes'), join(here, '..', '..', 'recipes')].find((dir) => existsSync(dir)) ?? null;
+}
+
+/** Names of the recipes that come with the package (`mnist-vqvae`, …), sorted. */
+export function recipeNames(): string[] {
+  const dir = recipesDir();
+  if (dir === null) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * Reads `--config file.json` (an object of flag values) into the command's options the user did not give. A value
+ * that is no file but the name of a recipe that comes with the package reads that recipe.
+ */
+export function applyConfigFile(command: AnyCommand, given: string): void {
+  const recipes = recipeNames();
+  const path = !existsSync(given) && recipes.includes(given) ? join(recipesDir() as string, `${given}.json`) : given;
+  if (!existsSync(path)) {
+    const guess = closest(given.replace(/\.json$/, ''), recipes);
+    throw new UsageError(
+      `expected --config an existing JSON file or a recipe (${recipes.join(', ')}), got '${given}' (not found${guess ? `; did you mean ${guess}?` : ''}).`,
+    );
+  }
   let values: unknown;
   try {
     values = JSON.parse(readFileSync(path, 'utf8'));

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { runCli } from './run-cli';
+
+const RECIPES = join(import.meta.dirname, '..', 'recipes');
+const names = readdirSync(RECIPES)
+  .filter((name) => name.endsWith('.json'))
+  .map((name) => name.slice(0, -'.json'.length))
+  .sort();
+const recipe = (name: string) => JSON.parse(readFileSync(join(RECIPES, `${name}.json`), 'utf8'));
+const savedFlags = (run: string) => JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).app.flags;
+// One epoch on a tiny dataset on cpu: the recipe's model and settings, not its length or data.
+const SHORT = ['--epochs', '1', '--backend', 'cpu'];
+
+describe('the recipes that come with vaejs (--config <name>)', () => {
+  let data: string;
+  let codes: string;
+
+  beforeAll(async () => {
+    data = writeTinyIdxDataset(join(temporaryDir(), 'tiny'), 64, 16);
+    const vq = join(temporaryDir(), 'vq');
+    const trained = await runCli(['train', '--config', 'mnist-vqvae', ...SHORT, '--dataset', data, '--out', vq]);
+    expect(trained.code, trained.stderr).toBe(0);
+    codes = join(temporaryDir(), 'codes');
+    const encoded = await runCli(['encode', '--run', vq, '--out', codes, '--backend', 'cpu']);
+    expect(encoded.code, encoded.stderr).toBe(0);
+  });
+
+  it('are the MNIST and Fashion-MNIST VQ-VAE, priors and conv VAE, each listed by --help', async () => {
+    expect(names).toEqual([
+      'fashion-mnist-conv-vae',
+      'fashion-mnist-prior-conditional',
+      'fashion-mnist-vqvae',
+      'mnist-conv-vae',
+      'mnist-prior',
+      'mnist-prior-conditional',
+      'mnist-vqvae',
+    ]);
+    const help = await runCli(['train', '--help']);
+    for (const name of names) expect(help.stdout.replace(/\s+/g, ' ')).toContain(name);
+  });
+
+  for (const name of names.filter((n) => !n.includes('prior'))) {
+    it(`${name}: vaejs train --config ${name} trains that model (flags given win)`, async () => {
+      const run = join(temporaryDir(), name);
+      const result = await runCli(['train', '--config', name, ...SHORT, '--dataset', data, '--out', run]);
+      expect(result.code, result.stderr).toBe(0);
+      const flags = savedFlags(run);
+      const { epochs: _epochs, dataset: _dataset, ...rest } = recipe(name);
+      expect(flags).toMatchObject(rest);
+      expect(flags.epochs).toBe(1);
+      expect(flags.dataset).toBe(data);
+      const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+      if (rest.model === 'vqvae') expect(config.model).toMatchObject({ codebookSize: 128, dim: 16 });
+      else expect(config.model).toMatchObject({ arch: 'conv', latentDim: 32, filters: [32, 64] });
+    });
+  }
+
+  for (const name of names.filter((n) => n.includes('prior'))) {
+    it(`${name}: vaejs prior train --config ${name} trains that prior`, async () => {
+      const run = join(temporaryDir(), name);
+      const few = ['--limit', '16', '--test-limit', '8', '--batch-size', '8'];
+      const result = await runCli(['prior', 'train', '--config', name, ...SHORT, ...few, '--codes', codes, '--out', run]);
+      expect(result.code, result.stderr).toBe(0);
+      const { epochs: _epochs, batchSize: _batchSize, ...rest } = recipe(name);
+      expect(savedFlags(run)).toMatchObject(rest);
+      const model = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).model;
+      expect(model).toMatchObject({ layers: 6, channels: 64, numClasses: rest.conditional ? 4 : 0 });
+    });
+  }
+
+  it('a name that is no file and no recipe: one line naming the recipes, with a guess, exit 2', async () => {
+    const result = await runCli(['train', '--config', 'mnist-vqvea', '--out', join(temporaryDir(), 'x')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^vaejs train: expected --config an existing JSON file or a recipe \(fashion-mnist-conv-vae, .*, mnist-vqvae\), got 'mnist-vqvea' \(not found; did you mean mnist-vqvae\?\)\.$/,
+    );
+  });
+});
