@@ -62,7 +62,18 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
     it(`${name}: vaejs prior train --config ${name} trains that prior`, async () => {
       const run = join(temporaryDir(), name);
       const few = ['--limit', '16', '--test-limit', '8', '--batch-size', '8'];
-      const result = await runCli(['prior', 'train', '--config', name, ...SHORT, ...few, '--codes', codes, '--out', run]);
+      const result = await runCli([
+        'prior',
+        'train',
+        '--config',
+        name,
+        ...SHORT,
+        ...few,
+        '--codes',
+        codes,
+        '--out',
+        run,
+      ]);
       expect(result.code, result.stderr).toBe(0);
       const { epochs: _epochs, batchSize: _batchSize, ...rest } = recipe(name);
       expect(savedFlags(run)).toMatchObject(rest);
