@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIdxFile } from '@vaejs/datasets';
 import { findLatestCheckpoint } from '@vaejs/training';
@@ -175,6 +175,48 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
     const sampledB = await draw('d.png', ['--seed', '2']);
     expect(argmaxA.equals(argmaxB)).toBe(true);
     expect(sampledA.equals(sampledB)).toBe(false);
+  });
+
+  it('sample says where the VQ-VAE it looked for was named when that folder is gone, and takes --vqvae instead', async () => {
+    const dir = temporaryDir();
+    const movedCodes = join(dir, 'codes');
+    const movedPrior = join(dir, 'prior');
+    cpSync(codes, movedCodes, { recursive: true });
+    cpSync(prior, movedPrior, { recursive: true });
+    type Json = { source: { vqvaeRun: string }; app: { flags: { codes: string } } };
+    const edit = (path: string, change: (json: Json) => void) => {
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      change(json);
+      writeFileSync(path, JSON.stringify(json));
+    };
+    const gone = join(dir, 'vq-that-moved');
+    edit(join(movedCodes, 'codes.json'), (json) => {
+      json.source.vqvaeRun = gone;
+    });
+    edit(join(movedPrior, 'config.json'), (json) => {
+      json.app.flags.codes = movedCodes;
+    });
+    const out = join(dir, 's.png');
+    const refused = await runCli(['sample', '--run', movedPrior, '-n', '2', '--out', out, '--backend', 'cpu']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe(
+      `vaejs sample: expected the VQ-VAE that decodes the prior's maps at '${gone}' (named by ${join(movedCodes, 'codes.json')}), got no such folder (moved? give --vqvae <its new place>).`,
+    );
+    const given = await runCli([
+      'sample',
+      '--run',
+      movedPrior,
+      '--vqvae',
+      vq,
+      '-n',
+      '2',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(PNG.sync.read(readFileSync(out)).width).toBeGreaterThan(0);
   });
 
   it('sample --top-k: 1 takes the argmax whatever the seed, K (all codes) draws as without it; a bad k is refused', async () => {

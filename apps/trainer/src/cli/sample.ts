@@ -1,5 +1,6 @@
 /** `vaejs sample`: new images as one PNG grid, from a VAE's prior or a PixelCNN prior decoded by its VQ-VAE. */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCodesManifest } from '@vaejs/datasets';
@@ -136,5 +137,11 @@ function vqvaeOfPrior(run: string | null): string {
       `${FN}: expected --vqvae the VQ-VAE that decodes the prior's maps (the prior's codes do not name it), got nothing.`,
     );
   }
-  return resolve(source);
+  const vqvaeRun = resolve(source);
+  if (!existsSync(vqvaeRun)) {
+    throw new UsageError(
+      `${FN}: expected the VQ-VAE that decodes the prior's maps at '${vqvaeRun}' (named by ${join(codes as string, 'codes.json')}), got no such folder (moved? give --vqvae <its new place>).`,
+    );
+  }
+  return vqvaeRun;
 }
