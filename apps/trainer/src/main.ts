@@ -36,7 +36,7 @@ export function createProgram(): Command {
   }
   program.hook('preAction', (_program, action) => {
     const config = action.getOptionValue('config') as string | undefined;
-    if (config) applyConfigFile(action, config);
+    if (config !== undefined) applyConfigFile(action, config);
   });
   return program as unknown as Command;
 }

@@ -38,8 +38,38 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
       'mnist-prior-conditional',
       'mnist-vqvae',
     ]);
-    const help = await runCli(['train', '--help']);
-    for (const name of names) expect(help.stdout.replace(/\s+/g, ' ')).toContain(name);
+    // each command's --help lists its own recipes only
+    const help = async (args: string[]) => (await runCli([...args, '--help'])).stdout.replace(/\s+/g, ' ');
+    const trainHelp = await help(['train']);
+    const priorHelp = await help(['prior', 'train']);
+    const sampleHelp = await help(['sample']);
+    for (const name of names) {
+      expect(trainHelp.includes(name), name).toBe(!name.includes('prior'));
+      expect(priorHelp.includes(name), name).toBe(name.includes('prior'));
+      expect(sampleHelp).not.toContain(name);
+    }
+  });
+
+  it('a recipe of another command is refused in one line that says whose it is', async () => {
+    const wrong = await runCli([
+      'prior',
+      'train',
+      '--config',
+      'mnist-vqvae',
+      '--codes',
+      codes,
+      '--out',
+      join(temporaryDir(), 'p'),
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe(
+      "vaejs prior train: expected --config a recipe of vaejs prior train (fashion-mnist-prior-conditional, mnist-prior, mnist-prior-conditional), got 'mnist-vqvae', a recipe of vaejs train.",
+    );
+    const empty = await runCli(['train', '--config', '', '--out', join(temporaryDir(), 'e')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toMatch(
+      /^vaejs train: expected --config an existing JSON file or a recipe \(.*\), got '' \(not found\)\.$/,
+    );
   });
 
   for (const name of names.filter((n) => !n.includes('prior'))) {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
@@ -226,6 +226,55 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(metrics(unstable)).toHaveLength(1);
   });
 
+  it('on --resume: another dataset is refused, a finished run is left as it is, folders are saved absolute', async () => {
+    const named = await runCli(['train', '--resume', '--epochs', '4', '--dataset', 'mnist', '--out', run]);
+    expect(named.code).toBe(2);
+    expect(named.stderr.trim().split('\n').at(-1)).toBe(
+      `vaejs train: expected --dataset ${data}, the run's own data (only a moved folder may be given with --resume), got --dataset mnist.`,
+    );
+    const smaller = writeTinyIdxDataset(join(temporaryDir(), 'smaller'), 32);
+    const other = await runCli(['train', '--resume', '--epochs', '4', '--dataset', smaller, '--out', run]);
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim().split('\n').at(-1)).toBe(
+      `vaejs train: expected --dataset with the run's 64 training and 32 test images, got '${smaller}' with 32 and 16.`,
+    );
+    const before = readFileSync(join(run, 'config.json'), 'utf8');
+    const finished = await runCli(['train', '--resume', '--epochs', '2', '--out', run]);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stderr).toContain(`nothing to train: ${run} is at epoch 3 and --epochs is 2 (the total to reach)`);
+    expect(readFileSync(join(run, 'config.json'), 'utf8')).toBe(before);
+    expect(metrics(run)).toHaveLength(3);
+    // a dataset folder given relative is saved absolute, so eval and encode find it from anywhere
+    const relativeRun = join(temporaryDir(), 'relative');
+    const relative = await runCli([
+      'train',
+      ...MLP,
+      '--dataset',
+      relativePath(process.cwd(), data),
+      '--epochs',
+      '1',
+      '--out',
+      relativeRun,
+    ]);
+    expect(relative.code, relative.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(relativeRun, 'config.json'), 'utf8')).app.flags.dataset).toBe(data);
+    const temperature = await runCli([
+      'sample',
+      '--run',
+      run,
+      '--temperature',
+      '0.5',
+      '--out',
+      join(temporaryDir(), 't.png'),
+      '--backend',
+      'cpu',
+    ]);
+    expect(temperature.code).toBe(2);
+    expect(temperature.stderr.trim().split('\n').at(-1)).toMatch(
+      /^vaejs sample: expected --temperature only with a PixelCNN prior .*, got --temperature 0\.5 with a VAE\.$/,
+    );
+  });
+
   it('leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const again = join(temporaryDir(), 'leak');
@@ -262,7 +311,7 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       ],
       [
         ['train', ...MLP, '--dataset', data, '--out', run],
-        /^fit: expected options\.runDir a new folder, or a run without checkpoints \(resume continues a run\), got '.*', which has checkpoint .*$/,
+        /^vaejs train: expected --out a new folder \(or --resume to continue the run in it\), got '.*', which has checkpoint epoch-0003\.$/,
       ],
       [
         ['train', '--resume', '--hidden', '8', '--out', run],

@@ -238,6 +238,70 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
     expect(bad.stderr).toMatch(/^vaejs sample: expected --top-k a positive integer, got '0'\.$/m);
   });
 
+  it('prior train --resume takes moved code maps but not maps of another VQ-VAE, and sample names a missing codes folder', async () => {
+    const dir = temporaryDir();
+    const moved = join(dir, 'moved-codes');
+    cpSync(codes, moved, { recursive: true });
+    const resumed = await runCli([
+      'prior',
+      'train',
+      '--resume',
+      '--epochs',
+      '2',
+      '--codes',
+      moved,
+      '--out',
+      prior,
+      '--backend',
+      'cpu',
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('nothing to train');
+    const other = join(dir, 'other-codes');
+    cpSync(codes, other, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(other, 'codes.json'), 'utf8'));
+    manifest.source.vqvaeRun = join(dir, 'another-vq');
+    writeFileSync(join(other, 'codes.json'), JSON.stringify(manifest));
+    const refused = await runCli([
+      'prior',
+      'train',
+      '--resume',
+      '--epochs',
+      '3',
+      '--codes',
+      other,
+      '--out',
+      prior,
+      '--backend',
+      'cpu',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toMatch(
+      /^vaejs prior train: expected --codes the run's own code maps \(those of .*, or that folder moved\), got '.*other-codes', encoded from another source \(.*another-vq.*\)\.$/,
+    );
+    // a prior run whose codes folder is gone: sample says which file named it and what to give
+    const lonely = join(dir, 'prior-copy');
+    cpSync(prior, lonely, { recursive: true });
+    const config = JSON.parse(readFileSync(join(lonely, 'config.json'), 'utf8'));
+    config.app.flags.codes = join(dir, 'gone-codes');
+    writeFileSync(join(lonely, 'config.json'), JSON.stringify(config));
+    const sampled = await runCli([
+      'sample',
+      '--run',
+      lonely,
+      '-n',
+      '2',
+      '--out',
+      join(dir, 's.png'),
+      '--backend',
+      'cpu',
+    ]);
+    expect(sampled.code).toBe(2);
+    expect(sampled.stderr.trim().split('\n').at(-1)).toBe(
+      `vaejs sample: expected the code maps the run was trained on at '${join(dir, 'gone-codes')}' (named by ${join(lonely, 'config.json')}), got no such folder: give --vqvae <folder>.`,
+    );
+  });
+
   it('encode and prior train take --limit and --test-limit for both splits', async () => {
     const few = join(temporaryDir(), 'few-codes');
     const encoded = await runCli([

@@ -45,3 +45,23 @@ export function runFlags(run: string | null): Record<string, unknown> {
     return {};
   }
 }
+
+/**
+ * A folder the run's config.json names: its code maps (`codes`) or its image folder (`dataset`, when not mnist or
+ * fashion-mnist), as a path, or the dataset's name; undefined when the run does not say. A folder that is not there
+ * (moved, or saved relative to another working folder) is one line naming the file and the flag to give instead.
+ */
+export function savedFolder(
+  fn: string,
+  run: string | null,
+  key: 'codes' | 'dataset',
+  flag: string,
+): string | undefined {
+  const value = runFlags(run)[key];
+  if (typeof value !== 'string') return undefined;
+  if (key === 'dataset' && (value === 'mnist' || value === 'fashion-mnist')) return value;
+  if (existsSync(value)) return value;
+  throw new UsageError(
+    `${fn}: expected the ${key === 'codes' ? 'code maps' : 'images'} the run was trained on at '${value}' (named by ${join(run as string, runFormat.RUN_CONFIG_FILE)}), got no such folder: give ${flag} <folder>.`,
+  );
+}

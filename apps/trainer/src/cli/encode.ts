@@ -12,7 +12,7 @@ import {
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
-import { locateCheckpoint, runFlags, runOf } from './checkpoints';
+import { locateCheckpoint, runFlags, runOf, savedFolder } from './checkpoints';
 import { loadCheckpointModel } from './models';
 import { withBackendFlags } from './options';
 import { integer, text } from './parse';
@@ -64,7 +64,7 @@ export async function encode(options: EncodeOptions): Promise<void> {
   const vqvae = (await loadCheckpointModel(checkpoint, FN, ['vqvae'])).model as VqVae;
   try {
     const splits = loadSplits(FN, {
-      dataset: options.dataset ?? (flags.dataset as string | undefined) ?? 'mnist',
+      dataset: options.dataset ?? savedFolder(FN, runOf(checkpoint), 'dataset', '--dataset') ?? 'mnist',
       limit: options.limit,
       testLimit: options.testLimit,
       ...(flags.imageSize ? { imageSize: flags.imageSize as number } : {}),

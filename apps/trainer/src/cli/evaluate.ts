@@ -8,7 +8,7 @@ import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { loadSplits } from '../data';
-import { locateCheckpoint, runFlags, runOf } from './checkpoints';
+import { locateCheckpoint, runFlags, runOf, savedFolder } from './checkpoints';
 import { loadCheckpointModel } from './models';
 import { withBackendFlags } from './options';
 import { integer, text, UsageError } from './parse';
@@ -56,7 +56,7 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
   try {
     let scores: Record<string, unknown>;
     if (kind === 'pixelcnn') {
-      const codes = options.codes ?? (flags.codes as string | undefined);
+      const codes = options.codes ?? savedFolder(FN, runOf(checkpoint), 'codes', '--codes');
       if (!codes)
         throw new UsageError(
           `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
@@ -65,7 +65,7 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
       const result = await evaluate(model as PixelCnn, test, { batchSize: options.batchSize, seed: options.seed });
       scores = { dataset: test.name, examples: test.size, natsPerPosition: result.loss, ...result };
     } else {
-      const dataset = options.dataset ?? (flags.dataset as string | undefined) ?? 'mnist';
+      const dataset = options.dataset ?? savedFolder(FN, runOf(checkpoint), 'dataset', '--dataset') ?? 'mnist';
       const trained = (flags.binarize as 'none' | 'static' | 'dynamic' | undefined) ?? 'none';
       const binarize = options.binarize ? 'dynamic' : trained;
       const { test } = loadSplits(FN, {

@@ -4,7 +4,7 @@
  * so a value is checked by one rule wherever it comes from.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { closest, integer, UsageError } from './parse';
@@ -43,10 +43,26 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
       'threads of the native kernels (default 1) or of wasm (default: all cores, at most 8)',
       integer('--threads', 1, 64),
     )
-    .option(
-      '--config <file>',
-      `read any of these options from a JSON file (keys camelCase or kebab-case; flags given win), or from a recipe that comes with vaejs: ${recipeNames().join(', ')}`,
-    ) as unknown as Command<Args, Opts & BackendFlagValues, Global>;
+    .option('--config <file>', configHelp(command as unknown as AnyCommand)) as unknown as Command<
+    Args,
+    Opts & BackendFlagValues,
+    Global
+  >;
+}
+
+/** Which recipes a command takes: `train`'s have a `model`, `prior train`'s an `architecture`; others take none. */
+type RecipeKind = 'train' | 'prior train' | null;
+
+function recipeKindOf(command: AnyCommand): RecipeKind {
+  const keys = new Set(command.options.map((option) => option.attributeName()));
+  return keys.has('model') ? 'train' : keys.has('architecture') ? 'prior train' : null;
+}
+
+function configHelp(command: AnyCommand): string {
+  const kind = recipeKindOf(command);
+  const base =
+    'read options from a JSON file (keys camelCase or kebab-case; flags given win; the required ones go on the command line)';
+  return kind ? `${base}, or from a recipe that comes with vaejs: ${recipeNames(kind).join(', ')}` : base;
 }
 
 /** The values of the flags `withRunFlags` adds. */
@@ -152,13 +168,14 @@ function recipesDir(): string | null {
   return [join(here, '..', 'recipes'), join(here, '..', '..', 'recipes')].find((dir) => existsSync(dir)) ?? null;
 }
 
-/** Names of the recipes that come with the package (`mnist-vqvae`, …), sorted. */
-export function recipeNames(): string[] {
+/** Names of the recipes that come with the package (`mnist-vqvae`, …), sorted; those of one command's kind if given. */
+export function recipeNames(kind?: RecipeKind): string[] {
   const dir = recipesDir();
-  if (dir === null) return [];
+  if (dir === null || kind === null) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => name.slice(0, -'.json'.length))
+    .filter((name) => kind === undefined || (kind === 'prior train') === name.includes('prior'))
     .sort();
 }
 
@@ -167,12 +184,22 @@ export function recipeNames(): string[] {
  * that is no file but the name of a recipe that comes with the package reads that recipe.
  */
 export function applyConfigFile(command: AnyCommand, given: string): void {
-  const recipes = recipeNames();
-  const path = !existsSync(given) && recipes.includes(given) ? join(recipesDir() as string, `${given}.json`) : given;
+  const kind = recipeKindOf(command);
+  const recipes = recipeNames(kind);
+  const local = existsSync(given);
+  if (!local && !recipes.includes(given) && recipeNames().includes(given)) {
+    const other = given.includes('prior') ? 'prior train' : 'train';
+    throw new UsageError(
+      `expected --config ${kind ? `a recipe of vaejs ${kind} (${recipes.join(', ')})` : 'a JSON file (this command takes no recipe)'}, got '${given}', a recipe of vaejs ${other}.`,
+    );
+  }
+  const path = !local && recipes.includes(given) ? join(recipesDir() as string, `${given}.json`) : given;
   if (!existsSync(path)) {
     const guess = closest(given.replace(/\.json$/, ''), recipes);
     throw new UsageError(
-      `expected --config an existing JSON file or a recipe (${recipes.join(', ')}), got '${given}' (not found${guess ? `; did you mean ${guess}?` : ''}).`,
+      recipes.length > 0
+        ? `expected --config an existing JSON file or a recipe (${recipes.join(', ')}), got '${given}' (not found${guess ? `; did you mean ${guess}?` : ''}).`
+        : `expected --config an existing JSON file, got '${given}' (not found).`,
     );
   }
   let values: unknown;
@@ -193,7 +220,10 @@ export function flagValues(command: AnyCommand): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const key of optionsByKey(command).keys()) {
     const value = command.getOptionValue(key);
-    if (value !== undefined && key !== 'config' && key !== 'resume') values[key] = value;
+    if (value === undefined || key === 'config' || key === 'resume') continue;
+    // folders are saved absolute, so that the run's later commands find them from any working folder
+    const folder = key === 'codes' || (key === 'dataset' && value !== 'mnist' && value !== 'fashion-mnist');
+    values[key] = folder && typeof value === 'string' ? resolve(value) : value;
   }
   return values;
 }

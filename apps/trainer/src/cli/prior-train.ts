@@ -12,6 +12,7 @@ import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { resumeFlags } from './resume';
+import { checkSameCodes, nothingToTrain, refuseExistingRun } from './run-guard';
 import { checkSize } from './size-check';
 
 const FN = 'vaejs prior train';
@@ -68,7 +69,9 @@ type PriorOptions = Parameters<Parameters<ReturnType<typeof priorTrainCommand>['
 
 export async function trainPrior(given: PriorOptions, command: Command): Promise<void> {
   if (given.resume) resumeFlags(FN, command, given.out, 'prior train', PRIOR_RESUMABLE);
+  else refuseExistingRun(FN, given.out);
   const options = command.opts() as PriorOptions;
+  if (options.resume) checkSameCodes(FN, options.out, options.codes);
   const manifest = readCodesManifest(options.codes);
   const backend = await setupBackendFromFlags(options);
   const limit = (count: number) => (count ? { limit: count } : {});
@@ -90,6 +93,7 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
     options.maxMemory,
   );
   const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
+  if (nothingToTrain(checkpoint, options.epochs, options.out)) return;
   const prior = (
     checkpoint
       ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)

@@ -9,7 +9,7 @@ import { writeImageGrid } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { locateCheckpoint, runFlags, runOf } from './checkpoints';
+import { locateCheckpoint, runOf, savedFolder } from './checkpoints';
 import { loadCheckpointModel, type Model } from './models';
 import { withBackendFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
@@ -84,6 +84,11 @@ export async function sample(options: SampleOptions): Promise<string> {
       if (options.topK !== undefined) {
         throw new UsageError(`${FN}: expected --top-k only with a PixelCNN prior, got it with a VAE.`);
       }
+      if (options.temperature !== 1) {
+        throw new UsageError(
+          `${FN}: expected --temperature only with a PixelCNN prior (a VAE samples its Gaussian prior), got --temperature ${options.temperature} with a VAE.`,
+        );
+      }
       if (!vae.variational) {
         throw new UsageError(
           `${FN}: expected --run a variational model (vae, beta-vae, cvae), got a ${vae.config.kind}, which has no prior.`,
@@ -130,7 +135,7 @@ export async function sample(options: SampleOptions): Promise<string> {
 
 /** The VQ-VAE run whose codes a prior run was trained on (its codes folder's codes.json names it). */
 function vqvaeOfPrior(run: string | null): string {
-  const codes = runFlags(run).codes as string | undefined;
+  const codes = savedFolder(FN, run, 'codes', '--vqvae');
   const source = codes ? (readCodesManifest(codes).source as { vqvaeRun?: unknown } | undefined)?.vqvaeRun : undefined;
   if (typeof source !== 'string') {
     throw new UsageError(

@@ -12,6 +12,7 @@ import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { checkModelFlags, resumeFlags } from './resume';
+import { checkSameImages, nothingToTrain, refuseExistingRun } from './run-guard';
 import { checkSize } from './size-check';
 
 const FN = 'vaejs train';
@@ -198,6 +199,7 @@ function corruptionOf(options: TrainOptions): Corruption | null {
 
 async function train(given: TrainOptions, command: Command): Promise<void> {
   if (given.resume) resumeFlags(FN, command, given.out, 'train', TRAIN_RESUMABLE);
+  else refuseExistingRun(FN, given.out);
   const options = command.opts() as TrainOptions;
   checkModelFlags(FN, command, options.model, TRAIN_FLAG_MODELS);
   const backend = await setupBackendFromFlags(options);
@@ -207,6 +209,7 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
     testLimit: options.testLimit,
     ...(options.imageSize ? { imageSize: options.imageSize } : {}),
   });
+  if (options.resume) checkSameImages(FN, options.out, options.dataset, { train: trainSet.size, test: testSet.size });
   if (options.model === 'cvae' && trainSet.numClasses < 2) {
     throw new UsageError(`${FN}: expected --dataset with labels for --model cvae, got '${options.dataset}' without.`);
   }
@@ -217,6 +220,7 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
   const classes = options.model === 'cvae' ? trainSet.numClasses : 0;
   checkSize(FN, options, { height, width, channels, classes }, options.maxMemory);
   const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
+  if (nothingToTrain(checkpoint, options.epochs, options.out)) return;
   const model: Model = checkpoint
     ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)
     : options.model === 'vqvae'
