@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
@@ -64,6 +64,13 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr.trim()).toBe(
       "vaejs prior train: expected --config a recipe of vaejs prior train (fashion-mnist-prior-conditional, mnist-prior, mnist-prior-conditional), got 'mnist-vqvae', a recipe of vaejs train.",
+    );
+    const twice = join(temporaryDir(), 'twice.json');
+    writeFileSync(twice, JSON.stringify({ model: 'vqvae', codebookSize: 128, 'codebook-size': 64 }));
+    const conflict = await runCli(['train', '--config', twice, '--out', join(temporaryDir(), 'c')]);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr.trim()).toBe(
+      `vaejs train: expected one value per flag in ${twice}, got 'codebookSize': 128 and 'codebook-size': 64.`,
     );
     const empty = await runCli(['train', '--config', '', '--out', join(temporaryDir(), 'e')]);
     expect(empty.code).toBe(2);

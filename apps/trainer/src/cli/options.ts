@@ -147,8 +147,16 @@ export function applyValues(
   options: { skip?: ReadonlySet<string>; unknown?: 'error' | 'ignore'; source?: 'config' | 'implied' } = {},
 ): void {
   const byKey = optionsByKey(command);
+  const seen = new Map<string, string>();
   for (const [name, value] of Object.entries(values)) {
     const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const twin = seen.get(key);
+    if (twin !== undefined && JSON.stringify(values[twin]) !== JSON.stringify(value)) {
+      throw new UsageError(
+        `expected one value per flag in ${where}, got '${twin}': ${JSON.stringify(values[twin])} and '${name}': ${JSON.stringify(value)}.`,
+      );
+    }
+    seen.set(key, name);
     const option = byKey.get(key);
     if (!option) {
       if (options.unknown === 'ignore') continue;
