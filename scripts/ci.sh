@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # chromium for the browser tests; g++/make/python3 (node-gyp) and oneDNN's development files to build the native
-# kernels' addon from source (@vaejs/backend-native), whose tests then run (CI=true makes a missing addon fail them).
-ensure_apt_packages chromium g++ make python3 libdnnl-dev
+# kernels' addon from source (@vaejs/backend-native), whose tests then run (CI=true makes a missing addon fail them);
+# python3-torch for the PyTorch twins' parity tests (python/), with OpenBLAS, the BLAS Debian's torch recommends (its
+# bare dependency would be the reference BLAS, 30x slower: no PyTorch user runs that).
+ensure_apt_packages chromium g++ make python3 libdnnl-dev python3-torch libopenblas0-pthread
 ensure_pnpm_install
 
 step "build"            pnpm run build

@@ -46,3 +46,9 @@ export {
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
 export * as runFormat from './run-format';
 export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-store';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+} from './safetensors';

@@ -34,3 +34,9 @@ export {
 } from './options';
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
 export * as runFormat from './run-format';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+} from './safetensors';
