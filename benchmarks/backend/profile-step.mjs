@@ -1,11 +1,10 @@
 // Op-by-op profile of one training step (Adam, batch 128) on wasm, stock or fast: wraps every registered wasm
 // kernel with a timer (self time, nested kernel calls excluded) and reports time per kernel name, plus the rest of
 // the step (tfjs engine, autodiff bookkeeping, model JS) as "outside kernels".
-// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv|prior --fast [--native] --threads=1 --steps=10
+// Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv|vqvae|prior --fast [--native] --threads=1 --steps=10
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { enableFastTraining } from '@vaejs/backend';
-import { createConvVae, createMlpVae, createTrainer } from './models.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -35,7 +34,8 @@ for (const config of tf.getKernelsForBackend('wasm')) {
         const total = performance.now() - t0;
         const nested = stack.pop();
         if (stack.length) stack[stack.length - 1] += total;
-        const key = config.kernelName + (/MatMul|Conv2D/.test(config.kernelName) ? ` ${shapeKey(a)}` : '');
+        const key =
+          config.kernelName + (args.shapes || /MatMul|Conv2D/.test(config.kernelName) ? ` ${shapeKey(a)}` : '');
         const s = stats.get(key) ?? { ms: 0, calls: 0 };
         s.ms += total - nested;
         s.calls++;
@@ -45,25 +45,46 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   });
 }
 function shapeKey(a) {
-  const x = a.inputs.a ?? a.inputs.x ?? a.inputs.dy;
-  const y = a.inputs.b ?? a.inputs.filter ?? a.inputs.dy;
-  if (x === y) return `${x.shape.join('x')}`;
+  const x = a.inputs.a ?? a.inputs.x ?? a.inputs.dy ?? Object.values(a.inputs)[0];
+  const y = a.inputs.b ?? a.inputs.filter ?? a.inputs.dy ?? x;
+  if (!x?.shape) return '';
+  if (x === y || !y?.shape) return `${x.shape.join('x')}${a.attrs?.axis !== undefined ? ` axis ${a.attrs.axis}` : ''}`;
   return `${x.shape.join('x')}·${y.shape.join('x')}${a.attrs?.transposeA ? ' tA' : ''}${a.attrs?.transposeB ? ' tB' : ''}`;
 }
-let trainer;
-let x;
+// The models native.bench.mjs measures: @vaejs/vae's MLP (PyTorch examples/vae) and default conv VAE, the
+// mnist-vqvae recipe's VQ-VAE and the mnist-prior-conditional recipe's prior, trained as users train them.
+const optimizer = tf.train.adam(1e-3);
+let model;
+let batch;
 if (args.model === 'prior') {
-  // @vaejs/pixelcnn-prior's default prior on 7×7 maps of 128 codes (6 gated blocks, 64 channels)
   const { createPixelCnn } = await import('@vaejs/pixelcnn-prior');
-  const prior = createPixelCnn({ numCategories: 128, height: 7, width: 7 });
-  const optimizer = tf.train.adam(1e-3);
-  x = tf.randomUniform([128, 7, 7], 0, 128, 'int32', 42);
-  trainer = { step: (maps) => tf.dispose(prior.trainStep(optimizer, { x: maps })) };
+  model = createPixelCnn({ numCategories: 128, height: 7, width: 7, channels: 64, layers: 6, numClasses: 10 });
+  batch = {
+    x: tf.randomUniform([128, 7, 7], 0, 128, 'int32', 42),
+    labels: tf.randomUniform([128], 0, 10, 'int32', 43),
+  };
+} else if (args.model === 'vqvae') {
+  const { createVqVae } = await import('@vaejs/vqvae');
+  const quantizer = { ema: true, deadCodeThreshold: 1 };
+  model = createVqVae({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128, dataVariance: 0.0949, quantizer });
+  batch = { x: tf.randomUniform([128, 28, 28, 1], 0, 1, 'float32', 42) };
 } else {
-  const model = args.model === 'conv' ? createConvVae() : createMlpVae();
-  trainer = createTrainer(model);
-  x = tf.randomUniform([128, ...model.inputShape], 0, 1, 'float32', 42);
+  const { createVae } = await import('@vaejs/vae');
+  const config =
+    args.model === 'conv'
+      ? { inputShape: [28, 28, 1], latentDim: 16 }
+      : { inputShape: [28, 28, 1], latentDim: 20, arch: 'mlp', hidden: [400] };
+  model = createVae(config);
+  batch = { x: tf.randomUniform([128, 28, 28, 1], 0, 1, 'float32', 42) };
 }
+const trainer = {
+  step: () => {
+    const parts = model.trainStep(optimizer, batch);
+    parts.loss.dataSync();
+    tf.dispose(parts);
+  },
+};
+const x = batch;
 for (let i = 0; i < 3; i++) trainer.step(x);
 stats.clear();
 const cpu0 = process.cpuUsage();
