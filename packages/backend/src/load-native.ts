@@ -4,7 +4,7 @@
 // Nothing is compiled or downloaded: a missing or unloadable addon is a reason, and the wasm fast path runs.
 
 import { importOptionalPackage, isPackageNotFound, ownFolder } from './import-package';
-import type { NativeAddon, NativeInfo } from './kernels/utils/native-addon';
+import { NATIVE_FUNCTIONS, type NativeAddon, type NativeInfo } from './kernels/utils/native-addon';
 
 /** The package that carries the addon. */
 export const NATIVE_PACKAGE = '@vaejs/backend-native';
@@ -19,24 +19,6 @@ export type NativeLoader = () => unknown;
 export type NativeLoadResult =
   | { addon: NativeAddon; info: NativeInfo; reason: null }
   | { addon: null; info: null; reason: string; error?: unknown };
-
-const FUNCTIONS = [
-  'info',
-  'setThreads',
-  'matMul',
-  'conv2D',
-  'conv2DBackpropInput',
-  'conv2DBackpropFilter',
-  'adam',
-  'tanh',
-  'slice',
-  'transpose',
-  'sum',
-  'exp',
-  'gatherRows',
-  'pad',
-  'binary',
-];
 
 // Hidden from bundlers, as in import-package.ts.
 const importBuiltin = (name: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ name);
@@ -88,7 +70,7 @@ export async function loadNativeAddon(loader: NativeLoader = defaultNativeLoader
     }
     return { addon: null, info: null, reason: `failed to load: ${firstLine(error)}`, error };
   }
-  const missing = FUNCTIONS.filter(
+  const missing = NATIVE_FUNCTIONS.filter(
     (name) => typeof (addon as unknown as Record<string, unknown>)?.[name] !== 'function',
   );
   if (missing.length > 0) {

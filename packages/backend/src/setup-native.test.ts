@@ -65,7 +65,7 @@ describe('setupBackend without the native addon (simulated)', () => {
   it('falls back when what loads is not the addon', async () => {
     const result = await loadNativeAddon(() => ({ info: () => ({}) }));
     expect(result.reason).toBe(
-      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, gatherRows, pad, binary',
+      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, sigmoid, log1p, gatherRows, pad, binary',
     );
   });
 
@@ -123,6 +123,8 @@ describe.runIf(native.addon != null)('setupBackend with the native addon', () =>
       'Transpose/wasm',
       'Sum/wasm',
       'Exp/wasm',
+      'Sigmoid/wasm',
+      'Log1p/wasm',
       'GatherV2/wasm',
       'PadV2/wasm',
       'SplitV/wasm',

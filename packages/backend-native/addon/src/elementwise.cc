@@ -1,6 +1,7 @@
 // Element-wise and data-movement kernels where tfjs-backend-wasm is slow on large tensors (a PixelCNN prior's step
-// spends a third of its time in them): tanh (scalar std::tanh there), slices and transposes of up to 4 axes, and sums
-// over leading or trailing axes. Vectorised for the CPU at run time (target_clones); sums add in tfjs' order.
+// spends a third of its time in them): tanh, exp, sigmoid and log1p (scalar libm there), add, subtract and multiply
+// with the broadcasts a step makes, slices and transposes of up to 4 axes, and sums over a run of axes. Vectorised for
+// the CPU at run time (target_clones); sums add in tfjs' order.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -43,70 +44,159 @@ void tanhLoop(const float* __restrict x, float* __restrict out, int64_t size) {
 
 // exp by range reduction, x = n·ln 2 + r with |r| ≤ ln 2 / 2, and a degree-7 polynomial for e^r (Cephes' expf
 // coefficients): within 2 float ulps of std::exp; 0 below −87.34 and +∞ above 88.72, as float exp rounds.
+inline float expPoly(float v) {
+  const float high = v > 88.72283905206835f ? 88.72283905206835f : v;
+  const float clamped = high < -87.33654475f ? -87.33654475f : high;
+  const float t = clamped * 1.44269504088896341f + 0.5f;
+  const float n = std::floor(t);
+  const int32_t k = static_cast<int32_t>(n);
+  float r = clamped - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  const float z = r * r;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * z + r + 1.f;
+  // 2^k as two normal powers (k reaches 128 near the top of the range, −126 near the bottom)
+  const int32_t k1 = k >> 1, k2 = k - k1;
+  const float scale1 = __builtin_bit_cast(float, (k1 + 127) << 23);
+  const float scale2 = __builtin_bit_cast(float, (k2 + 127) << 23);
+  float result = y * scale1 * scale2;
+  result = v > 88.72283905206835f ? INFINITY : result;
+  result = v < -87.33654475f ? 0.f : result;
+  return v != v ? v : result;  // NaN stays NaN
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void expLoop(const float* __restrict x, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) out[i] = expPoly(x[i]);
+}
+
+// sigmoid from e = exp(−|x|): 1 / (1 + e) for x ≥ 0, e / (1 + e) below (no overflow, no cancellation); a few ulps
+// from the exact value, 0 and 1 where it rounds there.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void sigmoidLoop(const float* __restrict x, float* __restrict out, int64_t size) {
   for (int64_t i = 0; i < size; i++) {
     const float v = x[i];
-    const float high = v > 88.72283905206835f ? 88.72283905206835f : v;
-    const float clamped = high < -87.33654475f ? -87.33654475f : high;
-    const float t = clamped * 1.44269504088896341f + 0.5f;
-    const float n = std::floor(t);
-    const int32_t k = static_cast<int32_t>(n);
-    float r = clamped - n * 0.693359375f;
-    r = r + n * 2.12194440e-4f;
-    const float z = r * r;
-    float y = 1.9875691500e-4f;
-    y = y * r + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * z + r + 1.f;
-    // 2^k as two normal powers (k reaches 128 near the top of the range, −126 near the bottom)
-    const int32_t k1 = k >> 1, k2 = k - k1;
-    const float scale1 = __builtin_bit_cast(float, (k1 + 127) << 23);
-    const float scale2 = __builtin_bit_cast(float, (k2 + 127) << 23);
-    float result = y * scale1 * scale2;
-    result = v > 88.72283905206835f ? INFINITY : result;
-    result = v < -87.33654475f ? 0.f : result;
-    out[i] = v != v ? v : result;  // NaN stays NaN
+    const float e = expPoly(v < 0.f ? v : -v);
+    const float s = 1.f / (1.f + e);
+    out[i] = v >= 0.f ? s : (v < 0.f ? e * s : v);  // NaN stays NaN
   }
 }
 
-/** out = a op b over `size` values, where a or b repeats (its `period` values again and again: a broadcast suffix). */
+// log1p(x) = log(u) · x / (u − 1) with u = 1 + x rounded (Goldberg's correction: the rounding of u cancels), and
+// log(u) = e·ln 2 + log(m), m ∈ [√½, √2), by Cephes' logf polynomial: within a few float ulps of std::log1p;
+// −∞ at −1, NaN below, +∞ at +∞, x itself where u rounds to 1.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void log1pLoop(const float* __restrict x, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) {
+    const float v = x[i];
+    const float u = 1.f + v;
+    const int32_t bits = __builtin_bit_cast(int32_t, u);
+    float e = static_cast<float>(((bits >> 23) & 0xff) - 126);
+    float m = __builtin_bit_cast(float, (bits & 0x807fffff) | 0x3f000000);  // u = m · 2^e, m ∈ [½, 1)
+    const bool small = m < 0.707106781186547524f;
+    e = small ? e - 1.f : e;
+    m = small ? m + m - 1.f : m - 1.f;
+    const float z = m * m;
+    float y = 7.0376836292e-2f;
+    y = y * m - 1.1514610310e-1f;
+    y = y * m + 1.1676998740e-1f;
+    y = y * m - 1.2420140846e-1f;
+    y = y * m + 1.4249322787e-1f;
+    y = y * m - 1.6668057665e-1f;
+    y = y * m + 2.0000714765e-1f;
+    y = y * m - 2.4999993993e-1f;
+    y = y * m + 3.3333331174e-1f;
+    y = y * m * z;
+    y = y + -2.12194440e-4f * e;
+    y = y + -0.5f * z;
+    const float logU = m + y + 0.693359375f * e;
+    const float denominator = u - 1.f;
+    float result = denominator == 0.f ? v : logU * (v / denominator);
+    result = u == INFINITY ? INFINITY : result;
+    result = v == -1.f ? -INFINITY : result;
+    out[i] = v < -1.f || v != v ? NAN : result;
+  }
+}
+
+template <int Op>
+inline float apply(float a, float b) {
+  if (Op == 0) return a + b;
+  if (Op == 1) return a - b;
+  return a * b;
+}
+
+/**
+ * One row of out = a op b: `inner` values, where a or b may be one value repeated (its inner stride 0). The three
+ * cases are separate loops so that each vectorises.
+ */
 template <int Op>
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void binaryLoop(const float* a, const float* b, float* out, int64_t size, int64_t aPeriod, int64_t bPeriod) {
-  const int64_t period = aPeriod < bPeriod ? aPeriod : bPeriod;
-  for (int64_t start = 0; start < size; start += period) {
-    const float* aRow = aPeriod == size ? a + start : a;
-    const float* bRow = bPeriod == size ? b + start : b;
-    float* outRow = out + start;
-    for (int64_t j = 0; j < period; j++) {
-      if (Op == 0) outRow[j] = aRow[j] + bRow[j];
-      if (Op == 1) outRow[j] = aRow[j] - bRow[j];
-      if (Op == 2) outRow[j] = aRow[j] * bRow[j];
+void binaryRow(const float* __restrict a, const float* __restrict b, float* __restrict out, int64_t inner,
+               bool aFull, bool bFull) {
+  if (aFull && bFull) {
+    for (int64_t j = 0; j < inner; j++) out[j] = apply<Op>(a[j], b[j]);
+  } else if (aFull) {
+    const float value = b[0];
+    for (int64_t j = 0; j < inner; j++) out[j] = apply<Op>(a[j], value);
+  } else if (bFull) {
+    const float value = a[0];
+    for (int64_t j = 0; j < inner; j++) out[j] = apply<Op>(value, b[j]);
+  } else {
+    const float value = apply<Op>(a[0], b[0]);
+    for (int64_t j = 0; j < inner; j++) out[j] = value;
+  }
+}
+
+/**
+ * out [outer, middle, inner] = a op b, each operand [outer or 1, middle or 1, inner or 1] (`aAxes`/`bAxes`: bit 2
+ * outer, 1 middle, 0 inner) — every broadcast a training step makes, once tfjs' shapes are folded into three axes:
+ * a scalar (0b000), a bias over the leading axes (0b001), a per-example-per-channel term [n, 1, 1, c] over
+ * [n, h, w, c] (0b101).
+ */
+template <int Op>
+void binaryLoop(const float* a, const float* b, float* out, int64_t outer, int64_t middle, int64_t inner, int aAxes,
+                int bAxes) {
+  const bool aInner = aAxes & 1, bInner = bAxes & 1;
+  const int64_t aRow = aInner ? inner : 1, bRow = bInner ? inner : 1;
+  const int64_t aOuter = (aAxes & 2 ? middle : 1) * aRow, bOuter = (bAxes & 2 ? middle : 1) * bRow;
+  for (int64_t o = 0; o < outer; o++) {
+    const float* aBase = a + (aAxes & 4 ? o * aOuter : 0);
+    const float* bBase = b + (bAxes & 4 ? o * bOuter : 0);
+    for (int64_t m = 0; m < middle; m++) {
+      binaryRow<Op>(aBase + (aAxes & 2 ? m * aRow : 0), bBase + (bAxes & 2 ? m * bRow : 0),
+                    out + (o * middle + m) * inner, inner, aInner, bInner);
     }
   }
 }
 
-/** out[j] = Σ_i x[i·inner + j] (a sum over the leading axes), adding rows in order. */
+/**
+ * out[o, j] = Σ_r x[o, r, j] over x [outer, reduced, inner] (the reduced axes of tfjs' Sum, folded into one in the
+ * middle), adding the r rows in order as the wasm kernel does.
+ */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void sumLeading(const float* __restrict x, float* __restrict out, int64_t outer, int64_t inner) {
-  for (int64_t j = 0; j < inner; j++) out[j] = 0.f;
-  for (int64_t i = 0; i < outer; i++) {
-    const float* row = x + i * inner;
-    for (int64_t j = 0; j < inner; j++) out[j] += row[j];
+void sumMiddle(const float* __restrict x, float* __restrict out, int64_t outer, int64_t reduced, int64_t inner) {
+  for (int64_t o = 0; o < outer; o++) {
+    float* target = out + o * inner;
+    for (int64_t j = 0; j < inner; j++) target[j] = 0.f;
+    for (int64_t r = 0; r < reduced; r++) {
+      const float* row = x + (o * reduced + r) * inner;
+      for (int64_t j = 0; j < inner; j++) target[j] += row[j];
+    }
   }
 }
 
-/** out[i] = Σ_j x[i·inner + j] (a sum over the trailing axes), in order. */
-void sumTrailing(const float* __restrict x, float* __restrict out, int64_t outer, int64_t inner) {
-  for (int64_t i = 0; i < outer; i++) {
-    const float* row = x + i * inner;
+/** out[o] = Σ_r x[o, r] (the reduced axes are the trailing ones), in order. */
+void sumTrailing(const float* __restrict x, float* __restrict out, int64_t outer, int64_t reduced) {
+  for (int64_t o = 0; o < outer; o++) {
+    const float* row = x + o * reduced;
     float sum = 0.f;
-    for (int64_t j = 0; j < inner; j++) sum += row[j];
-    out[i] = sum;
+    for (int64_t r = 0; r < reduced; r++) sum += row[r];
+    out[o] = sum;
   }
 }
 
@@ -129,26 +219,32 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
 }
 
 /**
- * binary(op, a, b, out): out = a + b (op 0), a − b (1) or a · b (2), where a and b have out's size or one of them
- * repeats (a broadcast over leading axes: its size divides out's).
+ * binary(op, a, b, out, outer, middle, inner, aAxes, bAxes): out [outer, middle, inner] = a + b (op 0), a − b (1) or
+ * a · b (2), a and b each [outer or 1, middle or 1, inner or 1] as their bits say (4 outer, 2 middle, 1 inner).
  */
 napi_value Binary(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  readArgs(env, info, argv, 4, "binary");
+  napi_value argv[9];
+  readArgs(env, info, argv, 9, "binary");
   const int64_t op = intArg(env, argv[0], "op");
   size_t aLength, bLength, outLength;
   const float* a = floatArray(env, argv[1], "a", &aLength);
   const float* b = floatArray(env, argv[2], "b", &bLength);
   float* out = floatArray(env, argv[3], "out", &outLength);
-  const int64_t size = static_cast<int64_t>(outLength), aPeriod = static_cast<int64_t>(aLength),
-                bPeriod = static_cast<int64_t>(bLength);
-  if (aPeriod == 0 || bPeriod == 0 || (aPeriod != size && bPeriod != size) || size % aPeriod != 0 ||
-      size % bPeriod != 0) {
-    throw NativeError("binary: expected a and b of out's size, or one of them a divisor of it");
+  int64_t dims[5];
+  readInts(env, argv + 4, dims, 5, "binary");
+  const int64_t outer = dims[0], middle = dims[1], inner = dims[2];
+  const int aAxes = static_cast<int>(dims[3]), bAxes = static_cast<int>(dims[4]);
+  const auto sizeOf = [&](int axes) {
+    return (axes & 4 ? outer : 1) * (axes & 2 ? middle : 1) * (axes & 1 ? inner : 1);
+  };
+  if (outer < 0 || middle < 0 || inner < 0 || aAxes < 0 || aAxes > 7 || bAxes < 0 || bAxes > 7 ||
+      static_cast<int64_t>(outLength) != outer * middle * inner || static_cast<int64_t>(aLength) != sizeOf(aAxes) ||
+      static_cast<int64_t>(bLength) != sizeOf(bAxes)) {
+    throw NativeError("binary: expected out of outer·middle·inner values and a, b of the sizes their axes give");
   }
-  if (op == 0) binaryLoop<0>(a, b, out, size, aPeriod, bPeriod);
-  else if (op == 1) binaryLoop<1>(a, b, out, size, aPeriod, bPeriod);
-  else if (op == 2) binaryLoop<2>(a, b, out, size, aPeriod, bPeriod);
+  if (op == 0) binaryLoop<0>(a, b, out, outer, middle, inner, aAxes, bAxes);
+  else if (op == 1) binaryLoop<1>(a, b, out, outer, middle, inner, aAxes, bAxes);
+  else if (op == 2) binaryLoop<2>(a, b, out, outer, middle, inner, aAxes, bAxes);
   else throw NativeError("binary: expected op 0 (add), 1 (sub) or 2 (mul)");
   return nullptr;
 }
@@ -162,6 +258,30 @@ napi_value Exp(napi_env env, napi_callback_info info) {
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("exp: expected x and out of one size");
   expLoop(x, out, static_cast<int64_t>(xLength));
+  return nullptr;
+}
+
+/** sigmoid(x, out): out = 1 / (1 + exp(−x)), element-wise. */
+napi_value Sigmoid(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  readArgs(env, info, argv, 2, "sigmoid");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  float* out = floatArray(env, argv[1], "out", &outLength);
+  if (outLength != xLength) throw NativeError("sigmoid: expected x and out of one size");
+  sigmoidLoop(x, out, static_cast<int64_t>(xLength));
+  return nullptr;
+}
+
+/** log1p(x, out): out = log(1 + x), element-wise. */
+napi_value Log1p(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  readArgs(env, info, argv, 2, "log1p");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  float* out = floatArray(env, argv[1], "out", &outLength);
+  if (outLength != xLength) throw NativeError("log1p: expected x and out of one size");
+  log1pLoop(x, out, static_cast<int64_t>(xLength));
   return nullptr;
 }
 
@@ -320,22 +440,22 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** sum(x, out, outer, inner, leading): sums over the leading (out has inner values) or trailing (outer) axes. */
+/** sum(x, out, outer, reduced, inner): out [outer, inner] = x [outer, reduced, inner] summed over its middle axis. */
 napi_value Sum(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   readArgs(env, info, argv, 5, "sum");
   size_t xLength, outLength;
   const float* x = floatArray(env, argv[0], "x", &xLength);
   float* out = floatArray(env, argv[1], "out", &outLength);
-  const int64_t outer = intArg(env, argv[2], "outer"), inner = intArg(env, argv[3], "inner");
-  bool leading;
-  check(env, napi_get_value_bool(env, argv[4], &leading), "leading");
-  if (static_cast<int64_t>(xLength) != outer * inner ||
-      static_cast<int64_t>(outLength) != (leading ? inner : outer)) {
-    throw NativeError("sum: expected x of outer·inner values and out of the size left");
+  int64_t dims[3];
+  readInts(env, argv + 2, dims, 3, "sum");
+  const int64_t outer = dims[0], reduced = dims[1], inner = dims[2];
+  if (outer < 0 || reduced < 0 || inner < 0 || static_cast<int64_t>(xLength) != outer * reduced * inner ||
+      static_cast<int64_t>(outLength) != outer * inner) {
+    throw NativeError("sum: expected x of outer·reduced·inner values and out of outer·inner");
   }
-  if (leading) sumLeading(x, out, outer, inner);
-  else sumTrailing(x, out, outer, inner);
+  if (inner == 1) sumTrailing(x, out, outer, reduced);
+  else sumMiddle(x, out, outer, reduced, inner);
   return nullptr;
 }
 

@@ -17,5 +17,7 @@ napi_value Exp(napi_env env, napi_callback_info info);
 napi_value GatherRows(napi_env env, napi_callback_info info);
 napi_value Pad(napi_env env, napi_callback_info info);
 napi_value Binary(napi_env env, napi_callback_info info);
+napi_value Sigmoid(napi_env env, napi_callback_info info);
+napi_value Log1p(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

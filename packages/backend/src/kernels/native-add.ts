@@ -1,11 +1,5 @@
-// Add of large float32 tensors on the native addon (utils/native-binary.ts says which); the stock kernel otherwise.
-import type { FastKernelConfig } from './utils/kernel-overrides';
-import { BINARY_OPS, makeNativeBinaryConfig } from './utils/native-binary';
+// Add of float32 tensors on the native addon (utils/native-binary.ts says which); the stock kernel otherwise.
+import { BINARY_OPS, nativeBinaryConfig } from './utils/native-binary';
 
 /** Replaces the stock kernel where there is one. */
-export const nativeAddConfig: FastKernelConfig = {
-  kernelName: 'Add',
-  backendName: 'wasm',
-  when: 'replace',
-  create: ({ original }) => makeNativeBinaryConfig(BINARY_OPS.add, original!),
-};
+export const nativeAddConfig = nativeBinaryConfig('Add', BINARY_OPS.add);

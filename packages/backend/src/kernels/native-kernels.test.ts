@@ -73,6 +73,12 @@ function withFast<T>(compute: () => T): T {
   }
 }
 
+/** On the stock wasm kernels (nothing registered). */
+function onStock<T>(compute: () => T): T {
+  restoreKernels();
+  return compute();
+}
+
 function withNative<T>(compute: () => T): T {
   setNativeAddon(native.addon);
   registerFastKernels(nativeKernelConfigs);
@@ -308,7 +314,7 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([x, dy]);
   });
 
-  it('Slice, Transpose and Sum give the stock values (ranks 1–4, every permutation, leading and trailing axes)', () => {
+  it('Slice, Transpose and Sum give the stock values (ranks 1–4, every permutation, leading, middle and trailing axes)', () => {
     nativeElementwiseRoute.minElements = 0;
     const x = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 2);
     const before = liveBuffers();
@@ -331,7 +337,10 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         tf.sum(x, 0, true),
         tf.sum(x, [2, 3]),
         tf.sum(x, -1),
-        tf.sum(x, [1, 2]), // inner axes: the wasm kernel
+        tf.sum(x, [1, 2]), // middle axes (a per-example bias's gradient)
+        tf.sum(x, [1, 2], true),
+        tf.sum(tf.reshape(x, [3, 1, 5, 24]), [0, 2]), // one run once the axis of size 1 is set aside
+        tf.sum(x, [0, 2]), // two runs: the wasm kernel
       ]);
     const result = stockAndNative(addon, compute);
     expectSame(result, 0);
@@ -405,7 +414,7 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([table, indices, x, bad]);
   });
 
-  it('Add, Sub and Multiply give the stock values: same shapes, broadcasts over leading axes, and others (stock)', () => {
+  it('Add, Sub and Multiply give the stock values: same shapes, scalars, biases, per-example terms, others (stock)', () => {
     nativeElementwiseRoute.minElements = 0;
     const a = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 5);
     const b = tf.randomNormal([4, 3, 5, 6], 0, 1, 'float32', 6);
@@ -420,12 +429,109 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
           op(c, a),
           op(d, a),
           op(a, tf.scalar(1.5)),
-          op(a, e), // not a suffix: the wasm kernel
-          op(tf.reshape(c, [6, 1]), tf.reshape(c, [1, 6])), // both broadcast: the wasm kernel
+          op(tf.scalar(1.5), a), // sigmoid's gradient: 1 − y
+          op(a, e), // a per-example term [n, 1, 1, c]
+          op(e, a),
+          op(tf.reshape(c, [6, 1]), tf.reshape(c, [1, 6])), // both broadcast
+          op(tf.reshape(a, [4, 1, 15, 6]), tf.reshape(b, [1, 4, 15, 6])), // the same, over a run of axes
+          op(tf.reshape(c, [2, 1, 3, 1]), tf.reshape(c, [1, 2, 1, 3])), // four runs: the wasm kernel
         ]),
       );
     expectSame(stockAndNative(addon, compute), 0);
     tf.dispose([a, b, c, d, e]);
+  });
+
+  it('Sigmoid within 1e-6 of the stock kernel (and 1e-5 of each value), and its gradient', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const x = tf.concat([tf.linspace(-100, 100, 40001), tf.tensor1d([Number.NaN, Number.POSITIVE_INFINITY, -1e30])]);
+    const dy = tf.randomNormal([40004], 0, 1, 'float32', 1);
+    const result = stockAndNative(addon, () =>
+      readAll(() => [tf.sigmoid(x), ...tf.grads((v: tf.Tensor) => tf.sigmoid(v))([x], dy)]),
+    );
+    const finite = (values: Float32Array[]) => values.map((v) => v.slice(0, 40001));
+    expectSame({ stock: finite(result.stock), fast: finite(result.fast) }, 1e-6);
+    const [stock] = result.stock;
+    const [fast] = result.fast;
+    for (let i = 0; i < stock!.length; i++) {
+      if (stock![i]! < 1.2e-38 || Number.isNaN(stock![i]!))
+        expect(fast![i]! < 1.2e-38 || Number.isNaN(fast![i]!)).toBe(true);
+      else expect(Math.abs(fast![i]! - stock![i]!) / stock![i]!).toBeLessThanOrEqual(1e-5);
+    }
+    expect([...fast!.slice(40001)]).toEqual([Number.NaN, 1, 0]);
+    tf.dispose([x, dy]);
+  });
+
+  it('Log1p within 2e-7 of the exact value from −1 to 1e30 (stock wasm computes log(1 + x): 1e-3 off near 0)', () => {
+    nativeElementwiseRoute.minElements = 0;
+    const values = [
+      ...Array.from({ length: 20000 }, (_, i) => -1 + (i + 1) * 1e-4), // (−1, 1]
+      ...Array.from({ length: 400 }, (_, i) => 10 ** (-30 + i / 10)), // 1e-30 … 1e10
+      ...Array.from({ length: 400 }, (_, i) => -(10 ** (-30 + i / 14))), // −1e-30 … −0.7
+      1e30,
+    ].map(Math.fround);
+    const x = tf.tensor1d(values);
+    const dy = tf.randomNormal([values.length], 0, 1, 'float32', 2);
+    const [value, gradient] = withNative(() =>
+      readAll(() => [tf.log1p(x), ...tf.grads((v: tf.Tensor) => tf.log1p(v))([x], dy)]),
+    );
+    values.forEach((v, i) => {
+      const exact = Math.log1p(v);
+      expect(Math.abs(value![i]! - exact) / Math.max(Math.abs(exact), 1e-45), `log1p(${v})`).toBeLessThanOrEqual(2e-7);
+    });
+    // the gradient dy / (1 + x) is the stock one (Log1p's gradient does not call Log1p)
+    const [, stockGradient] = onStock(() =>
+      readAll(() => [tf.log1p(x), ...tf.grads((v: tf.Tensor) => tf.log1p(v))([x], dy)]),
+    );
+    expect([...gradient!]).toEqual([...stockGradient!]);
+    const stockNearZero = onStock(() => readAll(() => [tf.log1p(tf.tensor1d([1e-5]))]))[0]![0]!;
+    expect(Math.abs(stockNearZero - Math.log1p(Math.fround(1e-5))) / 1e-5).toBeGreaterThan(1e-4); // why not the stock
+    const edges = tf.tensor1d([-1, -2, Number.NaN, Number.POSITIVE_INFINITY, 0]);
+    const edgeValues = withNative(() => readAll(() => [tf.log1p(edges)]))[0]!;
+    expect([...edgeValues]).toEqual([Number.NEGATIVE_INFINITY, Number.NaN, Number.NaN, Number.POSITIVE_INFINITY, 0]);
+    tf.dispose([x, dy, edges]);
+  });
+
+  it('Conv2DBackpropInput to a few channels (the last transposed conv of a decoder, as a GEMM) like the stock cpu kernel', async () => {
+    for (const [i, [xShape, filterShape, strides]] of (
+      [
+        [[3, 28, 28, 1], [4, 4, 1, 32], 2],
+        [[2, 28, 28, 1], [3, 3, 1, 32], 1],
+        [[2, 16, 12, 3], [3, 3, 3, 16], 2],
+        [[2, 9, 9, 4], [5, 5, 4, 8], 2],
+      ] as const
+    ).entries()) {
+      const yShape = tf.backend_util.computeConv2DInfo([...xShape], [...filterShape], strides, 1, 'same').outShape;
+      const y = tf.randomNormal(yShape, 0, 1, 'float32', i);
+      const w = tf.randomNormal([...filterShape], 0, 1, 'float32', i + 1);
+      const dx = tf.randomNormal([...xShape], 0, 1, 'float32', i + 2);
+      const transpose = (yy: tf.Tensor, ww: tf.Tensor) =>
+        tf.conv2dTranspose(yy as tf.Tensor4D, ww as tf.Tensor4D, [...xShape], strides, 'same');
+      const compute = () => readAll(() => [transpose(y, w), ...tf.grads(transpose)([y, w], dx)]);
+      expectSame({ stock: await onCpu(compute), fast: withNative(compute) });
+      tf.dispose([y, w, dx]);
+    }
+  });
+
+  it('route scalars, biases and per-example terms of Add, Sub and Multiply to the addon', () => {
+    const calls: number[][] = [];
+    const counting = {
+      ...addon,
+      binary: (...args: Parameters<typeof addon.binary>) => {
+        calls.push(args.slice(4) as number[]);
+        addon.binary(...args);
+      },
+    };
+    const x = tf.randomNormal([8, 7, 7, 64], 0, 1, 'float32', 1);
+    const perExample = tf.randomNormal([8, 1, 1, 64], 0, 1, 'float32', 2);
+    setNativeAddon(counting);
+    registerFastKernels(nativeKernelConfigs);
+    tf.dispose([tf.sub(1, x), tf.add(x, perExample), tf.mul(x, tf.ones([64]))]);
+    expect(calls).toEqual([
+      [1, 1, 25088, 6, 7],
+      [8, 49, 64, 7, 5],
+      [1, 392, 64, 7, 5],
+    ]);
+    tf.dispose([x, perExample]);
   });
 
   it('leave int32 tensors and empty tensors to the wasm kernels', () => {

@@ -1,11 +1,5 @@
-// Sub of large float32 tensors on the native addon (utils/native-binary.ts says which); the stock kernel otherwise.
-import type { FastKernelConfig } from './utils/kernel-overrides';
-import { BINARY_OPS, makeNativeBinaryConfig } from './utils/native-binary';
+// Sub of float32 tensors on the native addon (utils/native-binary.ts says which); the stock kernel otherwise.
+import { BINARY_OPS, nativeBinaryConfig } from './utils/native-binary';
 
 /** Replaces the stock kernel where there is one. */
-export const nativeSubConfig: FastKernelConfig = {
-  kernelName: 'Sub',
-  backendName: 'wasm',
-  when: 'replace',
-  create: ({ original }) => makeNativeBinaryConfig(BINARY_OPS.sub, original!),
-};
+export const nativeSubConfig = nativeBinaryConfig('Sub', BINARY_OPS.sub);

@@ -1,38 +1,37 @@
-// Sum over leading axes (bias gradients: [n, h, w, c] → [c]) or trailing axes on the native addon, adding in the
-// order the wasm kernel adds. Other axes, dtypes and small tensors still run the wasm kernel.
+// Sum over one run of axes on the native addon: the leading ones (bias gradients: [n, h, w, c] → [c]), the trailing
+// ones, or the middle ones (a per-example bias's gradient: [n, h, w, c] over h and w → [n, c]), adding in the order
+// the wasm kernel adds. Other axes, dtypes and empty tensors still run the wasm kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import type { FastKernelConfig } from './utils/kernel-overrides';
-import { type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
-import { heapView, nativeAddon } from './utils/native-addon';
+import { sizeOf } from './utils/kernel-utils';
 import { largeEnough } from './utils/native-data-movement';
+import { nativeKernelConfig } from './utils/native-kernel';
+
+/**
+ * [outer, reduced, inner] of a sum of `shape` over `axes` when the reduced axes (axes of size 1 aside) are one run;
+ * null otherwise.
+ * @example foldReduction([8, 7, 7, 64], [1, 2]) // [8, 49, 64]
+ */
+export function foldReduction(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+  const reduced = axes.filter((axis) => shape[axis] !== 1);
+  if (reduced.length === 0) return null;
+  const first = Math.min(...reduced);
+  const last = Math.max(...reduced);
+  for (let axis = first; axis <= last; axis++) {
+    if (shape[axis] !== 1 && !reduced.includes(axis)) return null;
+  }
+  return [sizeOf(shape.slice(0, first)), sizeOf(shape.slice(first, last + 1)), sizeOf(shape.slice(last + 1))];
+}
 
 /** Replaces the stock kernel where there is one. */
-export const nativeSumConfig: FastKernelConfig = {
-  kernelName: 'Sum',
-  backendName: 'wasm',
-  when: 'replace',
-  create: ({ original }) => ({
-    ...original!,
-    kernelFunc: ((args: KernelArgs) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-      const rank = x.shape.length;
-      const axes = [...new Set(tf.util.parseAxisParam(attrs.axis, x.shape))].sort((a, b) => a - b);
-      const leading = axes.every((axis, i) => axis === i);
-      const trailing = axes.every((axis, i) => axis === rank - axes.length + i);
-      if (x.dtype !== 'float32' || axes.length === 0 || !(leading || trailing) || !largeEnough(x.shape)) {
-        return original!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
-      }
-      const reduced = sizeOf(axes.map((axis) => x.shape[axis]!));
-      const kept = sizeOf(x.shape) / reduced;
-      const outShape = attrs.keepDims
-        ? x.shape.map((d, axis) => (axes.includes(axis) ? 1 : d))
-        : x.shape.filter((_, axis) => !axes.includes(axis));
-      const backend = args.backend as WasmBackendLike;
-      const out = backend.makeOutput(outShape, 'float32');
-      const [outer, inner] = leading ? [reduced, kept] : [kept, reduced];
-      nativeAddon().sum(heapView(backend, x), heapView(backend, out), outer, inner, leading);
-      return out;
-    }) as unknown as tf.KernelFunc,
-  }),
-};
+export const nativeSumConfig = nativeKernelConfig('Sum', (args) => {
+  const x = args.inputs.x as tf.TensorInfo;
+  const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  if (x.dtype !== 'float32' || !largeEnough(x.shape)) return null;
+  const axes = [...new Set(tf.util.parseAxisParam(attrs.axis, x.shape))];
+  const folded = foldReduction(x.shape, axes);
+  if (folded == null) return null;
+  const outShape = attrs.keepDims
+    ? x.shape.map((d, axis) => (axes.includes(axis) ? 1 : d))
+    : x.shape.filter((_, axis) => !axes.includes(axis));
+  return { outShapes: [outShape], run: (addon, view, [out]) => addon.sum(view(x), out!, ...folded) };
+});

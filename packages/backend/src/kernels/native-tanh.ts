@@ -1,12 +1,6 @@
 // Tanh on the native addon (a vectorised rational approximation within a few float ulps of std::tanh; stock wasm
 // computes std::tanh element by element: 15 ns an element, 6 ms for a PixelCNN gate's 400 k values).
-import type { FastKernelConfig } from './utils/kernel-overrides';
-import { makeNativeUnaryConfig } from './utils/native-unary';
+import { nativeUnaryConfig } from './utils/native-unary';
 
 /** Replaces the stock kernel where there is one; small or non-float32 tensors still run it. */
-export const nativeTanhConfig: FastKernelConfig = {
-  kernelName: 'Tanh',
-  backendName: 'wasm',
-  when: 'replace',
-  create: ({ original }) => makeNativeUnaryConfig(original!, (addon, x, out) => addon.tanh(x, out)),
-};
+export const nativeTanhConfig = nativeUnaryConfig('Tanh', (addon, x, out) => addon.tanh(x, out));

@@ -18,8 +18,10 @@ import { nativeExpConfig } from './native-exp';
 import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
 import { nativeGatherV2Config } from './native-gather-v2';
+import { nativeLog1pConfig } from './native-log1p';
 import { nativeMultiplyConfig } from './native-multiply';
 import { nativePadV2Config } from './native-pad-v2';
+import { nativeSigmoidConfig } from './native-sigmoid';
 import { nativeSliceConfig } from './native-slice';
 import { nativeSplitVConfig } from './native-split-v';
 import { nativeSubConfig } from './native-sub';
@@ -64,6 +66,8 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeTransposeConfig,
   nativeSumConfig,
   nativeExpConfig,
+  nativeSigmoidConfig,
+  nativeLog1pConfig,
   nativeGatherV2Config,
   nativePadV2Config,
   nativeSplitVConfig,

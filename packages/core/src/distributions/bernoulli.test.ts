@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
 import { describe, expect, it } from 'vitest';
-import { bernoulliLogLikelihood } from './bernoulli';
+import { bernoulliLogElements, bernoulliLogLikelihood } from './bernoulli';
 
 const sigmoid = (l: number) => 1 / (1 + Math.exp(-l));
 const naive = (x: number, l: number) => x * Math.log(sigmoid(l)) + (1 - x) * Math.log(1 - sigmoid(l));
@@ -34,6 +34,31 @@ describe('bernoulliLogLikelihood', () => {
       const logits = tf.tensor2d([[0.3, 1.2, -100, 100]]);
       const grad = tf.grad((l: tf.Tensor) => tf.sum(bernoulliLogLikelihood(x, l)))(logits);
       expectClose(grad.dataSync(), [1 - sigmoid(0.3), -sigmoid(1.2), 1, -0.5], 1e-6);
+    });
+  });
+
+  it('gives the gradients of autodiff through the element-wise formula (x and logits, per-example weights)', () => {
+    tf.tidy(() => {
+      for (const shape of [
+        [6, 10],
+        [4, 5, 3, 2],
+      ]) {
+        const x = tf.randomUniform(shape, 0, 1, 'float32', 1);
+        const logits = tf.randomNormal(shape, 0, 8, 'float32', 2);
+        const weights = tf.randomNormal([shape[0] as number], 0, 1, 'float32', 3);
+        const weighted = (perExample: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(perExample(a, b), weights));
+        const formula = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(
+            bernoulliLogElements(a, b),
+            shape.slice(1).map((_, i) => i + 1),
+          );
+        const [dxFormula, dlFormula] = tf.grads(weighted(formula))([x, logits]);
+        const [dx, dl] = tf.grads(weighted(bernoulliLogLikelihood))([x, logits]);
+        expectClose(dx!.dataSync(), dxFormula!.dataSync(), 1e-5);
+        expectClose(dl!.dataSync(), dlFormula!.dataSync(), 1e-5);
+        expectClose(bernoulliLogLikelihood(x, logits).dataSync(), formula(x, logits).dataSync(), 0);
+      }
     });
   });
 

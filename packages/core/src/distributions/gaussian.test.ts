@@ -178,6 +178,22 @@ describe('klStandardNormal, klPerDimension, klGaussians', () => {
     });
   });
 
+  it('klStandardNormal gives the gradients of autodiff through the closed form, with per-example weights', () => {
+    tf.tidy(() => {
+      const mean = tf.randomNormal([5, 7], 0, 2, 'float32', 1);
+      const logVar = tf.randomNormal([5, 7], 0, 2, 'float32', 2);
+      const weights = tf.randomNormal([5], 0, 1, 'float32', 3);
+      const formula = (m: tf.Tensor, lv: tf.Tensor) =>
+        tf.sum(tf.mul(tf.sub(tf.add(tf.exp(lv), tf.square(m)), tf.add(lv, 1)), 0.5), 1);
+      const weighted = (kl: (m: tf.Tensor, lv: tf.Tensor) => tf.Tensor) => (m: tf.Tensor, lv: tf.Tensor) =>
+        tf.sum(tf.mul(kl(m, lv), weights));
+      const [dmFormula, dlvFormula] = tf.grads(weighted(formula))([mean, logVar]);
+      const [dm, dlv] = tf.grads(weighted(klStandardNormal))([mean, logVar]);
+      expectClose(dm!.dataSync(), dmFormula!.dataSync(), 1e-5);
+      expectClose(dlv!.dataSync(), dlvFormula!.dataSync(), 1e-5);
+    });
+  });
+
   it('klStandardNormal matches a 20k-sample Monte Carlo estimate', () => {
     tf.tidy(() => {
       const n = 20000;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOneOf } from '../checks';
-import { bernoulliLogElements } from '../distributions/bernoulli';
+import { bernoulliPerExample } from '../distributions/bernoulli';
 import { logDensityElements } from '../distributions/gaussian';
 import { assertBroadcastsTo, assertPair, sumPerExample } from '../distributions/reduce';
 import { ConfigError, formatExpected } from '../errors';
@@ -23,7 +23,7 @@ export const BCE_EPSILON = 1e-7;
  */
 export function bceWithLogits(target: tf.Tensor, logits: tf.Tensor): tf.Tensor1D {
   assertPair('bceWithLogits', 'target', target, 'logits', logits);
-  return tf.tidy(() => tf.neg(sumPerExample(bernoulliLogElements(target, logits))) as tf.Tensor1D);
+  return tf.tidy(() => tf.neg(bernoulliPerExample(target, logits)) as tf.Tensor1D);
 }
 
 /**

@@ -16,7 +16,10 @@ export interface NativeInfo {
   threads: number;
 }
 
-/** The functions of @vaejs/backend-native's addon (packages/backend-native/index.d.ts has the same). */
+/**
+ * The functions of @vaejs/backend-native's addon: their one definition (the addon's `load()` is typed loosely, as
+ * the package is optional; {@link NATIVE_FUNCTIONS} is what loading checks).
+ */
 export interface NativeAddon {
   info(): NativeInfo;
   setThreads(threads: number): number;
@@ -65,16 +68,57 @@ export interface NativeAddon {
   slice(x: Float32Array, out: Float32Array, ...shapeBeginSize: number[]): void;
   /** out = x [d0, d1, d2, d3] with its axes permuted by perm: shape then perm, 4 numbers each. */
   transpose(x: Float32Array, out: Float32Array, ...shapePerm: number[]): void;
-  /** Sums x [outer, inner] over its leading (out [inner]) or trailing (out [outer]) part. */
-  sum(x: Float32Array, out: Float32Array, outer: number, inner: number, leading: boolean): void;
+  /** out [outer, inner] = x [outer, reduced, inner] summed over its middle axis, rows added in order. */
+  sum(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
   exp(x: Float32Array, out: Float32Array): void;
+  sigmoid(x: Float32Array, out: Float32Array): void;
+  log1p(x: Float32Array, out: Float32Array): void;
   /** out[i] = x[indices[i]] for rows of rowSize; false (nothing written) when an index is outside [0, rows). */
   gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rows: number, rowSize: number): boolean;
   /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
   pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
-  /** out = a + b (op 0), a − b (1) or a · b (2); a or b may be shorter than out and repeat (a broadcast suffix). */
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /**
+   * out [outer, middle, inner] = a + b (op 0), a − b (1) or a · b (2), a and b each [outer or 1, middle or 1, inner or
+   * 1] as their axes' bits say (4 outer, 2 middle, 1 inner).
+   */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    outer: number,
+    middle: number,
+    inner: number,
+    aAxes: number,
+    bAxes: number,
+  ): void;
 }
+
+/** Every function of the addon: loading checks that the addon has them all (the type says the list is complete). */
+export const NATIVE_FUNCTIONS = [
+  'info',
+  'setThreads',
+  'matMul',
+  'conv2D',
+  'conv2DBackpropInput',
+  'conv2DBackpropFilter',
+  'adam',
+  'tanh',
+  'slice',
+  'transpose',
+  'sum',
+  'exp',
+  'sigmoid',
+  'log1p',
+  'gatherRows',
+  'pad',
+  'binary',
+] as const satisfies readonly (keyof NativeAddon)[];
+
+// a function added to NativeAddon but not to NATIVE_FUNCTIONS fails to compile here
+type Unlisted = Exclude<keyof NativeAddon, (typeof NATIVE_FUNCTIONS)[number]>;
+const allListed: Unlisted extends never ? true : never = true;
+void allListed;
 
 /** The activation codes of the addon (addon/src/activation.h); tfjs' names that it computes. */
 export const NATIVE_ACTIVATIONS: Readonly<Record<string, number>> = Object.freeze({

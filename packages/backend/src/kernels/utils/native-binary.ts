@@ -1,37 +1,64 @@
-// Add, Sub and Multiply on the native addon for large float32 tensors: same shapes, or one operand broadcast over
-// the other's leading axes (a bias over [n, h, w, c], a per-channel scale), the only broadcasts a training step of our
-// models makes on large tensors. One float32 operation an element, as the wasm kernels: the same values.
+// Add, Sub and Multiply on the native addon for float32 tensors, with every broadcast a training step makes on large
+// tensors: the shapes are folded into three runs of axes (outer, middle, inner), each operand spanning a run or
+// repeating over it: same shapes, a scalar (sigmoid's 1 − y), a bias over [n, h, w, c], a per-example term
+// [n, 1, 1, c] over [n, h, w, c] (a class-conditional bias). One float32 operation an element, as the wasm kernels:
+// the same values.
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs, sizeOf, type WasmBackendLike } from './kernel-utils';
-import { heapView, nativeAddon } from './native-addon';
+import type { FastKernelConfig } from './kernel-overrides';
 import { largeEnough } from './native-data-movement';
+import { nativeKernelConfig } from './native-kernel';
 
 /** The addon's operation codes. */
 export const BINARY_OPS = { add: 0, sub: 1, mul: 2 } as const;
 
-/** True when `shape` repeats over `outShape`: the same size, or its axes (leading 1s aside) are outShape's last. */
-function repeatsOver(shape: readonly number[], outShape: readonly number[]): boolean {
-  if (sizeOf(shape) === sizeOf(outShape)) return true;
-  const trimmed = shape.slice(shape.findIndex((d) => d !== 1) === -1 ? shape.length : shape.findIndex((d) => d !== 1));
-  const tail = outShape.slice(outShape.length - trimmed.length);
-  return trimmed.length <= outShape.length && trimmed.every((d, i) => d === tail[i]);
+/** A broadcast folded into [outer, middle, inner]; each operand's runs as bits (4 outer, 2 middle, 1 inner). */
+export interface FoldedBroadcast {
+  dims: [number, number, number];
+  aAxes: number;
+  bAxes: number;
 }
 
-/** Builds Add, Sub or Multiply over the addon; the stock kernel for anything else. */
-export function makeNativeBinaryConfig(op: number, original: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: KernelArgs) => {
+/**
+ * Folds `outShape` = broadcast(aShape, bShape) into at most three runs of axes over which each operand either spans
+ * or repeats; null when it takes more runs (say [n, 1, w, 1] over [n, h, w, c]).
+ * @example foldBroadcast([8, 7, 7, 64], [8, 7, 7, 64], [8, 1, 1, 64]) // { dims: [8, 49, 64], aAxes: 7, bAxes: 5 }
+ */
+export function foldBroadcast(
+  outShape: readonly number[],
+  aShape: readonly number[],
+  bShape: readonly number[],
+): FoldedBroadcast | null {
+  const rank = outShape.length;
+  const padded = (shape: readonly number[]) => [...Array<number>(rank - shape.length).fill(1), ...shape];
+  const a = padded(aShape);
+  const b = padded(bShape);
+  const runs: { size: number; a: boolean; b: boolean }[] = [];
+  outShape.forEach((size, axis) => {
+    if (size === 1) return;
+    const spansA = a[axis] === size;
+    const spansB = b[axis] === size;
+    const last = runs[runs.length - 1];
+    if (last && last.a === spansA && last.b === spansB) last.size *= size;
+    else runs.push({ size, a: spansA, b: spansB });
+  });
+  if (runs.length > 3) return null;
+  while (runs.length < 3) runs.unshift({ size: 1, a: true, b: true });
+  const bits = (key: 'a' | 'b') => runs.reduce((acc, run, i) => acc | (run[key] ? 1 << (2 - i) : 0), 0);
+  return { dims: runs.map((run) => run.size) as [number, number, number], aAxes: bits('a'), bAxes: bits('b') };
+}
+
+/** Add, Sub or Multiply over the addon; the stock kernel for other dtypes and broadcasts. */
+export function nativeBinaryConfig(kernelName: 'Add' | 'Sub' | 'Multiply', op: number): FastKernelConfig {
+  return nativeKernelConfig(kernelName, (args) => {
     const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
-    const runOriginal = () => original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
-    if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32') return runOriginal();
+    if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    if (!largeEnough(outShape) || !repeatsOver(a.shape, outShape) || !repeatsOver(b.shape, outShape)) {
-      return runOriginal();
-    }
-    if (sizeOf(a.shape) !== sizeOf(outShape) && sizeOf(b.shape) !== sizeOf(outShape)) return runOriginal();
-    const backend = args.backend as WasmBackendLike;
-    const out = backend.makeOutput(outShape, 'float32');
-    nativeAddon().binary(op, heapView(backend, a), heapView(backend, b), heapView(backend, out));
-    return out;
-  };
-  return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+    if (!largeEnough(outShape)) return null;
+    const folded = foldBroadcast(outShape, a.shape, b.shape);
+    if (folded == null) return null;
+    return {
+      outShapes: [outShape],
+      run: (addon, view, [out]) => addon.binary(op, view(a), view(b), out!, ...folded.dims, folded.aAxes, folded.bAxes),
+    };
+  });
 }
