@@ -218,6 +218,7 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
   sizeCheck(filterLength, g.kh * g.kw * g.ci * g.co, "conv2D", "filter");
   sizeCheck(outLength, g.n * g.oh * g.ow * g.co, "conv2D", "out");
   if (bias) sizeCheck(biasLength, g.co, "conv2D", "bias");
+  const SignalsDeferred deferred;
   int32_t alphaBits;
   std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
   auto key = g.key(bias ? 1 : 0, activation * (int64_t(1) << 32) + alphaBits);
@@ -255,6 +256,7 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   sizeCheck(dyLength, g.n * g.oh * g.ow * g.co, "conv2DBackpropInput", "dy");
   sizeCheck(filterLength, g.kh * g.kw * g.ci * g.co, "conv2DBackpropInput", "filter");
   sizeCheck(dxLength, g.n * g.h * g.w * g.ci, "conv2DBackpropInput", "dx");
+  const SignalsDeferred deferred;
   if (g.ci <= kGemmBackwardDataChannels) {
     backpropInputByGemm(g, dy, filter, dx);
     return nullptr;
@@ -297,6 +299,7 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   sizeCheck(xLength, g.n * g.h * g.w * g.ci, "conv2DBackpropFilter", "x");
   sizeCheck(dyLength, g.n * g.oh * g.ow * g.co, "conv2DBackpropFilter", "dy");
   sizeCheck(dwLength, g.kh * g.kw * g.ci * g.co, "conv2DBackpropFilter", "dw");
+  const SignalsDeferred deferred;
   auto key = g.key(3, 0);
   auto found = cache().find(key);
   if (found == cache().end()) try {

@@ -34,6 +34,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     throw NativeError("matMul: expected buffers of the sizes given by batch, m, n and k");
   }
   const char ta = transposeA ? 'T' : 'N', tb = transposeB ? 'T' : 'N';
+  const SignalsDeferred deferred;
   const int64_t lda = transposeA ? m : k, ldb = transposeB ? k : n;
   if (batchB == 1 && !transposeA) {
     // Every a[i] times the same b: one product with batch·m rows (the rows of a and out are contiguous).

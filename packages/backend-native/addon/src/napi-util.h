@@ -2,6 +2,8 @@
 // that are views of the tfjs wasm heap (no copy) and plain numbers.
 #pragma once
 #include <node_api.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstdint>
 #include <stdexcept>
@@ -12,6 +14,28 @@ namespace vaejs {
 /** Thrown by the helpers and the kernels; turned into a JS Error at the boundary. */
 struct NativeError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/**
+ * Defers every signal while it lives, for the calls into oneDNN: Debian's oneDNN 2.6.3 corrupts the heap when a signal
+ * handler runs during its JIT GEMM (reproduced in C: dnnl_sgemm in a loop with a SIGPROF timer aborts with "free():
+ * invalid next size" within seconds; with signals blocked around the call, 4,800 signals and no fault). Node delivers
+ * signals at any time (V8's profiler's SIGPROF, libuv's SIGCHLD, a user's SIGINT): a signal that arrives meanwhile is
+ * delivered when the call returns. Two system calls a oneDNN call (well under a microsecond).
+ */
+class SignalsDeferred {
+ public:
+  SignalsDeferred() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~SignalsDeferred() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsDeferred(const SignalsDeferred&) = delete;
+  SignalsDeferred& operator=(const SignalsDeferred&) = delete;
+
+ private:
+  sigset_t saved_;
 };
 
 inline void check(napi_env env, napi_status status, const char* what) {
