@@ -9,6 +9,7 @@
 
 #include "kernels.h"
 #include "napi-util.h"
+#include "parallel.h"
 
 namespace vaejs {
 
@@ -57,9 +58,12 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   const double epsilon = numberArg(env, argv[9], "epsilon"), learningRate = numberArg(env, argv[10], "learningRate");
   // sub(1, accBeta): a float32 subtraction of float32 operands.
   const float oneMinusAccBeta1 = 1.f - accBeta1, oneMinusAccBeta2 = 1.f - accBeta2;
-  adamUpdate(value, m, v, gradient, newValue, static_cast<int64_t>(valueLength), static_cast<float>(beta1),
-             static_cast<float>(1 - beta1), static_cast<float>(beta2), static_cast<float>(1 - beta2),
-             oneMinusAccBeta1, oneMinusAccBeta2, static_cast<float>(epsilon), static_cast<float>(-learningRate));
+  parallelChunks(static_cast<int64_t>(valueLength), [&](int64_t begin, int64_t end) {
+    adamUpdate(value + begin, m + begin, v + begin, gradient + begin, newValue + begin, end - begin,
+               static_cast<float>(beta1), static_cast<float>(1 - beta1), static_cast<float>(beta2),
+               static_cast<float>(1 - beta2), oneMinusAccBeta1, oneMinusAccBeta2, static_cast<float>(epsilon),
+               static_cast<float>(-learningRate));
+  });
   return nullptr;
 }
 

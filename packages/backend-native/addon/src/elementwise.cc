@@ -8,6 +8,7 @@
 
 #include "kernels.h"
 #include "napi-util.h"
+#include "parallel.h"
 
 namespace vaejs {
 
@@ -164,14 +165,29 @@ void binaryLoop(const float* a, const float* b, float* out, int64_t outer, int64
   const bool aInner = aAxes & 1, bInner = bAxes & 1;
   const int64_t aRow = aInner ? inner : 1, bRow = bInner ? inner : 1;
   const int64_t aOuter = (aAxes & 2 ? middle : 1) * aRow, bOuter = (bAxes & 2 ? middle : 1) * bRow;
-  for (int64_t o = 0; o < outer; o++) {
-    const float* aBase = a + (aAxes & 4 ? o * aOuter : 0);
-    const float* bBase = b + (bAxes & 4 ? o * bOuter : 0);
-    for (int64_t m = 0; m < middle; m++) {
-      binaryRow<Op>(aBase + (aAxes & 2 ? m * aRow : 0), bBase + (bAxes & 2 ? m * bRow : 0),
-                    out + (o * middle + m) * inner, inner, aInner, bInner);
+  const auto rows = [&](int64_t first, int64_t last) {
+    for (int64_t row = first; row < last; row++) {
+      const int64_t o = row / middle, m = row % middle;
+      binaryRow<Op>(a + (aAxes & 4 ? o * aOuter : 0) + (aAxes & 2 ? m * aRow : 0),
+                    b + (bAxes & 4 ? o * bOuter : 0) + (bAxes & 2 ? m * bRow : 0), out + row * inner, inner, aInner,
+                    bInner);
     }
+  };
+  if (inner >= kParallelGrain || outer * middle == 1) {
+    // long rows (one scalar over a whole tensor): split each row instead
+    for (int64_t row = 0; row < outer * middle; row++) {
+      const int64_t o = row / middle, m = row % middle;
+      const float* aStart = a + (aAxes & 4 ? o * aOuter : 0) + (aAxes & 2 ? m * aRow : 0);
+      const float* bStart = b + (bAxes & 4 ? o * bOuter : 0) + (bAxes & 2 ? m * bRow : 0);
+      parallelChunks(inner, [&](int64_t begin, int64_t end) {
+        binaryRow<Op>(aStart + (aInner ? begin : 0), bStart + (bInner ? begin : 0), out + row * inner + begin,
+                      end - begin, aInner, bInner);
+      });
+    }
+    return;
   }
+  const int64_t rowGrain = (kParallelGrain + inner - 1) / inner;
+  parallelChunks(outer * middle, rows, rowGrain);
 }
 
 /**
@@ -187,6 +203,17 @@ void sumMiddle(const float* __restrict x, float* __restrict out, int64_t outer, 
       const float* row = x + (o * reduced + r) * inner;
       for (int64_t j = 0; j < inner; j++) target[j] += row[j];
     }
+  }
+}
+
+/** out[j] = Σ_r x[r, j] for j in [begin, end) of a [reduced, inner] x, the r rows in order. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void sumColumns(const float* __restrict x, float* __restrict out, int64_t reduced, int64_t inner, int64_t begin,
+                int64_t end) {
+  for (int64_t j = begin; j < end; j++) out[j] = 0.f;
+  for (int64_t r = 0; r < reduced; r++) {
+    const float* row = x + r * inner;
+    for (int64_t j = begin; j < end; j++) out[j] += row[j];
   }
 }
 
@@ -214,7 +241,7 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
   const float* x = floatArray(env, argv[0], "x", &xLength);
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("tanh: expected x and out of one size");
-  tanhLoop(x, out, static_cast<int64_t>(xLength));
+  parallelChunks(static_cast<int64_t>(xLength), [&](int64_t begin, int64_t end) { tanhLoop(x + begin, out + begin, end - begin); });
   return nullptr;
 }
 
@@ -257,7 +284,7 @@ napi_value Exp(napi_env env, napi_callback_info info) {
   const float* x = floatArray(env, argv[0], "x", &xLength);
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("exp: expected x and out of one size");
-  expLoop(x, out, static_cast<int64_t>(xLength));
+  parallelChunks(static_cast<int64_t>(xLength), [&](int64_t begin, int64_t end) { expLoop(x + begin, out + begin, end - begin); });
   return nullptr;
 }
 
@@ -269,7 +296,7 @@ napi_value Sigmoid(napi_env env, napi_callback_info info) {
   const float* x = floatArray(env, argv[0], "x", &xLength);
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("sigmoid: expected x and out of one size");
-  sigmoidLoop(x, out, static_cast<int64_t>(xLength));
+  parallelChunks(static_cast<int64_t>(xLength), [&](int64_t begin, int64_t end) { sigmoidLoop(x + begin, out + begin, end - begin); });
   return nullptr;
 }
 
@@ -281,7 +308,7 @@ napi_value Log1p(napi_env env, napi_callback_info info) {
   const float* x = floatArray(env, argv[0], "x", &xLength);
   float* out = floatArray(env, argv[1], "out", &outLength);
   if (outLength != xLength) throw NativeError("log1p: expected x and out of one size");
-  log1pLoop(x, out, static_cast<int64_t>(xLength));
+  parallelChunks(static_cast<int64_t>(xLength), [&](int64_t begin, int64_t end) { log1pLoop(x + begin, out + begin, end - begin); });
   return nullptr;
 }
 
@@ -454,8 +481,19 @@ napi_value Sum(napi_env env, napi_callback_info info) {
       static_cast<int64_t>(outLength) != outer * inner) {
     throw NativeError("sum: expected x of outer·reduced·inner values and out of outer·inner");
   }
-  if (inner == 1) sumTrailing(x, out, outer, reduced);
-  else sumMiddle(x, out, outer, reduced, inner);
+  // split over the outputs, each summed over its r in order as on one thread
+  if (inner == 1) {
+    parallelChunks(outer, [&](int64_t begin, int64_t end) { sumTrailing(x + begin * reduced, out + begin, end - begin, reduced); },
+                   (kParallelGrain + reduced - 1) / reduced);
+  } else if (outer > 1) {
+    parallelChunks(outer, [&](int64_t begin, int64_t end) {
+      sumMiddle(x + begin * reduced * inner, out + begin * inner, end - begin, reduced, inner);
+    }, (kParallelGrain + reduced * inner - 1) / (reduced * inner));
+  } else {
+    // one group: split the inner axis, each thread its columns (sumMiddle with a row stride of inner)
+    parallelChunks(inner, [&](int64_t begin, int64_t end) { sumColumns(x, out, reduced, inner, begin, end); },
+                   (kParallelGrain + reduced - 1) / reduced);
+  }
   return nullptr;
 }
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectSame, liveBuffers, readAll, seededRandom, stockAndNative } from '../__fixtures__/kernel-compare';
 import { itLoadsOnCi, native } from '../__fixtures__/native';
+import { installNativeAdam, uninstallNativeAdam } from '../native-adam';
 import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './register-all-kernels';
 import { setNativeAddon } from './utils/native-addon';
 import { nativeElementwiseRoute } from './utils/native-data-movement';
@@ -532,6 +533,47 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
       [1, 392, 64, 7, 5],
     ]);
     tf.dispose([x, perExample]);
+  });
+
+  it('give the same values on 2 threads as on 1 (large tensors split in chunks), Adam included', () => {
+    const x = tf.randomNormal([64, 24, 24, 16], 0, 3, 'float32', 11);
+    const y = tf.randomNormal([64, 24, 24, 16], 0, 1, 'float32', 12);
+    const perExample = tf.randomNormal([64, 1, 1, 16], 0, 1, 'float32', 13);
+    const wide = tf.randomNormal([2, 300000], 0, 1, 'float32', 14);
+    const compute = () => {
+      const variable = tf.variable(tf.randomNormal([300000], 0, 1, 'float32', 15));
+      const optimizer = tf.train.adam(0.01);
+      for (let i = 0; i < 3; i++) optimizer.minimize(() => tf.sum(tf.square(tf.sub(variable, 1))), false, [variable]);
+      const results = readAll(() => [
+        tf.tanh(x),
+        tf.exp(y),
+        tf.sigmoid(x),
+        tf.log1p(tf.abs(x)),
+        tf.add(x, y),
+        tf.sub(1, x),
+        tf.mul(x, perExample),
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [1, 2]),
+        tf.sum(x, [1, 2, 3]),
+        tf.sum(wide, 0),
+        variable,
+      ]);
+      optimizer.dispose();
+      variable.dispose();
+      return results;
+    };
+    const onThreads = (threads: number) => {
+      addon.setThreads(threads);
+      installNativeAdam(addon);
+      try {
+        return withNative(compute);
+      } finally {
+        uninstallNativeAdam();
+        addon.setThreads(1);
+      }
+    };
+    expectSame({ stock: onThreads(1), fast: onThreads(2) }, 0);
+    tf.dispose([x, y, perExample, wide]);
   });
 
   it('leave int32 tensors and empty tensors to the wasm kernels', () => {
