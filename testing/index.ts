@@ -1,6 +1,20 @@
 // Test helpers shared by every package's tests (aliased as `@vaejs/testing` in vitest.shared.ts; never published).
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+
+/**
+ * A fresh copy of the run folders that vaejs 0.2.0 wrote (`fixtures/run-0.2.0`: `vae`, `vqvae`, `codes` and
+ * `prior`, see its README), in a new temporary folder, for tests that read, sample or resume them.
+ */
+export function copyOfRun020(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'vaejs-run-0.2.0-'));
+  cpSync(fileURLToPath(new URL('fixtures/run-0.2.0', import.meta.url)), copy, { recursive: true });
+  return copy;
+}
 
 /**
  * Runs `fn` (sync or async) and asserts that the number of live tensors afterwards equals the number before,
