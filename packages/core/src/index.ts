@@ -69,6 +69,9 @@ export {
   checkPartIO,
   type ManifestExpectation,
 } from './manifest';
+// What model packages hand to readers and guards that import none of them.
+export type { ModelLoader } from './model-loader';
+export { type ModelSize, modelSize } from './model-size';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';
