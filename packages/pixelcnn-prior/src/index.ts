@@ -25,3 +25,10 @@ export {
 } from './pixelcnn';
 export type { PixelCnnSampleOptions } from './sample';
 export { estimatePixelCnnSize } from './size';
+export {
+  type CodeMapDecoder,
+  createTwoStageSampler,
+  type DecodedSamples,
+  type TwoStageSampleOptions,
+  type TwoStageSampler,
+} from './two-stage-sampler';
