@@ -12,20 +12,14 @@ export {
 } from './callbacks';
 export type { FitData, FitDataset } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { type HttpFetcher, httpIO } from './http-io';
+export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { memoryFigures } from './node/host';
+export { acquireRunLock, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
-export {
-  acquireRunLock,
-  findLatestCheckpoint,
-  listCheckpoints,
-  openRunFolder,
-  type RunLock,
-  readCheckpointFolder,
-} from './node/run-folder';
+export { openRunFolder } from './node/run-folder';
 export {
   createOptimizer,
   disposeOptimizerState,
@@ -43,6 +37,7 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
-export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
-export * as runFormat from './run-format';
-export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-store';
+export type { CheckpointInfo, EpochRecord, RunConfig } from './run-folder/format';
+export * as runFormat from './run-folder/format';
+export { type HttpFetcher, httpIO } from './run-folder/http-io';
+export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-folder/store';

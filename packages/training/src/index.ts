@@ -14,7 +14,6 @@ export {
 } from './callbacks';
 export type { FitData, FitDataset } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { type HttpFetcher, httpIO } from './http-io';
 export {
   createOptimizer,
   disposeOptimizerState,
@@ -32,5 +31,6 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
-export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
-export * as runFormat from './run-format';
+export type { CheckpointInfo, EpochRecord, RunConfig } from './run-folder/format';
+export * as runFormat from './run-folder/format';
+export { type HttpFetcher, httpIO } from './run-folder/http-io';

@@ -3,8 +3,8 @@
  * (`node/run-folder.ts`); in a browser there is none and `fit` runs with callbacks only.
  */
 import type { ModelManifest, PartIO, Preview } from '@vaejs/core';
-import type { NamedTensor } from './optimizer';
-import type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
+import type { NamedTensor } from '../optimizer';
+import type { CheckpointInfo, EpochRecord, RunConfig } from './format';
 
 /** A checkpoint read back for resume. */
 export interface StoredCheckpoint {
