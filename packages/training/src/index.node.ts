@@ -1,6 +1,6 @@
 // @vaejs/training for Node: everything of the browser entry (index.ts; the same names, but `fit` with run folders),
-// plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals) and file IO handlers
-// that need no tfjs-node. Keep the shared names in step with index.ts.
+// plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals), their reader over files
+// (`fileRunSource`) and file IO handlers that need no tfjs-node. Keep the shared names in step with index.ts.
 export {
   type BatchLogs,
   type Callback,
@@ -14,6 +14,7 @@ export type { FitData, FitDataset } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';
+export { fileRunSource } from './node/file-source';
 export { memoryFigures } from './node/host';
 export { acquireRunLock, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
@@ -40,4 +41,13 @@ export {
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-folder/format';
 export * as runFormat from './run-folder/format';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
+export { httpRunSource } from './run-folder/http-source';
+export { hasReachedEpochs } from './run-folder/resume';
+export {
+  createRunReader,
+  type LocatedCheckpoint,
+  type LocateOptions,
+  type RunReader,
+} from './run-folder/run-reader';
+export type { CheckpointFolder, RunSource } from './run-folder/run-source';
 export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-folder/store';
