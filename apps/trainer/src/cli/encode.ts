@@ -1,21 +1,14 @@
 /** `vaejs encode`: the code maps of a run's dataset under its VQ-VAE, for a prior to learn. */
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  type CodeMapDataset,
-  createBatches,
-  createCodeMapDataset,
-  type ImageDataset,
-  writeCodeMaps,
-} from '@vaejs/datasets';
+import { type CodeMapDataset, encodeCodeMaps, loadSplits, writeCodeMaps } from '@vaejs/datasets';
+import { fileRunSource } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { loadSplits } from '../data';
-import { locateCheckpoint, runFlags, runOf, savedFolder } from './checkpoints';
-import { loadCheckpointModel } from './models';
+import { runReader } from './models';
 import { withBackendFlags } from './options';
 import { integer, text } from './parse';
+import { runFlags, savedFolder } from './run-flags';
 
 const FN = 'vaejs encode';
 
@@ -39,52 +32,29 @@ export function encodeCommand() {
 
 type EncodeOptions = Parameters<Parameters<ReturnType<typeof encodeCommand>['action']>[0]>[0];
 
-async function encodeSplit(
-  vqvae: VqVae,
-  data: ImageDataset,
-  batchSize: number,
-  binarize: 'none' | 'static',
-): Promise<Int32Array> {
-  const [height, width] = vqvae.latentShape;
-  const codes = new Int32Array(data.size * height * width);
-  let offset = 0;
-  for (const batch of createBatches(data, { batchSize, shuffle: false, binarize })) {
-    const maps = vqvae.encode(batch.x);
-    codes.set(await maps.data(), offset);
-    offset += maps.size;
-    tf.dispose([maps, batch]);
-  }
-  return codes;
-}
-
 export async function encode(options: EncodeOptions): Promise<void> {
-  const checkpoint = locateCheckpoint(FN, '--run', options.run);
-  const flags = runFlags(runOf(checkpoint));
+  const where = { fn: FN, argument: '--run', kinds: ['vqvae'] };
+  const checkpoint = await runReader.locate(fileRunSource(options.run), where);
+  const flags = await runFlags(checkpoint.run);
   await setupBackendFromFlags(options);
-  const vqvae = (await loadCheckpointModel(checkpoint, FN, ['vqvae'])).model as VqVae;
+  const vqvae = (await runReader.load(checkpoint, where)) as VqVae;
   try {
-    const splits = loadSplits(FN, {
-      dataset: options.dataset ?? savedFolder(FN, runOf(checkpoint), 'dataset', '--dataset') ?? 'mnist',
+    const splits = loadSplits({
+      dataset: options.dataset ?? (await savedFolder(FN, checkpoint.run, 'dataset', '--dataset')) ?? 'mnist',
       limit: options.limit,
       testLimit: options.testLimit,
       ...(flags.imageSize ? { imageSize: flags.imageSize as number } : {}),
+      fn: FN,
+      argument: '--dataset',
     });
     const binarize = flags.binarize === undefined || flags.binarize === 'none' ? 'none' : 'static';
     const [height, width] = vqvae.latentShape;
     const maps: Record<string, CodeMapDataset> = {};
     for (const [split, data] of Object.entries(splits)) {
-      maps[split] = createCodeMapDataset({
-        name: `${data.name}-codes`,
-        codes: await encodeSplit(vqvae, data, options.batchSize, binarize),
-        labels: data.labels,
-        height,
-        width,
-        numCategories: vqvae.config.codebookSize,
-        numClasses: data.numClasses,
-      });
+      maps[split] = await encodeCodeMaps(data, vqvae, { batchSize: options.batchSize, binarize });
       process.stderr.write(`${split}: ${data.size} code maps ${height}x${width} (K = ${vqvae.config.codebookSize})\n`);
     }
-    writeCodeMaps(options.out, maps, { vqvaeRun: resolve(runOf(checkpoint) ?? checkpoint.location) });
+    writeCodeMaps(options.out, maps, { vqvaeRun: resolve(checkpoint.run?.location ?? checkpoint.location) });
     process.stderr.write(`codes: ${options.out}\n`);
   } finally {
     vqvae.dispose();

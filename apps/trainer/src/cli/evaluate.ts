@@ -1,17 +1,16 @@
 /** `vaejs eval`: scores any checkpoint on its test data and prints one JSON object. */
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatches, loadCodeMaps } from '@vaejs/datasets';
+import { createBatches, type ImageDataset, loadCodeMaps, loadSplits } from '@vaejs/datasets';
 import type { PixelCnn } from '@vaejs/pixelcnn-prior';
-import { evaluate } from '@vaejs/training';
+import { evaluate, fileRunSource } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { loadSplits } from '../data';
-import { locateCheckpoint, runFlags, runOf, savedFolder } from './checkpoints';
-import { loadCheckpointModel } from './models';
+import { type Model, runReader } from './models';
 import { withBackendFlags } from './options';
 import { integer, text, UsageError } from './parse';
+import { runFlags, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
 
@@ -47,16 +46,18 @@ export function evalCommand() {
 type EvalOptions = Parameters<Parameters<ReturnType<typeof evalCommand>['action']>[0]>[0];
 
 export async function evaluateRun(options: EvalOptions): Promise<Record<string, unknown>> {
-  const checkpoint = locateCheckpoint(FN, '--run', options.run);
-  const flags = runFlags(runOf(checkpoint));
+  const where = { fn: FN, argument: '--run' };
+  const checkpoint = await runReader.locate(fileRunSource(options.run), where);
+  const flags = await runFlags(checkpoint.run);
   const backend = await setupBackendFromFlags(options);
-  const { kind, model } = await loadCheckpointModel(checkpoint, FN);
+  const model = (await runReader.load(checkpoint, where)) as Model;
+  const kind = checkpoint.kind;
   const started = performance.now();
-  const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info.epoch, model: kind };
+  const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info?.epoch, model: kind };
   try {
     let scores: Record<string, unknown>;
     if (kind === 'pixelcnn') {
-      const codes = options.codes ?? savedFolder(FN, runOf(checkpoint), 'codes', '--codes');
+      const codes = options.codes ?? (await savedFolder(FN, checkpoint.run, 'codes', '--codes'));
       if (!codes)
         throw new UsageError(
           `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
@@ -65,13 +66,15 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
       const result = await evaluate(model as PixelCnn, test, { batchSize: options.batchSize, seed: options.seed });
       scores = { dataset: test.name, examples: test.size, natsPerPosition: result.loss, ...result };
     } else {
-      const dataset = options.dataset ?? savedFolder(FN, runOf(checkpoint), 'dataset', '--dataset') ?? 'mnist';
+      const dataset = options.dataset ?? (await savedFolder(FN, checkpoint.run, 'dataset', '--dataset')) ?? 'mnist';
       const trained = (flags.binarize as 'none' | 'static' | 'dynamic' | undefined) ?? 'none';
       const binarize = options.binarize ? 'dynamic' : trained;
-      const { test } = loadSplits(FN, {
+      const { test } = loadSplits({
         dataset,
         testLimit: options.limit,
         ...(flags.imageSize ? { imageSize: flags.imageSize as number } : {}),
+        fn: FN,
+        argument: '--dataset',
       });
       if (kind === 'vae') {
         scores = {
@@ -103,7 +106,7 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
 
 async function evaluateVae(
   vae: Vae,
-  test: ReturnType<typeof loadSplits>['test'],
+  test: ImageDataset,
   binarize: 'none' | 'static' | 'dynamic',
   options: EvalOptions,
 ): Promise<Record<string, unknown>> {

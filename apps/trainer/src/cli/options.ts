@@ -1,6 +1,6 @@
 /**
  * The flags shared by several commands, and the two ways values arrive besides the command line: `--config
- * file.json` and, for `--resume`, the run's own config.json. Both go through the same parsers as the command line,
+ * file.json` and, for `--resume`, the run's own config (`app.flags`). Both go through the same parsers as the command line,
  * so a value is checked by one rule wherever it comes from.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,10 @@ import { closest, integer, UsageError } from './parse';
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: commander's own generic bound
-type AnyCommand = Command<any, any, any>;
+export type AnyCommand = Command<any, any, any>;
+
+/** The flag of an option key: `batchSize` → `batch-size` (written `--batch-size`). */
+export const kebab = (key: string) => key.replace(/[A-Z]/g, (char) => `-${char.toLowerCase()}`);
 
 /** The values of the flags `withBackendFlags` adds. */
 export type BackendFlagValues = {
@@ -223,7 +226,7 @@ export function applyConfigFile(command: AnyCommand, given: string): void {
   applyValues(command, rest, path);
 }
 
-/** The values of the user-facing options of a command, for config.json (so that --resume can read them back). */
+/** The values of the user-facing options of a command, for the run config (so that --resume can read them back). */
 export function flagValues(command: AnyCommand): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const key of optionsByKey(command).keys()) {

@@ -1,19 +1,26 @@
 /** `vaejs prior train`: a PixelCNN prior over the code maps `vaejs encode` wrote, trained by `fit`. */
 import { existsSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
-import { loadCodeMaps, readCodesManifest } from '@vaejs/datasets';
-import { checkPriorFits, createPixelCnn, DEFAULT_PIXELCNN_CONFIG, type PixelCnn } from '@vaejs/pixelcnn-prior';
-import { DEFAULT_FIT_OPTIONS, findLatestCheckpoint, fit, type PreviewFunction } from '@vaejs/training';
+import { type CodesManifest, loadCodeMaps, readCodesManifest } from '@vaejs/datasets';
+import {
+  createPixelCnn,
+  createTwoStageSampler,
+  DEFAULT_PIXELCNN_CONFIG,
+  estimatePixelCnnSize,
+  type PixelCnn,
+  type PixelCnnConfig,
+  type TwoStageSampler,
+} from '@vaejs/pixelcnn-prior';
+import { DEFAULT_FIT_OPTIONS, fileRunSource, fit, type PreviewFunction } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { locateCheckpoint } from './checkpoints';
-import { createFromManifest, loadCheckpointModel } from './models';
+import { runReader } from './models';
 import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { resumeFlags } from './resume';
-import { checkSameCodes, nothingToTrain, refuseExistingRun } from './run-guard';
-import { checkSize } from './size-check';
+import { checkSameCodes, latestCheckpoint, nothingToTrain, refuseExistingRun } from './run-guard';
+import { checkSize, givenSizes } from './size-check';
 
 const FN = 'vaejs prior train';
 const PRIOR_RESUMABLE = [
@@ -67,11 +74,14 @@ export function priorTrainCommand() {
 
 type PriorOptions = Parameters<Parameters<ReturnType<typeof priorTrainCommand>['action']>[0]>[0];
 
+/** The size flags of `vaejs prior train`, which --max-memory may blame. */
+const PRIOR_SIZES = ['channels', 'layers', 'batchSize'];
+
 export async function trainPrior(given: PriorOptions, command: Command): Promise<void> {
-  if (given.resume) resumeFlags(FN, command, given.out, 'prior train', PRIOR_RESUMABLE);
-  else refuseExistingRun(FN, given.out);
+  if (given.resume) await resumeFlags(FN, command, given.out, 'prior train', PRIOR_RESUMABLE);
+  else await refuseExistingRun(FN, given.out);
   const options = command.opts() as PriorOptions;
-  if (options.resume) checkSameCodes(FN, options.out, options.codes);
+  if (options.resume) await checkSameCodes(FN, options.out, options.codes);
   const manifest = readCodesManifest(options.codes);
   const backend = await setupBackendFromFlags(options);
   const limit = (count: number) => (count ? { limit: count } : {});
@@ -80,35 +90,19 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
   if (options.conditional && manifest.numClasses < 2) {
     throw new UsageError(`${FN}: expected --codes with labels for --conditional, got '${options.codes}' without.`);
   }
-  checkSize(
-    FN,
-    {
-      model: 'pixelcnn',
-      batchSize: options.batchSize,
-      channels: options.channels,
-      layers: options.layers,
-      codebookSize: manifest.numCategories,
-    },
-    { height: manifest.height, width: manifest.width, channels: 1, classes: manifest.numClasses },
-    options.maxMemory,
+  const sizes = givenSizes(command, PRIOR_SIZES);
+  checkSize(FN, options.maxMemory, options, sizes, (flags) =>
+    estimatePixelCnnSize(priorConfig(flags, manifest), flags.batchSize),
   );
-  const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
-  if (nothingToTrain(checkpoint, options.epochs, options.out)) return;
+  const checkpoint = options.resume ? await latestCheckpoint(options.out) : null;
+  const finished = nothingToTrain(checkpoint, options.epochs, options.out);
+  if (finished) return void process.stderr.write(`${finished}\n`);
   const prior = (
     checkpoint
-      ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)
-      : createPixelCnn({
-          numCategories: manifest.numCategories,
-          height: manifest.height,
-          width: manifest.width,
-          architecture: options.architecture,
-          channels: options.channels,
-          layers: options.layers,
-          numClasses: options.conditional ? manifest.numClasses : 0,
-          seed: options.seed,
-        })
+      ? runReader.create(checkpoint.kind, checkpoint.manifest.config, { fn: FN })
+      : createPixelCnn(priorConfig(options, manifest))
   ) as PixelCnn;
-  const vqvae = await decoderOf(manifest.source, prior);
+  const sampler = await samplerOf(manifest.source, prior);
   const bar = progressBar();
   try {
     await fit(
@@ -123,43 +117,54 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
         resume: options.resume,
         checkpointEvery: options.checkpointEvery,
         callbacks: bar ? [bar] : [],
-        previews: vqvae ? samplesDecodedBy(vqvae) : false,
+        previews: sampler ? samplesOf(sampler.sampler) : false,
         runInfo: { command: 'prior train', flags: flagValues(command) },
         backendLabel: backend.label,
       },
     );
   } finally {
     prior.dispose();
-    vqvae?.dispose();
+    sampler?.vqvae.dispose();
   }
   process.stderr.write(`run folder: ${options.out}\n`);
 }
 
-/** The VQ-VAE the codes came from, when it is still there and fits the prior (for the pictures). */
-async function decoderOf(source: Record<string, unknown> | undefined, prior: PixelCnn): Promise<VqVae | null> {
+/** The prior the flags describe, over the code maps of `codes`. */
+function priorConfig(options: PriorOptions, codes: CodesManifest): PixelCnnConfig {
+  return {
+    numCategories: codes.numCategories,
+    height: codes.height,
+    width: codes.width,
+    architecture: options.architecture,
+    channels: options.channels,
+    layers: options.layers,
+    numClasses: options.conditional ? codes.numClasses : 0,
+    seed: options.seed,
+  };
+}
+
+/** The prior with the VQ-VAE its codes came from, when that is still there and fits it (for the pictures). */
+async function samplerOf(
+  source: Record<string, unknown> | undefined,
+  prior: PixelCnn,
+): Promise<{ sampler: TwoStageSampler; vqvae: VqVae } | null> {
   const run = source?.vqvaeRun;
   if (typeof run !== 'string' || !existsSync(run)) return null;
-  const vqvae = (await loadCheckpointModel(locateCheckpoint(FN, 'codes.json vqvaeRun', run), FN, ['vqvae']))
-    .model as VqVae;
-  const [height, width] = vqvae.latentShape;
-  if (checkPriorFits(prior, { numCategories: vqvae.config.codebookSize, height, width }) !== null) {
-    vqvae.dispose();
-    return null;
-  }
-  return vqvae;
+  const where = { fn: FN, argument: 'codes.json vqvaeRun', kinds: ['vqvae'] };
+  const vqvae = (await runReader.load(await runReader.locate(fileRunSource(run), where))) as VqVae;
+  const sampler = createTwoStageSampler(prior, vqvae);
+  if (sampler.mismatch === null) return { sampler, vqvae };
+  vqvae.dispose();
+  return null;
 }
 
 /** The pictures of a prior's epoch: 16 sampled maps decoded by the VQ-VAE (labels cycling for a conditional prior). */
-function samplesDecodedBy(vqvae: VqVae): PreviewFunction {
+function samplesOf(sampler: TwoStageSampler): PreviewFunction {
   return async (model, _sample, { seed }) => {
-    const prior = model as PixelCnn;
-    const classes = prior.config.numClasses;
+    const classes = (model as PixelCnn).config.numClasses;
     const labels = classes > 0 ? Array.from({ length: 16 }, (_, i) => i % classes) : undefined;
-    const maps = await prior.sample(16, { seed, ...(labels ? { labels } : {}) });
-    try {
-      return { samples: { images: vqvae.decode(maps), columns: 4 } };
-    } finally {
-      maps.dispose();
-    }
+    const { maps, images } = await sampler.sample(16, { seed, ...(labels ? { labels } : {}) });
+    maps.dispose();
+    return { samples: { images, columns: 4 } };
   };
 }

@@ -1,14 +1,9 @@
 /** What `--resume` and model-specific flags may and may not do. */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
-import { applyValues, isGiven } from './options';
+import { fileRunSource, runFormat } from '@vaejs/training';
+import { runReader } from './models';
+import { type AnyCommand, applyValues, isGiven, kebab } from './options';
 import { UsageError } from './parse';
-
-// biome-ignore lint/suspicious/noExplicitAny: commander's own generic bound
-type AnyCommand = Command<any, any, any>;
-
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Refuses a model-specific flag given with another model (`--codebook-size` with `--model vae`). */
 export function checkModelFlags(
@@ -27,25 +22,24 @@ export function checkModelFlags(
 }
 
 /**
- * For `--resume`: the flags come from the run's config.json (checked again with the command line's rules), except
+ * For `--resume`: the flags come from the run's config (checked again with the command line's rules), except
  * `resumable` ones, which may be given anew; any other flag given is refused rather than silently ignored.
  */
-export function resumeFlags(
+export async function resumeFlags(
   fn: string,
   command: AnyCommand,
   runDir: string,
   savedCommand: string,
   resumable: readonly string[],
-): void {
-  const path = join(runDir, 'config.json');
-  if (!existsSync(path)) {
-    throw new UsageError(`${fn}: expected --out a run folder with config.json to resume, got '${runDir}' without one.`);
-  }
-  let config: { app?: { command?: unknown; flags?: unknown } };
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${fn}: expected ${path} readable JSON, got ${(error as Error).message}.`);
+): Promise<void> {
+  const path = join(runDir, runFormat.RUN_CONFIG_FILE);
+  const config = await runReader.readConfig(fileRunSource(runDir)).catch((error: Error) => {
+    throw new UsageError(`${fn}: ${error.message.replace(/^checkpoint: /, '')}`);
+  });
+  if (config === null) {
+    throw new UsageError(
+      `${fn}: expected --out a run folder with ${runFormat.RUN_CONFIG_FILE} to resume, got '${runDir}' without one.`,
+    );
   }
   const flags = config.app?.flags;
   if (config.app?.command !== savedCommand || typeof flags !== 'object' || flags === null) {

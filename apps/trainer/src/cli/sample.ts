@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCodesManifest } from '@vaejs/datasets';
-import { checkPriorFits, type PixelCnn } from '@vaejs/pixelcnn-prior';
-import { writeImageGrid } from '@vaejs/training';
+import { createTwoStageSampler, type PixelCnn } from '@vaejs/pixelcnn-prior';
+import { fileRunSource, type RunSource, writeImageGrid } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { locateCheckpoint, runOf, savedFolder } from './checkpoints';
-import { loadCheckpointModel, type Model } from './models';
+import { type Model, runReader } from './models';
 import { withBackendFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
+import { savedFolder } from './run-flags';
 
 const FN = 'vaejs sample';
 
@@ -72,50 +72,26 @@ export async function sample(options: SampleOptions): Promise<string> {
       `${FN}: expected --run <vae or prior run> (or --vqvae <run> with --prior <run>), got neither.`,
     );
   }
-  const checkpoint = locateCheckpoint(FN, options.run ? '--run' : '--prior', target);
+  const where = { fn: FN, argument: options.run ? '--run' : '--prior' };
+  const checkpoint = await runReader.locate(fileRunSource(target), where);
   await setupBackendFromFlags(options);
   const loaded: Model[] = [];
   try {
-    const { kind, model } = await loadCheckpointModel(checkpoint, FN);
+    const model = (await runReader.load(checkpoint, where)) as Model;
     loaded.push(model);
     let images: tf.Tensor4D;
-    if (kind === 'vae') {
-      const vae = model as Vae;
-      if (options.topK !== undefined) {
-        throw new UsageError(`${FN}: expected --top-k only with a PixelCNN prior, got it with a VAE.`);
-      }
-      if (options.temperature !== 1) {
-        throw new UsageError(
-          `${FN}: expected --temperature only with a PixelCNN prior (a VAE samples its Gaussian prior), got --temperature ${options.temperature} with a VAE.`,
-        );
-      }
-      if (!vae.variational) {
-        throw new UsageError(
-          `${FN}: expected --run a variational model (vae, beta-vae, cvae), got a ${vae.config.kind}, which has no prior.`,
-        );
-      }
-      const labels = labelsFor(options, vae.config.numClasses);
-      const labelTensor = labels ? tf.tensor1d(labels, 'int32') : undefined;
-      images = vae.generate(options.n, { seed: options.seed, ...(labelTensor ? { labels: labelTensor } : {}) });
-      labelTensor?.dispose();
-    } else if (kind === 'pixelcnn') {
-      const prior = model as PixelCnn;
-      const vqvaeRun = options.vqvae ?? vqvaeOfPrior(runOf(checkpoint));
-      const vqvae = (await loadCheckpointModel(locateCheckpoint(FN, '--vqvae', vqvaeRun), FN, ['vqvae']))
-        .model as VqVae;
-      loaded.push(vqvae);
-      const [height, width] = vqvae.latentShape;
-      const mismatch = checkPriorFits(prior, { numCategories: vqvae.config.codebookSize, height, width });
-      if (mismatch) throw new UsageError(`${FN}: ${mismatch}`);
-      const labels = labelsFor(options, prior.config.numClasses);
-      const maps = await prior.sample(options.n, {
-        seed: options.seed,
-        temperature: options.temperature,
-        topK: options.topK,
-        ...(labels ? { labels } : {}),
+    if (checkpoint.kind === 'vae') {
+      images = fromVae(model as Vae, options);
+    } else if (checkpoint.kind === 'pixelcnn') {
+      const vqvaeRun = options.vqvae ?? (await vqvaeOfPrior(checkpoint.run));
+      const vqvaeAt = await runReader.locate(fileRunSource(vqvaeRun), {
+        fn: FN,
+        argument: '--vqvae',
+        kinds: ['vqvae'],
       });
-      images = vqvae.decode(maps);
-      maps.dispose();
+      const vqvae = (await runReader.load(vqvaeAt)) as VqVae;
+      loaded.push(vqvae);
+      images = await fromPrior(model as PixelCnn, vqvae, options);
     } else {
       throw new UsageError(
         `${FN}: expected --run a VAE or a PixelCNN prior, got a VQ-VAE, which has no prior of its own: train one (vaejs encode, then vaejs prior train) and pass it with --run.`,
@@ -133,9 +109,48 @@ export async function sample(options: SampleOptions): Promise<string> {
   return options.out;
 }
 
+/** New images from a VAE's prior (a variational one: the plain and denoising AEs have none). */
+function fromVae(vae: Vae, options: SampleOptions): tf.Tensor4D {
+  if (options.topK !== undefined) {
+    throw new UsageError(`${FN}: expected --top-k only with a PixelCNN prior, got it with a VAE.`);
+  }
+  if (options.temperature !== 1) {
+    throw new UsageError(
+      `${FN}: expected --temperature only with a PixelCNN prior (a VAE samples its Gaussian prior), got --temperature ${options.temperature} with a VAE.`,
+    );
+  }
+  if (!vae.variational) {
+    throw new UsageError(
+      `${FN}: expected --run a variational model (vae, beta-vae, cvae), got a ${vae.config.kind}, which has no prior.`,
+    );
+  }
+  const labels = labelsFor(options, vae.config.numClasses);
+  const labelTensor = labels ? tf.tensor1d(labels, 'int32') : undefined;
+  try {
+    return vae.generate(options.n, { seed: options.seed, ...(labelTensor ? { labels: labelTensor } : {}) });
+  } finally {
+    labelTensor?.dispose();
+  }
+}
+
+/** New images in two stages: code maps from the prior, decoded by the VQ-VAE. */
+async function fromPrior(prior: PixelCnn, vqvae: VqVae, options: SampleOptions): Promise<tf.Tensor4D> {
+  const sampler = createTwoStageSampler(prior, vqvae);
+  if (sampler.mismatch) throw new UsageError(`${FN}: ${sampler.mismatch}`);
+  const labels = labelsFor(options, prior.config.numClasses);
+  const { maps, images } = await sampler.sample(options.n, {
+    seed: options.seed,
+    temperature: options.temperature,
+    topK: options.topK,
+    ...(labels ? { labels } : {}),
+  });
+  maps.dispose();
+  return images;
+}
+
 /** The VQ-VAE run whose codes a prior run was trained on (its codes folder's codes.json names it). */
-function vqvaeOfPrior(run: string | null): string {
-  const codes = savedFolder(FN, run, 'codes', '--vqvae');
+async function vqvaeOfPrior(run: RunSource | null): Promise<string> {
+  const codes = await savedFolder(FN, run, 'codes', '--vqvae');
   const source = codes ? (readCodesManifest(codes).source as { vqvaeRun?: unknown } | undefined)?.vqvaeRun : undefined;
   if (typeof source !== 'string') {
     throw new UsageError(

@@ -1,19 +1,18 @@
 /** `vaejs train`: flags → a model of @vaejs/vae or @vaejs/vqvae → `fit` of @vaejs/training. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { type KlScheduleConfig, klSchedule } from '@vaejs/core';
-import type { Corruption } from '@vaejs/datasets';
-import { DEFAULT_FIT_OPTIONS, findLatestCheckpoint, fit } from '@vaejs/training';
-import { createVae, DEFAULT_VAE_CONFIG } from '@vaejs/vae';
-import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG } from '@vaejs/vqvae';
+import { type Corruption, type ImageDataset, loadSplits } from '@vaejs/datasets';
+import { DEFAULT_FIT_OPTIONS, fit, runFormat } from '@vaejs/training';
+import { createVae, DEFAULT_VAE_CONFIG, estimateVaeSize } from '@vaejs/vae';
+import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG, estimateVqVaeSize } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { loadSplits } from '../data';
-import { createFromManifest, type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
+import { type Model, runReader, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
 import { flagValues, withBackendFlags, withRunFlags } from './options';
 import { integer, number, text, UsageError } from './parse';
 import { progressBar } from './progress';
 import { checkModelFlags, resumeFlags } from './resume';
-import { checkSameImages, nothingToTrain, refuseExistingRun } from './run-guard';
-import { checkSize } from './size-check';
+import { checkSameImages, latestCheckpoint, nothingToTrain, refuseExistingRun } from './run-guard';
+import { checkSize, givenSizes } from './size-check';
 
 const FN = 'vaejs train';
 const VARIATIONAL: readonly TrainModel[] = ['vae', 'beta-vae', 'cvae'];
@@ -42,7 +41,7 @@ export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
   dataVariance: ['vqvae'],
 };
 
-/** Flags that may change when a run is resumed; the rest come from the run's config.json. */
+/** Flags that may change when a run is resumed; the rest come from the run's config. */
 export const TRAIN_RESUMABLE = [
   'epochs',
   'lr',
@@ -182,7 +181,11 @@ export function trainCommand() {
     )
     .option('--limit <n>', 'train on the first N images only (0: all)', integer('--limit', 0), 0)
     .option('--test-limit <n>', 'evaluate on the first N test images only (0: all)', integer('--test-limit', 0), 0)
-    .requiredOption('--out <folder>', 'run folder (config.json, metrics.jsonl, pictures, checkpoints/)', text('--out'));
+    .requiredOption(
+      '--out <folder>',
+      `run folder (${runFormat.RUN_CONFIG_FILE}, ${runFormat.METRICS_FILE}, pictures, ${runFormat.CHECKPOINTS_DIR}/)`,
+      text('--out'),
+    );
   return withBackendFlags(withRunFlags(command)).action(async (options, self) => {
     await train(options, self);
   });
@@ -197,35 +200,43 @@ function corruptionOf(options: TrainOptions): Corruption | null {
     : { type: 'gaussian', std: options.noiseLevel };
 }
 
+/** The size flags of `vaejs train`, which --max-memory may blame. */
+const TRAIN_SIZES = ['hidden', 'latentDim', 'channels', 'codeDim', 'codebookSize', 'batchSize'];
+
 async function train(given: TrainOptions, command: Command): Promise<void> {
-  if (given.resume) resumeFlags(FN, command, given.out, 'train', TRAIN_RESUMABLE);
-  else refuseExistingRun(FN, given.out);
+  if (given.resume) await resumeFlags(FN, command, given.out, 'train', TRAIN_RESUMABLE);
+  else await refuseExistingRun(FN, given.out);
   const options = command.opts() as TrainOptions;
   checkModelFlags(FN, command, options.model, TRAIN_FLAG_MODELS);
   const backend = await setupBackendFromFlags(options);
-  const { train: trainSet, test: testSet } = loadSplits(FN, {
+  const { train: trainSet, test: testSet } = loadSplits({
     dataset: options.dataset,
     limit: options.limit,
     testLimit: options.testLimit,
     ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+    fn: FN,
+    argument: '--dataset',
   });
-  if (options.resume) checkSameImages(FN, options.out, options.dataset, { train: trainSet.size, test: testSet.size });
+  if (options.resume) {
+    await checkSameImages(FN, options.out, options.dataset, { train: trainSet.size, test: testSet.size });
+  }
   if (options.model === 'cvae' && trainSet.numClasses < 2) {
     throw new UsageError(`${FN}: expected --dataset with labels for --model cvae, got '${options.dataset}' without.`);
   }
   process.stderr.write(
     `data: ${trainSet.name} ${trainSet.size} images ${trainSet.imageShape.join('x')}, test ${testSet.size}\n`,
   );
-  const [height, width, channels] = trainSet.imageShape;
-  const classes = options.model === 'cvae' ? trainSet.numClasses : 0;
-  checkSize(FN, options, { height, width, channels, classes }, options.maxMemory);
-  const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
-  if (nothingToTrain(checkpoint, options.epochs, options.out)) return;
-  const model: Model = checkpoint
-    ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)
-    : options.model === 'vqvae'
-      ? createVqVae(vqVaeConfig(options, trainSet))
-      : createVae(vaeConfig(options, trainSet));
+  checkSize(FN, options.maxMemory, options, givenSizes(command, TRAIN_SIZES), (flags) => trainSize(flags, trainSet));
+  const checkpoint = options.resume ? await latestCheckpoint(options.out) : null;
+  const finished = nothingToTrain(checkpoint, options.epochs, options.out);
+  if (finished) return void process.stderr.write(`${finished}\n`);
+  const model = (
+    checkpoint
+      ? runReader.create(checkpoint.kind, checkpoint.manifest.config, { fn: FN })
+      : options.model === 'vqvae'
+        ? createVqVae(vqVaeConfig(options, trainSet))
+        : createVae(vaeConfig(options, trainSet))
+  ) as Model;
   const steps = Math.ceil(trainSet.size / options.batchSize);
   const stepOptions = klStepOptions(options, model, steps);
   const corruption = corruptionOf(options);
@@ -254,6 +265,13 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
     model.dispose();
   }
   process.stderr.write(`run folder: ${options.out}\n`);
+}
+
+/** One training step of the model the flags describe, as its package estimates it (the data's variance aside). */
+function trainSize(flags: TrainOptions, data: ImageDataset) {
+  return flags.model === 'vqvae'
+    ? estimateVqVaeSize(vqVaeConfig({ ...flags, dataVariance: flags.dataVariance ?? 1 }, data), flags.batchSize)
+    : estimateVaeSize(vaeConfig(flags, data), flags.batchSize);
 }
 
 /** The KL weight schedule of --kl-anneal, as fit's per-step options (none for constant weights). */
