@@ -10,7 +10,7 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export type { FitData, FitDataset } from './data';
+export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';

@@ -12,7 +12,7 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export type { FitData, FitDataset } from './data';
+export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export {
   createOptimizer,

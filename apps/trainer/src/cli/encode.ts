@@ -1,30 +1,28 @@
 /** `vaejs encode`: the code maps of a run's dataset under its VQ-VAE, for a prior to learn. */
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { type CodeMapDataset, encodeCodeMaps, loadSplits, writeCodeMaps } from '@vaejs/datasets';
-import { fileRunSource } from '@vaejs/training';
+import { type CodeMapDataset, encodeCodeMaps, writeCodeMaps } from '@vaejs/datasets';
 import type { VqVae } from '@vaejs/vqvae';
-import { setupBackendFromFlags } from '../backend';
-import { runReader } from './models';
+import { withCheckpointModel } from './models';
 import { withBackendFlags } from './options';
 import { integer, text } from './parse';
-import { runFlags, savedFolder } from './run-flags';
+import { runFlags, runImages } from './run-flags';
 
 const FN = 'vaejs encode';
 
 export function encodeCommand() {
   const command = new Command('encode')
     .description('write the code maps of a dataset under a trained VQ-VAE, for a prior to learn')
-    .requiredOption('--run <folder>', 'a VQ-VAE run (or checkpoint) folder', text('--run'))
+    .requiredOption('--run <folder>', 'a VQ-VAE run (or checkpoint) folder', text)
     .requiredOption(
       '--out <folder>',
       'folder for the code maps (train-codes.idx, test-codes.idx, labels, codes.json)',
-      text('--out'),
+      text,
     )
-    .option('--dataset <name>', "images to encode (default: the run's own)", text('--dataset'))
-    .option('--limit <n>', 'encode the first N training images only (0: all)', integer('--limit', 0), 0)
-    .option('--test-limit <n>', 'encode the first N test images only (0: all)', integer('--test-limit', 0), 0)
-    .option('--batch-size <n>', 'images per forward pass', integer('--batch-size', 1, 65536), 500);
+    .option('--dataset <name>', "images to encode (default: the run's own)", text)
+    .option('--limit <n>', 'encode the first N training images only (0: all)', integer(0), 0)
+    .option('--test-limit <n>', 'encode the first N test images only (0: all)', integer(0), 0)
+    .option('--batch-size <n>', 'images per forward pass', integer(1, 65536), 500);
   return withBackendFlags(command).action(async (options) => {
     await encode(options);
   });
@@ -34,20 +32,12 @@ type EncodeOptions = Parameters<Parameters<ReturnType<typeof encodeCommand>['act
 
 export async function encode(options: EncodeOptions): Promise<void> {
   const where = { fn: FN, argument: '--run', kinds: ['vqvae'] };
-  const checkpoint = await runReader.locate(fileRunSource(options.run), where);
-  const flags = await runFlags(checkpoint.run);
-  await setupBackendFromFlags(options);
-  const vqvae = (await runReader.load(checkpoint, where)) as VqVae;
-  try {
-    const splits = loadSplits({
-      dataset: options.dataset ?? (await savedFolder(FN, checkpoint.run, 'dataset', '--dataset')) ?? 'mnist',
-      limit: options.limit,
-      testLimit: options.testLimit,
-      ...(flags.imageSize ? { imageSize: flags.imageSize as number } : {}),
-      fn: FN,
-      argument: '--dataset',
-    });
-    const binarize = flags.binarize === undefined || flags.binarize === 'none' ? 'none' : 'static';
+  await withCheckpointModel(where, options.run, options, async (model, checkpoint) => {
+    const vqvae = model as VqVae;
+    const splits = await runImages(FN, checkpoint.run, options);
+    // images are encoded as the run saw them: binarised at the threshold when it trained on binary images
+    const trained = (await runFlags(checkpoint.run)).binarize;
+    const binarize = trained === undefined || trained === 'none' ? 'none' : 'static';
     const [height, width] = vqvae.latentShape;
     const maps: Record<string, CodeMapDataset> = {};
     for (const [split, data] of Object.entries(splits)) {
@@ -56,7 +46,5 @@ export async function encode(options: EncodeOptions): Promise<void> {
     }
     writeCodeMaps(options.out, maps, { vqvaeRun: resolve(checkpoint.run?.location ?? checkpoint.location) });
     process.stderr.write(`codes: ${options.out}\n`);
-  } finally {
-    vqvae.dispose();
-  }
+  });
 }

@@ -1,14 +1,36 @@
 /** Flags → model configs, and run folders → models: the CLI's only knowledge of the three model packages. */
 import { datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
 import { type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
-import { createRunReader } from '@vaejs/training';
+import { createRunReader, fileRunSource, type LocatedCheckpoint } from '@vaejs/training';
 import { type Vae, type VaeConfig, vaeLoader } from '@vaejs/vae';
 import { type VqVae, type VqVaeConfig, vqVaeLoader } from '@vaejs/vqvae';
+import { type CliBackend, setupBackendFromFlags } from '../backend';
+import type { BackendFlagValues } from './options';
 
 export type Model = Vae | VqVae | PixelCnn;
 
 /** Reads every run folder the CLI is pointed at: configs, checkpoints, and the models in them, of the three kinds. */
 export const runReader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader]);
+
+/**
+ * Runs `use` on the model of the checkpoint `path` names (a run folder's newest, a checkpoint folder, or a bare model
+ * folder), with the backend the flags ask for set up once the checkpoint is found, and disposes the model afterwards.
+ */
+export async function withCheckpointModel<T>(
+  where: { fn: string; argument: string; kinds?: string[] },
+  path: string,
+  flags: BackendFlagValues,
+  use: (model: Model, checkpoint: LocatedCheckpoint, backend: CliBackend) => Promise<T>,
+): Promise<T> {
+  const checkpoint = await runReader.locate(fileRunSource(path), where);
+  const backend = await setupBackendFromFlags(flags);
+  const model = (await runReader.load(checkpoint, where)) as Model;
+  try {
+    return await use(model, checkpoint, backend);
+  } finally {
+    model.dispose();
+  }
+}
 
 /** The model kinds `vaejs train --model` builds; all but vqvae are the VAE family of @vaejs/vae. */
 export const TRAIN_MODELS = ['ae', 'dae', 'vae', 'beta-vae', 'cvae', 'vqvae'] as const;
