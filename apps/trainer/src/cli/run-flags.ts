@@ -10,22 +10,12 @@ import { runReader } from './models';
 import { type AnyCommand, applyValues, isGiven, kebab } from './options';
 import { UsageError } from './parse';
 
-/** The flags that may change when a run is resumed (its data folder may move): the rest come from the run. */
+/** Flags that every resumed training run may change; the rest come from the run. */
+const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'native', 'threads', 'out', 'resume'];
+
+/** The flags that may change when a run is resumed (its data folder may move), in the order messages list them. */
 export function resumable(dataFlag: 'dataset' | 'codes', ...others: string[]): string[] {
-  return [
-    'epochs',
-    'lr',
-    'backend',
-    'fast',
-    'native',
-    'threads',
-    'out',
-    'resume',
-    dataFlag,
-    'checkpointEvery',
-    ...others,
-    'config',
-  ];
+  return [...RESUMABLE, dataFlag, 'checkpointEvery', ...others, 'config'];
 }
 
 /** The CLI flags a run was trained with, or {} when unknown (no run, or a config without them). */
