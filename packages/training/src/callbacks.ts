@@ -7,7 +7,7 @@ import {
   describeValue,
   formatExpected,
 } from '@vaejs/core';
-import type { EpochRecord } from './run-folder/format';
+import type { EpochRecord } from './run-format';
 
 /** Why `fit` stopped. */
 export type StopReason = 'completed' | 'early-stopping' | 'stopped' | 'SIGINT' | 'SIGTERM';

@@ -1,7 +1,7 @@
 /**
  * An epoch's line of metrics.jsonl (`EpochRecord`), the names its figures take there, and the line `fit` prints.
  */
-import type { EpochRecord } from './run-folder/format';
+import type { EpochRecord } from './run-format';
 
 /** What an epoch measured. */
 export interface EpochFigures {

@@ -3,10 +3,7 @@
  * the items seen and the seconds spent. An epoch resumed from a mid-epoch checkpoint starts from that checkpoint's.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckpointInfo } from './run-folder/format';
-
-/** What a mid-epoch checkpoint keeps of an epoch's totals (`checkpoint.json`'s `state.partial`). */
-export type PartialEpoch = NonNullable<CheckpointInfo['state']['partial']>;
+import type { PartialEpoch } from './run-format';
 
 /** The running sums of an epoch's loss parts, kept on the backend (one read-back every `logEvery` steps). */
 export class EpochSums {

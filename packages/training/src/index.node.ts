@@ -38,8 +38,6 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
-export type { CheckpointInfo, EpochRecord, RunConfig } from './run-folder/format';
-export * as runFormat from './run-folder/format';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
@@ -51,3 +49,5 @@ export {
 } from './run-folder/run-reader';
 export type { CheckpointFolder, RunSource } from './run-folder/run-source';
 export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-folder/store';
+export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
+export * as runFormat from './run-format';

@@ -6,11 +6,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng, TrainableModel, TrainBatch } from '@vaejs/core';
 import type { FitContext, StopReason } from './callbacks';
 import type { BatchPlan, FitDataset } from './data';
-import type { PartialEpoch } from './epoch-sums';
 import { disposeOptimizerState, getOptimizerState } from './optimizer';
 import type { ResolvedFitOptions } from './options';
 import { checkpointInfo, type Position } from './run-folder/resume';
 import type { FitHost, RunStore } from './run-folder/store';
+import type { PartialEpoch } from './run-format';
 
 export interface TrainingRun {
   readonly host: FitHost;

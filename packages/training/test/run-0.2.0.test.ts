@@ -1,11 +1,11 @@
 // The run folders vaejs 0.2.0 wrote (testing/fixtures/run-0.2.0), read by this release's reader over files and over
 // HTTP with the model packages' loaders, sampled in two stages, and resumed by fit.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCodeMaps, loadMnist, subset } from '@vaejs/datasets';
 import { createTwoStageSampler, type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
-import { copyOfRun020 } from '@vaejs/testing';
+import { copyOfRun020, serveFolder } from '@vaejs/testing';
 import { type Vae, vaeLoader } from '@vaejs/vae';
 import { type VqVae, vqVaeLoader } from '@vaejs/vqvae';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +15,8 @@ const reader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader]);
 const BASE = 'http://runs.test/';
 let runs: string;
 
-/** Serves the files of the copied fixture at BASE; anything else is a 404. */
-const served: HttpFetcher = async (url) => {
-  const path = join(runs, url.slice(BASE.length));
-  return existsSync(path) && !url.endsWith('/')
-    ? new Response(new Uint8Array(readFileSync(path)))
-    : new Response('', { status: 404, statusText: 'Not Found' });
-};
+/** Serves the files of the copied fixture at BASE, as a static web server would. */
+const served: HttpFetcher = (url) => serveFolder(runs, BASE)(url);
 
 const testLoss = (run: string) =>
   JSON.parse(readFileSync(join(runs, run, 'metrics.jsonl'), 'utf8').split('\n')[0] as string).test_loss as number;

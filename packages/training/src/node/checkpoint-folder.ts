@@ -1,5 +1,5 @@
 /**
- * A run's checkpoints on disk (their format is `run-folder/format.ts`): list them, read one, find the newest, and
+ * A run's checkpoints on disk (their format is `run-format.ts`): list them, read one, find the newest, and
  * write one atomically — into a temporary folder, renamed into place, then `latest.json` replaced by rename, every
  * file flushed: a process killed at any moment leaves the previous checkpoint loadable. Reads never leave the folder:
  * `latest.json` names only a checkpoint of the run, parts are plain names, weights are checked by `fileIO`.
@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, formatExpected, type PartIO } from '@vaejs/core';
+import type { CheckpointContent, StoredCheckpoint } from '../run-folder/store';
 import {
   CHECKPOINT_INFO_FILE,
   CHECKPOINTS_DIR,
@@ -21,8 +22,7 @@ import {
   OPTIMIZER_STATE,
   parseLatest,
   stepCheckpointName,
-} from '../run-folder/format';
-import type { CheckpointContent, StoredCheckpoint } from '../run-folder/store';
+} from '../run-format';
 import { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './file-io';
 import { processAlive } from './lock';
 

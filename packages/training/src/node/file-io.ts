@@ -15,7 +15,7 @@ import {
   PART_MODEL_FILE,
   PART_WEIGHTS_FILE,
   type WeightsGroup,
-} from '../run-folder/format';
+} from '../run-format';
 
 /** Writes `data` to `path` and flushes it to disk before returning. */
 export function writeFileDurable(path: string, data: string | Uint8Array): void {

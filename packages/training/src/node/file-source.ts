@@ -1,8 +1,8 @@
 /** A run folder on the file system, for `createRunReader`: the same reads `fit` resumes from (`checkpoint-folder.ts`). */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CHECKPOINT_INFO_FILE, CHECKPOINTS_DIR } from '../run-folder/format';
 import type { RunSource } from '../run-folder/run-source';
+import { CHECKPOINT_INFO_FILE, CHECKPOINTS_DIR } from '../run-format';
 import { findLatestCheckpoint, partIO, readCheckpointFolder, readJsonIfPresent } from './checkpoint-folder';
 
 /**

@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from '
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, formatExpected } from '@vaejs/core';
-import { LOCK_FILE } from '../run-folder/format';
+import { LOCK_FILE } from '../run-format';
 
 const FN = 'fit';
 /** An unreadable lock file older than this is left from a writer that died while writing it. */

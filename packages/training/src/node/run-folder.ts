@@ -1,11 +1,13 @@
 /**
- * A run folder on disk, opened for `fit` (the format is `run-folder/format.ts`): the lock taken (`lock.ts`), the
+ * A run folder on disk, opened for `fit` (the format is `run-format.ts`): the lock taken (`lock.ts`), the
  * folder checked against the request, then a store that writes the config, metrics, pictures and checkpoints
  * (`checkpoint-folder.ts`). Everything is checked before anything is written.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, formatExpected, type Preview } from '@vaejs/core';
+import { parseRunConfig } from '../run-folder/run-config';
+import type { RunStore, StoredCheckpoint } from '../run-folder/store';
 import {
   CHECKPOINTS_DIR,
   type EpochRecord,
@@ -14,9 +16,7 @@ import {
   PICTURES_DIR,
   RUN_CONFIG_FILE,
   RUN_FORMAT,
-} from '../run-folder/format';
-import { parseRunConfig } from '../run-folder/run-config';
-import type { RunStore, StoredCheckpoint } from '../run-folder/store';
+} from '../run-format';
 import { findLatestCheckpoint, readJsonIfPresent, removeStaleTemporaries, writeCheckpoint } from './checkpoint-folder';
 import { writeFileDurable } from './file-io';
 import { acquireRunLock } from './lock';

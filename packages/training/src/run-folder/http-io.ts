@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, describeValue, formatExpected } from '@vaejs/core';
-import { checkFiniteWeights, checkWeightsManifest, PART_MODEL_FILE, type WeightsGroup } from './format';
+import { checkFiniteWeights, checkWeightsManifest, PART_MODEL_FILE, type WeightsGroup } from '../run-format';
 
 /** How `httpIO` fetches: `fetch` by default; tests and pages may pass their own. */
 export type HttpFetcher = (url: string) => Promise<Response>;

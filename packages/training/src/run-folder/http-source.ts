@@ -12,7 +12,7 @@ import {
   LATEST_FILE,
   manifestFileName,
   parseLatest,
-} from './format';
+} from '../run-format';
 import { fetchJsonIfPresent, type HttpFetcher, httpIO } from './http-io';
 import type { RunSource } from './run-source';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vaejs/core';
 import { describe, expect, it } from 'vitest';
 import { createTinyModel } from '../__fixtures__/tiny-model';
-import type { CheckpointInfo } from './format';
+import type { CheckpointInfo } from '../run-format';
 import { checkpointInfo, hasReachedEpochs, resumeFrom, startPosition } from './resume';
 import type { StoredCheckpoint } from './store';
 

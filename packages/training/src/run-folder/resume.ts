@@ -6,9 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, formatExpected, type Rng, type TrainableModel } from '@vaejs/core';
-import type { PartialEpoch } from '../epoch-sums';
 import { setOptimizerState } from '../optimizer';
-import { CHECKPOINT_FORMAT, type CheckpointInfo, type EpochRecord } from './format';
+import { CHECKPOINT_FORMAT, type CheckpointInfo, type EpochRecord, type PartialEpoch } from '../run-format';
 import type { StoredCheckpoint } from './store';
 
 /** Where a run stands. */

@@ -5,7 +5,7 @@
 import type { ModelManifest } from '@vaejs/core';
 import type { FitDataset } from '../data';
 import type { ResolvedFitOptions } from '../options';
-import { RUN_FORMAT, type RunConfig } from './format';
+import { RUN_FORMAT, type RunConfig } from '../run-format';
 
 /**
  * The config of a run that starts (`previous` null) or resumes: a resumed run keeps its first `createdAt`, and its

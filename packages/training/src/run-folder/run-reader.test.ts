@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError } from '@vaejs/core';
+import { serveFolder } from '@vaejs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTinyModel, type TinyModel, tinyDataset, tinyLoader } from '../__fixtures__/tiny-model';
 import { fileIO } from '../node/file-io';
@@ -17,13 +18,8 @@ let dir: string;
 let run: string;
 let trained: TinyModel;
 
-/** A fake `fetch` that serves the files under `dir` at BASE; anything else is a 404. */
-const servedFiles: HttpFetcher = async (url) => {
-  const path = join(dir, url.slice(BASE.length));
-  return existsSync(path) && !path.endsWith('/')
-    ? new Response(new Uint8Array(readFileSync(path)))
-    : new Response('', { status: 404, statusText: 'Not Found' });
-};
+/** Serves the files under `dir` at BASE, as a static web server would. */
+const servedFiles: HttpFetcher = (url) => serveFolder(dir, BASE)(url);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vaejs-reader-'));

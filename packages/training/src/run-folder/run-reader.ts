@@ -13,7 +13,13 @@ import {
   type PartIO,
   type TrainableModel,
 } from '@vaejs/core';
-import { type CheckpointInfo, checkModelManifest, manifestFileName, RUN_CONFIG_FILE, type RunConfig } from './format';
+import {
+  type CheckpointInfo,
+  checkModelManifest,
+  manifestFileName,
+  RUN_CONFIG_FILE,
+  type RunConfig,
+} from '../run-format';
 import { parseRunConfig } from './run-config';
 import type { RunSource } from './run-source';
 

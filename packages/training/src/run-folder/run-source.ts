@@ -5,7 +5,7 @@
  * with the same checks (`format.ts`): a reader never leaves the folder it was given.
  */
 import type { ModelManifest, PartIO } from '@vaejs/core';
-import type { CheckpointInfo } from './format';
+import type { CheckpointInfo } from '../run-format';
 
 /** A checkpoint folder as read: where it is, its `checkpoint.json`, its model manifest, and IO of its parts. */
 export interface CheckpointFolder {

@@ -4,7 +4,7 @@
  */
 import type { ModelManifest, PartIO, Preview } from '@vaejs/core';
 import type { NamedTensor } from '../optimizer';
-import type { CheckpointInfo, EpochRecord, RunConfig } from './format';
+import type { CheckpointInfo, EpochRecord, RunConfig } from '../run-format';
 import type { CheckpointFolder } from './run-source';
 
 /** A checkpoint read back for resume: a checkpoint folder on disk, with the optimizer's state. */

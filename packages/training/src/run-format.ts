@@ -59,9 +59,16 @@ export interface CheckpointInfo {
   state: {
     rng?: { seed: number; counter: number };
     history?: EpochRecord[];
-    partial?: { sums: Record<string, number>; seen: number; seconds: number };
+    partial?: PartialEpoch;
     [key: string]: unknown;
   };
+}
+
+/** What a mid-epoch checkpoint keeps of its epoch (`state.partial`): the running sums of the loss parts, items, time. */
+export interface PartialEpoch {
+  sums: Record<string, number>;
+  seen: number;
+  seconds: number;
 }
 
 /** `config.json`: what the run trains. `app` is the caller's own (the CLI keeps its flags there). */
