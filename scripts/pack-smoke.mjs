@@ -58,7 +58,8 @@ const number = (text) => Number.parseFloat(text);
 const near = (value, expected, tolerance) => Math.abs(value - expected) <= tolerance;
 
 /**
- * The examples of each package, in the order they run (prior.mjs reads the VQ-VAE that vqvae.mjs trained), each with
+ * The examples of each package, in the order they run (prior.mjs reads the VQ-VAE that vqvae.mjs trained, read-run.mjs
+ * the runs of the three before it), each with
  * a time limit in seconds, the lines its stdout must have (a regex per line, in order) and, optionally, a check of
  * the values those lines hold and files it must write. Every examples/ file needs an entry here.
  */
@@ -215,6 +216,16 @@ const exampleChecks = {
         (number(loss) < Math.log(128) / 2 && near(number(bits), number(loss) / Math.LN2, 0.01)) ||
         `test loss ${loss} nats (${bits} bits) per code, expected below half the uniform ${Math.log(128).toFixed(2)}`,
       files: ['runs/prior/metrics.jsonl', 'runs/prior/checkpoints/latest.json', 'runs/prior/digits.png'],
+    },
+    // the three runs above read back by one reader, over files, then the VAE over HTTP with the same weights
+    'read-run.mjs': {
+      seconds: 120,
+      lines: [
+        /^vae 60000 1 runs\/vae\/checkpoints\/epoch-0001$/,
+        /^vqvae 2048 1 runs\/vqvae\/checkpoints\/epoch-0001$/,
+        /^pixelcnn 2048 1 runs\/prior\/checkpoints\/epoch-0001$/,
+        /^\/runs\/vae\/checkpoints\/epoch-0001\/ true$/,
+      ],
     },
     'resume.mjs': {
       seconds: 120,

@@ -19,21 +19,7 @@ export async function fetchOk(fetcher: Fetcher, url: string, what: string): Prom
   return response;
 }
 
-/** Fetches and parses JSON; an HTML page or broken JSON becomes a CheckpointError. */
-export async function fetchJson(fetcher: Fetcher, url: string, what: string): Promise<unknown> {
-  const response = await fetchOk(fetcher, url, what);
-  const text = await response.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const start = text.trimStart().slice(0, 15).replace(/\s+/g, ' ');
-    throw new CheckpointError(
-      `${what} at ${url} is not valid JSON (${(error as Error).message}; it starts '${start}')`,
-    );
-  }
-}
-
-/** Like {@link fetchJson}, but a 404 gives `null` (for files that may be absent). */
+/** Fetches and parses JSON; a 404 gives `null` (for files that may be absent), broken JSON a CheckpointError. */
 export async function fetchJsonIfPresent(fetcher: Fetcher, url: string, what: string): Promise<unknown | null> {
   let response: Response;
   try {

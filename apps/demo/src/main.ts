@@ -47,7 +47,7 @@ function describeModels(models: DemoModels): void {
           : role === 'vqvae'
             ? `K = ${config.codebookSize} codes of D = ${config.dim}`
             : `${config.architecture}, ${config.height}×${config.width} maps of ${config.numCategories} codes`;
-      text = `${role}: ${details}${epoch} (${source.checkpointUrl})`;
+      text = `${role}: ${details}${epoch} (${source.location})`;
     } else text = failure ?? `${role}: not configured`;
     list.append(el('li', { 'data-role': role, class: failure ? 'error' : '', text }));
     if (failure) showError(failure);

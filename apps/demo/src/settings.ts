@@ -11,7 +11,7 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = ['webgl', 'wasm', 'cpu'
 export interface DemoSettings {
   /** The models folder (ends with '/'). `?models=` or the built-in `models/`. */
   modelsBase: string;
-  /** A run folder (with `checkpoints/latest.json`) or a checkpoint folder per role; null when switched off. */
+  /** A run folder, a checkpoint folder or a bare model folder per role; null when switched off. */
   models: Record<ModelRole, string | null>;
   /** The test-image file. */
   testImages: string;

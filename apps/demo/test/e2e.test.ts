@@ -337,7 +337,7 @@ describe('errors a user can meet appear on the page', () => {
   it('a missing model folder', async () => {
     const { texts, views } = await errorsOf('?vae=no-such-model/');
     expect(texts.join('\n')).toMatch(
-      /vae: no model at http:\/\/[^ ]+\/models\/no-such-model\/ \(found no checkpoints\/latest\.json, checkpoint\.json or vae\.json\)/,
+      /vae: checkpoint: expected http:\/\/[^ ]+\/models\/no-such-model\/ a run folder with a checkpoint or a checkpoint folder, got neither\./,
     );
     expect(views).toBe(7);
   });
@@ -345,7 +345,7 @@ describe('errors a user can meet appear on the page', () => {
   it('a model of the wrong kind', async () => {
     const { texts } = await errorsOf('?vae=pixelcnn/');
     expect(texts.join('\n')).toMatch(
-      /vae: expected a vae checkpoint at http:\/\/[^ ]+\/models\/pixelcnn\/, got a pixelcnn one \(wrong kind of model\)/,
+      /vae: checkpoint: expected a vae checkpoint, got a pixelcnn one \(http:\/\/[^ ]+\/models\/pixelcnn\/\)\./,
     );
   });
 

@@ -61,6 +61,8 @@ const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string) => stri
     /^option '([^']+)' argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/,
     (m) => `expected ${(m[1] ?? '').split(' ')[0]} one of ${m[3]}, got '${m[2]}'.`,
   ],
+  // a value parser's own words (parse.ts): what it expects and what came
+  [/^option '([^']+)' argument '.*' is invalid\. (.+)$/s, (m) => `expected ${(m[1] ?? '').split(/[ ,]/)[0]} ${m[2]}.`],
   [
     /^too many arguments.*Expected (\d+) arguments? but got (\d+)/,
     (m) => `expected flags of the form --name value, got ${m[2]} extra word(s).`,

@@ -33,7 +33,15 @@ export {
   ValueError,
 } from './errors';
 export { type LabelsInput, type LabelsToOneHotOptions, labelsToOneHot } from './labels';
-export { restoreLayersWeights, type WeightsTarget } from './layers-weights';
+export {
+  applyLayersWeights,
+  type DecodedLayersWeights,
+  type DecodeLayersWeightsOptions,
+  decodeLayersWeights,
+  disposeLayersWeights,
+  restoreLayersWeights,
+  type WeightsTarget,
+} from './layers-weights';
 export { type ElboOptions, type ElboParts, elbo, freeBits } from './losses/elbo';
 export { bitsPerDim, iwaeBound, logMeanExp } from './losses/iwae';
 export {
@@ -53,8 +61,17 @@ export {
   type ReconstructionLossOptions,
   reconstructionLoss,
 } from './losses/reconstruction';
-// Checkpoints: the one manifest check every loader runs.
-export { assertSameConfig, type CheckedManifest, checkManifest, type ManifestExpectation } from './manifest';
+// Checkpoints: the checks every loader runs.
+export {
+  assertSameConfig,
+  type CheckedManifest,
+  checkManifest,
+  checkPartIO,
+  type ManifestExpectation,
+} from './manifest';
+// What model packages hand to readers and guards that import none of them.
+export type { ModelLoader } from './model-loader';
+export { type ModelSize, modelSize } from './model-size';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { CheckpointError } from './errors';
-import { restoreLayersWeights } from './layers-weights';
+import { applyLayersWeights, decodeLayersWeights, disposeLayersWeights, restoreLayersWeights } from './layers-weights';
 
 function buildModel(seed: number, units = 3): tfl.LayersModel {
   const input = tfl.input({ shape: [4], name: 'x' });
@@ -102,6 +102,58 @@ describe('restoreLayersWeights', () => {
     await expect(restoreLayersWeights('toy.restore', 'net', target, saveOnly)).rejects.toThrow(
       /^toy\.restore: expected part 'net' an IOHandler with a load method, got an object without load\.$/,
     );
+    target.dispose();
+  });
+});
+
+describe('decodeLayersWeights and applyLayersWeights', () => {
+  it('reads and checks a part without setting anything; applying sets it and frees the decoded tensors', async () => {
+    const source = buildModel(1);
+    const target = buildModel(2);
+    const untouched = valuesOf(target);
+    const artifacts = await saved(source);
+    const before = tf.memory().numTensors;
+    const decoded = await decodeLayersWeights('toy.restore', 'net', target, tf.io.fromMemory(artifacts));
+    expect(decoded.part).toBe('net');
+    expect(tf.memory().numTensors).toBe(before + 4);
+    expect(valuesOf(target)).toEqual(untouched);
+    applyLayersWeights('toy.restore', [decoded]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(valuesOf(target)).toEqual(valuesOf(source));
+    source.dispose();
+    target.dispose();
+  });
+
+  it('byPosition: matches weights saved under layer names tfjs chose itself, checking shapes and short names', async () => {
+    const source = buildModel(1);
+    const target = buildModel(2);
+    const artifacts = await saved(source);
+    const renamed = (rename: (name: string, i: number) => string) =>
+      tf.io.fromMemory({
+        ...artifacts,
+        weightSpecs: artifacts.weightSpecs!.map((spec, i) => ({ ...spec, name: rename(spec.name, i) })),
+      });
+    const auto = renamed((name, i) => name.replace(/^[a-z]+/, (layer) => `${layer}_Dense${i}`));
+    const decoded = await decodeLayersWeights('toy.restore', 'net', target, auto, { byPosition: true });
+    applyLayersWeights('toy.restore', [decoded]);
+    expect(valuesOf(target)).toEqual(valuesOf(source));
+    // without byPosition the same names are refused
+    const strict = await decodeLayersWeights('toy.restore', 'net', target, auto);
+    expect(() => applyLayersWeights('toy.restore', [strict])).toThrow(
+      /^toy\.restore: expected part 'net' weights that fit the model, got an error: .*hidden_Dense0\/kernel/,
+    );
+    const before = tf.memory().numTensors;
+    const swapped = renamed((name, i) => (i === 0 ? 'hidden_X/bias' : name));
+    await expect(decodeLayersWeights('toy.restore', 'net', target, swapped, { byPosition: true })).rejects.toThrow(
+      /^toy\.restore: expected part 'net' weight 0 'kernel' \[4,3\] \(this model's\), got 'hidden_X\/bias' \[4,3\]\.$/,
+    );
+    const fewer = tf.io.fromMemory({ ...artifacts, weightSpecs: artifacts.weightSpecs!.slice(0, 2) });
+    await expect(decodeLayersWeights('toy.restore', 'net', target, fewer, { byPosition: true })).rejects.toThrow(
+      /^toy\.restore: expected part 'net' 4 weights \(this model's\), got 2\.$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    disposeLayersWeights([]);
+    source.dispose();
     target.dispose();
   });
 });

@@ -2,6 +2,9 @@
  * Restores the weights a tfjs LayersModel saved (`model.save(handler)`) into an existing model of the same
  * architecture, without building a new one: what a model's `restore` does to resume training in place. Core does not
  * import tfjs-layers: the model is typed by the two members used, which `tf.LayersModel` has.
+ *
+ * Two steps, so that a model of several parts can read and check every part before it changes any
+ * ({@link decodeLayersWeights}, then {@link applyLayersWeights}); {@link restoreLayersWeights} does both for one part.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { formatShape } from './checks';
@@ -13,6 +16,85 @@ export interface WeightsTarget {
   loadWeights(weights: tf.NamedTensorMap, strict?: boolean): void;
   /** When present, shapes are compared before any weight is set, so that a mismatch changes nothing. */
   readonly weights?: readonly { readonly originalName: string; readonly shape: readonly (number | null)[] }[];
+}
+
+/** One part's weights, read and checked, not yet set: keyed by the target model's own weight names. */
+export interface DecodedLayersWeights {
+  /** The part's name in messages. */
+  part: string;
+  model: WeightsTarget;
+  /** Owned until {@link applyLayersWeights} or {@link disposeLayersWeights} frees them. */
+  weights: tf.NamedTensorMap;
+}
+
+/** Options of {@link decodeLayersWeights}. */
+export interface DecodeLayersWeightsOptions {
+  /**
+   * Weights saved under other layer names (a model built before its layers had fixed names: `conv2d_Conv2D3/kernel`)
+   * are matched to the model's weights by position, when there are as many, each shape and short name (`kernel`)
+   * checked. Default false: names must match.
+   */
+  byPosition?: boolean;
+}
+
+/**
+ * Loads the artifacts of one part through `handler` and decodes its weights for `model`, checking every shape
+ * against the model's; sets nothing. The caller passes the result to {@link applyLayersWeights} (or frees it with
+ * {@link disposeLayersWeights}).
+ * @param fn the public function's name, first word of every message (`'vqvae.restore'`)
+ * @param part the part's name in messages (`'encoder'`)
+ * @throws CheckpointError naming the part, e.g.
+ *   `vae.restore: expected part 'decoder' weights that fit the model, got weight 'dec_output/kernel' of shape [4,16] for [4,12].`
+ */
+export async function decodeLayersWeights(
+  fn: string,
+  part: string,
+  model: WeightsTarget,
+  handler: tf.io.IOHandler,
+  options: DecodeLayersWeightsOptions = {},
+): Promise<DecodedLayersWeights> {
+  const argument = `part '${part}'`;
+  const artifacts = await loadArtifacts(fn, argument, handler);
+  let decoded: tf.NamedTensorMap;
+  try {
+    decoded = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+  } catch (error) {
+    throw new CheckpointError(formatExpected(fn, argument, 'decodable weights', `an error: ${reason(error)}`));
+  }
+  try {
+    const weights = options.byPosition ? matchByPosition(fn, argument, model, artifacts.weightSpecs, decoded) : decoded;
+    checkShapes(fn, argument, model, weights);
+    return { part, model, weights };
+  } catch (error) {
+    tf.dispose(Object.values(decoded));
+    throw error;
+  }
+}
+
+/**
+ * Sets decoded weights into their models (strict: every weight of the model, and no other) and frees the decoded
+ * tensors. The values are copied bit for bit.
+ * @throws CheckpointError naming the part whose weights do not fit (after freeing every decoded tensor)
+ */
+export function applyLayersWeights(fn: string, decoded: readonly DecodedLayersWeights[]): void {
+  try {
+    for (const { part, model, weights } of decoded) {
+      try {
+        model.loadWeights(weights, true);
+      } catch (error) {
+        throw new CheckpointError(
+          formatExpected(fn, `part '${part}'`, 'weights that fit the model', `an error: ${reason(error)}`),
+        );
+      }
+    }
+  } finally {
+    disposeLayersWeights(decoded);
+  }
+}
+
+/** Frees decoded weights that will not be set. */
+export function disposeLayersWeights(decoded: readonly DecodedLayersWeights[]): void {
+  for (const { weights } of decoded) tf.dispose(Object.values(weights));
 }
 
 /**
@@ -31,7 +113,16 @@ export async function restoreLayersWeights(
   model: WeightsTarget,
   handler: tf.io.IOHandler,
 ): Promise<void> {
-  const argument = `part '${part}'`;
+  applyLayersWeights(fn, [await decodeLayersWeights(fn, part, model, handler)]);
+}
+
+// helpers
+
+async function loadArtifacts(
+  fn: string,
+  argument: string,
+  handler: tf.io.IOHandler,
+): Promise<tf.io.ModelArtifacts & Required<Pick<tf.io.ModelArtifacts, 'weightSpecs' | 'weightData'>>> {
   if (typeof handler?.load !== 'function') {
     throw new CheckpointError(formatExpected(fn, argument, 'an IOHandler with a load method', describe(handler)));
   }
@@ -44,34 +135,53 @@ export async function restoreLayersWeights(
   if (!artifacts?.weightSpecs || artifacts.weightData === undefined) {
     throw new CheckpointError(formatExpected(fn, argument, 'weights (weightSpecs and weightData)', 'none'));
   }
-  let weights: tf.NamedTensorMap;
-  try {
-    weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
-  } catch (error) {
-    throw new CheckpointError(formatExpected(fn, argument, 'decodable weights', `an error: ${reason(error)}`));
-  }
-  try {
-    checkShapes(fn, argument, model, weights);
-    try {
-      model.loadWeights(weights, true);
-    } catch (error) {
-      throw new CheckpointError(
-        formatExpected(fn, argument, 'weights that fit the model', `an error: ${reason(error)}`),
-      );
-    }
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  return artifacts as tf.io.ModelArtifacts & Required<Pick<tf.io.ModelArtifacts, 'weightSpecs' | 'weightData'>>;
 }
 
-// helpers
+/** `decoded` keyed by the model's names: as saved when every name is there, else the saved weights in order. */
+function matchByPosition(
+  fn: string,
+  argument: string,
+  model: WeightsTarget,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  decoded: tf.NamedTensorMap,
+): tf.NamedTensorMap {
+  const targets = model.weights ?? [];
+  const named = targets.every((weight) => {
+    const tensor = decoded[weight.originalName];
+    return tensor !== undefined && sameShape(weight.shape, tensor.shape);
+  });
+  if (named && specs.length === targets.length) return decoded;
+  if (specs.length !== targets.length) {
+    throw new CheckpointError(
+      formatExpected(fn, argument, `${targets.length} weights (this model's)`, `${specs.length}`),
+    );
+  }
+  const shortName = (name: string) => name.slice(name.lastIndexOf('/') + 1);
+  const map: tf.NamedTensorMap = {};
+  targets.forEach((weight, i) => {
+    const spec = specs[i] as tf.io.WeightsManifestEntry;
+    const tensor = decoded[spec.name] as tf.Tensor;
+    if (!sameShape(weight.shape, tensor.shape) || shortName(spec.name) !== shortName(weight.originalName)) {
+      throw new CheckpointError(
+        formatExpected(
+          fn,
+          `${argument} weight ${i}`,
+          `'${shortName(weight.originalName)}' ${formatShape(weight.shape)} (this model's)`,
+          `'${spec.name}' ${formatShape(tensor.shape)}`,
+        ),
+      );
+    }
+    map[weight.originalName] = tensor;
+  });
+  return map;
+}
 
 function checkShapes(fn: string, argument: string, model: WeightsTarget, weights: tf.NamedTensorMap): void {
   for (const weight of model.weights ?? []) {
     const saved = weights[weight.originalName];
     if (!saved) continue; // loadWeights names the missing weights
-    const same = saved.rank === weight.shape.length && saved.shape.every((d, axis) => d === weight.shape[axis]);
-    if (!same) {
+    if (!sameShape(weight.shape, saved.shape)) {
       throw new CheckpointError(
         formatExpected(
           fn,
@@ -82,6 +192,10 @@ function checkShapes(fn: string, argument: string, model: WeightsTarget, weights
       );
     }
   }
+}
+
+function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, axis) => size === b[axis]);
 }
 
 function reason(error: unknown): string {

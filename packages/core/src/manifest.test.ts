@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError, formatExpected } from './errors';
-import { assertSameConfig, checkManifest } from './manifest';
+import { assertSameConfig, checkManifest, checkPartIO } from './manifest';
 
 const expected = { format: 'vaejs-toy', version: 2, parts: ['encoder', 'decoder'] } as const;
 const good = { format: 'vaejs-toy', version: 2, parts: ['encoder', 'decoder', 'extra'], config: { size: 3 } };
@@ -107,5 +107,18 @@ describe('assertSameConfig', () => {
     expect(() => assertSameConfig('f', { ...model, extra: true }, model)).toThrow(
       /^f: expected manifest\.config\.extra undefined \(this model's config\), got true\.$/,
     );
+  });
+});
+
+describe('checkPartIO', () => {
+  it('takes a function and names what it must return otherwise', () => {
+    expect(() => checkPartIO('toy.restore', () => null)).not.toThrow();
+    expect(() => checkPartIO('toy.restore', 'folder')).toThrow(
+      /^toy\.restore: expected io a function \(part\) => tf\.io\.IOHandler, got 'folder'\.$/,
+    );
+    expect(() => checkPartIO('loadToy', undefined, 'tf.io.IOHandler | string')).toThrow(
+      /^loadToy: expected io a function \(part\) => tf\.io\.IOHandler \| string, got undefined\.$/,
+    );
+    expect(() => checkPartIO('loadToy', {})).toThrow(CheckpointError);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The one check every loader runs on a manifest before it reads any part: the JSON a model's `save` returned
- * (see {@link ModelManifest}), read back from a run folder, a URL or memory, where anything may have happened to it.
+ * The checks every loader runs before it reads any part: the manifest, the JSON a model's `save` returned (see
+ * {@link ModelManifest}), read back from a run folder, a URL or memory, where anything may have happened to it; the
+ * `io` that hands out the parts; and, for `restore`, that the manifest describes the model it restores into.
  */
 import { describeValue } from './checks';
 import { CheckpointError, formatExpected, VaejsError } from './errors';
@@ -82,6 +83,18 @@ export function checkManifest<C = object>(
     parts: [...(parts as string[])],
     config: resolved,
   };
+}
+
+/**
+ * Checks the `io` a model's `save`, `restore` or loader was given: a function from a part's name to a tfjs IOHandler
+ * (loaders also take a URL string per part: `returns` says which).
+ * @throws CheckpointError, e.g. `vqvae.restore: expected io a function (part) => tf.io.IOHandler, got 'folder'.`
+ * @example checkPartIO('loadVae', io, 'tf.io.IOHandler | string');
+ */
+export function checkPartIO(fn: string, io: unknown, returns = 'tf.io.IOHandler'): void {
+  if (typeof io !== 'function') {
+    throw new CheckpointError(formatExpected(fn, 'io', `a function (part) => ${returns}`, describeValue(io)));
+  }
 }
 
 /**

@@ -25,24 +25,29 @@ export {
 export {
   createDataset,
   datasetFromIdx,
+  holdOutTest,
   type ImageDataset,
   type ImageDatasetInit,
   splitValidation,
   subset,
 } from './dataset';
+export { type CodeMapEncoder, type EncodeCodeMapsOptions, encodeCodeMaps } from './encode-code-maps';
 export { decodeIdx, encodeIdx, type IdxArray, type IdxData, type IdxDtype, isGzip, parseIdx } from './idx';
 export {
   type CodesManifest,
+  datasetSource,
   type IdxFolderOptions,
   type ImageFolderOptions,
   type LoadCodeMapsOptions,
   type LoadDatasetOptions,
+  type LoadSplitsOptions,
   loadCodeMaps,
   loadDataset,
   loadFashionMnist,
   loadIdxFolder,
   loadImageFolder,
   loadMnist,
+  loadSplits,
   type MnistOptions,
   readCodesManifest,
   readIdxFile,

@@ -1,6 +1,6 @@
 import { ConfigError, DataError, ValueError } from '@vaejs/core';
 import { describe, expect, it } from 'vitest';
-import { createDataset, datasetFromIdx, splitValidation, subset } from './dataset';
+import { createDataset, datasetFromIdx, holdOutTest, splitValidation, subset } from './dataset';
 import { encodeIdx, parseIdx } from './idx';
 
 const images = Uint8Array.from({ length: 5 * 4 }, (_, i) => i);
@@ -102,5 +102,30 @@ describe('subset and splitValidation', () => {
     expect(() => splitValidation(dataset, 5)).toThrow(
       /^splitValidation: expected validationSize < 5 \(dataset\.size\), got 5\.$/,
     );
+  });
+});
+
+describe('holdOutTest', () => {
+  const dataset = createDataset({
+    name: 'faces',
+    images: new Uint8Array(25).map((_, i) => i),
+    imageShape: [1, 1, 1],
+  });
+
+  it('holds out the last share of the images (at least one) as the test split', () => {
+    const { train, test } = holdOutTest(dataset);
+    expect([train.name, train.size, test.name, test.size, test.images[0]]).toEqual([
+      'faces-train',
+      23,
+      'faces-test',
+      2,
+      23,
+    ]);
+    expect(holdOutTest(dataset, 0.5).test.size).toBe(12);
+    expect(holdOutTest(subset(dataset, 0, 3)).test.size).toBe(1);
+  });
+
+  it('takes a share in [0, 1]', () => {
+    expect(() => holdOutTest(dataset, 2)).toThrow(/^holdOutTest: expected share /);
   });
 });

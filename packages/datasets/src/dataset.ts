@@ -2,7 +2,7 @@
  * The dataset object every loader returns: raw bytes plus their layout. Batches are built from it on demand
  * (`createBatches`), so a large set is never held as one float tensor.
  */
-import { assertPositiveInt, DataError, formatExpected, ValueError } from '@vaejs/core';
+import { assertNumberInRange, assertPositiveInt, DataError, formatExpected, ValueError } from '@vaejs/core';
 import type { IdxArray } from './idx';
 
 /** Images as bytes, NHWC, plus optional integer labels. Plain data: holds no tensors, needs no dispose. */
@@ -189,5 +189,21 @@ export function splitValidation(
   return {
     train: subset(dataset, 0, cut, `${dataset.name}-train`),
     validation: subset(dataset, cut, dataset.size, `${dataset.name}-validation`),
+  };
+}
+
+/**
+ * Holds out the last `share` of a dataset (at least one image) as its test split, for sources that have none, such as
+ * a folder of images: `{ train, test }`, both views on the same bytes, named `<name>-train` and `<name>-test`. A
+ * dataset of one image leaves an empty training split (which `fit` refuses, naming it).
+ * @example const { train, test } = holdOutTest(loadImageFolder({ dir: 'faces' })); // 90 % and 10 %
+ */
+export function holdOutTest(dataset: ImageDataset, share = 0.1): { train: ImageDataset; test: ImageDataset } {
+  assertNumberInRange('holdOutTest', 'share', share, 0, 1);
+  const held = Math.max(1, Math.floor(dataset.size * share));
+  const cut = Math.max(0, dataset.size - held);
+  return {
+    train: subset(dataset, 0, cut, `${dataset.name}-train`),
+    test: subset(dataset, cut, dataset.size, `${dataset.name}-test`),
   };
 }

@@ -10,12 +10,14 @@ import * as nodeEntry from './index';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const NODE_ONLY = [
+  'datasetSource',
   'loadCodeMaps',
   'loadDataset',
   'loadFashionMnist',
   'loadIdxFolder',
   'loadImageFolder',
   'loadMnist',
+  'loadSplits',
   'readCodesManifest',
   'readIdxFile',
   'resolveMnistDataDir',

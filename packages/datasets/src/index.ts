@@ -25,11 +25,13 @@ export {
 export {
   createDataset,
   datasetFromIdx,
+  holdOutTest,
   type ImageDataset,
   type ImageDatasetInit,
   splitValidation,
   subset,
 } from './dataset';
+export { type CodeMapEncoder, type EncodeCodeMapsOptions, encodeCodeMaps } from './encode-code-maps';
 export { decodeIdx, encodeIdx, type IdxArray, type IdxData, type IdxDtype, isGzip, parseIdx } from './idx';
 // Node only (node:fs, node:zlib, pngjs): in browser.ts these are stubs that throw
 export {
@@ -42,6 +44,7 @@ export {
 export { type IdxFolderOptions, loadIdxFolder, readIdxFile } from './node/idx-file';
 export { type ImageFolderOptions, loadImageFolder } from './node/image-folder';
 export { type LoadDatasetOptions, loadDataset } from './node/load-dataset';
+export { datasetSource, type LoadSplitsOptions, loadSplits } from './node/load-splits';
 export { loadFashionMnist, loadMnist, type MnistOptions, resolveMnistDataDir } from './node/mnist';
 export { type Corruption, corruptPixels } from './pixels';
 export { type ResizeMethod, resizeImage } from './resize';

@@ -7,12 +7,14 @@ import type * as codeMapFiles from './node/code-map-files';
 import type * as idxFile from './node/idx-file';
 import type * as imageFolder from './node/image-folder';
 import type * as loadDatasetModule from './node/load-dataset';
+import type * as loadSplitsModule from './node/load-splits';
 import type * as mnist from './node/mnist';
 
 export type { CodesManifest, LoadCodeMapsOptions } from './node/code-map-files';
 export type { IdxFolderOptions } from './node/idx-file';
 export type { ImageFolderOptions } from './node/image-folder';
 export type { LoadDatasetOptions } from './node/load-dataset';
+export type { LoadSplitsOptions } from './node/load-splits';
 export type { MnistOptions } from './node/mnist';
 
 export const readIdxFile: typeof idxFile.readIdxFile = nodeOnly('readIdxFile', 'decodeIdx on fetched bytes');
@@ -28,6 +30,8 @@ export const loadDataset: typeof loadDatasetModule.loadDataset = nodeOnly(
   'loadDataset',
   'decodeIdx and datasetFromIdx, or createDataset',
 );
+export const loadSplits: typeof loadSplitsModule.loadSplits = nodeOnly('loadSplits', 'decodeIdx and datasetFromIdx');
+export const datasetSource: typeof loadSplitsModule.datasetSource = nodeOnly('datasetSource', 'a URL');
 export const loadMnist: typeof mnist.loadMnist = nodeOnly('loadMnist', 'decodeIdx on fetched MNIST files');
 export const loadFashionMnist: typeof mnist.loadFashionMnist = nodeOnly(
   'loadFashionMnist',

@@ -4,7 +4,7 @@ import {
   assertSameConfig,
   CheckpointError,
   checkManifest,
-  describeValue,
+  checkPartIO,
   formatExpected,
   type PartIO,
   restoreLayersWeights,
@@ -37,7 +37,7 @@ export interface PixelCnnParts {
  * `localstorage://` one in the browser…).
  */
 export async function savePixelCnnParts(fn: string, parts: PixelCnnParts, io: PartIO): Promise<PixelCnnManifest> {
-  checkIo(fn, io, 'tf.io.IOHandler');
+  checkPartIO(fn, io);
   await parts.network.save(io('network'));
   return { format: PIXELCNN_FORMAT, version: 1, config: { ...parts.config }, parts: [...PARTS] };
 }
@@ -54,7 +54,7 @@ export async function loadPixelCnnParts(
   io: (part: string) => tf.io.IOHandler | string,
 ): Promise<PixelCnnParts> {
   const { config } = checkPixelCnnManifest(fn, manifest);
-  checkIo(fn, io, 'tf.io.IOHandler | string');
+  checkPartIO(fn, io, 'tf.io.IOHandler | string');
   registerPixelCnnLayers();
   let network: tfl.LayersModel;
   try {
@@ -93,7 +93,7 @@ export async function restorePixelCnnParts(
 ): Promise<void> {
   const { config } = checkPixelCnnManifest(fn, manifest);
   assertSameConfig(fn, config, parts.config, { ignore: ['seed'] });
-  checkIo(fn, io, 'tf.io.IOHandler');
+  checkPartIO(fn, io);
   await restoreLayersWeights(fn, 'network', parts.network, io('network'));
 }
 
@@ -106,10 +106,4 @@ function checkPixelCnnManifest(fn: string, manifest: unknown) {
     parts: PARTS,
     resolveConfig: (config) => resolvePixelCnnConfig(config as PixelCnnConfig, fn),
   });
-}
-
-function checkIo(fn: string, io: unknown, returns: string): void {
-  if (typeof io !== 'function') {
-    throw new CheckpointError(formatExpected(fn, 'io', `a function (part) => ${returns}`, describeValue(io)));
-  }
 }

@@ -10,6 +10,7 @@ export {
 } from './config';
 export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, type GatePair, gatedActivation } from './gated-block';
 export type { LabelsInput } from './inputs';
+export { pixelCnnLoader } from './loader';
 export { causalMask, MaskedConv2D, type MaskedConv2DArgs } from './masked-conv';
 export { buildPixelCnnNetwork, registerPixelCnnLayers } from './network';
 export {
@@ -23,3 +24,11 @@ export {
   savePixelCnn,
 } from './pixelcnn';
 export type { PixelCnnSampleOptions } from './sample';
+export { estimatePixelCnnSize } from './size';
+export {
+  type CodeMapDecoder,
+  createTwoStageSampler,
+  type DecodedSamples,
+  type TwoStageSampleOptions,
+  type TwoStageSampler,
+} from './two-stage-sampler';

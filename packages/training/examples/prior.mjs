@@ -1,31 +1,20 @@
-// A PixelCNN prior over the code maps of the VQ-VAE that vqvae.mjs trained (run that first), then new digits: maps
-// sampled from the prior, decoded by the VQ-VAE.
+// A PixelCNN prior over the code maps of the VQ-VAE that vqvae.mjs trained (run that first), then new digits in two
+// stages: maps sampled from the prior, decoded by the VQ-VAE.
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@vaejs/backend';
-import { createBatches, createCodeMapDataset, loadMnist, subset } from '@vaejs/datasets';
-import { createPixelCnn } from '@vaejs/pixelcnn-prior';
-import { findLatestCheckpoint, fit, writeImageGrid } from '@vaejs/training';
-import { loadVqVae } from '@vaejs/vqvae';
+import { encodeCodeMaps, loadMnist, subset } from '@vaejs/datasets';
+import { createPixelCnn, createTwoStageSampler } from '@vaejs/pixelcnn-prior';
+import { createRunReader, fileRunSource, fit, writeImageGrid } from '@vaejs/training';
+import { vqVaeLoader } from '@vaejs/vqvae';
 
 await setupBackend();
-const checkpoint = findLatestCheckpoint('runs/vqvae');
-if (!checkpoint) throw new Error('runs/vqvae has no checkpoint: run vqvae.mjs first');
-const vqvae = await loadVqVae(checkpoint.manifest, checkpoint.io);
+const reader = createRunReader([vqVaeLoader]); // reads run folders of the kinds it is given loaders for
+const vqvae = await reader.load(await reader.locate(fileRunSource('runs/vqvae'))); // its newest checkpoint
 const [height, width] = vqvae.latentShape; // 7×7 codes for 28×28 images
 
-async function codeMaps(images) {
-  const codes = new Int32Array(images.size * height * width);
-  let offset = 0;
-  for (const batch of createBatches(images, { batchSize: 512, shuffle: false })) {
-    const maps = vqvae.encode(batch.x); // int32 [512, 7, 7]
-    codes.set(await maps.data(), offset);
-    offset += maps.size;
-    tf.dispose([maps, batch]);
-  }
-  return createCodeMapDataset({ name: images.name, codes, height, width, numCategories: vqvae.config.codebookSize });
-}
-const train = await codeMaps(subset(loadMnist({ split: 'train' }), 0, 2048));
-const test = await codeMaps(subset(loadMnist({ split: 'test' }), 0, 500));
+// the images as the VQ-VAE's code maps: int32 [n, 7, 7] of 128 codes, encoded 500 at a time
+const train = await encodeCodeMaps(subset(loadMnist({ split: 'train' }), 0, 2048), vqvae);
+const test = await encodeCodeMaps(subset(loadMnist({ split: 'test' }), 0, 500), vqvae);
 
 // A small prior (the default has 6 blocks of 64 channels), to train in seconds.
 const prior = createPixelCnn({ numCategories: 128, height, width, channels: 32, layers: 4 });
@@ -33,11 +22,11 @@ const options = { epochs: 1, batchSize: 64, learningRate: 3e-3, runDir: 'runs/pr
 const [record] = (await fit(prior, { train, test }, options)).records;
 console.log(record.test_loss.toFixed(2), record.test_bitsPerDim.toFixed(2)); // ≈ 1.58 ≈ 2.28: nats and bits per code
 
-const maps = await prior.sample(16, { seed: 1 }); // int32 [16, 7, 7]
-const digits = vqvae.decode(maps); // [16, 28, 28, 1]
-writeImageGrid('runs/prior/digits.png', digits, { columns: 8, scale: 2 });
-console.log(maps.shape, digits.shape); // [ 16, 7, 7 ] [ 16, 28, 28, 1 ]
+const sampler = createTwoStageSampler(prior, vqvae); // checks that the prior models this VQ-VAE's code maps
+const { maps, images } = await sampler.sample(16, { seed: 1 }); // int32 [16, 7, 7], decoded to [16, 28, 28, 1]
+writeImageGrid('runs/prior/digits.png', images, { columns: 8, scale: 2 });
+console.log(maps.shape, images.shape); // [ 16, 7, 7 ] [ 16, 28, 28, 1 ]
 // runs/prior/digits.png: blots after so short a training; digits after a few epochs on all of MNIST
-tf.dispose([maps, digits]);
+tf.dispose([maps, images]);
 prior.dispose();
 vqvae.dispose();

@@ -4,7 +4,7 @@ import type { History } from './callbacks';
 import type { FitData } from './data';
 import { fitWith } from './fit';
 import type { FitOptions } from './options';
-import type { FitHost } from './run-store';
+import type { FitHost } from './run-folder/store';
 
 const browserHost: FitHost = {
   memory: () => ({ tensor_mb: 0 }),

@@ -152,6 +152,20 @@ export function firstItems(dataset: FitDataset, count: number, plan: Omit<BatchP
   return epochBatches(dataset, { ...plan, batchSize: size }).batch(0);
 }
 
+/**
+ * The first `count` items of a dataset (default: all of them) as one batch, drawn as `fit` and `evaluate` draw test
+ * data: in order, through the test form of the training pipeline `batches` (a dynamically binarised run's images are
+ * binarised once, by `seed`). The caller disposes the batch's tensors.
+ * @example const whole = testItems(loadMnist({ split: 'test' }), { batches: { binarize: 'dynamic' }, seed: 1 });
+ */
+export function testItems(
+  dataset: FitDataset,
+  options: { batches?: BatchPlan['pipeline']; seed?: number; count?: number } = {},
+): TrainBatch {
+  const plan = { seed: options.seed ?? 0, epoch: 0, shuffle: false, pipeline: testPipeline(options.batches ?? {}) };
+  return firstItems(dataset, options.count ?? dataset.size, plan);
+}
+
 /** The first `count` items of a batch (new tensors). */
 export function sliceBatch(batch: TrainBatch, count: number): TrainBatch {
   const take = Math.min(count, batch.x.shape[0] ?? 0);

@@ -16,6 +16,7 @@ describe('the two entries', () => {
         'acquireRunLock',
         'barChart',
         'fileIO',
+        'fileRunSource',
         'findLatestCheckpoint',
         'imageGrid',
         'lineChart',

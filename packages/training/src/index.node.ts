@@ -1,6 +1,6 @@
 // @vaejs/training for Node: everything of the browser entry (index.ts; the same names, but `fit` with run folders),
-// plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals) and file IO handlers
-// that need no tfjs-node. Keep the shared names in step with index.ts.
+// plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals), their reader over files
+// (`fileRunSource`) and file IO handlers that need no tfjs-node. Keep the shared names in step with index.ts.
 export {
   type BatchLogs,
   type Callback,
@@ -10,22 +10,17 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export type { FitData, FitDataset } from './data';
+export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { type HttpFetcher, httpIO } from './http-io';
+export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';
+export { fileRunSource } from './node/file-source';
 export { memoryFigures } from './node/host';
+export { acquireRunLock, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
-export {
-  acquireRunLock,
-  findLatestCheckpoint,
-  listCheckpoints,
-  openRunFolder,
-  type RunLock,
-  readCheckpointFolder,
-} from './node/run-folder';
+export { openRunFolder } from './node/run-folder';
 export {
   createOptimizer,
   disposeOptimizerState,
@@ -43,9 +38,19 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
+export { type HttpFetcher, httpIO } from './run-folder/http-io';
+export { httpRunSource } from './run-folder/http-source';
+export { hasReachedEpochs } from './run-folder/resume';
+export {
+  createRunReader,
+  type LocatedCheckpoint,
+  type LocateOptions,
+  type RunReader,
+} from './run-folder/run-reader';
+export type { CheckpointFolder, RunSource } from './run-folder/run-source';
+export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-folder/store';
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
 export * as runFormat from './run-format';
-export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-store';
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -1,6 +1,6 @@
-// @vaejs/training, browser-safe entry: fit with callbacks (no run folder), evaluate, the run-folder format and the
-// HTTP IO handler that the browser demo reads checkpoints with. Node resolves the package to index.node.ts, which
-// adds run folders and file IO.
+// @vaejs/training, browser-safe entry: fit with callbacks (no run folder), evaluate, the run-folder format, and the
+// run-folder reader over HTTP that the browser demo reads checkpoints with. Node resolves the package to
+// index.node.ts, which adds run folders, their reader over files, and file IO.
 
 export { fit } from './browser-fit';
 export {
@@ -12,9 +12,8 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export type { FitData, FitDataset } from './data';
+export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { type HttpFetcher, httpIO } from './http-io';
 export {
   createOptimizer,
   disposeOptimizerState,
@@ -32,6 +31,16 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
+export { type HttpFetcher, httpIO } from './run-folder/http-io';
+export { httpRunSource } from './run-folder/http-source';
+export { hasReachedEpochs } from './run-folder/resume';
+export {
+  createRunReader,
+  type LocatedCheckpoint,
+  type LocateOptions,
+  type RunReader,
+} from './run-folder/run-reader';
+export type { CheckpointFolder, RunSource } from './run-folder/run-source';
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
 export * as runFormat from './run-format';
 export {

@@ -148,18 +148,7 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
     throw new ConfigError(formatExpected(FN, 'options.seed', 'an integer in [0, 2^53)', describeValue(merged.seed)));
   }
   assertNumberInRange(FN, 'options.learningRate', merged.learningRate, Number.MIN_VALUE, Number.MAX_VALUE);
-  if (typeof merged.optimizer === 'string') {
-    assertOneOf(FN, 'options.optimizer', merged.optimizer, OPTIMIZER_NAMES);
-  } else if (typeof (merged.optimizer as Partial<tf.Optimizer> | null)?.minimize !== 'function') {
-    throw new ConfigError(
-      formatExpected(
-        FN,
-        'options.optimizer',
-        `one of ${OPTIMIZER_NAMES.join(', ')} or a tf.Optimizer`,
-        describeValue(merged.optimizer),
-      ),
-    );
-  }
+  checkOptimizer(merged.optimizer);
   if (merged.verbose !== 0 && merged.verbose !== 1) {
     throw new ConfigError(formatExpected(FN, 'options.verbose', '0 or 1', describeValue(merged.verbose)));
   }
@@ -180,14 +169,7 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
       formatExpected(FN, 'options.previews', 'true, false or a function', describeValue(merged.previews)),
     );
   }
-  const callbacks = merged.callbacks === undefined ? [] : ([] as Callback[]).concat(merged.callbacks);
-  callbacks.forEach((callback, index) => {
-    if (typeof callback !== 'object' || callback === null) {
-      throw new ConfigError(
-        formatExpected(FN, `options.callbacks[${index}]`, 'an object of hooks', describeValue(callback)),
-      );
-    }
-  });
+  const callbacks = checkCallbacks(merged.callbacks);
   return {
     epochs: merged.epochs,
     batchSize: merged.batchSize,
@@ -210,4 +192,29 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
     runInfo: merged.runInfo,
     backendLabel: merged.backendLabel,
   };
+}
+
+// helpers
+
+/** A named optimizer, or any `tf.Optimizer`. */
+function checkOptimizer(optimizer: unknown): void {
+  if (typeof optimizer === 'string') {
+    assertOneOf(FN, 'options.optimizer', optimizer, OPTIMIZER_NAMES);
+  } else if (typeof (optimizer as Partial<tf.Optimizer> | null)?.minimize !== 'function') {
+    const expected = `one of ${OPTIMIZER_NAMES.join(', ')} or a tf.Optimizer`;
+    throw new ConfigError(formatExpected(FN, 'options.optimizer', expected, describeValue(optimizer)));
+  }
+}
+
+/** The callbacks as a list, each an object of hooks. */
+function checkCallbacks(given: FitOptions['callbacks']): Callback[] {
+  const callbacks = given === undefined ? [] : ([] as Callback[]).concat(given);
+  callbacks.forEach((callback, index) => {
+    if (typeof callback !== 'object' || callback === null) {
+      throw new ConfigError(
+        formatExpected(FN, `options.callbacks[${index}]`, 'an object of hooks', describeValue(callback)),
+      );
+    }
+  });
+  return callbacks;
 }

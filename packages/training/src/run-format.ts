@@ -1,6 +1,7 @@
 /**
- * The run folder, defined once: what `fit` writes, and what the `vaejs` CLI and the browser demo read. Pure (no
- * file system): names, JSON shapes, and the checks that keep a reader inside the folder it was given.
+ * The run folder, defined once: what `fit` writes, and what `createRunReader` reads for the `vaejs` CLI and the
+ * browser demo. Pure (no file system): names, JSON shapes, and the checks that keep a reader inside the folder it was
+ * given. On disk: `node/checkpoint-folder.ts` (checkpoints), `node/lock.ts` (`.lock`), `node/run-folder.ts` (the rest).
  *
  * ```
  * <run>/config.json                      what was trained: model config, fit options, data (RunConfig)
@@ -12,7 +13,7 @@
  *                                        (model.json + weights.bin), optimizer.json + optimizer.bin
  * ```
  */
-import { CheckpointError, describeValue, formatExpected } from '@vaejs/core';
+import { CheckpointError, describeValue, formatExpected, type ModelManifest } from '@vaejs/core';
 
 export const RUN_CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -58,9 +59,16 @@ export interface CheckpointInfo {
   state: {
     rng?: { seed: number; counter: number };
     history?: EpochRecord[];
-    partial?: { sums: Record<string, number>; seen: number; seconds: number };
+    partial?: PartialEpoch;
     [key: string]: unknown;
   };
+}
+
+/** What a mid-epoch checkpoint keeps of its epoch (`state.partial`): the running sums of the loss parts, items, time. */
+export interface PartialEpoch {
+  sums: Record<string, number>;
+  seen: number;
+  seconds: number;
 }
 
 /** `config.json`: what the run trains. `app` is the caller's own (the CLI keeps its flags there). */
@@ -114,6 +122,26 @@ export function parseLatest(json: unknown, where = LATEST_FILE): string {
     );
   }
   return name;
+}
+
+/** True for a part folder name of a checkpoint (`encoder`, `network`): a plain name, nothing that leaves the folder. */
+export function isPartName(part: unknown): part is string {
+  return typeof part === 'string' && /^[a-z][\w-]*$/i.test(part);
+}
+
+/**
+ * Checks a parsed model manifest (`<kind>.json`) as far as a reader of the run folder must: its parts are plain part
+ * names (the model's loader checks the rest).
+ * @throws CheckpointError naming the file
+ */
+export function checkModelManifest(json: unknown, where: string): ModelManifest {
+  const manifest = json as Partial<ModelManifest> | null;
+  if (!Array.isArray(manifest?.parts) || !manifest.parts.every((part) => isPartName(part))) {
+    throw new CheckpointError(
+      formatExpected('checkpoint', `${where} parts`, 'plain part names', JSON.stringify(manifest?.parts)),
+    );
+  }
+  return manifest as ModelManifest;
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   assertSameConfig,
   CheckpointError,
   checkManifest,
-  describeValue,
+  checkPartIO,
   formatExpected,
   formatShape,
   type PartIO,
@@ -33,7 +33,7 @@ const PARTS = ['encoder', 'decoder'] as const;
  * the learned log-variance is a decoder weight) and returns the manifest for the caller to store.
  */
 export async function saveVaeParts(fn: string, parts: VaeParts, io: PartIO): Promise<VaeManifest> {
-  checkIo(fn, io, 'tf.io.IOHandler');
+  checkPartIO(fn, io);
   await parts.encoder.save(io('encoder'));
   await parts.decoder.save(io('decoder'));
   return {
@@ -56,7 +56,7 @@ export async function loadVaeParts(
   io: (part: string) => tf.io.IOHandler | string,
 ): Promise<VaeParts> {
   const { config } = checkVaeManifest(fn, manifest);
-  checkIo(fn, io, 'tf.io.IOHandler | string');
+  checkPartIO(fn, io, 'tf.io.IOHandler | string');
   registerVaeLayers();
   const models: tfl.LayersModel[] = [];
   try {
@@ -90,7 +90,7 @@ export async function loadVaeParts(
 export async function restoreVaeParts(fn: string, parts: VaeParts, manifest: unknown, io: PartIO): Promise<void> {
   const { config } = checkVaeManifest(fn, manifest);
   assertSameConfig(fn, config, parts.config, { ignore: ['seed'] });
-  checkIo(fn, io, 'tf.io.IOHandler');
+  checkPartIO(fn, io);
   await restoreLayersWeights(fn, 'encoder', parts.encoder, io('encoder'));
   await restoreLayersWeights(fn, 'decoder', parts.decoder, io('decoder'));
 }
@@ -104,12 +104,6 @@ function checkVaeManifest(fn: string, manifest: unknown) {
     parts: PARTS,
     resolveConfig: (config) => resolveVaeConfig(config as VaeConfig, fn),
   });
-}
-
-function checkIo(fn: string, io: unknown, returns: string): void {
-  if (typeof io !== 'function') {
-    throw new CheckpointError(formatExpected(fn, 'io', `a function (part) => ${returns}`, describeValue(io)));
-  }
 }
 
 function checkNetworks(

@@ -15,6 +15,8 @@ export { experimental_countFlops, experimental_vaeFlops } from './flops';
 export type { VaeLabels } from './inputs';
 export { inverseNormalCdf, type LatentGridOptions, latentGridPoints } from './latent-grid';
 export { LearnedLogVariance, type LearnedLogVarianceArgs, registerVaeLayers } from './learned-log-variance';
+export { vaeLoader } from './loader';
 export type { VaeBatch, VaeLossParts, VaeStepOptions } from './loss';
 export { LAYER_NAMES } from './network';
+export { estimateVaeSize } from './size';
 export { createVae, loadVae, saveVae, type Vae, type VaeEncoding } from './vae';

@@ -3,18 +3,22 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  applyLayersWeights,
   assertSameConfig,
   CheckpointError,
   checkManifest,
+  checkPartIO,
   createRng,
+  type DecodedLayersWeights,
+  decodeLayersWeights,
   describeValue,
+  disposeLayersWeights,
   formatExpected,
   type PartIO,
   type RngState,
 } from '@vaejs/core';
 import { type ResolvedVqVaeConfig, resolveVqVaeConfig } from './config';
 import type { VqVaeNetworks } from './network';
-import { applyDecodedWeights, type DecodedWeights, decodeModelWeights, disposeDecodedWeights } from './restore-weights';
 import type { VectorQuantizer } from './vector-quantizer';
 
 /** The JSON a checkpoint stores beside the three LayersModel folders (as `vqvae.json`). */
@@ -46,7 +50,7 @@ export type VqVaeState = VqVaeNetworks & { readonly config: ResolvedVqVaeConfig;
  * const manifest = await saveVqVae(vqvae, (part) => tf.io.fileSystem(`${dir}/${part}`)); // with tfjs-node
  */
 export async function saveVqVae(vqvae: VqVaeState, io: PartIO): Promise<VqVaeManifest> {
-  checkIo('saveVqVae', io);
+  checkPartIO('saveVqVae', io);
   for (const part of PARTS) await modelOf(vqvae, part).save(io(part));
   const { initialized, rngState } = vqvae.quantizer.getState();
   return {
@@ -95,23 +99,21 @@ export async function restoreVqVae(
   } catch (error) {
     throw new CheckpointError(`${fn}: invalid manifest.rngState: ${(error as Error).message}`);
   }
-  checkIo(fn, io);
-  const decoded: DecodedWeights[] = [];
+  checkPartIO(fn, io);
+  // Every part is read and checked before any is set; weights saved under the layer names tfjs chose itself (before
+  // the layers had fixed names) are matched by position.
+  const decoded: DecodedLayersWeights[] = [];
   try {
     for (const part of PARTS) {
-      let handler: tf.io.IOHandler;
-      try {
-        handler = io(part);
-      } catch (error) {
-        throw new CheckpointError(`${fn}: could not load part '${part}': ${(error as Error).message}`);
-      }
-      decoded.push(await decodeModelWeights(fn, part, modelOf(vqvae, part), handler));
+      // io(part) is called when the part is read, so that its errors name the part as a failed read does
+      const handler: tf.io.IOHandler = { load: () => (io(part) as Required<tf.io.IOHandler>).load() };
+      decoded.push(await decodeLayersWeights(fn, part, modelOf(vqvae, part), handler, { byPosition: true }));
     }
   } catch (error) {
-    disposeDecodedWeights(decoded);
+    disposeLayersWeights(decoded);
     throw error;
   }
-  applyDecodedWeights(decoded);
+  applyLayersWeights(fn, decoded);
   vqvae.quantizer.setState({ initialized, rngState: rngState as RngState });
 }
 
@@ -119,10 +121,4 @@ export async function restoreVqVae(
 
 function modelOf(vqvae: VqVaeNetworks, part: Part): tfl.LayersModel {
   return part === 'encoder' ? vqvae.encoder : part === 'quantizer' ? vqvae.quantizerModel : vqvae.decoder;
-}
-
-function checkIo(fn: string, io: unknown): void {
-  if (typeof io !== 'function') {
-    throw new CheckpointError(formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler', describeValue(io)));
-  }
 }

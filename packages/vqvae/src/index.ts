@@ -30,6 +30,7 @@ export {
 export { CODE_USAGE_CHUNK, type CodeUsageReport, measureCodeUsage, reconstructionRows } from './epoch-report';
 export type { VqVaeLossParts } from './forward';
 export type { VqVaeBatch, VqVaeStepOptions } from './inputs';
+export { vqVaeLoader } from './loader';
 export { gatherCodes, l2Normalize, type NearestCodesOptions, nearestCodes, squaredDistances } from './nearest-code';
 export { latentShape, type VqVaeNetworks } from './network';
 export {
@@ -41,6 +42,7 @@ export {
   type VectorQuantizerConfigInput,
 } from './quantizer-config';
 export { normalizedMse, pixelVariance } from './reconstruction-metrics';
+export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,
   type QuantizeOptions,

@@ -144,7 +144,7 @@ describe('vqvae.restore', () => {
     const tensors = tf.memory().numTensors;
     await expect(
       fresh.restore(manifest, (part) => (part === 'decoder' ? tf.io.fromMemory({}) : store.load(part))),
-    ).rejects.toThrow(/^vqvae\.restore: could not load part 'decoder': it holds no weights/);
+    ).rejects.toThrow(/^vqvae\.restore: expected part 'decoder' weights \(weightSpecs and weightData\), got none\.$/);
     // The encoder's weights where the decoder's should be: 4 weights of other shapes.
     await expect(fresh.restore(manifest, (part) => store.load(part === 'decoder' ? 'encoder' : part))).rejects.toThrow(
       /^vqvae\.restore: expected part 'decoder' weight 0 'kernel' \[3,3,6,4\] \(this model's\), got 'enc_conv_0\/kernel' \[3,3,1,4\]\.$/,
@@ -154,7 +154,7 @@ describe('vqvae.restore', () => {
         if (part === 'quantizer') throw new Error('no such folder');
         return store.load(part);
       }),
-    ).rejects.toThrow(/^vqvae\.restore: could not load part 'quantizer': no such folder$/);
+    ).rejects.toThrow(/^vqvae\.restore: expected part 'quantizer' readable weights, got an error: no such folder\.$/);
     expect(snapshot(fresh)).toEqual(before);
     expect(fresh.quantizer.getState()).toEqual(stateBefore);
     expect(tf.memory().numTensors).toBe(tensors);

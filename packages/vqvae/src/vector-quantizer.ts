@@ -22,6 +22,7 @@ import {
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
+import { segmentCounts } from './segment-sum';
 
 /** Named outputs of {@link VectorQuantizer.quantize}; the caller disposes every tensor. */
 export interface QuantizeResult {
@@ -253,9 +254,7 @@ export function vectorQuantizerFromVariables(
         }
         let restarted = tf.scalar(0, 'int32');
         if (threshold > 0) {
-          const usage = ema
-            ? sizes
-            : (tf.unsortedSegmentSum(tf.cast(tf.onesLike(codes), 'float32'), codes, codebookSize) as tf.Tensor1D);
+          const usage = ema ? sizes : segmentCounts(codes, codebookSize);
           const reset = restartDeadCodes(next, usage, vectors, { threshold, seed });
           const deadColumn = tf.reshape(reset.dead, [-1, 1]);
           next = reset.codebook;

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   CheckpointError,
-  describeValue,
+  checkPartIO,
   formatExpected,
   type PartIO,
   type Preview,
@@ -105,11 +105,7 @@ export function createVqVae(config: VqVaeConfig): VqVae {
 export async function loadVqVae(manifest: unknown, io: (part: string) => tf.io.IOHandler | string): Promise<VqVae> {
   const fn = 'loadVqVae';
   const config = readVqVaeManifest(fn, manifest);
-  if (typeof io !== 'function') {
-    throw new CheckpointError(
-      formatExpected(fn, 'io', 'a function (part) => tf.io.IOHandler | string', describeValue(io)),
-    );
-  }
+  checkPartIO(fn, io, 'tf.io.IOHandler | string');
   const vqvae = createVqVae(config);
   try {
     await restoreVqVae(vqvae, manifest, (part) => ioHandler(io(part)), fn);

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { checkPriorFits } from '@vaejs/pixelcnn-prior';
+import type * as tf from '@tensorflow/tfjs-core';
+import { createTwoStageSampler } from '@vaejs/pixelcnn-prior';
 import { codeColour } from '../pixels';
 import { testImages } from '../test-set';
 import { drawImages, el, labelled, message, nextFrame, numberInput, pictureCanvas } from '../ui';
@@ -13,18 +13,11 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const { models } = context;
   const prior = models.pixelcnn;
   if (!prior) return void message(body, `needs a PixelCNN prior: ${models.errors.pixelcnn ?? 'none configured'}`, true);
-  const vqvae = models.vqvae;
-  let mismatch: string | null = models.errors.vqvae ?? 'no VQ-VAE configured';
-  if (vqvae) {
-    // the VQ-VAE decodes the prior's maps only when they have its code-map size and codebook
-    const [mapHeight, mapWidth] = vqvae.latentShape;
-    const problem = checkPriorFits(prior, {
-      numCategories: vqvae.config.codebookSize,
-      height: mapHeight,
-      width: mapWidth,
-    });
-    mismatch = problem === null ? null : `pixelcnn: ${problem}`;
-  }
+  // the VQ-VAE decodes the prior's maps only when they have its code-map size and codebook
+  const sampler = models.vqvae ? createTwoStageSampler(prior, models.vqvae) : null;
+  const mismatch = sampler
+    ? sampler.mismatch && `pixelcnn: ${sampler.mismatch}`
+    : (models.errors.vqvae ?? 'no VQ-VAE configured');
   if (mismatch) message(body, `samples are shown as code maps only: ${mismatch}`, true);
   const { height, width, numCategories } = prior.config;
   const seed = numberInput('pixelcnn-seed', 'seed', 1, 0, 2 ** 31 - 1);
@@ -98,28 +91,29 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
       : undefined;
     try {
       await paintReal(n, labels);
-      const result = await prior.sample(n, {
+      const onPosition = async (row: number, col: number, partial: Int32Array, decode?: () => tf.Tensor4D) => {
+        const drawn = row * width + col + 1;
+        paintMaps(partial, n, drawn);
+        if (decode) await drawImages(images, decode(), n, 1);
+        frames++;
+        body.dataset.frames = String(frames);
+        progress.textContent = `position (${row}, ${col}): ${drawn} of ${height * width} drawn`;
+        await nextFrame();
+      };
+      const options = {
         seed: seedValue,
         temperature: Number(temperature.value),
         ...(k > 0 ? { topK: k } : {}),
         labels,
-        onPosition: async (row, col, partial) => {
-          const drawn = row * width + col + 1;
-          paintMaps(partial, n, drawn);
-          if (vqvae && !mismatch) {
-            const map = tf.tensor3d(partial, [n, height, width], 'int32');
-            try {
-              await drawImages(images, vqvae.decode(map), n, 1);
-            } finally {
-              map.dispose();
-            }
-          }
-          frames++;
-          body.dataset.frames = String(frames);
-          progress.textContent = `position (${row}, ${col}): ${drawn} of ${height * width} drawn`;
-          await nextFrame();
-        },
-      });
+      };
+      // with a VQ-VAE that fits, the two stages (each position's maps decoded as they grow); else the maps alone
+      const result =
+        sampler && !mismatch
+          ? await sampler.sample(n, { ...options, onPosition }).then(({ maps, images: decoded }) => {
+              decoded.dispose();
+              return maps;
+            })
+          : await prior.sample(n, { ...options, onPosition });
       const values = (await result.data()) as Int32Array;
       result.dispose();
       maps.dataset.maps = JSON.stringify(Array.from(values));

@@ -1,17 +1,14 @@
 /** `vaejs eval`: scores any checkpoint on its test data and prints one JSON object. */
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBatches, loadCodeMaps } from '@vaejs/datasets';
-import type { PixelCnn } from '@vaejs/pixelcnn-prior';
-import { evaluate } from '@vaejs/training';
+import { loadCodeMaps } from '@vaejs/datasets';
+import { evaluate, type LocatedCheckpoint, testItems } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
-import { setupBackendFromFlags } from '../backend';
-import { loadSplits } from '../data';
-import { locateCheckpoint, runFlags, runOf, savedFolder } from './checkpoints';
-import { loadCheckpointModel } from './models';
+import { type Model, withCheckpointModel } from './models';
 import { withBackendFlags } from './options';
-import { integer, text, UsageError } from './parse';
+import { integer, seed, text, UsageError } from './parse';
+import { runFlags, runImages, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
 
@@ -20,18 +17,18 @@ export function evalCommand() {
     .description(
       'score a checkpoint on its test data, as one JSON object: a VAE its ELBO parts (and IWAE), a VQ-VAE its reconstruction error and codebook use, a prior its nats per position',
     )
-    .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', text('--run'))
-    .option('--dataset <name>', "test data (default: the run's own)", text('--dataset'))
-    .option('--codes <folder>', "a prior's code maps (default: the run's own)", text('--codes'))
+    .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', text)
+    .option('--dataset <name>', "test data (default: the run's own)", text)
+    .option('--codes <folder>', "a prior's code maps (default: the run's own)", text)
     .option(
       '--iwae-k <k>',
       'VAE: importance samples per image for the IWAE estimate of -log p(x) (0: skip)',
-      integer('--iwae-k', 0, 100000),
+      integer(0, 100000),
       0,
     )
-    .option('--limit <n>', 'first N test items only (0: all)', integer('--limit', 0), 0)
-    .option('--batch-size <n>', 'items per forward pass', integer('--batch-size', 1, 65536), 100)
-    .option('--seed <n>', 'seed of the binarisation and the posterior samples', integer('--seed', 0, 2 ** 53 - 1), 0)
+    .option('--limit <n>', 'first N test items only (0: all)', integer(0), 0)
+    .option('--batch-size <n>', 'items per forward pass', integer(1, 65536), 100)
+    .option('--seed <n>', 'seed of the binarisation and the posterior samples', seed, 0)
     .option(
       '--binarize',
       'score dynamically binarised test images (one Bernoulli draw each, seeded), as the literature does; what runs trained with --binarize dynamic get anyway',
@@ -47,80 +44,59 @@ export function evalCommand() {
 type EvalOptions = Parameters<Parameters<ReturnType<typeof evalCommand>['action']>[0]>[0];
 
 export async function evaluateRun(options: EvalOptions): Promise<Record<string, unknown>> {
-  const checkpoint = locateCheckpoint(FN, '--run', options.run);
-  const flags = runFlags(runOf(checkpoint));
-  const backend = await setupBackendFromFlags(options);
-  const { kind, model } = await loadCheckpointModel(checkpoint, FN);
-  const started = performance.now();
-  const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info.epoch, model: kind };
-  try {
-    let scores: Record<string, unknown>;
-    if (kind === 'pixelcnn') {
-      const codes = options.codes ?? savedFolder(FN, runOf(checkpoint), 'codes', '--codes');
-      if (!codes)
-        throw new UsageError(
-          `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
-        );
-      const test = loadCodeMaps(codes, { split: 'test', ...(options.limit ? { limit: options.limit } : {}) });
-      const result = await evaluate(model as PixelCnn, test, { batchSize: options.batchSize, seed: options.seed });
-      scores = { dataset: test.name, examples: test.size, natsPerPosition: result.loss, ...result };
-    } else {
-      const dataset = options.dataset ?? savedFolder(FN, runOf(checkpoint), 'dataset', '--dataset') ?? 'mnist';
-      const trained = (flags.binarize as 'none' | 'static' | 'dynamic' | undefined) ?? 'none';
-      const binarize = options.binarize ? 'dynamic' : trained;
-      const { test } = loadSplits(FN, {
-        dataset,
-        testLimit: options.limit,
-        ...(flags.imageSize ? { imageSize: flags.imageSize as number } : {}),
-      });
-      if (kind === 'vae') {
-        scores = {
-          dataset: test.name,
-          binarized: binarize,
-          iwae_k: options.iwaeK,
-          ...(await evaluateVae(model as Vae, test, binarize, options)),
-        };
-      } else {
-        const vqvae = model as VqVae;
-        const result = await evaluate(vqvae, test, {
-          batchSize: options.batchSize,
-          seed: options.seed,
-          batches: { binarize },
-        });
-        scores = {
-          dataset: test.name,
-          examples: test.size,
-          mseOverVariance: (result.reconstructionMse as number) / vqvae.config.dataVariance,
-          ...result,
-        };
-      }
-    }
-    return { ...head, ...scores, seconds: (performance.now() - started) / 1000, backend: backend.name };
-  } finally {
-    model.dispose();
-  }
+  return withCheckpointModel(
+    { fn: FN, argument: '--run' },
+    options.run,
+    options,
+    async (model, checkpoint, backend) => {
+      const started = performance.now();
+      const trained = (await runFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;
+      const scores =
+        checkpoint.kind === 'pixelcnn'
+          ? await scorePrior(model, checkpoint, options)
+          : await scoreImages(model, checkpoint, options, options.binarize ? 'dynamic' : (trained ?? 'none'));
+      const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info?.epoch };
+      const seconds = (performance.now() - started) / 1000;
+      return { ...head, model: checkpoint.kind, ...scores, seconds, backend: backend.name };
+    },
+  );
 }
 
-async function evaluateVae(
-  vae: Vae,
-  test: ReturnType<typeof loadSplits>['test'],
-  binarize: 'none' | 'static' | 'dynamic',
+/** A prior's nats per position on its test code maps. */
+async function scorePrior(prior: Model, checkpoint: LocatedCheckpoint, options: EvalOptions) {
+  const codes = options.codes ?? (await savedFolder(FN, checkpoint.run, 'codes', '--codes'));
+  if (!codes) {
+    throw new UsageError(
+      `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
+    );
+  }
+  const test = loadCodeMaps(codes, { split: 'test', ...(options.limit ? { limit: options.limit } : {}) });
+  const result = await evaluate(prior, test, { batchSize: options.batchSize, seed: options.seed });
+  return { dataset: test.name, examples: test.size, natsPerPosition: result.loss, ...result };
+}
+
+/** A VAE's ELBO parts (and IWAE), or a VQ-VAE's reconstruction error and codebook use, on the test images. */
+async function scoreImages(
+  model: Model,
+  checkpoint: LocatedCheckpoint,
   options: EvalOptions,
-): Promise<Record<string, unknown>> {
-  // a dynamically binarised run is scored on one fixed Bernoulli draw per test image (the published protocol)
-  const pipeline =
-    binarize === 'dynamic' ? { binarize: 'static' as const, staticBinarization: 'sample' as const } : { binarize };
-  const whole = createBatches(test, { batchSize: test.size, shuffle: false, seed: options.seed, ...pipeline }).batch(0);
+  binarize: 'none' | 'static' | 'dynamic',
+) {
+  const { test } = await runImages(FN, checkpoint.run, { dataset: options.dataset, testLimit: options.limit });
+  const { batchSize, seed, iwaeK } = options;
+  if (checkpoint.kind === 'vqvae') {
+    const result = await evaluate(model, test, { batchSize, seed, batches: { binarize } });
+    const mseOverVariance = (result.reconstructionMse as number) / (model as VqVae).config.dataVariance;
+    return { dataset: test.name, examples: test.size, mseOverVariance, ...result };
+  }
+  const vae = model as Vae;
+  // the whole test set as fit tests it: a dynamically binarised run's images drawn once (the published protocol)
+  const whole = testItems(test, { batches: { binarize }, seed });
   try {
-    return {
-      ...(await vae.evaluate(whole.x, {
-        ...(whole.labels && vae.config.numClasses > 0 ? { labels: whole.labels } : {}),
-        iwaeK: options.iwaeK,
-        seed: options.seed,
-        batchSize: options.batchSize,
-      })),
-    };
+    const labels = whole.labels && vae.config.numClasses > 0 ? { labels: whole.labels } : {};
+    const result = await vae.evaluate(whole.x, { ...labels, iwaeK, seed, batchSize });
+    return { dataset: test.name, binarized: binarize, iwae_k: iwaeK, ...result };
   } finally {
-    tf.dispose(whole);
+    tf.dispose(Object.values(whole));
   }
 }

@@ -1,13 +1,36 @@
-/** Flags → model configs, and checkpoints → models: the CLI's only knowledge of the three model packages. */
+/** Flags → model configs, and run folders → models: the CLI's only knowledge of the three model packages. */
 import { datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
-import { createPixelCnn, loadPixelCnn, type PixelCnn, type PixelCnnConfigInput } from '@vaejs/pixelcnn-prior';
-import type { StoredCheckpoint } from '@vaejs/training';
-import { createVae, loadVae, type Vae, type VaeConfig } from '@vaejs/vae';
-import { createVqVae, loadVqVae, type VqVae, type VqVaeConfig } from '@vaejs/vqvae';
-import { UsageError } from './parse';
+import { type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
+import { createRunReader, fileRunSource, type LocatedCheckpoint } from '@vaejs/training';
+import { type Vae, type VaeConfig, vaeLoader } from '@vaejs/vae';
+import { type VqVae, type VqVaeConfig, vqVaeLoader } from '@vaejs/vqvae';
+import { type CliBackend, setupBackendFromFlags } from '../backend';
+import type { BackendFlagValues } from './options';
 
 export type Model = Vae | VqVae | PixelCnn;
-export type ModelKind = 'vae' | 'vqvae' | 'pixelcnn';
+
+/** Reads every run folder the CLI is pointed at: configs, checkpoints, and the models in them, of the three kinds. */
+export const runReader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader]);
+
+/**
+ * Runs `use` on the model of the checkpoint `path` names (a run folder's newest, a checkpoint folder, or a bare model
+ * folder), with the backend the flags ask for set up once the checkpoint is found, and disposes the model afterwards.
+ */
+export async function withCheckpointModel<T>(
+  where: { fn: string; argument: string; kinds?: string[] },
+  path: string,
+  flags: BackendFlagValues,
+  use: (model: Model, checkpoint: LocatedCheckpoint, backend: CliBackend) => Promise<T>,
+): Promise<T> {
+  const checkpoint = await runReader.locate(fileRunSource(path), where);
+  const backend = await setupBackendFromFlags(flags);
+  const model = (await runReader.load(checkpoint, where)) as Model;
+  try {
+    return await use(model, checkpoint, backend);
+  } finally {
+    model.dispose();
+  }
+}
 
 /** The model kinds `vaejs train --model` builds; all but vqvae are the VAE family of @vaejs/vae. */
 export const TRAIN_MODELS = ['ae', 'dae', 'vae', 'beta-vae', 'cvae', 'vqvae'] as const;
@@ -75,38 +98,4 @@ export function vqVaeConfig(flags: VqVaeFlags, data: ImageDataset): VqVaeConfig 
       ...(flags.commitmentCost !== undefined ? { beta: flags.commitmentCost } : {}),
     },
   };
-}
-
-/** A model with the checkpoint's own config (for resume: `fit` then restores its weights and state). */
-export function createFromManifest(kind: string, config: unknown, fn: string): Model {
-  switch (kind) {
-    case 'vae':
-      return createVae(config as VaeConfig);
-    case 'vqvae':
-      return createVqVae(config as VqVaeConfig);
-    case 'pixelcnn':
-      return createPixelCnn(config as PixelCnnConfigInput);
-    default:
-      throw new UsageError(`${fn}: expected a checkpoint of a vae, vqvae or pixelcnn, got a ${kind} one.`);
-  }
-}
-
-/** Loads the model of a checkpoint, of the kind asked for (any of them when `kinds` is absent). */
-export async function loadCheckpointModel(
-  checkpoint: StoredCheckpoint,
-  fn: string,
-  kinds: readonly ModelKind[] = ['vae', 'vqvae', 'pixelcnn'],
-): Promise<{ kind: ModelKind; model: Model }> {
-  const kind = checkpoint.info.kind as ModelKind;
-  if (!kinds.includes(kind)) {
-    throw new UsageError(
-      `${fn}: expected a ${kinds.join(' or ')} checkpoint, got a ${kind} one (${checkpoint.location}).`,
-    );
-  }
-  const loaders: Record<ModelKind, (manifest: unknown, io: StoredCheckpoint['io']) => Promise<Model>> = {
-    vae: loadVae,
-    vqvae: loadVqVae,
-    pixelcnn: loadPixelCnn,
-  };
-  return { kind, model: await loaders[kind](checkpoint.manifest, checkpoint.io) };
 }

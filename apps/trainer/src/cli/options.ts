@@ -1,19 +1,22 @@
 /**
  * The flags shared by several commands, and the two ways values arrive besides the command line: `--config
- * file.json` and, for `--resume`, the run's own config.json. Both go through the same parsers as the command line,
+ * file.json` and, for `--resume`, the run's own config (`app.flags`). Both go through the same parsers as the command line,
  * so a value is checked by one rule wherever it comes from.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
-import { closest, integer, UsageError } from './parse';
+import { closest, InvalidArgumentError, integer, UsageError } from './parse';
 
 /** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: commander's own generic bound
-type AnyCommand = Command<any, any, any>;
+export type AnyCommand = Command<any, any, any>;
+
+/** The flag of an option key: `batchSize` → `batch-size` (written `--batch-size`). */
+export const kebab = (key: string) => key.replace(/[A-Z]/g, (char) => `-${char.toLowerCase()}`);
 
 /** The values of the flags `withBackendFlags` adds. */
 export type BackendFlagValues = {
@@ -41,7 +44,7 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
     .option(
       '--threads <n>',
       'threads of the native kernels (default 1) or of wasm (default: all cores, at most 8)',
-      integer('--threads', 1, 64),
+      integer(1, 64),
     )
     .option('--config <file>', configHelp(command as unknown as AnyCommand)) as unknown as Command<
     Args,
@@ -80,13 +83,13 @@ export function withRunFlags<Args extends unknown[], Opts extends OptionValues, 
     .option(
       '--checkpoint-every <steps>',
       'also write a checkpoint every N steps (0: at the end of each epoch only)',
-      integer('--checkpoint-every', 0),
+      integer(0),
       0,
     )
     .option(
       '--max-memory <MB>',
       'refuse a model and training step estimated to need more memory than this',
-      integer('--max-memory', 16),
+      integer(16),
       3072,
     )
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
@@ -131,20 +134,20 @@ function parseValue(option: Option, key: string, value: unknown, where: string):
   try {
     return option.parseArg(raw, undefined);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(error.message.replace(`expected ${flag} `, `expected ${flag} in ${where} `));
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new UsageError(`expected ${flag} in ${where} ${error.message}.`);
   }
 }
 
 /**
  * Sets the options of `command` that the user did not give from `values` (keys camelCase or kebab-case), parsed
- * with the command line's rules. `only` limits which keys may be set; an unknown key gets a did-you-mean.
+ * with the command line's rules; an unknown key gets a did-you-mean.
  */
 export function applyValues(
   command: AnyCommand,
   values: Record<string, unknown>,
   where: string,
-  options: { skip?: ReadonlySet<string>; unknown?: 'error' | 'ignore'; source?: 'config' | 'implied' } = {},
+  options: { source?: 'config' | 'implied' } = {},
 ): void {
   const byKey = optionsByKey(command);
   const seen = new Map<string, string>();
@@ -159,13 +162,12 @@ export function applyValues(
     seen.set(key, name);
     const option = byKey.get(key);
     if (!option) {
-      if (options.unknown === 'ignore') continue;
       const suggestion = closest(key, [...byKey.keys()]);
       throw new UsageError(
         `expected known flag names in ${where}, got '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}.`,
       );
     }
-    if (options.skip?.has(key) || isGiven(command, key) || value === null || value === undefined) continue;
+    if (isGiven(command, key) || value === null || value === undefined) continue;
     command.setOptionValueWithSource(key, parseValue(option, key, value, where), options.source ?? 'config');
   }
 }
@@ -223,7 +225,7 @@ export function applyConfigFile(command: AnyCommand, given: string): void {
   applyValues(command, rest, path);
 }
 
-/** The values of the user-facing options of a command, for config.json (so that --resume can read them back). */
+/** The values of the user-facing options of a command, for the run config (so that --resume can read them back). */
 export function flagValues(command: AnyCommand): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const key of optionsByKey(command).keys()) {

@@ -1,6 +1,7 @@
 /**
- * Value parsers for the flags (each throws a UsageError naming the flag, what it expects and what came), and the
- * error every bad command line ends in: one line, exit code 2.
+ * Value parsers for the flags, and the error every bad command line ends in: one line, exit code 2. A parser throws
+ * commander's InvalidArgumentError with what it expects and what came (`a positive integer, got 'abc'`); main.ts
+ * puts the flag in front, and a value from a file names the file too (options.ts).
  */
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 
@@ -9,12 +10,13 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function shown(value: string): string {
+/** A value as messages show it: quoted, the first 40 characters. */
+export function shown(value: string): string {
   return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
 }
 
-/** `--flag <n>`: an integer in [min, max]. */
-export function integer(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+/** `<n>`: an integer in [min, max]. */
+export function integer(min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const parsed = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
@@ -24,15 +26,14 @@ export function integer(flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): (
           ? 'a positive integer'
           : `an integer ≥ ${min}`
         : `an integer in [${min}, ${max}]`;
-      throw new UsageError(`expected ${flag} ${range}, got ${shown(value)}.`);
+      throw new InvalidArgumentError(`${range}, got ${shown(value)}`);
     }
     return parsed;
   };
 }
 
-/** `--flag <x>`: a finite number in [min, max] (`exclusiveMin`: above min). */
+/** `<x>`: a finite number in [min, max] (`exclusiveMin`: above min). */
 export function number(
-  flag: string,
   min = Number.NEGATIVE_INFINITY,
   max = Number.POSITIVE_INFINITY,
   exclusiveMin = false,
@@ -44,18 +45,22 @@ export function number(
       const lower = Number.isFinite(min) ? `${exclusiveMin ? '>' : '≥'} ${min}` : '';
       const upper = Number.isFinite(max) ? `≤ ${max}` : '';
       const range = [lower, upper].filter(Boolean).join(' and ');
-      throw new UsageError(`expected ${flag} a number${range ? ` ${range}` : ''}, got ${shown(value)}.`);
+      throw new InvalidArgumentError(`a number${range ? ` ${range}` : ''}, got ${shown(value)}`);
     }
     return parsed;
   };
 }
 
-/** `--flag <text>`: a non-empty string. */
-export function text(flag: string): (value: string) => string {
-  return (value) => {
-    if (value.trim() === '') throw new UsageError(`expected ${flag} a value, got nothing.`);
-    return value;
-  };
+/** `<n>`: a seed, an integer in [0, 2^53). */
+export const seed = integer(0, 2 ** 53 - 1);
+
+/** `<x>`: a number above 0 (a learning rate). */
+export const positive = number(0, Number.POSITIVE_INFINITY, true);
+
+/** `<text>`: a non-empty string. */
+export function text(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('a value, got nothing');
+  return value;
 }
 
 /** The closest of `candidates` to `word` within an edit distance of 3 (for "did you mean"). */

@@ -1,19 +1,17 @@
 /** `vaejs train`: flags → a model of @vaejs/vae or @vaejs/vqvae → `fit` of @vaejs/training. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { type KlScheduleConfig, klSchedule } from '@vaejs/core';
-import type { Corruption } from '@vaejs/datasets';
-import { DEFAULT_FIT_OPTIONS, findLatestCheckpoint, fit } from '@vaejs/training';
-import { createVae, DEFAULT_VAE_CONFIG } from '@vaejs/vae';
-import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG } from '@vaejs/vqvae';
+import { type Corruption, type ImageDataset, loadSplits } from '@vaejs/datasets';
+import { DEFAULT_FIT_OPTIONS, runFormat } from '@vaejs/training';
+import { createVae, DEFAULT_VAE_CONFIG, estimateVaeSize } from '@vaejs/vae';
+import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG, estimateVqVaeSize } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
-import { loadSplits } from '../data';
-import { createFromManifest, type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
-import { flagValues, withBackendFlags, withRunFlags } from './options';
-import { integer, number, text, UsageError } from './parse';
-import { progressBar } from './progress';
-import { checkModelFlags, resumeFlags } from './resume';
-import { checkSameImages, nothingToTrain, refuseExistingRun } from './run-guard';
-import { checkSize } from './size-check';
+import { type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
+import { type AnyCommand, isGiven, kebab, withBackendFlags, withRunFlags } from './options';
+import { integer, number, positive, seed, text, UsageError } from './parse';
+import { resumable } from './run-flags';
+import { checkSize, givenSizes } from './size-check';
+import { checkRunFolder, checkSameImages, resumedModel, trainFromFlags } from './training-run';
 
 const FN = 'vaejs train';
 const VARIATIONAL: readonly TrainModel[] = ['vae', 'beta-vae', 'cvae'];
@@ -24,39 +22,20 @@ const VAE_FAMILY: readonly TrainModel[] = ['ae', 'dae', 'vae', 'beta-vae', 'cvae
  * rather than a value silently ignored.
  */
 export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
-  arch: VAE_FAMILY,
-  latentDim: VAE_FAMILY,
-  hidden: VAE_FAMILY,
-  beta: VARIATIONAL,
-  likelihood: VAE_FAMILY,
-  init: VAE_FAMILY,
-  klAnneal: VARIATIONAL,
-  klWarmupEpochs: VARIATIONAL,
+  ...Object.fromEntries(['arch', 'latentDim', 'hidden', 'likelihood', 'init'].map((key) => [key, VAE_FAMILY])),
+  ...Object.fromEntries(['beta', 'klAnneal', 'klWarmupEpochs'].map((key) => [key, VARIATIONAL])),
   noise: ['dae'],
   noiseLevel: ['dae'],
-  codeDim: ['vqvae'],
-  codebookSize: ['vqvae'],
-  commitmentCost: ['vqvae'],
-  ema: ['vqvae'],
-  restartThreshold: ['vqvae'],
-  dataVariance: ['vqvae'],
+  ...Object.fromEntries(
+    ['codeDim', 'codebookSize', 'commitmentCost', 'ema', 'restartThreshold', 'dataVariance'].map((key) => [
+      key,
+      ['vqvae'],
+    ]),
+  ),
 };
 
-/** Flags that may change when a run is resumed; the rest come from the run's config.json. */
-export const TRAIN_RESUMABLE = [
-  'epochs',
-  'lr',
-  'backend',
-  'fast',
-  'native',
-  'threads',
-  'out',
-  'resume',
-  'dataset',
-  'checkpointEvery',
-  'maxMemory',
-  'config',
-];
+/** The size flags of `vaejs train`, which --max-memory may blame. */
+const TRAIN_SIZES = ['hidden', 'latentDim', 'channels', 'codeDim', 'codebookSize', 'batchSize'];
 
 export function trainCommand() {
   const command = new Command('train')
@@ -67,46 +46,28 @@ export function trainCommand() {
         .choices(['mlp', 'conv'] as const)
         .default('mlp' as 'mlp' | 'conv'),
     )
-    .option(
-      '--dataset <name>',
-      'mnist, fashion-mnist, or a folder of IDX files or PNG images',
-      text('--dataset'),
-      'mnist',
-    )
-    .option('--image-size <n>', 'image folders: resize images to this side length', integer('--image-size', 1, 1024))
-    .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', integer('--epochs'), 10)
-    .option('--batch-size <n>', 'images per batch', integer('--batch-size', 1, 65536), DEFAULT_FIT_OPTIONS.batchSize)
-    .option(
-      '--lr <rate>',
-      'learning rate',
-      number('--lr', 0, Number.POSITIVE_INFINITY, true),
-      DEFAULT_FIT_OPTIONS.learningRate,
-    )
+    .option('--dataset <name>', 'mnist, fashion-mnist, or a folder of IDX files or PNG images', text, 'mnist')
+    .option('--image-size <n>', 'image folders: resize images to this side length', integer(1, 1024))
+    .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', integer(), 10)
+    .option('--batch-size <n>', 'images per batch', integer(1, 65536), DEFAULT_FIT_OPTIONS.batchSize)
+    .option('--lr <rate>', 'learning rate', positive, DEFAULT_FIT_OPTIONS.learningRate)
     .addOption(
       new Option('--optimizer <name>', 'optimizer')
         .choices(['adam', 'rmsprop', 'sgd'] as const)
         .default('adam' as 'adam' | 'rmsprop' | 'sgd'),
     )
-    .option(
-      '--latent-dim <n>',
-      'VAE family: size of z (default 20 for mlp, 16 for conv)',
-      integer('--latent-dim', 1, 4096),
-    )
+    .option('--latent-dim <n>', 'VAE family: size of z (default 20 for mlp, 16 for conv)', integer(1, 4096))
     .option(
       '--hidden <n>',
       `VAE family, mlp: hidden units (default ${DEFAULT_VAE_CONFIG.hidden[0]})`,
-      integer('--hidden', 1, 65536),
+      integer(1, 65536),
     )
     .option(
       '--channels <n>',
       'conv models: channels of the first conv layer (the second has twice as many)',
-      integer('--channels', 1, 4096),
+      integer(1, 4096),
     )
-    .option(
-      '--beta <weight>',
-      'VAE: weight of the KL term (beta-VAE; default 1, 4 for beta-vae)',
-      number('--beta', 0, 1e6),
-    )
+    .option('--beta <weight>', 'VAE: weight of the KL term (beta-VAE; default 1, 4 for beta-vae)', number(0, 1e6))
     .addOption(
       new Option('--likelihood <kind>', 'VAE family: reconstruction term (BCE, MSE, or Gaussian with learned variance)')
         .choices(['bernoulli', 'gaussian', 'gaussian-learned'] as const)
@@ -122,12 +83,7 @@ export function trainCommand() {
         .choices(['constant', 'linear', 'cyclical'] as const)
         .default('constant' as 'constant' | 'linear' | 'cyclical'),
     )
-    .option(
-      '--kl-warmup-epochs <n>',
-      'VAE: epochs of linear warm-up (or of one cycle for cyclical)',
-      number('--kl-warmup-epochs', 0, 1e6),
-      1,
-    )
+    .option('--kl-warmup-epochs <n>', 'VAE: epochs of linear warm-up (or of one cycle for cyclical)', number(0, 1e6), 1)
     .addOption(
       new Option('--noise <kind>', 'DAE: corruption of the input')
         .choices(['gaussian', 'salt-pepper'] as const)
@@ -136,38 +92,28 @@ export function trainCommand() {
     .option(
       '--noise-level <x>',
       'DAE: noise std (gaussian) or share of pixels flipped (salt-pepper)',
-      number('--noise-level', 0, 1),
+      number(0, 1),
       0.3,
     )
-    .option(
-      '--code-dim <n>',
-      'VQ-VAE: size D of each code vector (the Keras example: 16)',
-      integer('--code-dim', 1, 4096),
-      16,
-    )
-    .option(
-      '--codebook-size <n>',
-      'VQ-VAE: number of codes K (the Keras example: 128)',
-      integer('--codebook-size', 2, 65536),
-      128,
-    )
+    .option('--code-dim <n>', 'VQ-VAE: size D of each code vector (the Keras example: 16)', integer(1, 4096), 16)
+    .option('--codebook-size <n>', 'VQ-VAE: number of codes K (the Keras example: 128)', integer(2, 65536), 128)
     .option(
       '--commitment-cost <weight>',
       `VQ-VAE: weight of the commitment loss (default ${DEFAULT_VECTOR_QUANTIZER_CONFIG.beta})`,
-      number('--commitment-cost', 0, 1e6),
+      number(0, 1e6),
     )
     .option('--ema', 'VQ-VAE: EMA codebook updates (default)', true)
     .option('--no-ema', 'VQ-VAE: learn the codebook by its loss instead')
     .option(
       '--restart-threshold <count>',
       'VQ-VAE: restart codes used less than this (EMA count; 0: never)',
-      number('--restart-threshold', 0, 1e9),
+      number(0, 1e9),
       1,
     )
     .option(
       '--data-variance <x>',
       "VQ-VAE: divide the reconstruction MSE by this (default: the training images' pixel variance)",
-      number('--data-variance', 0, 1e6, true),
+      number(0, 1e6, true),
     )
     .addOption(
       new Option('--init <kind>', "VAE family: PyTorch's U(±1/√fan_in) or Keras' Glorot initialisation")
@@ -177,12 +123,16 @@ export function trainCommand() {
     .option(
       '--seed <n>',
       'seed of every random choice (same seed on cpu: same numbers)',
-      integer('--seed', 0, 2 ** 53 - 1),
+      seed,
       DEFAULT_FIT_OPTIONS.seed,
     )
-    .option('--limit <n>', 'train on the first N images only (0: all)', integer('--limit', 0), 0)
-    .option('--test-limit <n>', 'evaluate on the first N test images only (0: all)', integer('--test-limit', 0), 0)
-    .requiredOption('--out <folder>', 'run folder (config.json, metrics.jsonl, pictures, checkpoints/)', text('--out'));
+    .option('--limit <n>', 'train on the first N images only (0: all)', integer(0), 0)
+    .option('--test-limit <n>', 'evaluate on the first N test images only (0: all)', integer(0), 0)
+    .requiredOption(
+      '--out <folder>',
+      `run folder (${runFormat.RUN_CONFIG_FILE}, ${runFormat.METRICS_FILE}, pictures, ${runFormat.CHECKPOINTS_DIR}/)`,
+      text,
+    );
   return withBackendFlags(withRunFlags(command)).action(async (options, self) => {
     await train(options, self);
   });
@@ -190,6 +140,66 @@ export function trainCommand() {
 
 type TrainOptions = Parameters<Parameters<ReturnType<typeof trainCommand>['action']>[0]>[0];
 
+async function train(given: TrainOptions, command: Command): Promise<void> {
+  await checkRunFolder(FN, command, given, 'train', resumable('dataset', 'maxMemory'));
+  const options = command.opts() as TrainOptions;
+  checkModelFlags(command, options.model);
+  const backend = await setupBackendFromFlags(options);
+  const { train: trainSet, test: testSet } = loadSplits({
+    dataset: options.dataset,
+    limit: options.limit,
+    testLimit: options.testLimit,
+    ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+    fn: FN,
+    argument: '--dataset',
+  });
+  const sizes = { train: trainSet.size, test: testSet.size };
+  if (options.resume) await checkSameImages(FN, options.out, options.dataset, sizes);
+  if (options.model === 'cvae' && trainSet.numClasses < 2) {
+    throw new UsageError(`${FN}: expected --dataset with labels for --model cvae, got '${options.dataset}' without.`);
+  }
+  const shape = trainSet.imageShape.join('x');
+  process.stderr.write(`data: ${trainSet.name} ${trainSet.size} images ${shape}, test ${testSet.size}\n`);
+  checkSize(FN, options.maxMemory, options, givenSizes(command, TRAIN_SIZES), (flags) => trainSize(flags, trainSet));
+  const resumed = await resumedModel(FN, options);
+  if (resumed === 'finished') return;
+  const model =
+    resumed ??
+    (options.model === 'vqvae' ? createVqVae(vqVaeConfig(options, trainSet)) : createVae(vaeConfig(options, trainSet)));
+  const stepOptions = klStepOptions(options, model, Math.ceil(trainSet.size / options.batchSize));
+  await trainFromFlags(
+    command,
+    'train',
+    model,
+    { train: trainSet, test: testSet },
+    { ...options, backendLabel: backend.label },
+    {
+      optimizer: options.optimizer,
+      batches: { binarize: options.binarize, corruption: corruptionOf(options) },
+      ...(stepOptions ? { stepOptions } : {}),
+    },
+  );
+}
+
+/** Refuses a model-specific flag given with another model (`--codebook-size` with `--model vae`). */
+function checkModelFlags(command: AnyCommand, model: TrainModel): void {
+  for (const [key, models] of Object.entries(TRAIN_FLAG_MODELS)) {
+    if (isGiven(command, key) && !models.includes(model)) {
+      throw new UsageError(
+        `${FN}: expected --${kebab(key)} only with --model ${models.join(' | ')}, got it with --model ${model}.`,
+      );
+    }
+  }
+}
+
+/** One training step of the model the flags describe, as its package estimates it (the data's variance aside). */
+function trainSize(flags: TrainOptions, data: ImageDataset) {
+  return flags.model === 'vqvae'
+    ? estimateVqVaeSize(vqVaeConfig({ ...flags, dataVariance: flags.dataVariance ?? 1 }, data), flags.batchSize)
+    : estimateVaeSize(vaeConfig(flags, data), flags.batchSize);
+}
+
+/** The denoising AE's corruption of its input (none for the other models). */
 function corruptionOf(options: TrainOptions): Corruption | null {
   if (options.model !== 'dae') return null;
   return options.noise === 'salt-pepper'
@@ -197,82 +207,17 @@ function corruptionOf(options: TrainOptions): Corruption | null {
     : { type: 'gaussian', std: options.noiseLevel };
 }
 
-async function train(given: TrainOptions, command: Command): Promise<void> {
-  if (given.resume) resumeFlags(FN, command, given.out, 'train', TRAIN_RESUMABLE);
-  else refuseExistingRun(FN, given.out);
-  const options = command.opts() as TrainOptions;
-  checkModelFlags(FN, command, options.model, TRAIN_FLAG_MODELS);
-  const backend = await setupBackendFromFlags(options);
-  const { train: trainSet, test: testSet } = loadSplits(FN, {
-    dataset: options.dataset,
-    limit: options.limit,
-    testLimit: options.testLimit,
-    ...(options.imageSize ? { imageSize: options.imageSize } : {}),
-  });
-  if (options.resume) checkSameImages(FN, options.out, options.dataset, { train: trainSet.size, test: testSet.size });
-  if (options.model === 'cvae' && trainSet.numClasses < 2) {
-    throw new UsageError(`${FN}: expected --dataset with labels for --model cvae, got '${options.dataset}' without.`);
-  }
-  process.stderr.write(
-    `data: ${trainSet.name} ${trainSet.size} images ${trainSet.imageShape.join('x')}, test ${testSet.size}\n`,
-  );
-  const [height, width, channels] = trainSet.imageShape;
-  const classes = options.model === 'cvae' ? trainSet.numClasses : 0;
-  checkSize(FN, options, { height, width, channels, classes }, options.maxMemory);
-  const checkpoint = options.resume ? findLatestCheckpoint(options.out) : null;
-  if (nothingToTrain(checkpoint, options.epochs, options.out)) return;
-  const model: Model = checkpoint
-    ? createFromManifest(checkpoint.info.kind, checkpoint.manifest.config, FN)
-    : options.model === 'vqvae'
-      ? createVqVae(vqVaeConfig(options, trainSet))
-      : createVae(vaeConfig(options, trainSet));
-  const steps = Math.ceil(trainSet.size / options.batchSize);
-  const stepOptions = klStepOptions(options, model, steps);
-  const corruption = corruptionOf(options);
-  const bar = progressBar();
-  try {
-    await fit(
-      model,
-      { train: trainSet, test: testSet },
-      {
-        epochs: options.epochs,
-        batchSize: options.batchSize,
-        seed: options.seed,
-        optimizer: options.optimizer,
-        learningRate: options.lr,
-        runDir: options.out,
-        resume: options.resume,
-        checkpointEvery: options.checkpointEvery,
-        batches: { binarize: options.binarize, corruption },
-        ...(stepOptions ? { stepOptions } : {}),
-        callbacks: bar ? [bar] : [],
-        runInfo: { command: 'train', flags: flagValues(command) },
-        backendLabel: backend.label,
-      },
-    );
-  } finally {
-    model.dispose();
-  }
-  process.stderr.write(`run folder: ${options.out}\n`);
-}
-
 /** The KL weight schedule of --kl-anneal, as fit's per-step options (none for constant weights). */
 function klStepOptions(options: TrainOptions, model: Model, stepsPerEpoch: number) {
-  const config = (model as { config: { kind?: string; beta?: number } }).config;
-  if (options.klAnneal === 'constant' || config.beta === undefined) return undefined;
-  const beta = config.beta;
+  const beta = (model.config as { beta?: number }).beta;
+  if (options.klAnneal === 'constant' || beta === undefined) return undefined;
   const periodSteps = Math.max(1, Math.round(options.klWarmupEpochs * stepsPerEpoch));
   const totalSteps = options.epochs * stepsPerEpoch;
+  const cycles = Math.max(1, Math.round(totalSteps / periodSteps));
   const schedule: KlScheduleConfig =
     options.klAnneal === 'linear'
       ? { kind: 'linear', warmupSteps: periodSteps, start: 0, end: beta }
-      : {
-          kind: 'cyclical',
-          totalSteps,
-          cycles: Math.max(1, Math.round(totalSteps / periodSteps)),
-          start: 0,
-          end: beta,
-        };
+      : { kind: 'cyclical', totalSteps, cycles, start: 0, end: beta };
   const weight = klSchedule(schedule);
   return ({ step }: { step: number }) => ({ beta: weight(step) });
 }

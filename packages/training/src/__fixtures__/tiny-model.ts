@@ -1,7 +1,14 @@
 // A small TrainableModel for fit's own tests: a linear autoencoder with a random term per step (so that step seeds
 // matter), saved as one part through tf.io. The model packages' own implementations are tested in test/.
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointError, type ModelManifest, type PartIO, type TrainableModel, type TrainBatch } from '@vaejs/core';
+import {
+  CheckpointError,
+  type ModelLoader,
+  type ModelManifest,
+  type PartIO,
+  type TrainableModel,
+  type TrainBatch,
+} from '@vaejs/core';
 import { createDataset, type ImageDataset } from '@vaejs/datasets';
 
 export interface TinyModel extends TrainableModel {
@@ -97,3 +104,14 @@ export function tinyDataset(count: number, seed = 0, name = 'tiny'): ImageDatase
     labels: Int32Array.from({ length: count }, (_, i) => i % 3),
   });
 }
+
+/** The tiny model's loader, as a model package exports one (`createRunReader([tinyLoader])`). */
+export const tinyLoader: ModelLoader<TinyModel> = {
+  kind: 'tiny',
+  async load(manifest, io) {
+    const model = createTinyModel((manifest as { config: { pixels: number; code: number } }).config);
+    await model.restore(manifest, io as PartIO);
+    return model;
+  },
+  create: (config) => createTinyModel(config as { pixels: number; code: number }),
+};

@@ -1,6 +1,6 @@
 /** What `fit` needs of Node: run folders, memory figures, stderr, the event loop, and signals. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FitHost } from '../run-store';
+import type { FitHost } from '../run-folder/store';
 import { openRunFolder } from './run-folder';
 
 /**

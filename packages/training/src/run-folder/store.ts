@@ -3,17 +3,12 @@
  * (`node/run-folder.ts`); in a browser there is none and `fit` runs with callbacks only.
  */
 import type { ModelManifest, PartIO, Preview } from '@vaejs/core';
-import type { NamedTensor } from './optimizer';
-import type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
+import type { NamedTensor } from '../optimizer';
+import type { CheckpointInfo, EpochRecord, RunConfig } from '../run-format';
+import type { CheckpointFolder } from './run-source';
 
-/** A checkpoint read back for resume. */
-export interface StoredCheckpoint {
-  /** Where it is (for messages). */
-  location: string;
-  info: CheckpointInfo;
-  manifest: ModelManifest;
-  /** Reads each part (checked: paths inside the part, exact sizes, finite weights). */
-  io: PartIO;
+/** A checkpoint read back for resume: a checkpoint folder on disk, with the optimizer's state. */
+export interface StoredCheckpoint extends CheckpointFolder {
   /** The optimizer's named tensors; the caller disposes them. */
   readOptimizerState(): NamedTensor[];
 }

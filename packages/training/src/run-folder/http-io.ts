@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, describeValue, formatExpected } from '@vaejs/core';
-import { checkFiniteWeights, checkWeightsManifest, PART_MODEL_FILE, type WeightsGroup } from './run-format';
+import { checkFiniteWeights, checkWeightsManifest, PART_MODEL_FILE, type WeightsGroup } from '../run-format';
 
 /** How `httpIO` fetches: `fetch` by default; tests and pages may pass their own. */
 export type HttpFetcher = (url: string) => Promise<Response>;
@@ -14,19 +14,15 @@ export type HttpFetcher = (url: string) => Promise<Response>;
 const FN = 'load';
 const PART_NAME = /^[\w.-]+$/;
 
-/** `url`'s response, or a CheckpointError naming the part, the file and the URL (network failure, HTTP error). */
-async function fetchOk(fetcher: HttpFetcher, url: string, what: string): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetcher(url);
-  } catch (error) {
-    throw new CheckpointError(formatExpected(FN, what, `at ${url}`, `a network error (${(error as Error).message})`));
-  }
-  if (!response.ok) {
-    const status = `HTTP ${response.status} ${response.statusText}`.trim();
-    throw new CheckpointError(formatExpected(FN, what, `at ${url}`, status));
-  }
-  return response;
+/**
+ * The JSON at `url`, or null for a file that is not there (HTTP 404).
+ * @throws CheckpointError naming `what` and the URL for a network failure, another HTTP error or a body that is not JSON
+ */
+export async function fetchJsonIfPresent(fetcher: HttpFetcher, url: string, what: string): Promise<unknown> {
+  const response = await fetchResponse(fetcher, url, what);
+  if (response.status === 404) return null;
+  if (!response.ok) throw httpError(response, url, what);
+  return parseJson(await response.text(), url);
 }
 
 /**
@@ -54,14 +50,7 @@ export function httpIO(baseUrl: string, part: string, fetcher?: HttpFetcher): tf
     async load(): Promise<tf.io.ModelArtifacts> {
       const modelUrl = `${partUrl}${PART_MODEL_FILE}`;
       const text = await (await fetchOk(fetchWith, modelUrl, `part '${part}' ${PART_MODEL_FILE}`)).text();
-      let modelJson: tf.io.ModelJSON;
-      try {
-        modelJson = JSON.parse(text) as tf.io.ModelJSON;
-      } catch (error) {
-        throw new CheckpointError(
-          formatExpected(FN, modelUrl, 'valid JSON', `a parse error (${(error as Error).message})`),
-        );
-      }
+      const modelJson = parseJson(text, modelUrl) as tf.io.ModelJSON;
       const expectedBytes = checkWeightsManifest(part, modelJson?.weightsManifest);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const groups = manifest as unknown as WeightsGroup[];
@@ -89,4 +78,34 @@ export function httpIO(baseUrl: string, part: string, fetcher?: HttpFetcher): tf
       });
     },
   };
+}
+
+// helpers
+
+/** `url`'s response, or a CheckpointError naming the part, the file and the URL (network failure, HTTP error). */
+async function fetchOk(fetcher: HttpFetcher, url: string, what: string): Promise<Response> {
+  const response = await fetchResponse(fetcher, url, what);
+  if (!response.ok) throw httpError(response, url, what);
+  return response;
+}
+
+async function fetchResponse(fetcher: HttpFetcher, url: string, what: string): Promise<Response> {
+  try {
+    return await fetcher(url);
+  } catch (error) {
+    throw new CheckpointError(formatExpected(FN, what, `at ${url}`, `a network error (${(error as Error).message})`));
+  }
+}
+
+function httpError(response: Response, url: string, what: string): CheckpointError {
+  const status = `HTTP ${response.status} ${response.statusText}`.trim();
+  return new CheckpointError(formatExpected(FN, what, `at ${url}`, status));
+}
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CheckpointError(formatExpected(FN, url, 'valid JSON', `a parse error (${(error as Error).message})`));
+  }
 }

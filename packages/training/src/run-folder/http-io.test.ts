@@ -6,8 +6,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CheckpointError } from '@vaejs/core';
 import { expectNoLeak } from '@vaejs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileIO } from '../node/file-io';
 import { type HttpFetcher, httpIO } from './http-io';
-import { fileIO } from './node/file-io';
 
 const BASE = 'http://models.test/run/checkpoints/epoch-0001/';
 

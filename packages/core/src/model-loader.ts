@@ -1,0 +1,20 @@
+/**
+ * How a model package hands its checkpoints to readers that import no model package (`@vaejs/training`'s run-folder
+ * reader): each package exports one loader (`vaeLoader`, `vqVaeLoader`, `pixelCnnLoader`), and an app lists the
+ * ones it reads. Types only: importing this touches no engine state.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { TrainableModel } from './trainable';
+
+/** The loader of one model kind: what a reader needs to turn a checkpoint of that kind into a model. */
+export interface ModelLoader<M extends TrainableModel = TrainableModel> {
+  /**
+   * The kind it reads: a manifest's `format` without the `vaejs-` prefix (`'vae'` for `'vaejs-vae'`), the name of the
+   * checkpoint's `<kind>.json`.
+   */
+  readonly kind: string;
+  /** A new model with a checkpoint's weights and state: the package's `loadX(manifest, io)`. */
+  load(manifest: unknown, io: (part: string) => tf.io.IOHandler | string): Promise<M>;
+  /** A new, untrained model of a checkpoint's config (`manifest.config`): what `fit` restores a run into to resume it. */
+  create(config: unknown): M;
+}

@@ -1,0 +1,45 @@
+/**
+ * The size of a VQ-VAE from its config, before anything is built: parameters (exactly what `countParams()` of its
+ * encoder, quantiser and decoder sums to: the codebook and both EMA buffers count) and the activations one image keeps
+ * through a training step, for a memory guard such as the `vaejs` CLI's `--max-memory`. Layer by layer as
+ * `network.ts` builds them.
+ */
+import { type ModelSize, modelSize } from '@vaejs/core';
+import { resolveVqVaeConfig, type VqVaeConfig } from './config';
+
+/**
+ * Estimates one training step of the VQ-VAE `config` describes on batches of `batchSize` images (defaults merged as
+ * `createVqVae` merges them).
+ * @throws ConfigError for an invalid config or batch size, as `createVqVae` names them
+ * @example estimateVqVaeSize({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128 }, 128).parameters // 52,113
+ */
+export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): ModelSize {
+  const fn = 'estimateVqVaeSize';
+  const { inputShape, dim, codebookSize, encoderFilters, decoderFilters, kernelSize } = resolveVqVaeConfig(config, fn);
+  const [height, width, channels] = inputShape;
+  const conv = (size: number, inputs: number, outputs: number) => size * size * inputs * outputs + outputs;
+  /** Positions of the feature maps after `halvings` stride-2 layers. */
+  const area = (halvings: number) => (height / 2 ** halvings) * (width / 2 ** halvings);
+  const layers = encoderFilters.length;
+  let parameters = 0;
+  let maps = 0;
+  let inputs = channels;
+  encoderFilters.forEach((outputs, layer) => {
+    parameters += conv(kernelSize, inputs, outputs);
+    maps += area(layer + 1) * outputs;
+    inputs = outputs;
+  });
+  parameters += conv(1, inputs, dim);
+  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D]
+  parameters += 2 * codebookSize * dim + codebookSize;
+  inputs = dim;
+  decoderFilters.forEach((outputs, layer) => {
+    parameters += conv(kernelSize, inputs, outputs);
+    maps += area(layers - 1 - layer) * outputs;
+    inputs = outputs;
+  });
+  parameters += conv(kernelSize, inputs, channels);
+  // z_e, z_q and the distances to the K codes at every code position; the image in and out
+  const codes = area(layers) * (2 * dim + codebookSize);
+  return modelSize({ parameters, activationsPerItem: maps + codes + 2 * height * width * channels }, batchSize, fn);
+}
