@@ -11,7 +11,7 @@ source scripts/lib.sh
 # kernels' addon from source (@vaejs/backend-native), whose tests then run (CI=true makes a missing addon fail them);
 # python3-torch for the PyTorch twins' parity tests (python/), with OpenBLAS, the BLAS Debian's torch recommends (its
 # bare dependency would be the reference BLAS, 30x slower: no PyTorch user runs that).
-ensure_apt_packages chromium g++ make python3 libdnnl-dev python3-torch libopenblas0-pthread
+ensure_apt_packages chromium g++ make python3 libdnnl-dev python3-torch libopenblas0-pthread strace
 ensure_pnpm_install
 
 step "build"            pnpm run build

@@ -111,14 +111,10 @@ function listing(path: string): string | null {
 const weightsOf = (dir: string) =>
   ['encoder', 'decoder'].map((part) => readFileSync(join(findLatestCheckpoint(dir)!.location, part, 'weights.bin')));
 
+// the built CLI: test/global-setup.ts builds it once for the project
 beforeAll(() => {
-  execFileSync(
-    'npx',
-    ['-y', 'pnpm@10.34.8', 'exec', 'turbo', 'run', 'build', '--filter=@vaejs/trainer...', '--output-logs=errors-only'],
-    { cwd: root, stdio: 'ignore' },
-  );
   data = writeTinyIdxDataset(join(temporaryDir(), 'tiny'), 256);
-}, 300_000);
+});
 
 afterAll(() => {
   const rows = [...tally.entries()].map(

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeIdx } from '@vaejs/datasets';
@@ -32,4 +32,18 @@ export function writeTinyIdxDataset(dir: string, n = 64, size = 8): string {
   write('train', n);
   write('t10k', n / 2);
   return dir;
+}
+
+/**
+ * The path of strace, which the exact-moment fault tests inject failures with (`-e inject=…`); scripts/ci.sh installs
+ * it (Debian's `strace`). Without it those tests fail, saying so, rather than pass untested.
+ */
+export function requireStrace(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'strace');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    'strace is not installed: the exact-moment fault tests need it (apt-get install strace; scripts/ci.sh does)',
+  );
 }
