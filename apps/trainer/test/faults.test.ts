@@ -2,7 +2,7 @@
 // counts of what held printed at the end. The built CLI runs in child processes on tiny data (cpu backend), so that
 // kills, signals and a full disk hit a real process. Each case checks the same promise: one line naming the problem,
 // a non-zero exit, and nothing lost (the last good checkpoint loads, and --resume finishes the run).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -12,104 +12,19 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import { dirname, join } from 'node:path';
 import { createRng } from '@vaejs/core';
 import { encodeIdx } from '@vaejs/datasets';
-import { findLatestCheckpoint, loadNamedTensors } from '@vaejs/training';
-import { loadVae } from '@vaejs/vae';
+import { findLatestCheckpoint } from '@vaejs/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTally, finished, listing, loadsCleanly, run, sleep, start, tiny, weightsOf } from './cli-process';
 import { temporaryDir, writeTinyIdxDataset } from './fixtures';
 
-const root = resolve(import.meta.dirname, '..', '..', '..');
-const cli = join(root, 'apps', 'trainer', 'dist', 'cli.js');
-const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
-
-/** Counts per case: how many attempts, how many held. Printed as a table after the suite. */
-const tally = new Map<string, { attempts: number; held: number }>();
-function count(name: string, held: boolean): void {
-  const entry = tally.get(name) ?? { attempts: 0, held: 0 };
-  entry.attempts++;
-  if (held) entry.held++;
-  tally.set(name, entry);
-}
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  /** stderr lines that are not progress (the backend, data and epoch lines). */
-  problems: string[];
-}
-
-function start(args: string[], options: { uid?: number; gid?: number } = {}): ChildProcess {
-  return spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], ...options });
-}
-
-/** Waits for a child's exit; one that runs past `limit` ms (a hang) is killed, and its case fails. */
-function finished(child: ChildProcess, limit = 120_000): Promise<Finished> {
-  const timer = setTimeout(() => child.kill('SIGKILL'), limit);
-  child.on('exit', () => clearTimeout(timer));
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((done) =>
-    child.on('exit', (code, signal) => {
-      const problems = stderr
-        .split('\n')
-        .filter(
-          (line) => line && !/^(backend:|data:|epoch \d|run folder:|SIGINT: finishing|SIGTERM: finishing)/.test(line),
-        );
-      done({ code, signal, stderr, problems });
-    }),
-  );
-}
-
-const run = (args: string[]) => finished(start(args));
-
+const tally = createTally();
+const count = tally.count;
 let data: string;
-const tiny = [
-  '--model',
-  'vae',
-  '--arch',
-  'mlp',
-  '--hidden',
-  '16',
-  '--latent-dim',
-  '2',
-  '--batch-size',
-  '16',
-  '--backend',
-  'cpu',
-];
-
-/** True when the newest checkpoint of `dir` loads: model parts, optimizer state and info. */
-async function loadsCleanly(dir: string): Promise<boolean> {
-  try {
-    const latest = findLatestCheckpoint(dir);
-    if (!latest) return false;
-    const vae = await loadVae(latest.manifest, latest.io);
-    vae.dispose();
-    const slots = loadNamedTensors(latest.location, 'optimizer');
-    tf.dispose(slots.map((slot) => slot.tensor));
-    return slots.length > 1;
-  } catch {
-    return false;
-  }
-}
-
-/** What is at `path`: a folder's sorted entries, a file's bytes, or null for nothing. */
-function listing(path: string): string | null {
-  if (!existsSync(path)) return null;
-  return statSync(path).isDirectory() ? readdirSync(path).sort().join() : readFileSync(path, 'utf8');
-}
-
-const weightsOf = (dir: string) =>
-  ['encoder', 'decoder'].map((part) => readFileSync(join(findLatestCheckpoint(dir)!.location, part, 'weights.bin')));
 
 // the built CLI: test/global-setup.ts builds it once for the project
 beforeAll(() => {
@@ -117,10 +32,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  const rows = [...tally.entries()].map(
-    ([name, { attempts, held }]) => `${`${held}/${attempts}`.padStart(7)}  ${name}`,
-  );
-  console.log(`fault-injection suite: what held\n${rows.join('\n')}`);
+  console.log(`fault-injection suite: what held\n${tally.table()}`);
 });
 
 describe('fault injection: the run folder survives', () => {

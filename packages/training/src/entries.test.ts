@@ -13,6 +13,7 @@ describe('the two entries', () => {
         .sort(),
     ).toEqual(
       [
+        'acquireLockFile',
         'acquireRunLock',
         'barChart',
         'fileIO',
@@ -26,6 +27,7 @@ describe('the two entries', () => {
         'niceTicks',
         'openRunFolder',
         'readCheckpointFolder',
+        'replaceFileDurable',
         'saveNamedTensors',
         'writeFileDurable',
         'writeImageGrid',

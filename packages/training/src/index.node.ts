@@ -13,10 +13,10 @@ export {
 export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
-export { fileIO, loadNamedTensors, saveNamedTensors, writeFileDurable } from './node/file-io';
+export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { fileRunSource } from './node/file-source';
 export { memoryFigures } from './node/host';
-export { acquireRunLock, type RunLock } from './node/lock';
+export { acquireLockFile, acquireRunLock, type LockOptions, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';

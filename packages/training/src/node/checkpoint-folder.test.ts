@@ -9,7 +9,7 @@ import {
   findLatestCheckpoint,
   listCheckpoints,
   readCheckpointFolder,
-  removeStaleTemporaries,
+  sweepCheckpoints,
   writeCheckpoint,
 } from './checkpoint-folder';
 
@@ -70,12 +70,28 @@ describe('the checkpoint folder', () => {
     expect(() => readCheckpointFolder(folder)).toThrow(/^checkpoint: expected .*tiny\.json parts plain part names/);
   });
 
-  it("removes what dead writers left, not a live writer's", () => {
+  it("removes what dead writers left, not a live writer's: half-written, half-deleted, orphaned checkpoints", () => {
     const root = join(run, 'checkpoints');
+    const before = readdirSync(root)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
     mkdirSync(join(root, `.tmp-epoch-0004-${2 ** 22 + 7}-1`));
     writeFileSync(join(root, `.latest-${2 ** 22 + 7}.json`), '{}');
+    mkdirSync(join(root, `.deleting-step-00000002-${2 ** 22 + 7}-1`));
     mkdirSync(join(root, '.tmp-epoch-0004-1-1'));
-    removeStaleTemporaries(run);
+    // what a writer of the last release left when killed deleting a checkpoint: the folder without checkpoint.json
+    mkdirSync(join(root, 'step-00000005', 'encoder'), { recursive: true });
+    writeFileSync(join(root, 'step-00000005', 'encoder', 'weights.bin'), Buffer.alloc(16));
+    const lines: string[] = [];
+    sweepCheckpoints(run, (line) => lines.push(line));
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual(['.tmp-epoch-0004-1-1']);
+    expect(
+      readdirSync(root)
+        .filter((name) => !name.startsWith('.'))
+        .sort(),
+    ).toEqual(before);
+    expect(lines).toEqual([
+      expect.stringMatching(/^fit: removing .*step-00000005, a checkpoint folder without its checkpoint\.json/),
+    ]);
   });
 });

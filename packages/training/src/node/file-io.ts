@@ -4,8 +4,19 @@
  * and durable writes. Reads are contained: weight paths are plain names inside the folder, the weights must have
  * exactly the size their specs say, and must be finite.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, formatExpected } from '@vaejs/core';
 import type { NamedTensor } from '../optimizer';
@@ -33,6 +44,45 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Replaces the file `path` by `data` as a whole: written to a temporary file beside it (`.<name>.<pid>.<hex>.tmp`),
+ * flushed, then renamed over it. A process killed at any moment leaves the old file or the new one, never a part;
+ * what it leaves of the temporary file is swept by {@link removeStaleTemporaryFiles}.
+ */
+export function replaceFileDurable(path: string, data: string | Uint8Array): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomHex()}.tmp`);
+  try {
+    writeFileDurable(temporary, data);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    // the file the user knows is the one replaced, not the temporary one
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.path === temporary) failure.path = path;
+    throw error;
+  }
+}
+
+/** Removes the temporary files of {@link replaceFileDurable} in `dir` left by processes that no longer run. */
+export function removeStaleTemporaryFiles(dir: string, alive: (pid: number) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^\..+\.(\d+)\.[\da-f]+\.tmp$/.exec(name);
+    if (match && Number(match[1]) !== process.pid && !alive(Number(match[1]))) {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
+}
+
+function randomHex(): string {
+  return Math.floor(Math.random() * 2 ** 32).toString(16);
 }
 
 function readJson(path: string, what: string): unknown {

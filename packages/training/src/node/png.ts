@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import { writeFileDurable } from './file-io';
+import { replaceFileDurable } from './file-io';
 
 /** An RGB raster the picture writers draw into. */
 export interface Raster {
@@ -25,6 +25,7 @@ export function setPixel(raster: Raster, x: number, y: number, rgb: readonly [nu
   raster.data.set(rgb, (py * raster.width + px) * 4);
 }
 
+/** Writes `raster` as the PNG file `path`, replacing it as a whole (a reader never sees half a picture). */
 export function writePng(path: string, raster: Raster): void {
   mkdirSync(dirname(path), { recursive: true });
   // The synchronous packer needs only width, height and data; a `new PNG` would also set up a stream.
@@ -33,7 +34,7 @@ export function writePng(path: string, raster: Raster): void {
     height: raster.height,
     data: Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength),
   };
-  writeFileDurable(path, PNG.sync.write(image as PNG));
+  replaceFileDurable(path, PNG.sync.write(image as PNG));
 }
 
 /**

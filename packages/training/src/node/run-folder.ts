@@ -1,9 +1,10 @@
 /**
- * A run folder on disk, opened for `fit` (the format is `run-format.ts`): the lock taken (`lock.ts`), the
- * folder checked against the request, then a store that writes the config, metrics, pictures and checkpoints
- * (`checkpoint-folder.ts`). Everything is checked before anything is written.
+ * A run folder on disk, opened for `fit` (the format is `run-format.ts`): the lock taken (`lock.ts`), what killed
+ * writers left swept, the folder checked against the request, then a store that writes the config, metrics, pictures
+ * and checkpoints (`checkpoint-folder.ts`). Everything is checked before anything is written, and every file is
+ * replaced as a whole (a temporary file renamed over it): a process killed at any moment leaves a run that resumes.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, formatExpected, type Preview } from '@vaejs/core';
 import { parseRunConfig } from '../run-folder/run-config';
@@ -17,9 +18,9 @@ import {
   RUN_CONFIG_FILE,
   RUN_FORMAT,
 } from '../run-format';
-import { findLatestCheckpoint, readJsonIfPresent, removeStaleTemporaries, writeCheckpoint } from './checkpoint-folder';
-import { writeFileDurable } from './file-io';
-import { acquireRunLock } from './lock';
+import { findLatestCheckpoint, readJsonIfPresent, sweepCheckpoints, writeCheckpoint } from './checkpoint-folder';
+import { removeStaleTemporaryFiles, replaceFileDurable } from './file-io';
+import { acquireRunLock, processAlive, removeStaleLockFiles } from './lock';
 import { barChart, lineChart } from './plot';
 import { imageGrid, writePng } from './png';
 
@@ -41,7 +42,7 @@ export function openRunFolder(
   mkdirSync(runDir, { recursive: true });
   const release = acquireRunLock(runDir, options.warn);
   try {
-    removeStaleTemporaries(runDir);
+    sweep(runDir, options.warn);
     checkRequest(dir, runDir, options.resume, findLatestCheckpoint(runDir));
     return createStore(runDir, release);
   } catch (error) {
@@ -51,6 +52,14 @@ export function openRunFolder(
 }
 
 // helpers
+
+/** Removes what writers killed in this run left: temporary files, takeover markers, checkpoints half deleted. */
+function sweep(runDir: string, warn?: (line: string) => void): void {
+  removeStaleLockFiles(join(runDir, LOCK_FILE));
+  removeStaleTemporaryFiles(runDir, processAlive);
+  removeStaleTemporaryFiles(join(runDir, PICTURES_DIR), processAlive);
+  sweepCheckpoints(runDir, warn);
+}
 
 /** Refuses a resume without a checkpoint, and a new run over checkpoints or over files that are not a run's. */
 function checkRequest(dir: string, runDir: string, resume: boolean | 'auto', latest: StoredCheckpoint | null): void {
@@ -99,13 +108,16 @@ function createStore(dir: string, release: () => void): RunStore {
       }
     },
     writeConfig(config) {
-      writeFileDurable(join(dir, RUN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+      replaceFileDurable(join(dir, RUN_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     },
     writeMetrics(records) {
-      writeFileDurable(join(dir, METRICS_FILE), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+      replaceFileDurable(join(dir, METRICS_FILE), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
     },
     appendMetrics(record) {
-      appendFileSync(join(dir, METRICS_FILE), `${JSON.stringify(record)}\n`);
+      // the whole file again (a line per epoch): a kill mid-write never leaves half a line
+      const path = join(dir, METRICS_FILE);
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      replaceFileDurable(path, `${before}${JSON.stringify(record)}\n`);
     },
     writeCheckpoint: (content, keep) => writeCheckpoint(dir, content, keep),
     writePreviews(epoch, previews: Record<string, Preview>) {
