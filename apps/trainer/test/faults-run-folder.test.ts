@@ -1,7 +1,7 @@
 // The fault-injection suite, round two (issue 21): what an adversarial pass still broke, done again on every CI run.
 // Kills at exact system calls (strace -e inject), readers racing a writer that rotates its checkpoints, tampered
 // checkpoints and code maps, and small bad inputs. The built CLI runs in child processes on tiny data (cpu backend).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTally, epochsOf, finished, run, start, tiny } from './cli-process';
@@ -82,4 +82,29 @@ describe('fault injection, round two: kills at exact system calls', () => {
       expect(held, `${resumed.stderr} (left: ${left})`).toBe(true);
     }
   }, 180_000);
+});
+
+describe('fault injection, round two: small ones, each one line and exit 2 (or 0 with nothing to do)', () => {
+  it('resuming a mid-epoch-3 checkpoint with --epochs 1 or 2 says "nothing to train" and leaves the run as it is', async () => {
+    const dir = join(temporaryDir(), 'mid-epoch');
+    const args = ['train', ...tiny, '--dataset', data, '--epochs', '3', '--checkpoint-every', '5', '--out', dir];
+    expect((await run(args)).code).toBe(0);
+    // the two kept: step-00000045 (epoch 3, batch 13 of 16) and epoch-0003; without the latter, the run is mid-epoch 3
+    rmSync(join(dir, 'checkpoints', 'epoch-0003'), { recursive: true });
+    writeFileSync(join(dir, 'checkpoints', 'latest.json'), '{"checkpoint": "step-00000045"}');
+    const files = () => ['config.json', 'metrics.jsonl'].map((file) => readFileSync(join(dir, file), 'utf8')).join();
+    const before = files();
+    for (const epochs of ['1', '2']) {
+      const result = await run(['train', '--resume', '--epochs', epochs, '--out', dir]);
+      const held =
+        result.code === 0 &&
+        result.problems.length === 1 &&
+        new RegExp(
+          `^nothing to train: .*mid-epoch is in epoch 3 \\(step 45\\) and --epochs is ${epochs} \\(the total to reach\\); left as it is\\.$`,
+        ).test(result.problems[0] ?? '') &&
+        files() === before;
+      tally.count(`a mid-epoch-3 checkpoint resumed with --epochs ${epochs}: "nothing to train", left as it is`, held);
+      expect(held, result.stderr).toBe(true);
+    }
+  }, 120_000);
 });

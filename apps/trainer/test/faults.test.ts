@@ -207,6 +207,23 @@ describe('fault injection: the run folder survives', () => {
         /part 'decoder' weight '.*' finite values, got NaN/,
       ],
       [
+        'checkpoint.json batch 1e9',
+        (dir) => {
+          const path = join(dir, 'checkpoints', 'epoch-0001', 'checkpoint.json');
+          writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), batch: 1e9 }));
+        },
+        /checkpoint\.json batch an integer in \[0, \d+\] \(at most the steps trained, step \d+\), got 1000000000\.$/,
+      ],
+      [
+        'checkpoint.json state.history "zzz"',
+        (dir) => {
+          const path = join(dir, 'checkpoints', 'epoch-0001', 'checkpoint.json');
+          const info = JSON.parse(readFileSync(path, 'utf8'));
+          writeFileSync(path, JSON.stringify({ ...info, state: { ...info.state, history: 'zzz' } }));
+        },
+        /checkpoint\.json state\.history an array of epoch records, got 'zzz'\.$/,
+      ],
+      [
         'a truncated optimizer.bin',
         (dir) => {
           const path = join(dir, 'checkpoints', 'epoch-0001', 'optimizer.bin');
@@ -222,6 +239,8 @@ describe('fault injection: the run folder survives', () => {
       const snapshot = readdirSync(join(dir, 'checkpoints', 'epoch-0001'))
         .map((file) => file)
         .join();
+      const files = () => ['config.json', 'metrics.jsonl'].map((file) => readFileSync(join(dir, file), 'utf8')).join();
+      const before = files();
       const results = await Promise.all([
         run(['train', '--resume', '--epochs', '2', '--out', dir]),
         run(['sample', '--run', dir, '--out', join(dir, 'x.png'), '--backend', 'cpu']),
@@ -233,6 +252,7 @@ describe('fault injection: the run folder survives', () => {
           (result) => result.code === 2 && result.problems.length === 1 && message.test(result.problems[0] ?? ''),
         ) &&
         readdirSync(join(dir, 'checkpoints', 'epoch-0001')).join() === snapshot &&
+        files() === before &&
         !existsSync(join(dir, 'checkpoints', 'epoch-0002'));
       count(`tampered checkpoint refused in one line: ${name}`, held);
       expect(held, results.map((result) => result.stderr).join('\n---\n')).toBe(true);

@@ -218,4 +218,24 @@ describe('fit', () => {
     expect(ranAtPictures).toEqual([5, 10]);
     model.dispose();
   });
+
+  it('refuses a disposed model, and a model another fit still trains, in one line each', async () => {
+    const disposed = createTinyModel();
+    disposed.dispose();
+    await expect(fit(disposed, data, quiet)).rejects.toThrow(
+      /^fit: expected model a model that is not disposed, got one whose dispose\(\) was called \(create or load it again\)\.$/,
+    );
+    const model = createTinyModel();
+    const first = fit(model, data, { ...quiet, epochs: 2 });
+    await expect(fit(model, data, quiet)).rejects.toThrow(
+      /^fit: expected model a model no other fit is training, got one a fit still trains \(await it first\)\.$/,
+    );
+    expect((await first).records.map((record) => record.epoch)).toEqual([1, 2]);
+    // once the first is done, the model trains again; another model trains alongside any
+    const other = createTinyModel();
+    const [again, alongside] = await Promise.all([fit(model, data, quiet), fit(other, data, quiet)]);
+    expect([again.stopReason, alongside.stopReason]).toEqual(['completed', 'completed']);
+    model.dispose();
+    other.dispose();
+  });
 });

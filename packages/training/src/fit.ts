@@ -12,7 +12,6 @@ import {
   formatExpected,
   type ModelManifest,
   manifestKind,
-  type Rng,
   type TrainableModel,
 } from '@vaejs/core';
 import { type History, historyOf } from './callbacks';
@@ -46,21 +45,33 @@ export async function fitWith(
   options: FitOptions = {},
 ): Promise<History> {
   checkModel(model);
+  if (training.has(model)) {
+    const expected = 'a model no other fit is training';
+    throw new ConfigError(formatExpected(FN, 'model', expected, 'one a fit still trains (await it first)'));
+  }
   const resolved = resolveFitOptions(options);
   const checked = checkFitData(data);
   if (resolved.runDir !== undefined && !host.openRun) {
     const expected = 'no run folder here (no file system: use callbacks)';
     throw new ConfigError(formatExpected(FN, 'options.runDir', expected, `'${resolved.runDir}'`));
   }
-  // Before anything is written: the model must save (its manifest names its kind and config).
-  const manifest = await describeModel(model);
-  const store = resolved.runDir !== undefined ? host.openRun!(resolved.runDir, { resume: resolved.resume }) : null;
+  training.add(model);
   try {
-    return await trainRun(host, store, model, manifest, checked, resolved);
+    // Before anything is written: the model must save (its manifest names its kind and config).
+    const manifest = await describeModel(model);
+    const store = resolved.runDir !== undefined ? host.openRun!(resolved.runDir, { resume: resolved.resume }) : null;
+    try {
+      return await trainRun(host, store, model, manifest, checked, resolved);
+    } finally {
+      store?.close();
+    }
   } finally {
-    store?.close();
+    training.delete(model);
   }
 }
+
+/** The models a call of `fit` trains now: a second call on one of them is refused (their steps would interleave). */
+const training = new WeakSet<TrainableModel>();
 
 // helpers
 
@@ -82,7 +93,10 @@ async function trainRun(
   let run: TrainingRun | null = null;
   let stopWatching = () => {};
   try {
-    const position = await startOrResume(store, options, { model, kind, optimizer, rng });
+    const steps = stepsPerEpoch(data.train, options.batchSize);
+    const target = { model, kind, optimizer, rng, stepsPerEpoch: steps, items: data.train.size };
+    const position = await startOrResume(store, options, target);
+    if (position.epoch > options.epochs) return nothingToTrain(host, position, options);
     if (store) {
       const previous = position.checkpoint !== null ? store.readConfig() : null;
       store.writeConfig(createRunConfig(kind, manifest, data, options, previous));
@@ -103,11 +117,19 @@ async function trainRun(
   }
 }
 
+/** A resumed run that has trained `options.epochs` already: its history, the folder left as it is. */
+function nothingToTrain(host: FitHost, position: Position, options: ResolvedFitOptions): History {
+  const at =
+    position.batch > 0 ? `in epoch ${position.epoch} (step ${position.step})` : `at epoch ${position.epoch - 1}`;
+  if (options.verbose) host.print(`fit: nothing to train: the run is ${at} and options.epochs is ${options.epochs}`);
+  return historyOf(position.records, 'completed', position.checkpoint);
+}
+
 /** Where the run starts: its newest checkpoint, restored, when resuming one; else the beginning. */
 async function startOrResume(
   store: RunStore | null,
   options: ResolvedFitOptions,
-  target: { model: TrainableModel; kind: string; optimizer: tf.Optimizer; rng: Rng },
+  target: Parameters<typeof resumeFrom>[1],
 ): Promise<Position> {
   const stored = store && options.resume !== false ? store.latestCheckpoint() : null;
   return stored ? await resumeFrom(stored, target) : startPosition();
@@ -191,9 +213,18 @@ function checkModel(model: unknown): asserts model is TrainableModel {
   }
 }
 
-/** Runs the manifest of `model` through a handler that keeps nothing: its kind and config, and a check that it saves. */
+/**
+ * Runs the manifest of `model` through a handler that keeps nothing: its kind and config, and a check that it saves
+ * (a disposed model does not: one line says so, rather than tfjs' words about a variable).
+ */
 async function describeModel(model: TrainableModel): Promise<ModelManifest> {
-  return model.save(() =>
-    tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
-  );
+  try {
+    return await model.save(() =>
+      tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+    );
+  } catch (error) {
+    if (!/\b(is|already) disposed\b/.test((error as Error)?.message ?? '')) throw error;
+    const actual = 'one whose dispose() was called (create or load it again)';
+    throw new ConfigError(formatExpected(FN, 'model', 'a model that is not disposed', actual));
+  }
 }

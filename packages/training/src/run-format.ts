@@ -145,25 +145,38 @@ export function checkModelManifest(json: unknown, where: string): ModelManifest 
 }
 
 /**
- * Checks a parsed `checkpoint.json`.
- * @throws CheckpointError naming the file and the field
+ * Checks a parsed `checkpoint.json`, every field: where the run stood (`epoch`, `step`, `batch` ≤ `step`), and its
+ * `state` — the seeded stream, the history (one record per completed epoch, in order) and a mid-epoch checkpoint's
+ * running sums. What depends on the data (`batch` below the batches of an epoch) is checked by `fit` on resume.
+ * @throws CheckpointError naming the file and the field, e.g.
+ *   `checkpoint: expected runs/x/checkpoints/epoch-0002/checkpoint.json state.history an array of epoch records, got 'zzz'.`
  */
 export function checkCheckpointInfo(json: unknown, where = CHECKPOINT_INFO_FILE): CheckpointInfo {
   const info = json as Partial<CheckpointInfo> | null;
   const fail = (field: string, expected: string, got: unknown): never => {
     throw new CheckpointError(formatExpected('checkpoint', `${where} ${field}`, expected, describeValue(got)));
   };
-  if (typeof info !== 'object' || info === null) fail('', 'an object', info);
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) fail('', 'an object', info);
   if (info?.format !== CHECKPOINT_FORMAT) fail('format', `'${CHECKPOINT_FORMAT}'`, info?.format);
+  if (info?.version !== 1) fail('version', '1', info?.version);
   if (typeof info?.kind !== 'string' || !/^[a-z][a-z0-9-]*$/.test(info.kind)) fail('kind', 'a model kind', info?.kind);
   for (const field of ['epoch', 'step'] as const) {
     const value = info?.[field];
-    if (!Number.isSafeInteger(value) || (value as number) < 0) fail(field, 'an integer ≥ 0', value);
+    if (!isCount(value)) fail(field, 'an integer ≥ 0', value);
   }
-  if (info?.batch !== undefined && (!Number.isSafeInteger(info.batch) || info.batch < 0)) {
-    fail('batch', 'an integer ≥ 0', info.batch);
+  const { epoch, step, batch } = info as CheckpointInfo;
+  if (batch !== undefined && (!isCount(batch) || batch > step)) {
+    fail('batch', `an integer in [0, ${step}] (at most the steps trained, step ${step})`, batch);
   }
-  if (typeof info?.state !== 'object' || info.state === null) fail('state', 'an object', info?.state);
+  const state = (info as CheckpointInfo).state as unknown;
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) fail('state', 'an object', state);
+  checkState(info as CheckpointInfo, (field, expected, got) => fail(`state.${field}`, expected, got));
+  const midEpoch = batch !== undefined && batch > 0;
+  const history = (info as CheckpointInfo).state.history;
+  const completed = midEpoch ? epoch - 1 : epoch;
+  if (history !== undefined && history.length > completed) {
+    fail('state.history', `at most ${completed} records (one per epoch completed)`, history.length);
+  }
   return info as CheckpointInfo;
 }
 
@@ -233,6 +246,54 @@ export function checkFiniteWeights(part: string, groups: WeightsGroup[], data: A
         }
       }
       offset += count * size;
+    }
+  }
+}
+
+// helpers
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** A number of a record: finite, or null (JSON's NaN: a run without test data has no test loss). */
+function isFigure(value: unknown): boolean {
+  return value === null || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** Checks `state.rng`, `state.history` and `state.partial` of a checkpoint.json. */
+function checkState(info: CheckpointInfo, fail: (field: string, expected: string, got: unknown) => never): void {
+  const { rng, history, partial } = info.state;
+  if (rng !== undefined) {
+    if (typeof rng !== 'object' || rng === null) fail('rng', 'an object { seed, counter }', rng);
+    if (!isCount(rng.seed)) fail('rng.seed', 'an integer ≥ 0', rng.seed);
+    if (!isCount(rng.counter)) fail('rng.counter', 'an integer ≥ 0', rng.counter);
+  }
+  if (history !== undefined) {
+    if (!Array.isArray(history)) fail('history', 'an array of epoch records', history);
+    history.forEach((record: unknown, index) => {
+      const field = `history[${index}]`;
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        fail(field, 'an epoch record (an object)', record);
+      }
+      const values = record as Record<string, unknown>;
+      if (values.epoch !== index + 1) fail(`${field}.epoch`, `${index + 1} (records in epoch order)`, values.epoch);
+      if (!isFigure(values.train_loss)) fail(`${field}.train_loss`, 'a finite number', values.train_loss);
+      for (const [name, value] of Object.entries(values)) {
+        if (typeof value !== 'string' && !isFigure(value)) fail(`${field}.${name}`, 'a number or a string', value);
+      }
+    });
+  }
+  if (partial !== undefined) {
+    if (typeof partial !== 'object' || partial === null) fail('partial', 'an object { sums, seen, seconds }', partial);
+    const { sums, seen, seconds } = partial;
+    if (typeof sums !== 'object' || sums === null || Array.isArray(sums)) fail('partial.sums', 'an object', sums);
+    for (const [name, value] of Object.entries(sums)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(`partial.sums.${name}`, 'a finite number', value);
+    }
+    if (!isCount(seen)) fail('partial.seen', 'an integer ≥ 0', seen);
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      fail('partial.seconds', 'a finite number ≥ 0', seconds);
     }
   }
 }

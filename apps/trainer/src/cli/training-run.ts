@@ -80,7 +80,9 @@ export async function checkSameCodes(fn: string, out: string, codes: string): Pr
 export async function resumedModel(fn: string, options: SharedFlags): Promise<Model | null | 'finished'> {
   const checkpoint = options.resume ? await latestCheckpoint(options.out) : null;
   if (checkpoint && hasReachedEpochs(checkpoint.info, options.epochs)) {
-    const at = `${options.out} is at epoch ${checkpoint.info?.epoch} and --epochs is ${options.epochs}`;
+    const { epoch, step, batch } = checkpoint.info ?? { epoch: 0, step: 0 };
+    const where = batch ? `in epoch ${epoch} (step ${step})` : `at epoch ${epoch}`;
+    const at = `${options.out} is ${where} and --epochs is ${options.epochs}`;
     process.stderr.write(`nothing to train: ${at} (the total to reach); left as it is.\n`);
     return 'finished';
   }

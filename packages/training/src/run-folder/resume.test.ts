@@ -35,17 +35,27 @@ describe('checkpointInfo and resumeFrom', () => {
     });
     model.restore = async () => {};
     const other = createRng(99);
-    const resumed = await resumeFrom(stored(middle), { model, kind: 'tiny', optimizer, rng: other });
+    const run = { stepsPerEpoch: 8, items: 64 };
+    const resumed = await resumeFrom(stored(middle), { model, kind: 'tiny', optimizer, rng: other, ...run });
     expect(resumed).toEqual({ epoch: 2, batch: 5, step: 17, records: [], partial, checkpoint: 'run/checkpoints/x' });
     expect(other.getState()).toEqual(rng.getState());
     expect(optimizer.iterations).toBe(7);
-    expect(await resumeFrom(stored(end), { model, kind: 'tiny', optimizer, rng: other })).toMatchObject({
+    expect(await resumeFrom(stored(end), { model, kind: 'tiny', optimizer, rng: other, ...run })).toMatchObject({
       epoch: 3,
       batch: 0,
       partial: null,
     });
-    await expect(resumeFrom(stored(end), { model, kind: 'vae', optimizer, rng })).rejects.toThrow(
+    await expect(resumeFrom(stored(end), { model, kind: 'vae', optimizer, rng, ...run })).rejects.toThrow(
       /^fit: expected model a tiny \(the run's checkpoint run\/checkpoints\/x\), got a vae\.$/,
+    );
+    // a position outside an epoch of the data: refused before anything is restored, naming the field
+    const target = { model, kind: 'tiny', optimizer, rng: other, ...run };
+    await expect(resumeFrom(stored({ ...middle, batch: 8 }), target)).rejects.toThrow(
+      /^fit: expected run\/checkpoints\/x\/checkpoint\.json batch an integer below 8 \(the batches of an epoch of this data\), got 8\.$/,
+    );
+    const tooMany = { ...middle, state: { ...middle.state, partial: { ...partial, seen: 65 } } };
+    await expect(resumeFrom(stored(tooMany), target)).rejects.toThrow(
+      /^fit: expected run\/checkpoints\/x\/checkpoint\.json state\.partial\.seen at most 64 \(the items of this data\), got 65\.$/,
     );
     model.dispose();
     optimizer.dispose();
@@ -63,11 +73,14 @@ describe('hasReachedEpochs', () => {
       ...(batch ? { batch } : {}),
       state: {},
     }) as CheckpointInfo;
-  it('is true for a checkpoint at the end of the epochs asked for or later, false mid-epoch or without one', () => {
+  it('is true at the end of the epochs asked for or later, or in the middle of a later epoch; false otherwise', () => {
     expect(hasReachedEpochs(info(3), 3)).toBe(true);
     expect(hasReachedEpochs(info(4), 3)).toBe(true);
     expect(hasReachedEpochs(info(2), 3)).toBe(false);
     expect(hasReachedEpochs(info(3, 2), 3)).toBe(false);
+    // in the middle of epoch 3: epochs 1 and 2 are done, so --epochs 1 or 2 has nothing left to train
+    expect(hasReachedEpochs(info(3, 2), 2)).toBe(true);
+    expect(hasReachedEpochs(info(3, 2), 1)).toBe(true);
     expect(hasReachedEpochs(null, 1)).toBe(false);
   });
 });

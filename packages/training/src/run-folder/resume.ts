@@ -5,7 +5,7 @@
  * checkpoint's config is its own (`model.restore`); the kind is checked here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, formatExpected, type Rng, type TrainableModel } from '@vaejs/core';
+import { CheckpointError, ConfigError, formatExpected, type Rng, type TrainableModel } from '@vaejs/core';
 import { setOptimizerState } from '../optimizer';
 import { CHECKPOINT_FORMAT, type CheckpointInfo, type EpochRecord, type PartialEpoch } from '../run-format';
 import type { StoredCheckpoint } from './store';
@@ -33,12 +33,14 @@ export function startPosition(): Position {
 
 /**
  * Restores a checkpoint into a run: the model's weights and state (`model.restore`, which refuses another config),
- * the optimizer's slots, the seeded stream; returns where the run stood.
- * @throws ConfigError when the checkpoint is of another kind than the model
+ * the optimizer's slots, the seeded stream; returns where the run stood. A mid-epoch checkpoint must stand inside an
+ * epoch of this run's data (`batch` below its batches, `state.partial.seen` below its items).
+ * @throws ConfigError when the checkpoint is of another kind than the model; CheckpointError for a position outside
+ *   the data
  */
 export async function resumeFrom(
   stored: StoredCheckpoint,
-  run: { model: TrainableModel; kind: string; optimizer: tf.Optimizer; rng: Rng },
+  run: { model: TrainableModel; kind: string; optimizer: tf.Optimizer; rng: Rng; stepsPerEpoch: number; items: number },
 ): Promise<Position> {
   const { info } = stored;
   if (info.kind !== run.kind) {
@@ -46,6 +48,7 @@ export async function resumeFrom(
       formatExpected('fit', 'model', `a ${info.kind} (the run's checkpoint ${stored.location})`, `a ${run.kind}`),
     );
   }
+  checkPosition(stored, run.stepsPerEpoch, run.items);
   await run.model.restore(stored.manifest, stored.io);
   const state = stored.readOptimizerState();
   try {
@@ -65,6 +68,28 @@ export async function resumeFrom(
   };
 }
 
+/** A mid-epoch checkpoint's batch and items seen must lie inside an epoch of the data resumed on. */
+function checkPosition(stored: StoredCheckpoint, stepsPerEpoch: number, items: number): void {
+  const { batch, state } = stored.info;
+  const where = `${stored.location}/checkpoint.json`;
+  if (batch !== undefined && batch >= stepsPerEpoch) {
+    throw new CheckpointError(
+      formatExpected(
+        'fit',
+        `${where} batch`,
+        `an integer below ${stepsPerEpoch} (the batches of an epoch of this data)`,
+        String(batch),
+      ),
+    );
+  }
+  const seen = state.partial?.seen;
+  if (seen !== undefined && seen > items) {
+    throw new CheckpointError(
+      formatExpected('fit', `${where} state.partial.seen`, `at most ${items} (the items of this data)`, String(seen)),
+    );
+  }
+}
+
 /**
  * `checkpoint.json` of a run at `position`: at the end of `position.epoch` (no `partial`), or in the middle of it,
  * before batch `position.batch`, with the epoch's running totals.
@@ -82,9 +107,11 @@ export function checkpointInfo(kind: string, position: Position, rng: Rng, parti
 }
 
 /**
- * True when a run whose newest checkpoint is `info` has trained `epochs` epochs in all (a checkpoint written at the end
- * of epoch `epochs` or later): resuming it to `epochs` has nothing left to train.
+ * True when a run whose newest checkpoint is `info` has nothing left to train to `epochs` epochs in all: a checkpoint
+ * written at the end of epoch `epochs` or later, or in the middle of a later epoch (`epochs` were done before it).
  */
 export function hasReachedEpochs(info: CheckpointInfo | null, epochs: number): boolean {
-  return info !== null && info.batch === undefined && info.epoch >= epochs;
+  if (info === null) return false;
+  const midEpoch = info.batch !== undefined && info.batch > 0;
+  return midEpoch ? info.epoch > epochs : info.epoch >= epochs;
 }
