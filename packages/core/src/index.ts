@@ -39,6 +39,7 @@ export {
   type DecodeLayersWeightsOptions,
   decodeLayersWeights,
   disposeLayersWeights,
+  partHandler,
   restoreLayersWeights,
   type WeightsTarget,
 } from './layers-weights';

@@ -156,4 +156,34 @@ describe('decodeLayersWeights and applyLayersWeights', () => {
     source.dispose();
     target.dispose();
   });
+
+  it("refuses a stored topology that is not the model's (a layer grown to 1e6 units) before setting anything", async () => {
+    const source = buildModel(1);
+    const target = buildModel(2);
+    const untouched = valuesOf(target);
+    const artifacts = await saved(source);
+    const topology = structuredClone(artifacts.modelTopology) as {
+      config: { layers: { config: { units?: number } }[] };
+    };
+    (topology.config.layers[1] as { config: { units?: number } }).config.units = 1e6;
+    const before = tf.memory().numTensors;
+    const call = (modelTopology: unknown) =>
+      restoreLayersWeights(
+        'toy.restore',
+        'encoder',
+        target,
+        tf.io.fromMemory({ ...artifacts, modelTopology } as tf.io.ModelArtifacts),
+      );
+    await expect(call(topology)).rejects.toThrow(
+      /^toy\.restore: expected part 'encoder' topology layer 1 \(hidden\) units 3 \(the model's\), got 1000000\.$/,
+    );
+    const fewer = { ...topology, config: { ...topology.config, layers: topology.config.layers.slice(0, 2) } };
+    await expect(call(fewer)).rejects.toThrow(
+      /^toy\.restore: expected part 'encoder' topology 3 layers \(the model's\), got 2 layers\.$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(valuesOf(target)).toEqual(untouched);
+    source.dispose();
+    target.dispose();
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * Restores the weights a tfjs LayersModel saved (`model.save(handler)`) into an existing model of the same
- * architecture, without building a new one: what a model's `restore` does to resume training in place. Core does not
- * import tfjs-layers: the model is typed by the two members used, which `tf.LayersModel` has.
+ * architecture, without building a new one: what a model's `restore` does to resume training in place, and what a
+ * loader does after building the model its checked config describes — a stored topology is compared with the model's,
+ * never built (a `units: 1e6` in a `model.json` would allocate gigabytes before any check). Core does not import
+ * tfjs-layers: the model is typed by the members used, which `tf.LayersModel` has.
  *
  * Two steps, so that a model of several parts can read and check every part before it changes any
  * ({@link decodeLayersWeights}, then {@link applyLayersWeights}); {@link restoreLayersWeights} does both for one part.
@@ -16,6 +18,11 @@ export interface WeightsTarget {
   loadWeights(weights: tf.NamedTensorMap, strict?: boolean): void;
   /** When present, shapes are compared before any weight is set, so that a mismatch changes nothing. */
   readonly weights?: readonly { readonly originalName: string; readonly shape: readonly (number | null)[] }[];
+  /**
+   * When present, the model's topology (`toJSON(null, false)`), compared layer by layer with the one stored beside the
+   * weights: a stored layer of another class or size is refused, naming it.
+   */
+  toJSON?(unused?: null, returnString?: boolean): unknown;
 }
 
 /** One part's weights, read and checked, not yet set: keyed by the target model's own weight names. */
@@ -64,6 +71,9 @@ export async function decodeLayersWeights(
   try {
     const weights = options.byPosition ? matchByPosition(fn, argument, model, artifacts.weightSpecs, decoded) : decoded;
     checkShapes(fn, argument, model, weights);
+    if (model.toJSON && artifacts.modelTopology) {
+      checkTopology(fn, argument, artifacts.modelTopology, model.toJSON(null, false));
+    }
     return { part, model, weights };
   } catch (error) {
     tf.dispose(Object.values(decoded));
@@ -114,6 +124,21 @@ export async function restoreLayersWeights(
   handler: tf.io.IOHandler,
 ): Promise<void> {
   applyLayersWeights(fn, [await decodeLayersWeights(fn, part, model, handler)]);
+}
+
+/**
+ * The IOHandler of a part given as a handler or as a URL, resolved as `tf.loadLayersModel` resolves one (a registered
+ * scheme, else HTTP): what loaders that build a model from its config and restore its weights read parts through.
+ * @throws CheckpointError when more than one registered handler claims the URL
+ * @example const handler = partHandler('loadVae', 'models/vae/encoder/model.json');
+ */
+export function partHandler(fn: string, source: tf.io.IOHandler | string): tf.io.IOHandler {
+  if (typeof source !== 'string') return source;
+  const handlers = tf.io.getLoadHandlers(source);
+  if (handlers.length > 1) {
+    throw new CheckpointError(formatExpected(fn, 'io URL', 'one matching IOHandler', `${handlers.length}`));
+  }
+  return handlers[0] ?? tf.io.browserHTTPRequest(source);
 }
 
 // helpers
@@ -192,6 +217,59 @@ function checkShapes(fn: string, argument: string, model: WeightsTarget, weights
       );
     }
   }
+}
+
+/** The fields of a layer's config that decide its weights and what it computes. */
+const TOPOLOGY_FIELDS = [
+  'units',
+  'filters',
+  'kernel_size',
+  'strides',
+  'dilation_rate',
+  'padding',
+  'batch_input_shape',
+  'target_shape',
+  'input_dim',
+  'output_dim',
+  'activation',
+  'use_bias',
+  'mask_type',
+] as const;
+
+/**
+ * The stored topology must be the model's: as many layers, each of the same class with the same sizes (names aside:
+ * checkpoints of earlier releases named layers otherwise).
+ */
+function checkTopology(fn: string, argument: string, stored: unknown, built: unknown): void {
+  const layersOf = (topology: unknown) =>
+    (topology as { config?: { layers?: unknown } } | null)?.config?.layers as
+      | { class_name?: unknown; name?: unknown; config?: Record<string, unknown> }[]
+      | undefined;
+  const mine = layersOf(built) ?? [];
+  const theirs = layersOf(stored);
+  const what = `${argument} topology`;
+  if (!Array.isArray(theirs) || theirs.length !== mine.length) {
+    const count = Array.isArray(theirs) ? `${theirs.length} layers` : 'no list of layers';
+    throw new CheckpointError(formatExpected(fn, what, `${mine.length} layers (the model's)`, count));
+  }
+  mine.forEach((layer, index) => {
+    const other = theirs[index];
+    const name = `layer ${index} (${String(layer.name)})`;
+    if (other?.class_name !== layer.class_name) {
+      throw new CheckpointError(
+        formatExpected(fn, `${what} ${name}`, `a ${String(layer.class_name)}`, `a ${String(other?.class_name)}`),
+      );
+    }
+    for (const field of TOPOLOGY_FIELDS) {
+      const expected = JSON.stringify(layer.config?.[field]);
+      const actual = JSON.stringify(other?.config?.[field]);
+      if (expected !== actual) {
+        throw new CheckpointError(
+          formatExpected(fn, `${what} ${name} ${field}`, `${expected} (the model's)`, `${actual}`),
+        );
+      }
+    }
+  });
 }
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {

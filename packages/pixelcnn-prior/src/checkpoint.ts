@@ -1,16 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   assertSameConfig,
-  CheckpointError,
   checkManifest,
   checkPartIO,
-  formatExpected,
   type PartIO,
+  partHandler,
   restoreLayersWeights,
 } from '@vaejs/core';
 import { type PixelCnnConfig, type ResolvedPixelCnnConfig, resolvePixelCnnConfig } from './config';
-import { registerPixelCnnLayers } from './network';
+import { buildPixelCnnNetwork } from './network';
 
 /** What `savePixelCnn` returns and `loadPixelCnn` reads: plain JSON, stored by the caller as `pixelcnn.json`. */
 export interface PixelCnnManifest {
@@ -43,10 +42,11 @@ export async function savePixelCnnParts(fn: string, parts: PixelCnnParts, io: Pa
 }
 
 /**
- * Validates a manifest written by {@link savePixelCnnParts} and loads its network through `io('network')` (a handler
- * or a URL) into a new LayersModel.
- * @throws CheckpointError for a manifest of another format or version, a bad config, or a network that does not
- *   match the config.
+ * Validates a manifest written by {@link savePixelCnnParts}, builds the network its config describes and sets the
+ * weights read through `io('network')` (a handler or a URL). The topology stored beside the weights is compared with
+ * the network's, never built (a `filters: 1e6` there would allocate gigabytes before any check).
+ * @throws CheckpointError for a manifest of another format or version, a bad config, or weights (and a topology) that
+ *   are not those of the config's network.
  */
 export async function loadPixelCnnParts(
   fn: string,
@@ -55,28 +55,14 @@ export async function loadPixelCnnParts(
 ): Promise<PixelCnnParts> {
   const { config } = checkPixelCnnManifest(fn, manifest);
   checkPartIO(fn, io, 'tf.io.IOHandler | string');
-  registerPixelCnnLayers();
-  let network: tfl.LayersModel;
+  const network = buildPixelCnnNetwork(config);
   try {
-    network = await tfl.loadLayersModel(io('network'));
+    await restoreLayersWeights(fn, 'network', network, partHandler(fn, io('network')));
+    return { config, network };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CheckpointError(formatExpected(fn, "part 'network'", 'a loadable tfjs LayersModel', reason));
-  }
-  const outputShape = network.outputs[0]?.shape ?? [];
-  const expectedInputs = config.numClasses > 0 ? 2 : 1;
-  if (outputShape[3] !== config.numCategories || network.inputs.length !== expectedInputs) {
     network.dispose();
-    throw new CheckpointError(
-      formatExpected(
-        fn,
-        "part 'network'",
-        `${expectedInputs} input(s) and logits [?,?,?,${config.numCategories}] (manifest.config)`,
-        `${network.inputs.length} input(s) and logits [${outputShape.map((d) => d ?? '?').join(',')}]`,
-      ),
-    );
+    throw error;
   }
-  return { config, network };
 }
 
 /**

@@ -136,23 +136,22 @@ describe('saveVae / loadVae', () => {
       /^loadVae: expected manifest\.parts to include 'encoder', 'decoder', got \['encoder'\]\.$/,
     );
     const before = tf.memory().numTensors;
+    // the networks are built from the config, and the weights (and the topology stored with them) must be theirs
     await expect(loadVae({ ...manifest, config: { ...manifest.config, latentDim: 3 } }, store.load)).rejects.toThrow(
-      /^loadVae: expected encoder outputs shapes \[\?,3\] \[\?,3\] \(manifest\.config\), got \[\?,2\] \[\?,2\]\.$/,
+      /^loadVae: expected part 'encoder' weights that fit the model, got weight 'z_mean\/kernel' of shape \[4,2\] for \[4,3\]\.$/,
     );
     await expect(
       loadVae({ ...manifest, config: { ...manifest.config, inputShape: [4, 4, 3] } }, store.load),
     ).rejects.toThrow(
-      /^loadVae: expected encoder inputs shapes \[\?,4,4,3\] \(manifest\.config\), got \[\?,4,4,1\]\.$/,
+      /^loadVae: expected part 'encoder' weights that fit the model, got weight 'enc_dense_0\/kernel' of shape \[16,4\] for \[48,4\]\.$/,
     );
     await expect(
       loadVae({ ...manifest, config: { ...manifest.config, likelihood: 'gaussian-learned' } }, store.load),
-    ).rejects.toThrow(
-      /^loadVae: expected decoder a 'log_variance' layer \(manifest\.config\.likelihood 'gaussian-learned'\), got none\.$/,
-    );
-    expect(tf.memory().numTensors, 'models loaded before a mismatch are disposed').toBe(before);
+    ).rejects.toThrow(/^loadVae: expected part 'decoder' topology 6 layers \(the model's\), got 4 layers\.$/);
+    expect(tf.memory().numTensors, 'networks built before a mismatch are disposed').toBe(before);
     const missing = (part: string) => (part === 'decoder' ? tf.io.fromMemory({}) : store.load(part));
     await expect(loadVae(manifest, missing)).rejects.toThrow(
-      /^loadVae: expected part 'decoder' a readable tfjs LayersModel, got an error: /,
+      /^loadVae: expected part 'decoder' weights \(weightSpecs and weightData\), got none\.$/,
     );
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -264,6 +263,20 @@ describe('vae.save / vae.restore', () => {
       /^vae\.restore: expected part 'encoder' weights \(weightSpecs and weightData\), got none\.$/,
     );
     expect(weights()).toEqual(untouched);
+    expect(tf.memory().numTensors).toBe(before);
+    // a topology grown in model.json (units: 1e6) is compared with the config's networks, never built
+    const artifacts = store.artifacts.get('encoder') as tf.io.ModelArtifacts;
+    const topology = structuredClone(artifacts.modelTopology) as {
+      config: { layers: { config: { units?: number } }[] };
+    };
+    (topology.config.layers[2] as { config: { units?: number } }).config.units = 1e6;
+    const grown = (part: string) =>
+      part === 'encoder' ? tf.io.fromMemory({ ...artifacts, modelTopology: topology }) : store.load(part);
+    const started = performance.now();
+    await expect(loadVae(manifest, grown)).rejects.toThrow(
+      /^loadVae: expected part 'encoder' topology layer 2 \(enc_dense_0\) units 4 \(the model's\), got 1000000\.$/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,19 +1,18 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  applyLayersWeights,
   assertSameConfig,
-  CheckpointError,
   checkManifest,
   checkPartIO,
-  formatExpected,
-  formatShape,
+  type DecodedLayersWeights,
+  decodeLayersWeights,
+  disposeLayersWeights,
   type PartIO,
-  restoreLayersWeights,
+  partHandler,
 } from '@vaejs/core';
-import { isVariational, type ResolvedVaeConfig, resolveVaeConfig, type VaeConfig } from './config';
+import { type ResolvedVaeConfig, resolveVaeConfig, type VaeConfig } from './config';
 import type { VaeParts } from './forward';
-import { registerVaeLayers } from './learned-log-variance';
-import { LAYER_NAMES } from './network';
+import { buildDecoder, buildEncoder } from './network';
 
 /** The JSON a checkpoint stores beside the two LayersModel folders (as `vae.json`). */
 export interface VaeManifest {
@@ -45,10 +44,11 @@ export async function saveVaeParts(fn: string, parts: VaeParts, io: PartIO): Pro
 }
 
 /**
- * Reads what {@link saveVaeParts} wrote into new LayersModels: checks the manifest, loads each part with
- * `tf.loadLayersModel` (`io(part)` is an IOHandler or a URL) and checks the networks against the manifest's config.
- * @throws CheckpointError for a manifest of another kind, another version, an invalid config, an unreadable part or
- * networks whose shapes disagree with the config.
+ * Reads what {@link saveVaeParts} wrote into new networks: checks the manifest, builds the encoder and decoder its
+ * config describes (never the topology stored beside the weights, which is only compared with them: a `units: 1e6`
+ * there would allocate gigabytes), and sets every part's weights (`io(part)` is an IOHandler or a URL).
+ * @throws CheckpointError for a manifest of another kind, another version or an invalid config, an unreadable part, or
+ * weights and a topology that are not those of the config's networks.
  */
 export async function loadVaeParts(
   fn: string,
@@ -57,24 +57,13 @@ export async function loadVaeParts(
 ): Promise<VaeParts> {
   const { config } = checkVaeManifest(fn, manifest);
   checkPartIO(fn, io, 'tf.io.IOHandler | string');
-  registerVaeLayers();
-  const models: tfl.LayersModel[] = [];
+  const parts: VaeParts = { config, encoder: buildEncoder(config), decoder: buildDecoder(config) };
   try {
-    for (const part of PARTS) {
-      try {
-        models.push(await tfl.loadLayersModel(io(part)));
-      } catch (error) {
-        const message = (error as Error).message.replace(/\.$/, '');
-        throw new CheckpointError(
-          formatExpected(fn, `part '${part}'`, 'a readable tfjs LayersModel', `an error: ${message}`),
-        );
-      }
-    }
-    const [encoder, decoder] = models as [tfl.LayersModel, tfl.LayersModel];
-    checkNetworks(fn, config, encoder, decoder);
-    return { config, encoder, decoder };
+    await setWeights(fn, parts, (part) => partHandler(fn, io(part)));
+    return parts;
   } catch (error) {
-    for (const model of models) model.dispose();
+    parts.encoder.dispose();
+    parts.decoder.dispose();
     throw error;
   }
 }
@@ -82,8 +71,8 @@ export async function loadVaeParts(
 /**
  * Sets the weights of a checkpoint written by {@link saveVaeParts} into existing networks: the manifest must name a
  * VAE whose config equals `parts.config` but for `seed` (the initialiser's, which the restored weights replace).
- * Bit for bit: the model then computes exactly what the saved one did. A part that fails to read leaves the parts
- * before it restored.
+ * Bit for bit: the model then computes exactly what the saved one did. Both parts are read and checked before either
+ * is set: a part that fails changes nothing.
  * @throws CheckpointError for another kind or version, another config (naming the first differing field), or a part
  * that cannot be read or does not fit.
  */
@@ -91,8 +80,7 @@ export async function restoreVaeParts(fn: string, parts: VaeParts, manifest: unk
   const { config } = checkVaeManifest(fn, manifest);
   assertSameConfig(fn, config, parts.config, { ignore: ['seed'] });
   checkPartIO(fn, io);
-  await restoreLayersWeights(fn, 'encoder', parts.encoder, io('encoder'));
-  await restoreLayersWeights(fn, 'decoder', parts.decoder, io('decoder'));
+  await setWeights(fn, parts, io);
 }
 
 // helpers
@@ -106,61 +94,14 @@ function checkVaeManifest(fn: string, manifest: unknown) {
   });
 }
 
-function checkNetworks(
-  fn: string,
-  config: ResolvedVaeConfig,
-  encoder: tfl.LayersModel,
-  decoder: tfl.LayersModel,
-): void {
-  const conditional = config.kind === 'cvae' ? [[null, config.numClasses]] : [];
-  const latent = [null, config.latentDim];
-  const image = [null, ...config.inputShape];
-  const expectShapes = (what: string, actual: tfl.Shape[], expected: (number | null)[][], note: string) => {
-    const same =
-      actual.length === expected.length &&
-      actual.every(
-        (shape, i) => shape.length === expected[i]?.length && shape.every((d, axis) => d === expected[i]?.[axis]),
-      );
-    if (!same) {
-      const show = (shapes: (number | null)[][]) => shapes.map((s) => formatShape(s)).join(' ');
-      throw new CheckpointError(formatExpected(fn, what, `shapes ${show(expected)} (${note})`, show(actual)));
-    }
-  };
-  const source = 'manifest.config';
-  expectShapes(
-    'encoder inputs',
-    encoder.inputs.map((t) => t.shape),
-    [image, ...conditional],
-    source,
-  );
-  const heads = isVariational(config.kind) ? [latent, latent] : [latent];
-  expectShapes(
-    'encoder outputs',
-    encoder.outputs.map((t) => t.shape),
-    heads,
-    source,
-  );
-  expectShapes(
-    'decoder inputs',
-    decoder.inputs.map((t) => t.shape),
-    [latent, ...conditional],
-    source,
-  );
-  expectShapes(
-    'decoder outputs',
-    decoder.outputs.map((t) => t.shape),
-    [image],
-    source,
-  );
-  const hasLogVariance = decoder.layers.some((layer) => layer.name === LAYER_NAMES.logVariance);
-  if (hasLogVariance !== (config.likelihood === 'gaussian-learned')) {
-    throw new CheckpointError(
-      formatExpected(
-        fn,
-        'decoder',
-        `${hasLogVariance ? 'no' : 'a'} '${LAYER_NAMES.logVariance}' layer (${source}.likelihood '${config.likelihood}')`,
-        hasLogVariance ? 'one' : 'none',
-      ),
-    );
+/** Reads both parts' weights (checked against the networks), then sets them. */
+async function setWeights(fn: string, parts: VaeParts, io: (part: string) => tf.io.IOHandler): Promise<void> {
+  const decoded: DecodedLayersWeights[] = [];
+  try {
+    for (const part of PARTS) decoded.push(await decodeLayersWeights(fn, part, parts[part], io(part)));
+  } catch (error) {
+    disposeLayersWeights(decoded);
+    throw error;
   }
+  applyLayersWeights(fn, decoded);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { manifestKind } from '@vaejs/core';
 import { describe, expect, it } from 'vitest';
 import { vaeLoader } from './loader';
+import { estimateVaeSize } from './size';
 import { createVae } from './vae';
 
 describe('vaeLoader', () => {
@@ -22,5 +23,8 @@ describe('vaeLoader', () => {
     expect({ ...fresh.config, seed: 3 }).toEqual(vae.config);
     expect(weights(fresh)).not.toEqual(weights(vae));
     for (const model of [vae, loaded, fresh]) model.dispose();
+    // its estimate is the package's, of a checkpoint's config as stored (what a reader checks a memory limit against)
+    expect(vaeLoader.estimate?.(manifest.config, 32)).toEqual(estimateVaeSize(manifest.config, 32));
+    expect(vaeLoader.estimate?.({ ...manifest.config, hidden: [100000] }, 32).parameters).toBeGreaterThan(3e6);
   });
 });

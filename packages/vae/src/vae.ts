@@ -105,11 +105,10 @@ export function createVae(config: VaeConfig): Vae {
 }
 
 /**
- * Loads a model saved by {@link saveVae} (or `vae.save`): validates the manifest, reads each part with
- * `tf.loadLayersModel` (`io(part)` is an IOHandler or a URL) and checks the loaded networks against the manifest's
- * config.
+ * Loads a model saved by {@link saveVae} (or `vae.save`): validates the manifest, builds the networks its config
+ * describes and sets the weights of each part (`io(part)` is an IOHandler or a URL), checked against them.
  * @throws CheckpointError for a manifest of another kind, another version, an invalid config, an unreadable part or
- * networks whose shapes disagree with the config.
+ * weights (and a stored topology) that are not those of the config's networks.
  * @example
  * const vae = await loadVae(await (await fetch('run/vae.json')).json(), (part) => `run/${part}/model.json`);
  */

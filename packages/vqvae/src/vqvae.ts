@@ -1,15 +1,7 @@
 // VQ-VAE (van den Oord et al. 2017): convolutional encoder → vector quantiser → convolutional decoder, as a
 // TrainableModel that `fit` of @vaejs/training drives, checkpoints and resumes.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  CheckpointError,
-  checkPartIO,
-  formatExpected,
-  type PartIO,
-  type Preview,
-  type TrainableModel,
-  type TrainBatch,
-} from '@vaejs/core';
+import { checkPartIO, type PartIO, type Preview, partHandler, type TrainableModel, type TrainBatch } from '@vaejs/core';
 import { readVqVaeManifest, restoreVqVae, saveVqVae, type VqVaeManifest } from './checkpoint';
 import { type ResolvedVqVaeConfig, resolveVqVaeConfig, type VqVaeConfig } from './config';
 import { measureCodeUsage, reconstructionRows } from './epoch-report';
@@ -108,7 +100,7 @@ export async function loadVqVae(manifest: unknown, io: (part: string) => tf.io.I
   checkPartIO(fn, io, 'tf.io.IOHandler | string');
   const vqvae = createVqVae(config);
   try {
-    await restoreVqVae(vqvae, manifest, (part) => ioHandler(io(part)), fn);
+    await restoreVqVae(vqvae, manifest, (part) => partHandler(fn, io(part)), fn);
     return vqvae;
   } catch (error) {
     vqvae.dispose();
@@ -220,16 +212,4 @@ export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetwor
     },
   };
   return vqvae;
-}
-
-// helpers
-
-/** An IOHandler for a handler or a URL, as `tf.loadLayersModel` resolves one (a registered scheme, else http). */
-function ioHandler(source: tf.io.IOHandler | string): tf.io.IOHandler {
-  if (typeof source !== 'string') return source;
-  const handlers = tf.io.getLoadHandlers(source);
-  if (handlers.length > 1) {
-    throw new CheckpointError(formatExpected('loadVqVae', 'io URL', 'one matching IOHandler', `${handlers.length}`));
-  }
-  return handlers[0] ?? tf.io.browserHTTPRequest(source);
 }
