@@ -36,8 +36,11 @@ export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
 export {
   createRunReader,
+  type LoadOptions,
   type LocatedCheckpoint,
   type LocateOptions,
+  type MemoryLimit,
+  type OpenedCheckpoint,
   type RunReader,
 } from './run-folder/run-reader';
 export type { CheckpointFolder, RunSource } from './run-folder/run-source';

@@ -155,8 +155,12 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
   if (merged.resume !== true && merged.resume !== false && merged.resume !== 'auto') {
     throw new ConfigError(formatExpected(FN, 'options.resume', "true, false or 'auto'", describeValue(merged.resume)));
   }
-  if (merged.runDir !== undefined && (typeof merged.runDir !== 'string' || merged.runDir === '')) {
-    throw new ConfigError(formatExpected(FN, 'options.runDir', 'a folder path', describeValue(merged.runDir)));
+  if (
+    merged.runDir !== undefined &&
+    (typeof merged.runDir !== 'string' || merged.runDir === '' || merged.runDir.includes('\0'))
+  ) {
+    const shown = typeof merged.runDir === 'string' ? JSON.stringify(merged.runDir) : describeValue(merged.runDir);
+    throw new ConfigError(formatExpected(FN, 'options.runDir', 'a folder path (no NUL character)', shown));
   }
   if (merged.resume !== false && merged.runDir === undefined) {
     throw new ConfigError(formatExpected(FN, 'options.resume', 'options.runDir to resume from', 'no runDir'));

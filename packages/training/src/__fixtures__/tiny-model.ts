@@ -5,6 +5,7 @@ import {
   CheckpointError,
   type ModelLoader,
   type ModelManifest,
+  modelSize,
   type PartIO,
   type TrainableModel,
   type TrainBatch,
@@ -114,4 +115,8 @@ export const tinyLoader: ModelLoader<TinyModel> = {
     return model;
   },
   create: (config) => createTinyModel(config as { pixels: number; code: number }),
+  estimate(config, batchSize) {
+    const { pixels = 16, code = 3 } = config as { pixels?: number; code?: number };
+    return modelSize({ parameters: 2 * pixels * code, activationsPerItem: pixels + code }, batchSize);
+  },
 };

@@ -49,6 +49,8 @@ export interface LockOptions {
   fn?: string;
   /** What names the folder. Default `'options.runDir'`. */
   argument?: string;
+  /** What is expected of it, in messages. Default `'a run no other process writes'`. */
+  expected?: string;
   /** What the lock guards, as the user named it. Default: the lock file's folder. */
   target?: string;
   /** Called with one line when a stale lock is taken over. */
@@ -99,7 +101,7 @@ export function acquireLockFile(path: string, options: LockOptions = {}): () => 
   }
   throw lockError(
     options,
-    'a run no other process writes',
+    options.expected ?? 'a run no other process writes',
     `'${options.target ?? dirname(path)}', whose lock ${path} other processes kept taking`,
   );
 }
@@ -215,7 +217,7 @@ function parseLock(raw: string): RunLock | null {
 function judge(path: string, held: Held, host: string, options: LockOptions): ConfigError | null {
   const { lock } = held;
   const target = `'${options.target ?? dirname(path)}'`;
-  const expected = 'a run no other process writes';
+  const expected = options.expected ?? 'a run no other process writes';
   if (lock === null) {
     if (held.ageMs > FOREIGN_LOCK_MS) return null;
     const what = `${shown(held.raw)}, written ${seconds(held.ageMs)} ago`;

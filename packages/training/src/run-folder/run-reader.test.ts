@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError } from '@vaejs/core';
@@ -92,6 +92,54 @@ describe('createRunReader over files', () => {
       /^vaejs sample: expected a vqvae checkpoint, got a tiny one \(.*epoch-0002\)\.$/,
     );
     expect(() => reader.create('vae', {})).toThrow(/^checkpoint: expected checkpoint kind one of tiny, got 'vae'\.$/);
+  });
+
+  it('refuses a checkpoint whose config its package estimates above the memory limit, before building it', async () => {
+    const checkpoint = await reader.locate(fileRunSource(run));
+    const memory = { maxBytes: 2 ** 20, batchSize: 64, argument: '--max-memory 1 MB' };
+    // what the run wrote fits; the same checkpoint claiming 100,000 pixels per item does not
+    const fits = (await reader.load(checkpoint, { memory })) as TinyModel;
+    expect(fits.weights()).toEqual(trained.weights());
+    fits.dispose();
+    const grown = { ...checkpoint, manifest: { ...checkpoint.manifest, config: { pixels: 100_000, code: 3 } } };
+    const started = performance.now();
+    await expect(reader.load(grown, { fn: 'vaejs eval', memory })).rejects.toThrow(
+      /^vaejs eval: expected .*epoch-0002\/tiny\.json config a model and step within --max-memory 1 MB, got about 82 MB \(600,000 parameters\)\.$/,
+    );
+    expect(() => reader.create('tiny', { pixels: 100_000 }, { memory, location: 'r/tiny.json' })).toThrow(
+      /^checkpoint: expected r\/tiny\.json config a model and step within --max-memory 1 MB, got about 82 MB/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('open reads the new newest checkpoint of a run whose checkpoint was removed while it was read', async () => {
+    const copy = join(dir, 'rotating');
+    cpSync(run, copy, { recursive: true });
+    const checkpoints = join(copy, 'checkpoints');
+    // a writer rotating: the checkpoint being read goes aside, and latest.json names another
+    let rotated = false;
+    const rotating = createRunReader([
+      {
+        ...tinyLoader,
+        async load(manifest, io) {
+          if (!rotated) {
+            rotated = true;
+            renameSync(join(checkpoints, 'epoch-0002'), join(checkpoints, '.deleting-epoch-0002-1-1'));
+            writeFileSync(join(checkpoints, 'latest.json'), '{"checkpoint": "epoch-0001"}');
+          }
+          return tinyLoader.load(manifest, io);
+        },
+      },
+    ]);
+    const { checkpoint, model } = await rotating.open(fileRunSource(copy));
+    expect([checkpoint.location, checkpoint.info?.epoch]).toEqual([join(checkpoints, 'epoch-0001'), 1]);
+    const epoch1 = readFileSync(join(checkpoints, 'epoch-0001', 'weights', 'weights.bin'));
+    expect(Buffer.from((model as TinyModel).weights().buffer).equals(epoch1)).toBe(true);
+    model.dispose();
+    // a checkpoint folder given itself is read once: its failure is the answer
+    rotated = false;
+    renameSync(join(checkpoints, '.deleting-epoch-0002-1-1'), join(checkpoints, 'epoch-0002'));
+    await expect(rotating.open(fileRunSource(join(checkpoints, 'epoch-0002')))).rejects.toThrow(CheckpointError);
   });
 
   it('takes loaders with a kind, load and create, one per kind', () => {

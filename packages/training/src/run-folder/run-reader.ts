@@ -1,7 +1,9 @@
 /**
  * The one reader of run folders, over files and HTTP alike (a `RunSource`): a run's config, the checkpoint a folder
  * stands for, and the model in it, loaded by the loader of its kind. The model packages provide the loaders
- * (`vaeLoader`, `vqVaeLoader`, `pixelCnnLoader`), so that this package imports none of them.
+ * (`vaeLoader`, `vqVaeLoader`, `pixelCnnLoader`), so that this package imports none of them. Before a model is built,
+ * its package's estimate of the checkpoint's config is checked against a memory limit when one is given; `open` reads
+ * a checkpoint and its model as one, reading a run's new newest checkpoint when a writer removes the one being read.
  */
 import {
   CheckpointError,
@@ -12,6 +14,7 @@ import {
   type ModelManifest,
   type PartIO,
   type TrainableModel,
+  VaejsError,
 } from '@vaejs/core';
 import {
   type CheckpointInfo,
@@ -47,6 +50,31 @@ export interface LocateOptions {
   argument?: string;
 }
 
+/** A memory limit: a checkpoint whose model its package estimates above it is refused before anything is built. */
+export interface MemoryLimit {
+  /** Bytes a model and one step of `batchSize` items may take (`ModelLoader.estimate`'s `stepBytes`). */
+  maxBytes: number;
+  /** Items of the step counted. Default 1. */
+  batchSize?: number;
+  /** What sets the limit, in messages (`'--max-memory 64 MB'`). Default: `'memory.maxBytes'` and the MB. */
+  argument?: string;
+}
+
+/** Options of `load`, `create` and `open`: who asks (for messages), and the memory limit. */
+export interface LoadOptions {
+  /** The first word of messages. Default `'checkpoint'`. */
+  fn?: string;
+  memory?: MemoryLimit;
+  /** Where the config comes from, in messages (`create`; `load` names the checkpoint's manifest). */
+  location?: string;
+}
+
+/** A checkpoint and the model in it, read as one (`RunReader.open`). The caller disposes the model. */
+export interface OpenedCheckpoint {
+  checkpoint: LocatedCheckpoint;
+  model: TrainableModel;
+}
+
 /** What `createRunReader` returns. */
 export interface RunReader {
   /** The kinds it loads, in the order of its loaders. */
@@ -61,11 +89,26 @@ export interface RunReader {
   find(source: RunSource, options?: LocateOptions): Promise<LocatedCheckpoint | null>;
   /** As `find`, but a folder that is not there, or holds no checkpoint, is a CheckpointError naming it. */
   locate(source: RunSource, options?: LocateOptions): Promise<LocatedCheckpoint>;
-  /** The model of a checkpoint, through the loader of its kind. */
-  load(checkpoint: LocatedCheckpoint, options?: Pick<LocateOptions, 'fn'>): Promise<TrainableModel>;
-  /** A new, untrained model of kind `kind` and config `config` (a checkpoint's): what `fit` resumes into. */
-  create(kind: string, config: unknown, options?: Pick<LocateOptions, 'fn'>): TrainableModel;
+  /**
+   * The model of a checkpoint, through the loader of its kind; with `options.memory`, its size is checked first.
+   * @throws CheckpointError for a model estimated above the memory limit (before anything is built)
+   */
+  load(checkpoint: LocatedCheckpoint, options?: LoadOptions): Promise<TrainableModel>;
+  /**
+   * A new, untrained model of kind `kind` and config `config` (a checkpoint's): what `fit` resumes into; with
+   * `options.memory`, its size is checked first.
+   */
+  create(kind: string, config: unknown, options?: LoadOptions): TrainableModel;
+  /**
+   * `locate`, then `load`, as one read: when `source` is a run and a writer removes its newest checkpoint while it is
+   * read (a run training with `checkpointEvery`), the new newest is read instead, so that the model and the
+   * checkpoint it is returned with always belong together.
+   */
+  open(source: RunSource, options?: LocateOptions & LoadOptions): Promise<OpenedCheckpoint>;
 }
+
+/** How often `open` reads a run again whose newest checkpoint was removed while it was read. */
+const OPEN_ATTEMPTS = 8;
 
 /**
  * A reader of run folders that loads the kinds of `loaders`.
@@ -93,28 +136,51 @@ export function createRunReader(loaders: readonly ModelLoader[]): RunReader {
     }
     return found;
   };
+  const locate = async (source: RunSource, options: LocateOptions = {}) => {
+    const fn = options.fn ?? FN;
+    if (!(await source.exists()))
+      throw nothingThere(fn, options.argument, source, 'a run folder or a checkpoint folder', 'no such folder');
+    const found = await find(source, options);
+    if (!found)
+      throw nothingThere(
+        fn,
+        options.argument,
+        source,
+        'a run folder with a checkpoint or a checkpoint folder',
+        'neither',
+      );
+    return found;
+  };
+  const load = async (checkpoint: LocatedCheckpoint, options: LoadOptions = {}) => {
+    const fn = options.fn ?? FN;
+    const loader = loaderOf(checkpoint.kind, fn);
+    const where = `${checkpoint.location}${checkpoint.location.endsWith('/') ? '' : '/'}${manifestFileName(checkpoint.kind)}`;
+    checkMemory(fn, loader, checkpoint.manifest.config, where, options.memory);
+    return loader.load(checkpoint.manifest, checkpoint.io);
+  };
   return {
     kinds,
     readConfig: async (source) => parseRunConfig(await source.readJson(RUN_CONFIG_FILE)),
     find,
-    async locate(source, options = {}) {
+    locate,
+    load,
+    create(kind, config, options = {}) {
       const fn = options.fn ?? FN;
-      if (!(await source.exists()))
-        throw nothingThere(fn, options.argument, source, 'a run folder or a checkpoint folder', 'no such folder');
-      const found = await find(source, options);
-      if (!found)
-        throw nothingThere(
-          fn,
-          options.argument,
-          source,
-          'a run folder with a checkpoint or a checkpoint folder',
-          'neither',
-        );
-      return found;
+      const loader = loaderOf(kind, fn);
+      checkMemory(fn, loader, config, options.location ?? `the ${kind} config`, options.memory);
+      return loader.create(config);
     },
-    load: (checkpoint, options = {}) =>
-      loaderOf(checkpoint.kind, options.fn ?? FN).load(checkpoint.manifest, checkpoint.io),
-    create: (kind, config, options = {}) => loaderOf(kind, options.fn ?? FN).create(config),
+    async open(source, options = {}) {
+      for (let attempt = 1; ; attempt++) {
+        let checkpoint: LocatedCheckpoint | null = null;
+        try {
+          checkpoint = await locate(source, options);
+          return { checkpoint, model: await load(checkpoint, options) };
+        } catch (error) {
+          if (attempt >= OPEN_ATTEMPTS || !(await movedOn(source, checkpoint))) throw error;
+        }
+      }
+    },
   };
 }
 
@@ -172,6 +238,45 @@ async function bareModelOf(source: RunSource, kinds: readonly string[]): Promise
     };
   }
   return null;
+}
+
+/**
+ * True when `source` is a run whose newest checkpoint is no longer `failed` (null: the reading failed before one was
+ * found): a writer rotated its checkpoints while they were read, and reading again reads the new newest.
+ */
+async function movedOn(source: RunSource, failed: LocatedCheckpoint | null): Promise<boolean> {
+  try {
+    if ((await source.checkpoint()) !== null) return false; // a checkpoint folder itself: nothing newer to read
+    const newest = await source.latestCheckpoint();
+    return newest !== null && (failed === null || newest.location !== failed.location);
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a model that its package estimates above the memory limit, before anything is built. */
+function checkMemory(fn: string, loader: ModelLoader, config: unknown, where: string, memory?: MemoryLimit): void {
+  if (!memory || !loader.estimate) return;
+  let size: ReturnType<NonNullable<ModelLoader['estimate']>>;
+  try {
+    size = loader.estimate(config, memory.batchSize ?? 1);
+  } catch (error) {
+    if (!VaejsError.isInstance(error)) throw error;
+    throw new CheckpointError(
+      formatExpected(fn, `${where} config`, 'a valid config', `one that fails: ${error.message}`),
+    );
+  }
+  if (size.stepBytes <= memory.maxBytes) return;
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20).toLocaleString('en');
+  const limit = memory.argument ?? `memory.maxBytes ${mb(memory.maxBytes)} MB`;
+  throw new CheckpointError(
+    formatExpected(
+      fn,
+      `${where} config`,
+      `a model and step within ${limit}`,
+      `about ${mb(size.stepBytes)} MB (${size.parameters.toLocaleString('en')} parameters)`,
+    ),
+  );
 }
 
 /** `run` when it has a config.json (a run folder), else null. */
