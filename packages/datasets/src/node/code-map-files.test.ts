@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError } from '@vaejs/core';
@@ -67,6 +77,11 @@ describe('writeCodeMaps / loadCodeMaps', () => {
       numClasses: 4,
       splits: ['train', 'test'],
       source: { vqvaeRun: '/runs/a', step: 3 },
+      files: {
+        'train-codes.idx': { bytes: 16 + 5 * 6 * 4, sha256: expect.stringMatching(/^[\da-f]{64}$/) },
+        'train-labels.idx': { bytes: 8 + 5, sha256: expect.stringMatching(/^[\da-f]{64}$/) },
+        'test-codes.idx': { bytes: 16 + 3 * 6 * 4, sha256: expect.stringMatching(/^[\da-f]{64}$/) },
+      },
     });
     expect(JSON.parse(readFileSync(join(dir, 'codes.json'), 'utf8'))).toEqual(manifest);
     expect(readdirSync(dir).sort()).toEqual(['codes.json', 'test-codes.idx', 'train-codes.idx', 'train-labels.idx']);
@@ -95,6 +110,59 @@ describe('writeCodeMaps / loadCodeMaps', () => {
     writeCodeMaps(dir, { train: { ...maps(5, false), numClasses: 0 } });
     expect(existsSync(join(dir, 'train-labels.idx'))).toBe(false);
     expect(loadCodeMaps(dir, { split: 'train' }).labels).toBeNull();
+  });
+
+  it('writes the folder as a whole: a file of another encoding is refused when read, leftovers are swept', () => {
+    const dir = join(root, 'whole');
+    writeCodeMaps(dir, { train: maps(5, true), test: maps(3, true) }, { vqvaeRun: '/runs/a' });
+    const other = join(root, 'other');
+    const shifted = { ...maps(5, true), codes: Int32Array.from(maps(5, true).codes, (code) => (code + 1) % 7) };
+    writeCodeMaps(other, { train: shifted, test: maps(3, true) }, { vqvaeRun: '/runs/b' });
+    // what a writer of an earlier release killed midway left: train codes of one VQ-VAE beside a manifest of another
+    copyFileSync(join(other, 'train-codes.idx'), join(dir, 'train-codes.idx'));
+    writeFileSync(join(dir, `test-codes.idx.${2 ** 22 + 7}.tmp`), 'half');
+    expect(() => loadCodeMaps(dir, { split: 'train' })).toThrow(
+      /^loadCodeMaps: expected '.*whole\/train-codes\.idx' the file codes\.json names \(136 bytes, sha256 [\da-f]{12}…\), got another \(136 bytes, sha256 [\da-f]{12}…\): the folder mixes two encodings; encode it again\.$/,
+    );
+    expect(loadCodeMaps(dir, { split: 'test' }).size).toBe(3);
+    // written again: whole, without the leftover; what killed writers left beside it is swept
+    mkdirSync(join(root, `.whole.tmp-${2 ** 22 + 7}-ab`));
+    mkdirSync(join(root, `.whole.old-${2 ** 22 + 7}-cd`));
+    writeCodeMaps(dir, { train: maps(5, true), test: maps(3, true) }, { vqvaeRun: '/runs/a' });
+    expect(readdirSync(dir).sort()).toEqual([
+      'codes.json',
+      'test-codes.idx',
+      'test-labels.idx',
+      'train-codes.idx',
+      'train-labels.idx',
+    ]);
+    expect(readdirSync(root).filter((name) => name.startsWith('.whole'))).toEqual([]);
+    expect(loadCodeMaps(dir, { split: 'train' }).size).toBe(5);
+  });
+
+  it('refuses a dir that is a file, holds other files, or has a NUL, changing nothing; says where a killed swap left its maps', () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => writeCodeMaps(file, { train: maps(2, false) })).toThrow(
+      /^writeCodeMaps: expected dir a folder, got '.*a-file', which is a file\.$/,
+    );
+    const notes = join(root, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'todo.txt'), 'keep me');
+    expect(() => writeCodeMaps(notes, { train: maps(2, false) })).toThrow(
+      /^writeCodeMaps: expected dir a new folder, an empty one, or one this writes \(to replace\), got '.*notes', which holds other files \(todo\.txt\)\.$/,
+    );
+    expect(readdirSync(notes)).toEqual(['todo.txt']);
+    expect(() => writeCodeMaps('codes\0x', { train: maps(2, false) })).toThrow(
+      /^writeCodeMaps: expected dir a folder path \(no NUL character\), got "codes\\u0000x"\.$/,
+    );
+    // a writer killed between its two renames: the folder is gone, its new content complete beside it
+    const swapped = join(root, 'swapped');
+    writeCodeMaps(swapped, { train: maps(2, false) });
+    renameSync(swapped, join(root, `.swapped.tmp-${2 ** 22 + 7}-ef`));
+    expect(() => readCodesManifest(swapped)).toThrow(
+      /^readCodesManifest: expected folder '.*swapped' to exist, got none \(a writer killed while replacing it left its new code maps in '.*\.swapped\.tmp-4194311-ef': rename that to '.*swapped', or encode again\)\.$/,
+    );
   });
 
   it('reads folders written before: codebookSize for numCategories, vqvaeRun into source', () => {

@@ -4,12 +4,14 @@
  * reads.
  */
 // Default imports of node builtins (not named ones): see idx-file.ts.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertPositiveInt, DataError, describeValue, formatExpected } from '@vaejs/core';
 import { CODES_MANIFEST_FORMAT, type CodeMapDataset, createCodeMapDataset, subsetCodeMaps } from '../code-maps';
 import { encodeIdx } from '../idx';
 import { readIdxFile } from './idx-file';
+import { interruptedReplacement, replaceFolder } from './replace-folder';
 
 /** `codes.json`: what the folder holds and where the codes came from. */
 export interface CodesManifest {
@@ -24,21 +26,30 @@ export interface CodesManifest {
   /** The split names, each with its `<split>-codes.idx`. */
   splits: string[];
   /**
-   * Where the codes came from, as the writer described it (e.g. `{ vqvaeRun }`: the VQ-VAE whose decoder turns
-   * sampled maps into images). Folders written before this field had `vqvaeRun` at the top: read as `{ vqvaeRun }`.
+   * Where the codes came from, as the writer described it (e.g. `{ vqvaeRun, checkpoint }`: the VQ-VAE whose decoder
+   * turns sampled maps into images, and its checkpoint that encoded them). Folders written before this field had
+   * `vqvaeRun` at the top: read as `{ vqvaeRun }`.
    */
   source: Record<string, unknown>;
+  /**
+   * Each file of the folder as written (`train-codes.idx` → its bytes and SHA-256): a file of another encoding in the
+   * folder is refused when read. Folders written before this field are read unchecked.
+   */
+  files?: Record<string, { bytes: number; sha256: string }>;
 }
 
 const MANIFEST_FILE = 'codes.json';
 
 /**
- * Writes code-map splits into `dir` (created if needed): `<split>-codes.idx`, `<split>-labels.idx` for labelled
- * splits, and `codes.json` last, so that a folder with a manifest is complete.
+ * Writes code-map splits as the folder `dir`, as a whole: `<split>-codes.idx`, `<split>-labels.idx` for labelled
+ * splits, and `codes.json` (naming every file with its size and SHA-256) go into a temporary folder that then takes the
+ * place of `dir` (see `replace-folder.ts`): a reader never sees codes of two encodings, nor half a file. `dir` must be
+ * new, empty, or a folder of code maps (replaced whole).
  * @param splits e.g. `{ train, test }`: code maps of one height, width, numCategories and numClasses
  * @param source where the codes came from, stored as `source` in the manifest
  * @returns the manifest written
- * @throws DataError for no splits, splits that disagree, a bad split name, or labels above 255 (uint8 files)
+ * @throws DataError for no splits, splits that disagree, a bad split name, labels above 255 (uint8 files), or a `dir`
+ *   that is a file or holds other files
  * @example writeCodeMaps('codes', { train, test }, { vqvaeRun: 'runs/vqvae' });
  */
 export function writeCodeMaps(
@@ -67,28 +78,30 @@ export function writeCodeMaps(
       );
     }
   }
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [name, maps] of entries) {
-    writeAtomically(
-      path.join(dir, `${name}-codes.idx`),
-      encodeIdx('int32', [maps.size, maps.height, maps.width], maps.codes),
-    );
-    const labelsFile = path.join(dir, `${name}-labels.idx`);
-    if (maps.labels) writeAtomically(labelsFile, encodeIdx('uint8', [maps.size], maps.labels));
-    else fs.rmSync(labelsFile, { force: true }); // no stale labels from an earlier write
-  }
-  const manifest: CodesManifest = {
-    format: CODES_MANIFEST_FORMAT,
-    version: 1,
-    numCategories: first.numCategories,
-    height: first.height,
-    width: first.width,
-    numClasses: first.numClasses,
-    splits: entries.map(([name]) => name),
-    source: { ...source },
-  };
-  writeAtomically(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  return replaceFolder(dir, { fn, argument: 'dir', owns: isCodesFile }, (folder) => {
+    const files: NonNullable<CodesManifest['files']> = {};
+    const write = (name: string, bytes: Uint8Array) => {
+      fs.writeFileSync(path.join(folder, name), bytes);
+      files[name] = { bytes: bytes.byteLength, sha256: digest(bytes) };
+    };
+    for (const [name, maps] of entries) {
+      write(`${name}-codes.idx`, encodeIdx('int32', [maps.size, maps.height, maps.width], maps.codes));
+      if (maps.labels) write(`${name}-labels.idx`, encodeIdx('uint8', [maps.size], maps.labels));
+    }
+    const manifest: CodesManifest = {
+      format: CODES_MANIFEST_FORMAT,
+      version: 1,
+      numCategories: first.numCategories,
+      height: first.height,
+      width: first.width,
+      numClasses: first.numClasses,
+      splits: entries.map(([name]) => name),
+      source: { ...source },
+      files,
+    };
+    fs.writeFileSync(path.join(folder, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  });
 }
 
 /**
@@ -99,7 +112,13 @@ export function writeCodeMaps(
  */
 export function readCodesManifest(dir: string): CodesManifest {
   const fn = 'readCodesManifest';
-  if (!fs.existsSync(dir)) throw new DataError(formatExpected(fn, `folder '${dir}'`, 'to exist', 'none'));
+  if (!fs.existsSync(dir)) {
+    const left = interruptedReplacement(dir, MANIFEST_FILE);
+    const hint = left
+      ? ` (a writer killed while replacing it left its new code maps in '${left}': rename that to '${dir}', or encode again)`
+      : '';
+    throw new DataError(formatExpected(fn, `folder '${dir}'`, 'to exist', `none${hint}`));
+  }
   const file = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(file)) {
     throw new DataError(
@@ -152,6 +171,7 @@ export function readCodesManifest(dir: string): CodesManifest {
     numClasses: field('numClasses', raw.numClasses ?? 0, 0),
     splits: [...splits],
     source,
+    ...(raw.files !== undefined ? { files: checkFiles(fn, file, raw.files) } : {}),
   };
 }
 
@@ -180,6 +200,7 @@ export function loadCodeMaps(dir: string, options: LoadCodeMapsOptions): CodeMap
     );
   }
   if (limit !== undefined) assertPositiveInt(fn, 'options.limit', limit);
+  checkFile(fn, dir, manifest, `${split}-codes.idx`);
   const codes = readIdxFile(path.join(dir, `${split}-codes.idx`));
   const { height, width } = manifest;
   if (codes.shape.length !== 3 || codes.shape[1] !== height || codes.shape[2] !== width || codes.dtype !== 'int32') {
@@ -194,7 +215,8 @@ export function loadCodeMaps(dir: string, options: LoadCodeMapsOptions): CodeMap
   }
   const labelsFile = path.join(dir, `${split}-labels.idx`);
   let labels: Int32Array | null = null;
-  if (fs.existsSync(labelsFile)) {
+  if (fs.existsSync(labelsFile) || manifest.files?.[`${split}-labels.idx`]) {
+    checkFile(fn, dir, manifest, `${split}-labels.idx`);
     const read = readIdxFile(labelsFile);
     if (read.shape.length !== 1 || read.shape[0] !== codes.shape[0] || read.dtype.startsWith('float')) {
       throw new DataError(
@@ -231,9 +253,61 @@ export function loadCodeMaps(dir: string, options: LoadCodeMapsOptions): CodeMap
 
 // helpers
 
-/** Writes through a temporary file and a rename, so that a reader never sees half a file. */
-function writeAtomically(file: string, data: Uint8Array | string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, data);
-  fs.renameSync(temporary, file);
+/** The files a folder of code maps holds: its manifest, and codes and labels of splits. */
+function isCodesFile(name: string): boolean {
+  return name === MANIFEST_FILE || /^[A-Za-z0-9_.-]+-(codes|labels)\.idx$/.test(name);
+}
+
+function digest(bytes: Uint8Array): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+function checkFiles(fn: string, file: string, files: unknown): NonNullable<CodesManifest['files']> {
+  const valid =
+    typeof files === 'object' &&
+    files !== null &&
+    Object.values(files).every(
+      (entry: unknown) =>
+        Number.isSafeInteger((entry as { bytes?: unknown })?.bytes) &&
+        /^[\da-f]{64}$/.test(String((entry as { sha256?: unknown })?.sha256)),
+    );
+  if (!valid) {
+    throw new DataError(formatExpected(fn, `'${file}' files`, 'an object of { bytes, sha256 }', describeValue(files)));
+  }
+  return files as NonNullable<CodesManifest['files']>;
+}
+
+/**
+ * A file of the folder must be the one its manifest names (size and SHA-256), when the manifest names its files: a
+ * file of another encoding (a folder mixed by hand, or by a writer of an earlier release killed midway) is refused.
+ */
+function checkFile(fn: string, dir: string, manifest: CodesManifest, name: string): void {
+  const expected = manifest.files?.[name];
+  if (!manifest.files) return;
+  const file = path.join(dir, name);
+  if (!expected) {
+    throw new DataError(
+      formatExpected(fn, `'${file}'`, `a file ${MANIFEST_FILE} names`, 'one it does not (encode the folder again)'),
+    );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(formatExpected(fn, `file '${file}'`, 'to exist and be readable', code));
+  }
+  const actual = { bytes: bytes.byteLength, sha256: digest(bytes) };
+  if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
+    const show = (entry: { bytes: number; sha256: string }) =>
+      `${entry.bytes.toLocaleString('en')} bytes, sha256 ${entry.sha256.slice(0, 12)}…`;
+    throw new DataError(
+      formatExpected(
+        fn,
+        `'${file}'`,
+        `the file ${MANIFEST_FILE} names (${show(expected)})`,
+        `another (${show(actual)}): the folder mixes two encodings; encode it again`,
+      ),
+    );
+  }
 }
