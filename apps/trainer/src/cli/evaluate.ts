@@ -6,8 +6,8 @@ import { evaluate, type LocatedCheckpoint, testItems } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { type Model, withCheckpointModel } from './models';
-import { withBackendFlags } from './options';
-import { integer, seed, text, UsageError } from './parse';
+import { withBackendFlags, withMaxMemory } from './options';
+import { integer, pathText, seed, UsageError } from './parse';
 import { runFlags, runImages, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
@@ -17,9 +17,9 @@ export function evalCommand() {
     .description(
       'score a checkpoint on its test data, as one JSON object: a VAE its ELBO parts (and IWAE), a VQ-VAE its reconstruction error and codebook use, a prior its nats per position',
     )
-    .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', text)
-    .option('--dataset <name>', "test data (default: the run's own)", text)
-    .option('--codes <folder>', "a prior's code maps (default: the run's own)", text)
+    .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', pathText)
+    .option('--dataset <name>', "test data (default: the run's own)", pathText)
+    .option('--codes <folder>', "a prior's code maps (default: the run's own)", pathText)
     .option(
       '--iwae-k <k>',
       'VAE: importance samples per image for the IWAE estimate of -log p(x) (0: skip)',
@@ -35,7 +35,7 @@ export function evalCommand() {
       false,
     )
     .option('--no-binarize', 'score the images as the run was trained (default)');
-  return withBackendFlags(command).action(async (options) => {
+  return withBackendFlags(withMaxMemory(command)).action(async (options) => {
     const result = await evaluateRun(options);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   });
@@ -48,6 +48,7 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
     { fn: FN, argument: '--run' },
     options.run,
     options,
+    options.batchSize,
     async (model, checkpoint, backend) => {
       const started = performance.now();
       const trained = (await runFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;

@@ -5,7 +5,7 @@ import { createRunReader, fileRunSource, type LocatedCheckpoint } from '@vaejs/t
 import { type Vae, type VaeConfig, vaeLoader } from '@vaejs/vae';
 import { type VqVae, type VqVaeConfig, vqVaeLoader } from '@vaejs/vqvae';
 import { type CliBackend, setupBackendFromFlags } from '../backend';
-import type { BackendFlagValues } from './options';
+import { type BackendFlagValues, memoryLimit } from './options';
 
 export type Model = Vae | VqVae | PixelCnn;
 
@@ -15,18 +15,25 @@ export const runReader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader
 /**
  * Runs `use` on the model of the checkpoint `path` names (a run folder's newest, a checkpoint folder, or a bare model
  * folder), with the backend the flags ask for set up once the checkpoint is found, and disposes the model afterwards.
+ * The model is checked against `--max-memory` (for steps of `batchSize` items) before it is built, and read with its
+ * checkpoint as one (a run that trains on and rotates its checkpoints meanwhile gives its new newest).
  */
 export async function withCheckpointModel<T>(
   where: { fn: string; argument: string; kinds?: string[] },
   path: string,
-  flags: BackendFlagValues,
+  flags: BackendFlagValues & { maxMemory: number },
+  batchSize: number,
   use: (model: Model, checkpoint: LocatedCheckpoint, backend: CliBackend) => Promise<T>,
 ): Promise<T> {
-  const checkpoint = await runReader.locate(fileRunSource(path), where);
+  const source = fileRunSource(path);
+  await runReader.locate(source, where);
   const backend = await setupBackendFromFlags(flags);
-  const model = (await runReader.load(checkpoint, where)) as Model;
+  const { checkpoint, model } = await runReader.open(source, {
+    ...where,
+    memory: memoryLimit(flags.maxMemory, batchSize),
+  });
   try {
-    return await use(model, checkpoint, backend);
+    return await use(model as Model, checkpoint, backend);
   } finally {
     model.dispose();
   }

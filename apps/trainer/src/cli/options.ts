@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
-import { closest, InvalidArgumentError, integer, UsageError } from './parse';
+import { closest, InvalidArgumentError, integer, pathText, UsageError } from './parse';
 
 /** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -46,7 +46,7 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
       'threads of the native kernels (default 1) or of wasm (default: all cores, at most 8)',
       integer(1, 64),
     )
-    .option('--config <file>', configHelp(command as unknown as AnyCommand)) as unknown as Command<
+    .option('--config <file>', configHelp(command as unknown as AnyCommand), pathText) as unknown as Command<
     Args,
     Opts & BackendFlagValues,
     Global
@@ -79,21 +79,36 @@ export type RunFlagValues = {
 export function withRunFlags<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
   command: Command<Args, Opts, Global>,
 ): Command<Args, Opts & RunFlagValues, Global> {
-  return command
-    .option(
+  return withMaxMemory(
+    command.option(
       '--checkpoint-every <steps>',
       'also write a checkpoint every N steps (0: at the end of each epoch only)',
       integer(0),
       0,
-    )
-    .option(
-      '--max-memory <MB>',
-      'refuse a model and training step estimated to need more memory than this',
-      integer(16),
-      3072,
-    )
+    ),
+  )
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--no-resume', 'start a new run (default)') as unknown as Command<Args, Opts & RunFlagValues, Global>;
+}
+
+/**
+ * Adds --max-memory: a model (given by flags, or stored in a checkpoint) and step its package estimates above it is
+ * refused before anything is built.
+ */
+export function withMaxMemory<Args extends unknown[], Opts extends OptionValues, Global extends OptionValues>(
+  command: Command<Args, Opts, Global>,
+): Command<Args, Opts & { maxMemory: number }, Global> {
+  return command.option(
+    '--max-memory <MB>',
+    'refuse a model and step estimated to need more memory than this (from the flags, or from a checkpoint)',
+    integer(16),
+    3072,
+  ) as unknown as Command<Args, Opts & { maxMemory: number }, Global>;
+}
+
+/** What `--max-memory` asks of a run reader: the limit, the items of a step, and how messages name it. */
+export function memoryLimit(maxMemory: number, batchSize: number) {
+  return { maxBytes: maxMemory * 2 ** 20, batchSize, argument: `--max-memory ${maxMemory} MB` };
 }
 
 /** Whether an option's value came from the user (command line or a file) rather than its default. */

@@ -63,6 +63,14 @@ export function text(value: string): string {
   return value;
 }
 
+/** `<folder>`, `<file>`: a non-empty path without a NUL character (which no file system takes). */
+export function pathText(value: string): string {
+  text(value);
+  if (value.includes('\0'))
+    throw new InvalidArgumentError(`a path without a NUL character, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** The closest of `candidates` to `word` within an edit distance of 3 (for "did you mean"). */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;

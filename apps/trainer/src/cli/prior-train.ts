@@ -15,8 +15,8 @@ import { DEFAULT_FIT_OPTIONS, fileRunSource, type PreviewFunction } from '@vaejs
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { runReader } from './models';
-import { withBackendFlags, withRunFlags } from './options';
-import { integer, positive, seed, text, UsageError } from './parse';
+import { memoryLimit, withBackendFlags, withRunFlags } from './options';
+import { integer, pathText, positive, seed, UsageError } from './parse';
 import { resumable, vqvaeOfCodes } from './run-flags';
 import { checkSize, givenSizes } from './size-check';
 import { checkRunFolder, checkSameCodes, resumedModel, trainFromFlags } from './training-run';
@@ -28,8 +28,8 @@ const PRIOR_SIZES = ['channels', 'layers', 'batchSize'];
 export function priorTrainCommand() {
   const command = new Command('train')
     .description('train a PixelCNN prior on code maps written by vaejs encode')
-    .requiredOption('--codes <folder>', 'a folder written by vaejs encode', text)
-    .requiredOption('--out <folder>', 'run folder for the prior', text)
+    .requiredOption('--codes <folder>', 'a folder written by vaejs encode', pathText)
+    .requiredOption('--out <folder>', 'run folder for the prior', pathText)
     .addOption(
       new Option('--architecture <kind>', 'gated PixelCNN (no blind spot) or the original masked one')
         .choices(['gated', 'masked'] as const)
@@ -69,7 +69,7 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
   const resumed = await resumedModel(FN, options);
   if (resumed === 'finished') return;
   const prior = (resumed ?? createPixelCnn(priorConfig(options, codes))) as PixelCnn;
-  const decoded = await samplerOf(options.codes, prior);
+  const decoded = await samplerOf(options.codes, prior, options.maxMemory);
   try {
     await trainFromFlags(
       command,
@@ -103,11 +103,15 @@ function priorConfig(options: PriorOptions, codes: CodesManifest): PixelCnnConfi
 }
 
 /** The prior with the VQ-VAE its code maps came from, when that is still there and fits it (for the pictures). */
-async function samplerOf(codes: string, prior: PixelCnn): Promise<{ sampler: TwoStageSampler; vqvae: VqVae } | null> {
+async function samplerOf(
+  codes: string,
+  prior: PixelCnn,
+  maxMemory: number,
+): Promise<{ sampler: TwoStageSampler; vqvae: VqVae } | null> {
   const run = vqvaeOfCodes(codes);
   if (run === undefined || !existsSync(run)) return null;
-  const where = { fn: FN, argument: 'codes.json vqvaeRun', kinds: ['vqvae'] };
-  const vqvae = (await runReader.load(await runReader.locate(fileRunSource(run), where))) as VqVae;
+  const where = { fn: FN, argument: 'codes.json vqvaeRun', kinds: ['vqvae'], memory: memoryLimit(maxMemory, 16) };
+  const vqvae = (await runReader.open(fileRunSource(run), where)).model as VqVae;
   const sampler = createTwoStageSampler(prior, vqvae);
   if (sampler.mismatch === null) return { sampler, vqvae };
   vqvae.dispose();

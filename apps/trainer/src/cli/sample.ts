@@ -8,8 +8,8 @@ import { fileRunSource, type RunSource, writeImageGrid } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { runReader, withCheckpointModel } from './models';
-import { withBackendFlags } from './options';
-import { integer, number, seed, text, UsageError } from './parse';
+import { memoryLimit, withBackendFlags, withMaxMemory } from './options';
+import { integer, number, pathText, seed, UsageError } from './parse';
 import { savedFolder, vqvaeOfCodes } from './run-flags';
 
 const FN = 'vaejs sample';
@@ -17,13 +17,13 @@ const FN = 'vaejs sample';
 export function sampleCommand() {
   const command = new Command('sample')
     .description('write a PNG grid of new images: from a VAE, or from a PixelCNN prior decoded by its VQ-VAE')
-    .option('--run <folder>', 'a VAE or PixelCNN prior run (or checkpoint) folder', text)
+    .option('--run <folder>', 'a VAE or PixelCNN prior run (or checkpoint) folder', pathText)
     .option(
       '--vqvae <folder>',
       "the VQ-VAE that decodes a prior's maps (default: the one the prior's codes came from)",
-      text,
+      pathText,
     )
-    .option('--prior <folder>', 'a PixelCNN prior run folder (with --vqvae; the same as --run <prior>)', text)
+    .option('--prior <folder>', 'a PixelCNN prior run folder (with --vqvae; the same as --run <prior>)', pathText)
     .option('-n, --n <count>', 'number of images', integer(1, 10000), 64)
     .option('--seed <n>', 'seed of the samples', seed, 0)
     .option('--label <class>', 'class to sample (conditional models); default: cycle through the classes', integer(0))
@@ -38,8 +38,8 @@ export function sampleCommand() {
       'PixelCNN: draw each code among the k most likely only (1: argmax; default: all codes)',
       integer(1),
     )
-    .option('--out <file>', 'PNG grid to write', text, 'samples.png');
-  return withBackendFlags(command).action(async (options) => {
+    .option('--out <file>', 'PNG grid to write', pathText, 'samples.png');
+  return withBackendFlags(withMaxMemory(command)).action(async (options) => {
     await sample(options);
   });
 }
@@ -63,7 +63,7 @@ export async function sample(options: SampleOptions): Promise<string> {
     );
   }
   const where = { fn: FN, argument: options.run ? '--run' : '--prior' };
-  await withCheckpointModel(where, target, options, async (model, checkpoint) => {
+  await withCheckpointModel(where, target, options, options.n, async (model, checkpoint) => {
     if (checkpoint.kind === 'vqvae') {
       throw new UsageError(
         `${FN}: expected --run a VAE or a PixelCNN prior, got a VQ-VAE, which has no prior of its own: train one (vaejs encode, then vaejs prior train) and pass it with --run.`,
@@ -110,8 +110,8 @@ function fromVae(vae: Vae, options: SampleOptions): tf.Tensor4D {
 /** New images in two stages: code maps from the prior, decoded by its VQ-VAE (`--vqvae`, or the one of its codes). */
 async function fromPrior(prior: PixelCnn, run: RunSource | null, options: SampleOptions): Promise<tf.Tensor4D> {
   const vqvaeRun = options.vqvae ?? (await vqvaeOfPrior(run));
-  const where = { fn: FN, argument: '--vqvae', kinds: ['vqvae'] };
-  const vqvae = (await runReader.load(await runReader.locate(fileRunSource(vqvaeRun), where))) as VqVae;
+  const where = { fn: FN, argument: '--vqvae', kinds: ['vqvae'], memory: memoryLimit(options.maxMemory, options.n) };
+  const vqvae = (await runReader.open(fileRunSource(vqvaeRun), where)).model as VqVae;
   try {
     const sampler = createTwoStageSampler(prior, vqvae);
     if (sampler.mismatch) throw new UsageError(`${FN}: ${sampler.mismatch}`);

@@ -8,7 +8,7 @@ import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG, estimateVqVaeSize } from 
 import { setupBackendFromFlags } from '../backend';
 import { type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
 import { type AnyCommand, isGiven, kebab, withBackendFlags, withRunFlags } from './options';
-import { integer, number, positive, seed, text, UsageError } from './parse';
+import { integer, number, pathText, positive, seed, UsageError } from './parse';
 import { resumable } from './run-flags';
 import { checkSize, givenSizes } from './size-check';
 import { checkRunFolder, checkSameImages, resumedModel, trainFromFlags } from './training-run';
@@ -46,7 +46,7 @@ export function trainCommand() {
         .choices(['mlp', 'conv'] as const)
         .default('mlp' as 'mlp' | 'conv'),
     )
-    .option('--dataset <name>', 'mnist, fashion-mnist, or a folder of IDX files or PNG images', text, 'mnist')
+    .option('--dataset <name>', 'mnist, fashion-mnist, or a folder of IDX files or PNG images', pathText, 'mnist')
     .option('--image-size <n>', 'image folders: resize images to this side length', integer(1, 1024))
     .option('--epochs <n>', 'epochs to train (with --resume: the total to reach)', integer(), 10)
     .option('--batch-size <n>', 'images per batch', integer(1, 65536), DEFAULT_FIT_OPTIONS.batchSize)
@@ -131,7 +131,7 @@ export function trainCommand() {
     .requiredOption(
       '--out <folder>',
       `run folder (${runFormat.RUN_CONFIG_FILE}, ${runFormat.METRICS_FILE}, pictures, ${runFormat.CHECKPOINTS_DIR}/)`,
-      text,
+      pathText,
     );
   return withBackendFlags(withRunFlags(command)).action(async (options, self) => {
     await train(options, self);

@@ -4,11 +4,11 @@
  * nothing left to do says so), the model a resumed run continues, and `fit` on the flags both commands have.
  */
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { readCodesManifest } from '@vaejs/datasets';
 import { type FitData, type FitOptions, fileRunSource, fit, hasReachedEpochs } from '@vaejs/training';
 import { type Model, runReader } from './models';
-import { type AnyCommand, flagValues, type RunFlagValues } from './options';
+import { type AnyCommand, flagValues, memoryLimit, type RunFlagValues } from './options';
 import { UsageError } from './parse';
 import { progressBar } from './progress';
 import { resumeFlags, runFlags } from './run-flags';
@@ -86,7 +86,11 @@ export async function resumedModel(fn: string, options: SharedFlags): Promise<Mo
     process.stderr.write(`nothing to train: ${at} (the total to reach); left as it is.\n`);
     return 'finished';
   }
-  return checkpoint ? (runReader.create(checkpoint.kind, checkpoint.manifest.config, { fn }) as Model) : null;
+  if (!checkpoint) return null;
+  // the checkpoint's own sizes, checked as the flags were: a tampered config.hidden must not allocate gigabytes
+  const location = join(checkpoint.location, `${checkpoint.kind}.json`);
+  const memory = memoryLimit(options.maxMemory, options.batchSize);
+  return runReader.create(checkpoint.kind, checkpoint.manifest.config, { fn, memory, location }) as Model;
 }
 
 /** Trains `model` into the run folder `--out` with the shared flags and `extra`, then disposes it and says where. */
