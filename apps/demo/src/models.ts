@@ -30,14 +30,17 @@ export async function loadRole(
   role: ModelRole,
   folder: string,
 ): Promise<{ model: Vae | VqVae | PixelCnn; location: LocatedCheckpoint }> {
+  const source = httpRunSource(folder, fetcher);
   let location: LocatedCheckpoint;
   try {
-    location = await reader.locate(httpRunSource(folder, fetcher), { kinds: [role] });
+    location = await reader.locate(source, { kinds: [role] });
   } catch (error) {
     throw new CheckpointError(`${role}: ${(error as Error).message}`);
   }
   try {
-    return { model: (await reader.load(location)) as Vae | VqVae | PixelCnn, location };
+    // read as one: a run training into the served folder may rotate its checkpoints meanwhile
+    const { model, checkpoint } = await reader.open(source, { kinds: [role] });
+    return { model: model as Vae | VqVae | PixelCnn, location: checkpoint };
   } catch (error) {
     throw new CheckpointError(`${role}: ${(error as Error).message} (model at ${location.location})`);
   }

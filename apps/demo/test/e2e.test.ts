@@ -354,11 +354,11 @@ describe('errors a user can meet appear on the page', () => {
       '?models=/user-models/&vae=truncated/&vqvae=none&pixelcnn=none&testImages=/models/test-images.bin',
     );
     expect(truncated.texts.join('\n')).toMatch(
-      /^vae: loadVae: expected part 'decoder' a readable tfjs LayersModel, got an error: load: expected part 'decoder' weights exactly \d+ bytes, got 1000 bytes\. \(model at http:\/\/[^ ]+\/user-models\/truncated\/\)$/m,
+      /^vae: loadVae: expected part 'decoder' readable weights, got an error: load: expected part 'decoder' weights exactly \d+ bytes, got 1000 bytes\. \(model at http:\/\/[^ ]+\/user-models\/truncated\/\)$/m,
     );
     const badJson = await errorsOf('?models=/user-models/&vae=bad-json/&vqvae=none&pixelcnn=none');
     expect(badJson.texts.join('\n')).toMatch(
-      /^vae: loadVae: expected part 'encoder' a readable tfjs LayersModel, got an error: .*JSON/m,
+      /^vae: loadVae: expected part 'encoder' readable weights, got an error: .*JSON/m,
     );
   });
 
@@ -400,7 +400,7 @@ describe('errors a user can meet appear on the page', () => {
     );
     const second = await errorsOf(`?models=/user-models/&vae=appended/&vqvae=none&pixelcnn=none&${testImages}`);
     expect(second.texts).toEqual([
-      expect.stringMatching(/^vae: loadVae: expected part 'decoder' a readable tfjs LayersModel/),
+      expect.stringMatching(/^vae: loadVae: expected part 'decoder' readable weights/),
     ]);
     expect(second.texts[0]).toMatch(
       new RegExp(
