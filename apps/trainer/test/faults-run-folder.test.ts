@@ -1,8 +1,10 @@
 // The fault-injection suite, round two (issue 21): what an adversarial pass still broke, done again on every CI run.
 // Kills at exact system calls (strace -e inject), readers racing a writer that rotates its checkpoints, tampered
 // checkpoints and code maps, and small bad inputs. The built CLI runs in child processes on tiny data (cpu backend).
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { encodeIdx } from '@vaejs/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTally, epochsOf, finished, run, sleep, start, tiny } from './cli-process';
 import { requireStrace, temporaryDir, writeTinyIdxDataset } from './fixtures';
@@ -286,6 +288,73 @@ describe('fault injection, round two: codes folders written whole', () => {
       (await run(['prior', 'train', '--codes', codes, '--out', join(temporaryDir(), 'p'), ...tinyPrior])).code === 0;
     tally.count('two encodes into one folder: one writer at a time, the folder whole', held);
     expect(held, results.map((result) => result.stderr).join('\n---\n')).toBe(true);
+  }, 120_000);
+});
+
+describe('fault injection, round two: decompression limits', () => {
+  it('a gzip IDX bomb, an IDX header past --max-memory, a PNG declaring 30000 × 30000: one line, exit 2, quickly', async () => {
+    const folder = (name: string, files: Record<string, Uint8Array>) => {
+      const dir = join(temporaryDir(), name);
+      mkdirSync(dir);
+      for (const [file, bytes] of Object.entries(files)) writeFileSync(join(dir, file), bytes);
+      return dir;
+    };
+    const labels = encodeIdx('uint8', [10], new Uint8Array(10));
+    const header = (count: number) => {
+      const bytes = encodeIdx('uint8', [1, 28, 28], new Uint8Array(784)).subarray(0, 16);
+      new DataView(bytes.buffer, bytes.byteOffset).setUint32(4, count, false);
+      return Buffer.from(bytes);
+    };
+    // 10 images promised, 64 MB behind them; a million promised (748 MB) to a --max-memory of 64
+    const bomb = gzipSync(Buffer.concat([header(10), Buffer.alloc(2 ** 26)]), { level: 9 });
+    const bombs = folder('idx-bomb', { 'train-images-idx3-ubyte.gz': bomb, 'train-labels-idx1-ubyte': labels });
+    const huge = folder('idx-huge', {
+      'train-images-idx3-ubyte.gz': gzipSync(Buffer.concat([header(1_000_000), Buffer.alloc(1000)])),
+      'train-labels-idx1-ubyte': labels,
+    });
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(30000, 0);
+    ihdr.writeUInt32BE(30000, 4);
+    ihdr.set([8, 0, 0, 0, 0], 8);
+    const chunk = (type: string, data: Buffer) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      return Buffer.concat([length, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+    };
+    const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const png = Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1000)))]);
+    const pictures = folder('png-huge', Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${i}.png`, png])));
+    const cases: [string, string, RegExp][] = [
+      [
+        'a gzip IDX that inflates past its header',
+        bombs,
+        /^readIdxFile: expected IDX file '.*train-images-idx3-ubyte\.gz' to inflate to the 7,856 bytes its header promises \(16 header \+ 10×28×28 uint8 values\), got more \(trailing bytes\)\.$/,
+      ],
+      [
+        'an IDX header past --max-memory',
+        huge,
+        /^readIdxFile: expected IDX file '.*train-images-idx3-ubyte\.gz' at most 64 MB \(the memory allowed\), got a header of 1000000 × 28 × 28 uint8 values \(748 MB\)\.$/,
+      ],
+      [
+        'a PNG declaring 30000 × 30000',
+        pictures,
+        /^loadImageFolder: expected file '.*0\.png' an image of at most 67,108,864 pixels \(8192 × 8192\) and 64 MB decoded \(the memory allowed\), got 30000 × 30000 \(3,433 MB decoded\)\.$/,
+      ],
+    ];
+    for (const [name, dataset, message] of cases) {
+      const out = join(temporaryDir(), 'never-written');
+      const started = performance.now();
+      const result = await run(['train', ...tiny, '--dataset', dataset, '--max-memory', '64', '--out', out]);
+      const seconds = (performance.now() - started) / 1000;
+      const held =
+        result.code === 2 &&
+        result.problems.length === 1 &&
+        message.test(result.problems[0] ?? '') &&
+        seconds < 6 &&
+        !existsSync(join(out, 'checkpoints'));
+      tally.count(`decompression limits, one line, exit 2: ${name}`, held);
+      expect(held, `${name} (${seconds.toFixed(1)} s): ${result.stderr}`).toBe(true);
+    }
   }, 120_000);
 });
 

@@ -132,4 +132,15 @@ describe('decodeIdx', () => {
     const truncatedInside = gzipSync(encodeIdx('uint8', [4], [1, 2, 3, 4]).subarray(0, 10));
     await expect(decodeIdx(truncatedInside, 't.gz')).rejects.toThrow(/^parseIdx: expected IDX file 't\.gz' 12 bytes/);
   });
+
+  it('stops inflating past the header, and refuses a header above maxBytes, before inflating the rest', async () => {
+    const header = encodeIdx('uint8', [10, 28, 28], new Uint8Array(7840)).subarray(0, 16);
+    const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(2 ** 26)]), { level: 9 });
+    await expect(decodeIdx(bomb, 'bomb.gz')).rejects.toThrow(
+      /^decodeIdx: expected IDX file 'bomb\.gz' to inflate to the 7,856 bytes its header promises \(16 header \+ 10×28×28 uint8 values\), got more \(trailing bytes\)\.$/,
+    );
+    await expect(decodeIdx(bomb, 'bomb.gz', { maxBytes: 4096 })).rejects.toThrow(
+      /^decodeIdx: expected IDX file 'bomb\.gz' at most 4,096 bytes \(the memory allowed\), got a header of 10 × 28 × 28 uint8 values \(7,856 bytes\)\.$/,
+    );
+  });
 });

@@ -63,11 +63,60 @@ export function parseIdx(bytes: Uint8Array, source = 'bytes'): IdxArray {
       formatExpected(fn, argument, 'raw bytes', 'the gzip magic 0x1f 0x8b (use readIdxFile or decodeIdx to gunzip)'),
     );
   }
-  if (bytes.length < 4) {
+  const header = readIdxHeader(bytes, source);
+  if (header === null) {
     throw new DataError(
       formatExpected(fn, argument, 'at least 4 bytes (the magic number)', `${bytes.length} bytes (truncated)`),
     );
   }
+  const { dtype, shape, headerBytes, count, totalBytes } = header;
+  if (bytes.length < headerBytes) {
+    throw new DataError(
+      formatExpected(
+        fn,
+        argument,
+        `at least ${headerBytes} bytes of header (magic + ${(headerBytes - 4) / 4} dimension sizes)`,
+        `${bytes.length} bytes (truncated)`,
+      ),
+    );
+  }
+  if (bytes.length !== totalBytes) {
+    const reason = bytes.length < totalBytes ? 'truncated' : 'trailing bytes';
+    throw new DataError(
+      formatExpected(
+        fn,
+        argument,
+        `${totalBytes} bytes (${describeIdxHeader(header)})`,
+        `${bytes.length} bytes (${reason})`,
+      ),
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { dtype, shape, data: decodeValues(bytes, view, headerBytes, count, dtype), source };
+}
+
+/** What an IDX header declares: the element type, the shape, and the bytes of the header and of the whole file. */
+export interface IdxHeader {
+  readonly dtype: IdxDtype;
+  readonly shape: readonly number[];
+  readonly headerBytes: number;
+  /** The number of values. */
+  readonly count: number;
+  /** The bytes of the whole file the header promises: header + values. */
+  readonly totalBytes: number;
+}
+
+/**
+ * Reads the header at the start of raw IDX bytes (the first bytes suffice: a gzipped file's can be read before the
+ * rest is inflated). Null when fewer than 4 bytes are given; the shape is read only when its bytes are there (else
+ * `shape` is empty and `totalBytes` is `headerBytes`).
+ * @throws DataError for a wrong magic number or an unsupported dtype code
+ * @example readIdxHeader(firstBytes, 'train-images-idx3-ubyte.gz')?.totalBytes; // 47,040,016 for MNIST's
+ */
+export function readIdxHeader(bytes: Uint8Array, source = 'bytes'): IdxHeader | null {
+  const fn = 'parseIdx';
+  const argument = `IDX file '${source}'`;
+  if (bytes.length < 4) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   const rank = bytes[3] as number;
@@ -88,53 +137,118 @@ export function parseIdx(bytes: Uint8Array, source = 'bytes'): IdxArray {
   }
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    throw new DataError(
-      formatExpected(
-        fn,
-        argument,
-        `at least ${headerBytes} bytes of header (magic + ${rank} dimension sizes)`,
-        `${bytes.length} bytes (truncated)`,
-      ),
-    );
+    return { dtype: kind.dtype, shape: [], headerBytes, count: 0, totalBytes: headerBytes };
   }
   const shape: number[] = [];
   for (let axis = 0; axis < rank; axis++) shape.push(view.getUint32(4 + 4 * axis, false));
   const count = shape.reduce((product, size) => product * size, 1);
-  const expectedBytes = headerBytes + count * kind.bytes;
-  if (bytes.length !== expectedBytes) {
-    const reason = bytes.length < expectedBytes ? 'truncated' : 'trailing bytes';
-    throw new DataError(
-      formatExpected(
-        fn,
-        argument,
-        `${expectedBytes} bytes (${headerBytes} header + ${shape.join('×')} ${kind.dtype} values)`,
-        `${bytes.length} bytes (${reason})`,
-      ),
-    );
-  }
-  return { dtype: kind.dtype, shape, data: decodeValues(bytes, view, headerBytes, count, kind.dtype), source };
+  return { dtype: kind.dtype, shape, headerBytes, count, totalBytes: headerBytes + count * kind.bytes };
+}
+
+/** `16 header + 10×28×28 uint8 values`, for messages. */
+export function describeIdxHeader(header: IdxHeader): string {
+  return `${header.headerBytes} header + ${header.shape.join('×')} ${header.dtype} values`;
+}
+
+/** Limits on what an IDX file may declare. */
+export interface IdxReadOptions {
+  /** The most bytes the file's values may take once read (its header is checked before anything is inflated). */
+  maxBytes?: number;
 }
 
 /**
  * Parses IDX bytes that may be gzipped (detected by the gzip magic), using the web-standard `DecompressionStream`
- * (browsers, Node ≥ 18). For files on disk in Node, `readIdxFile` is simpler and synchronous.
+ * (browsers, Node ≥ 18). The header is read from the first inflated bytes and checked against `options.maxBytes`;
+ * inflating stops as soon as the stream goes past what the header promises. For files on disk in Node, `readIdxFile`
+ * is simpler and synchronous.
+ * @throws DataError for bytes that are not IDX (see `parseIdx`), a header above `maxBytes`, or a stream that inflates
+ *   past its header (trailing bytes), before inflating the rest
  * @example const images = await decodeIdx(new Uint8Array(await (await fetch(url)).arrayBuffer()), url);
  */
-export async function decodeIdx(bytes: Uint8Array, source = 'bytes'): Promise<IdxArray> {
-  if (!isGzip(bytes)) return parseIdx(bytes, source);
+export async function decodeIdx(bytes: Uint8Array, source = 'bytes', options: IdxReadOptions = {}): Promise<IdxArray> {
+  if (!isGzip(bytes)) {
+    checkIdxHeader('decodeIdx', source, readIdxHeader(bytes, source), options);
+    return parseIdx(bytes, source);
+  }
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let header: IdxHeader | null = null;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    const raw = new Uint8Array(await new Response(stream).arrayBuffer());
-    return parseIdx(raw, source);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+      if (header === null || header.shape.length === 0) {
+        header = readIdxHeader(joinChunks(chunks, length), source);
+        checkIdxHeader('decodeIdx', source, header, options);
+      }
+      if (header !== null && header.shape.length > 0 && length > header.totalBytes) {
+        await reader.cancel();
+        throw inflatedPast('decodeIdx', source, header);
+      }
+    }
   } catch (error) {
     if (DataError.isInstance(error)) throw error;
     throw new DataError(
       formatExpected('decodeIdx', `IDX file '${source}'`, 'a valid gzip stream', `${(error as Error).message}`),
     );
   }
+  return parseIdx(joinChunks(chunks, length), source);
 }
 
+/**
+ * Refuses a header (once its shape is read) whose values would take more than `options.maxBytes`, or more than a
+ * typed array can hold.
+ * @throws DataError naming the file, its shape and the bytes it would take
+ */
+export function checkIdxHeader(fn: string, source: string, header: IdxHeader | null, options: IdxReadOptions): void {
+  if (header === null || header.shape.length === 0) return;
+  const limit = Math.min(options.maxBytes ?? Number.POSITIVE_INFINITY, MAX_IDX_BYTES);
+  if (header.totalBytes <= limit) return;
+  const mb = (bytes: number) =>
+    bytes < 2 ** 20 ? `${bytes.toLocaleString('en')} bytes` : `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
+  const allowed =
+    options.maxBytes !== undefined && options.maxBytes < MAX_IDX_BYTES ? 'the memory allowed' : 'an array';
+  throw new DataError(
+    formatExpected(
+      fn,
+      `IDX file '${source}'`,
+      `at most ${mb(limit)} (${allowed})`,
+      `a header of ${header.shape.join(' × ')} ${header.dtype} values (${mb(header.totalBytes)})`,
+    ),
+  );
+}
+
+/** The error of a gzip stream that inflates past what its header promises. */
+export function inflatedPast(fn: string, source: string, header: IdxHeader): DataError {
+  return new DataError(
+    formatExpected(
+      fn,
+      `IDX file '${source}'`,
+      `to inflate to the ${header.totalBytes.toLocaleString('en')} bytes its header promises (${describeIdxHeader(header)})`,
+      'more (trailing bytes)',
+    ),
+  );
+}
+
+/** The most bytes an IDX file's values may take: what one typed array can hold. */
+const MAX_IDX_BYTES = 2 ** 31 - 1;
+
 // helpers
+
+function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
 
 function decodeValues(bytes: Uint8Array, view: DataView, offset: number, count: number, dtype: IdxDtype): IdxData {
   switch (dtype) {

@@ -32,7 +32,18 @@ export {
   subset,
 } from './dataset';
 export { type CodeMapEncoder, type EncodeCodeMapsOptions, encodeCodeMaps } from './encode-code-maps';
-export { decodeIdx, encodeIdx, type IdxArray, type IdxData, type IdxDtype, isGzip, parseIdx } from './idx';
+export {
+  decodeIdx,
+  encodeIdx,
+  type IdxArray,
+  type IdxData,
+  type IdxDtype,
+  type IdxHeader,
+  type IdxReadOptions,
+  isGzip,
+  parseIdx,
+  readIdxHeader,
+} from './idx';
 // Node only (node:fs, node:zlib, pngjs): in browser.ts these are stubs that throw
 export {
   type CodesManifest,

@@ -83,7 +83,11 @@ async function scoreImages(
   options: EvalOptions,
   binarize: 'none' | 'static' | 'dynamic',
 ) {
-  const { test } = await runImages(FN, checkpoint.run, { dataset: options.dataset, testLimit: options.limit });
+  const { test } = await runImages(FN, checkpoint.run, {
+    dataset: options.dataset,
+    testLimit: options.limit,
+    maxMemory: options.maxMemory,
+  });
   const { batchSize, seed, iwaeK } = options;
   if (checkpoint.kind === 'vqvae') {
     const result = await evaluate(model, test, { batchSize, seed, batches: { binarize } });

@@ -84,17 +84,27 @@ export async function savedFolder(fn: string, run: RunSource | null, key: 'codes
 
 /**
  * The images a run was trained on (or those `dataset` names instead), loaded with the run's `--image-size` and, when
- * given, only the first `limit` training and `testLimit` test images.
+ * given, only the first `limit` training and `testLimit` test images; files declaring more than `--max-memory` are
+ * refused from their headers.
  */
 export async function runImages(
   fn: string,
   run: RunSource | null,
-  options: { dataset?: string | undefined; limit?: number; testLimit?: number },
+  options: { dataset?: string | undefined; limit?: number; testLimit?: number; maxMemory: number },
 ): Promise<ReturnType<typeof loadSplits>> {
   const dataset = options.dataset ?? (await savedFolder(fn, run, 'dataset', '--dataset')) ?? 'mnist';
   const { imageSize } = (await runFlags(run)) as { imageSize?: number };
   const { limit, testLimit } = options;
-  return loadSplits({ dataset, limit, testLimit, ...(imageSize ? { imageSize } : {}), fn, argument: '--dataset' });
+  const maxBytes = options.maxMemory * 2 ** 20;
+  return loadSplits({
+    dataset,
+    limit,
+    testLimit,
+    ...(imageSize ? { imageSize } : {}),
+    maxBytes,
+    fn,
+    argument: '--dataset',
+  });
 }
 
 /** The VQ-VAE run that encoded the code maps in `codes` (`vaejs encode` names it in their manifest), or undefined. */

@@ -150,6 +150,7 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
     limit: options.limit,
     testLimit: options.testLimit,
     ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+    maxBytes: options.maxMemory * 2 ** 20,
     fn: FN,
     argument: '--dataset',
   });

@@ -62,6 +62,36 @@ describe('readIdxFile', () => {
   });
 });
 
+describe('readIdxFile: decompression limits', () => {
+  it('stops inflating past what the header promises: a small gzip claiming 10 images that inflates to 64 MB', () => {
+    // 10 images of 28×28 promised (7,856 bytes), 64 MB of zeros behind the header: about 64 KB of gzip
+    const header = encodeIdx('uint8', [10, 28, 28], new Uint8Array(7840)).subarray(0, 16);
+    const bomb = gzipSync(Buffer.concat([header, Buffer.alloc(2 ** 26)]), { level: 9 });
+    expect(bomb.length).toBeLessThan(2 ** 17);
+    writeFileSync(join(root, 'bomb-idx3-ubyte.gz'), bomb);
+    const started = performance.now();
+    expect(() => readIdxFile(join(root, 'bomb-idx3-ubyte.gz'))).toThrow(
+      /^readIdxFile: expected IDX file '.*bomb-idx3-ubyte\.gz' to inflate to the 7,856 bytes its header promises \(16 header \+ 10×28×28 uint8 values\), got more \(trailing bytes\)\.$/,
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('refuses a header that declares more than maxBytes, before inflating anything', () => {
+    // a million images of 28×28 declared (748 MB): the first bytes say so
+    const header = encodeIdx('uint8', [1, 28, 28], new Uint8Array(784)).subarray(0, 16);
+    new DataView(header.buffer, header.byteOffset).setUint32(4, 1_000_000, false);
+    writeFileSync(join(root, 'huge-idx3-ubyte.gz'), gzipSync(Buffer.concat([header, Buffer.alloc(1000)])));
+    writeFileSync(join(root, 'huge-idx3-ubyte'), Buffer.concat([header, Buffer.alloc(1000)]));
+    for (const name of ['huge-idx3-ubyte.gz', 'huge-idx3-ubyte']) {
+      expect(() => readIdxFile(join(root, name), { maxBytes: 64 * 2 ** 20 })).toThrow(
+        /^readIdxFile: expected IDX file '.*huge-idx3-ubyte(\.gz)?' at most 64 MB \(the memory allowed\), got a header of 1000000 × 28 × 28 uint8 values \(748 MB\)\.$/,
+      );
+    }
+    // without a limit, the raw file is what it is: truncated
+    expect(() => readIdxFile(join(root, 'huge-idx3-ubyte'))).toThrow(/\(truncated\)\.$/);
+  });
+});
+
 describe('loadIdxFolder', () => {
   it('finds train-* and t10k-* files, raw or gzip, dashed or dotted', () => {
     const train = loadIdxFolder({ dir: join(root, 'digits') });

@@ -9,15 +9,27 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
 import { datasetFromIdx, type ImageDataset } from '../dataset';
-import { type IdxArray, isGzip, parseIdx } from '../idx';
+import {
+  checkIdxHeader,
+  type IdxArray,
+  type IdxHeader,
+  type IdxReadOptions,
+  inflatedPast,
+  isGzip,
+  parseIdx,
+  readIdxHeader,
+} from '../idx';
 
 /**
- * Reads an IDX file, gunzipping it first when it starts with the gzip magic 0x1f 0x8b.
+ * Reads an IDX file, gunzipping it first when it starts with the gzip magic 0x1f 0x8b. A gzipped file's header is read
+ * from its first inflated bytes and checked (against `options.maxBytes`) before the rest is inflated, which then stops
+ * past what the header promises: a small file cannot inflate to gigabytes.
  * @returns `{ dtype, shape, data, source: path }`
- * @throws DataError naming the file when it is missing, not valid gzip, or not a valid IDX file (see `parseIdx`)
+ * @throws DataError naming the file when it is missing, not valid gzip, not a valid IDX file (see `parseIdx`), declares
+ *   more than `maxBytes`, or inflates past its header
  * @example readIdxFile('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz').shape; // [10000]
  */
-export function readIdxFile(file: string): IdxArray {
+export function readIdxFile(file: string, options: IdxReadOptions = {}): IdxArray {
   const fn = 'readIdxFile';
   let bytes: Uint8Array;
   try {
@@ -26,12 +38,19 @@ export function readIdxFile(file: string): IdxArray {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new DataError(formatExpected(fn, `file '${file}'`, 'to exist and be readable', code));
   }
-  if (isGzip(bytes)) {
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (error) {
-      throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid gzip stream', (error as Error).message));
-    }
+  if (!isGzip(bytes)) {
+    checkIdxHeader(fn, file, readIdxHeader(bytes, file), options);
+    return parseIdx(bytes, file);
+  }
+  // the header first (null: the whole stream, already inflated within 64 MB, holds none); then at most what it promises
+  const header = gzipHeader(fn, file, bytes);
+  checkIdxHeader(fn, file, header, options);
+  try {
+    bytes = zlib.gunzipSync(bytes, header ? { maxOutputLength: Math.max(1, header.totalBytes) } : {});
+  } catch (error) {
+    if (header && (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw inflatedPast(fn, file, header);
+    throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid gzip stream', (error as Error).message));
   }
   return parseIdx(bytes, file);
 }
@@ -52,6 +71,8 @@ export interface IdxFolderOptions {
   numClasses?: number;
   /** Class names, index = label. */
   classNames?: readonly string[];
+  /** The most bytes a file's values may take, checked from its header before it is inflated (see `readIdxFile`). */
+  maxBytes?: number;
 }
 
 /**
@@ -73,7 +94,8 @@ export function loadIdxFolder(options: IdxFolderOptions): ImageDataset {
       .replace(/[\\/]+$/, '')
       .split(/[\\/]/)
       .pop() || 'idx';
-  return datasetFromIdx(readIdxFile(imagesPath), labelsPath ? readIdxFile(labelsPath) : null, {
+  const limit = options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {};
+  return datasetFromIdx(readIdxFile(imagesPath, limit), labelsPath ? readIdxFile(labelsPath, limit) : null, {
     name: options.name ?? `${folderName}-${split}`,
     ...(options.numClasses !== undefined ? { numClasses: options.numClasses } : {}),
     ...(options.classNames ? { classNames: options.classNames } : {}),
@@ -81,6 +103,28 @@ export function loadIdxFolder(options: IdxFolderOptions): ImageDataset {
 }
 
 // helpers
+
+/**
+ * The IDX header of a gzipped file, from its first inflated bytes: ever longer prefixes of the compressed stream are
+ * inflated (each to at most 64 MB) until the header is whole; null when the whole stream holds none.
+ */
+function gzipHeader(fn: string, file: string, bytes: Uint8Array): IdxHeader | null {
+  for (let length = 64; ; length *= 2) {
+    const prefix = bytes.subarray(0, Math.min(length, bytes.length));
+    let head: Uint8Array;
+    try {
+      head = zlib.gunzipSync(prefix, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 2 ** 26 });
+    } catch (error) {
+      throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid gzip stream', (error as Error).message));
+    }
+    const header = readIdxHeader(head, file);
+    if (header !== null && header.shape.length > 0) return header;
+    if (prefix.length === bytes.length) return null;
+    if (length > 2 ** 16) {
+      throw new DataError(formatExpected(fn, `file '${file}'`, 'an IDX header in its first 64 KB', 'none'));
+    }
+  }
+}
 
 function findFile(
   fn: string,

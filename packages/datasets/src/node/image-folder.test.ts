@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { DataError } from '@vaejs/core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,4 +131,58 @@ describe('loadImageFolder', () => {
       /^loadImageFolder: expected options\.size\[0\] \(height\) a positive integer, got 0\.$/,
     );
   });
+
+  it('refuses from the header an image too large, or above maxBytes, and a folder above it, before inflating', () => {
+    const folder = (name: string, files: Record<string, Buffer>) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      for (const [file, bytes] of Object.entries(files)) writeFileSync(join(dir, file), bytes);
+      return dir;
+    };
+    // a PNG of a few bytes that declares 30000 × 30000 (3.4 GB once decoded)
+    const huge = folder('huge', { 'a.png': rawPng(30000, 30000, 0, deflateSync(Buffer.alloc(1000))) });
+    const started = performance.now();
+    expect(() => loadImageFolder({ dir: huge })).toThrow(
+      /^loadImageFolder: expected file '.*huge\/a\.png' an image of at most 67,108,864 pixels \(8192 × 8192\), got 30000 × 30000 \(3,433 MB decoded\)\.$/,
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+    const large = folder('large', { 'a.png': rawPng(2048, 2048, 0, deflateSync(Buffer.alloc(1000))) });
+    expect(() => loadImageFolder({ dir: large, maxBytes: 8 * 2 ** 20 })).toThrow(
+      /^loadImageFolder: expected file '.*large\/a\.png' an image of at most 67,108,864 pixels \(8192 × 8192\) and 8 MB decoded \(the memory allowed\), got 2048 × 2048 \(16 MB decoded\)\.$/,
+    );
+    const many = join(root, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 5; i++) writePng(join(many, `${i}.png`), 64, 64, 0, grey(i));
+    expect(() => loadImageFolder({ dir: many, maxBytes: 20_000 })).toThrow(
+      /^loadImageFolder: expected folder '.*many' images within 20,000 bytes \(the memory allowed\), got 5 images of 64×64×1 \(20,480 bytes\)\.$/,
+    );
+    expect(loadImageFolder({ dir: many, maxBytes: 20_480 }).size).toBe(5);
+  });
+
+  it('stops an interlaced PNG whose image data inflates past what its header promises', () => {
+    const dir = join(root, 'interlaced-bomb');
+    mkdirSync(dir);
+    // 16 × 16 grey, interlaced: its 7 passes take 286 bytes; its data inflates to 64 MB
+    writeFileSync(join(dir, 'a.png'), rawPng(16, 16, 1, deflateSync(Buffer.alloc(2 ** 26), { level: 9 })));
+    const started = performance.now();
+    expect(() => loadImageFolder({ dir })).toThrow(
+      /^loadImageFolder: expected file '.*a\.png' image data that inflates to the 286 bytes its header promises, got more\.$/,
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+  });
 });
+
+/** A PNG's bytes, chunk by chunk (CRCs left 0: the limits are checked before any decoder reads them). */
+function rawPng(width: number, height: number, interlace: number, idat: Buffer): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    return Buffer.concat([length, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, interlace], 8); // 8-bit grey
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}

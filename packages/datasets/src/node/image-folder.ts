@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import nodeModule from 'node:module';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { assertOneOf, assertPositiveInt, DataError, formatExpected } from '@vaejs/core';
 import type * as Pngjs from 'pngjs';
 import { createDataset, type ImageDataset } from '../dataset';
@@ -25,6 +26,11 @@ export interface ImageFolderOptions {
   resize?: ResizeMethod;
   /** Dataset name (default: the folder name). */
   name?: string;
+  /**
+   * The most bytes the images may take: each one while it is decoded (RGBA), and the dataset. Checked from each PNG's
+   * header before anything is inflated. Default: no limit beyond 2^26 pixels an image.
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -46,10 +52,22 @@ export function loadImageFolder(options: ImageFolderOptions): ImageDataset {
     assertPositiveInt(fn, 'options.size[1] (width)', target[1]);
   }
   const { files, classNames } = listImages(fn, options.dir);
-  const headers = files.map((file) => readHeader(fn, file.path));
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const headers = files.map((file) => checkSize(fn, file.path, readHeader(fn, file.path), maxBytes));
   const channels = options.channels ?? (headers.every((header) => !header.color) ? 1 : 3);
   const first = headers[0] as PngHeader;
   const [height, width] = target ?? [first.height, first.width];
+  const datasetBytes = files.length * height * width * channels;
+  if (datasetBytes > maxBytes) {
+    throw new DataError(
+      formatExpected(
+        fn,
+        `folder '${options.dir}'`,
+        `images within ${megabytes(maxBytes)} (the memory allowed)`,
+        `${files.length.toLocaleString('en')} images of ${height}×${width}×${channels} (${megabytes(datasetBytes)})`,
+      ),
+    );
+  }
   if (!target) {
     const odd = headers.findIndex((header) => header.height !== height || header.width !== width);
     if (odd >= 0) {
@@ -95,7 +113,16 @@ interface PngHeader {
   width: number;
   height: number;
   color: boolean;
+  /** The IHDR's bit depth, colour type and interlace method. */
+  depth: number;
+  colorType: number;
+  interlaced: boolean;
 }
+
+/** The most pixels an image may have (8192 × 8192): its RGBA while decoded takes 256 MB. */
+const MAX_PIXELS = 2 ** 26;
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA). */
+const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -150,23 +177,105 @@ function listImages(
   return { files: topFiles.map((entry) => ({ path: path.join(dir, entry.name), label: -1 })), classNames: null };
 }
 
-/** Width, height and colour type from the IHDR chunk, reading only the first 26 bytes. */
+/** Width, height, depth, colour type and interlacing from the IHDR chunk, reading only the first 29 bytes. */
 function readHeader(fn: string, file: string): PngHeader {
-  const head = Buffer.alloc(26);
+  const head = Buffer.alloc(29);
   const descriptor = fs.openSync(file, 'r');
   let read: number;
   try {
-    read = fs.readSync(descriptor, head, 0, 26, 0);
+    read = fs.readSync(descriptor, head, 0, 29, 0);
   } finally {
     fs.closeSync(descriptor);
   }
-  if (read < 26 || PNG_SIGNATURE.some((byte, i) => head[i] !== byte)) {
+  if (read < 29 || PNG_SIGNATURE.some((byte, i) => head[i] !== byte)) {
     throw new DataError(
       formatExpected(fn, `file '${file}'`, 'a PNG (signature 89 50 4e 47 0d 0a 1a 0a)', 'other bytes'),
     );
   }
   const colorType = head[25] as number;
-  return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), color: (colorType & 2) !== 0 };
+  return {
+    width: head.readUInt32BE(16),
+    height: head.readUInt32BE(20),
+    color: (colorType & 2) !== 0,
+    depth: head[24] as number,
+    colorType,
+    interlaced: head[28] === 1,
+  };
+}
+
+/**
+ * Refuses, from its header, an image larger than 2^26 pixels or than `maxBytes` once decoded (RGBA), before anything
+ * is inflated (a 1 MB PNG may declare 30000 × 30000); an interlaced one must also inflate to no more than its header
+ * promises (the decoder bounds that itself only for images that are not interlaced).
+ */
+function checkSize(fn: string, file: string, header: PngHeader, maxBytes: number): PngHeader {
+  const pixels = header.width * header.height;
+  const decoded = pixels * 4;
+  if (pixels > MAX_PIXELS || decoded > maxBytes) {
+    const limit = `at most ${MAX_PIXELS.toLocaleString('en')} pixels (8192 × 8192)${Number.isFinite(maxBytes) ? ` and ${megabytes(maxBytes)} decoded (the memory allowed)` : ''}`;
+    throw new DataError(
+      formatExpected(
+        fn,
+        `file '${file}'`,
+        `an image of ${limit}`,
+        `${header.width} × ${header.height} (${megabytes(decoded)} decoded)`,
+      ),
+    );
+  }
+  if (header.interlaced) checkInflatedSize(fn, file, header);
+  return header;
+}
+
+/** An interlaced PNG's image data must inflate to exactly what its seven passes of its size take. */
+function checkInflatedSize(fn: string, file: string, header: PngHeader): void {
+  const bits = (SAMPLES[header.colorType] ?? 4) * header.depth;
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ] as const;
+  let expected = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const columns = Math.ceil(Math.max(0, header.width - x0) / dx);
+    const rows = Math.ceil(Math.max(0, header.height - y0) / dy);
+    if (columns > 0 && rows > 0) expected += rows * (1 + Math.ceil((columns * bits) / 8));
+  }
+  try {
+    zlib.inflateSync(imageData(fs.readFileSync(file)), { maxOutputLength: Math.max(1, expected) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return; // the decoder says what is wrong
+    throw new DataError(
+      formatExpected(
+        fn,
+        `file '${file}'`,
+        `image data that inflates to the ${expected.toLocaleString('en')} bytes its header promises`,
+        'more',
+      ),
+    );
+  }
+}
+
+/** The IDAT chunks of a PNG, joined (the zlib stream of its image data). */
+function imageData(png: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let offset = 8; offset + 8 <= png.length; ) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString('latin1', offset + 4, offset + 8);
+    if (type === 'IDAT') parts.push(png.subarray(offset + 8, offset + 8 + length));
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  return Buffer.concat(parts);
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 2 ** 20
+    ? `${bytes.toLocaleString('en')} bytes`
+    : `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
 }
 
 function decodePng(fn: string, file: string): { width: number; height: number; data: Uint8Array } {

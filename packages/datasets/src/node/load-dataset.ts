@@ -21,6 +21,11 @@ export interface LoadDatasetOptions {
   channels?: 1 | 3;
   /** Image folders: `'area'` (default) or `'bilinear'`. */
   resize?: ResizeMethod;
+  /**
+   * The most bytes the images may take, checked from the files' headers (IDX, PNG) before anything is inflated.
+   * Default: no limit beyond what an array (or, for PNG, 2^26 pixels an image) holds.
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -32,16 +37,18 @@ export function loadDataset(options: LoadDatasetOptions): ImageDataset {
   assertOneOf(fn, 'options.source', options.source, DATASET_SOURCES);
   const split = options.split ?? 'train';
   const dirOption = options.dir !== undefined ? { dir: options.dir } : {};
+  const limit = options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {};
   switch (options.source) {
     case 'mnist':
       return loadMnist({ split, ...dirOption });
     case 'fashion-mnist':
       return loadFashionMnist({ split, ...dirOption });
     case 'idx':
-      return loadIdxFolder({ dir: requireDir(fn, options), split });
+      return loadIdxFolder({ dir: requireDir(fn, options), split, ...limit });
     case 'images':
       return loadImageFolder({
         dir: requireDir(fn, options),
+        ...limit,
         ...(options.size !== undefined ? { size: options.size } : {}),
         ...(options.channels !== undefined ? { channels: options.channels } : {}),
         ...(options.resize !== undefined ? { resize: options.resize } : {}),

@@ -18,6 +18,8 @@ export interface LoadSplitsOptions {
   testLimit?: number;
   /** Image folders: resize the images to this side length. */
   imageSize?: number;
+  /** The most bytes each split's images may take, checked from the files' headers first (see `loadDataset`). */
+  maxBytes?: number;
   /** Who asks, for messages: the function (default `'loadSplits'`) and the argument (default `'options.dataset'`). */
   fn?: string;
   argument?: string;
@@ -55,7 +57,11 @@ export function datasetSource(
  */
 export function loadSplits(options: LoadSplitsOptions): { train: ImageDataset; test: ImageDataset } {
   const { source, dir } = datasetSource(options.dataset, options);
-  const extra = { ...(dir ? { dir } : {}), ...(options.imageSize ? { size: options.imageSize } : {}) };
+  const extra = {
+    ...(dir ? { dir } : {}),
+    ...(options.imageSize ? { size: options.imageSize } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+  };
   let { train, test } =
     source === 'images'
       ? holdOutTest(loadDataset({ source, ...extra }))
