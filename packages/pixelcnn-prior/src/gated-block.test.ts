@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak } from '@vaejs/testing';
-import { describe, expect, it } from 'vitest';
-import { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs } from './gated-block';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { convolutionPadding, GatedPixelCnnBlock, type GatedPixelCnnBlockArgs } from './gated-block';
 
 /**
  * The block as it was first written, op for op: each gate half its own 'valid' convolution after an explicit pad,
@@ -80,61 +80,71 @@ function expectSame(actual: tf.Tensor, expected: tf.Tensor, what: string): void 
 describe('GatedPixelCnnBlock', () => {
   const n = 3;
   const [height, width, channels, embedding, classes] = [4, 5, 6, 7, 3];
-  const cases: GatedPixelCnnBlockArgs[] = [];
+  const cases: [GatedPixelCnnBlockArgs, boolean][] = [];
   for (const kernelSize of [3, 5]) {
     for (const maskType of ['A', 'B'] as const) {
       for (const numClasses of [0, classes]) {
         for (const returns of ['stacks', 'horizontal'] as const) {
-          cases.push({ filters: channels, kernelSize, maskType, numClasses, seed: 11, returns });
+          for (const explicit of [true, false]) {
+            cases.push([{ filters: channels, kernelSize, maskType, numClasses, seed: 11, returns }, explicit]);
+          }
         }
       }
     }
   }
 
-  it.each(cases)('computes the first formulation, values and gradients: %o', async (args) => {
-    const block = new GatedPixelCnnBlock({ ...args, name: 'block' });
-    const batch = args.maskType === 'B' ? 2 * n : n;
-    const inChannels = args.maskType === 'B' ? channels : embedding;
-    const x = tf.variable(tf.randomNormal([batch, height, width, inChannels], 0, 1, 'float32', 1) as tf.Tensor4D);
-    const labelsOneHot = args.numClasses
-      ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([2, 0, 1], 'int32'), args.numClasses), 'float32') as tf.Tensor2D)
-      : undefined;
-    const inputs = labelsOneHot ? [x, labelsOneHot] : x;
-    tf.dispose(block.apply(inputs) as tf.Tensor); // builds the weights
-    // Random weights everywhere, biases included (they start at zero), so that every term shows.
-    block.setWeights(block.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i)));
-    const variables = [x, ...block.trainableWeights.map((w) => w.read() as tf.Variable)];
-    const byName = () =>
-      Object.fromEntries(block.trainableWeights.map((w) => [w.originalName.split('/').pop(), w.read()]));
-    const projection = tf.randomNormal(
-      [args.returns === 'stacks' ? 2 * n : n, height, width, channels],
-      0,
-      1,
-      'float32',
-      2,
-    );
-    await expectNoLeak(() => {
-      const ours = tf.variableGrads(
-        () => tf.sum(tf.mul(block.apply(inputs) as tf.Tensor, projection)) as tf.Scalar,
-        variables,
+  // explicit: the convolutions' own padding (every backend but tfjs-node), or a pad before them (tfjs-node).
+  it.each(cases)(
+    'computes the first formulation, values and gradients: %o, explicit padding %s',
+    async (args, explicit) => {
+      convolutionPadding.explicit = explicit;
+      onTestFinished(() => {
+        convolutionPadding.explicit = undefined;
+      });
+      const block = new GatedPixelCnnBlock({ ...args, name: 'block' });
+      const batch = args.maskType === 'B' ? 2 * n : n;
+      const inChannels = args.maskType === 'B' ? channels : embedding;
+      const x = tf.variable(tf.randomNormal([batch, height, width, inChannels], 0, 1, 'float32', 1) as tf.Tensor4D);
+      const labelsOneHot = args.numClasses
+        ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([2, 0, 1], 'int32'), args.numClasses), 'float32') as tf.Tensor2D)
+        : undefined;
+      const inputs = labelsOneHot ? [x, labelsOneHot] : x;
+      tf.dispose(block.apply(inputs) as tf.Tensor); // builds the weights
+      // Random weights everywhere, biases included (they start at zero), so that every term shows.
+      block.setWeights(block.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 100 + i)));
+      const variables = [x, ...block.trainableWeights.map((w) => w.read() as tf.Variable)];
+      const byName = () =>
+        Object.fromEntries(block.trainableWeights.map((w) => [w.originalName.split('/').pop(), w.read()]));
+      const projection = tf.randomNormal(
+        [args.returns === 'stacks' ? 2 * n : n, height, width, channels],
+        0,
+        1,
+        'float32',
+        2,
       );
-      const reference = tf.variableGrads(
-        () => tf.sum(tf.mul(referenceBlock(args, byName(), x, labelsOneHot), projection)) as tf.Scalar,
-        variables,
-      );
-      const output = block.apply(inputs) as tf.Tensor;
-      const referenceOutput = tf.tidy(() => referenceBlock(args, byName(), x, labelsOneHot));
-      expectSame(output, referenceOutput, 'output');
-      expectSame(ours.value, reference.value, 'projected output');
-      expect(Object.keys(ours.grads).sort()).toEqual(variables.map((v) => v.name).sort());
-      for (const variable of variables) {
-        expectSame(ours.grads[variable.name]!, reference.grads[variable.name]!, `gradient of ${variable.name}`);
-      }
-      return [ours, reference, output, referenceOutput];
-    });
-    tf.dispose([x, projection, labelsOneHot]);
-    block.dispose();
-  });
+      await expectNoLeak(() => {
+        const ours = tf.variableGrads(
+          () => tf.sum(tf.mul(block.apply(inputs) as tf.Tensor, projection)) as tf.Scalar,
+          variables,
+        );
+        const reference = tf.variableGrads(
+          () => tf.sum(tf.mul(referenceBlock(args, byName(), x, labelsOneHot), projection)) as tf.Scalar,
+          variables,
+        );
+        const output = block.apply(inputs) as tf.Tensor;
+        const referenceOutput = tf.tidy(() => referenceBlock(args, byName(), x, labelsOneHot));
+        expectSame(output, referenceOutput, 'output');
+        expectSame(ours.value, reference.value, 'projected output');
+        expect(Object.keys(ours.grads).sort()).toEqual(variables.map((v) => v.name).sort());
+        for (const variable of variables) {
+          expectSame(ours.grads[variable.name]!, reference.grads[variable.name]!, `gradient of ${variable.name}`);
+        }
+        return [ours, reference, output, referenceOutput];
+      });
+      tf.dispose([x, projection, labelsOneHot]);
+      block.dispose();
+    },
+  );
 
   it('reads back its mask type from a serialised (snake-cased) config', () => {
     const args = {
