@@ -116,7 +116,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
       const verticalPre = this.verticalPreActivation(vertical!, true);
       // Both stacks' class biases read the same labels, repeated over positions once.
       const perPosition = this.labelsPerPosition(verticalPre.shape, labels);
-      const fromVertical = this.toHorizontal(downShift(verticalPre));
+      const fromVertical = this.fromRowsAbove(verticalPre);
       const horizontalOut = this.horizontalStack(horizontal!, fromVertical, perPosition);
       if (this.returns === 'horizontal') return horizontalOut;
       const verticalOut = gate(this.addClassBias(verticalPre, 'vertical_class_bias', perPosition));
@@ -190,6 +190,26 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     return variable.read();
   }
 
+  /**
+   * The vertical stack's contribution to the horizontal stack, [n, h, w, 2C] → [n, h, w, 2C]: row r gets
+   * `toHorizontal` of the pre-activation's row r − 1, row 0 zeros. The product runs on rows 0 … h − 2 only and the
+   * zero row is padded on after it: the same numbers as shifting the rows down first, with (h − 1)/h of the product.
+   * (A product with an h×h shift matrix, used before, is a batched matMul that the wasm backend runs as a naive loop:
+   * 10 % of a training step.)
+   */
+  private fromRowsAbove(verticalPre: tf.Tensor4D): tf.Tensor4D {
+    const [n, h, w, channels] = verticalPre.shape;
+    // One row sees nothing above; the product of zeros keeps the kernel's (zero) gradient, as the shift gave it.
+    if (h === 1) return this.toHorizontal(tf.zeros([n, 1, w, channels]));
+    const above = tf.slice(verticalPre, 0, [n, h - 1, w, channels]) as tf.Tensor4D;
+    return tf.pad(this.toHorizontal(above), [
+      [0, 0],
+      [1, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+  }
+
   /** `horizontal`, the class labels already repeated over positions (`labelsPerPosition`). */
   private horizontalStack(
     horizontalIn: tf.Tensor4D,
@@ -237,9 +257,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     cols: [number, number],
     bias?: tf.Tensor1D,
   ): tf.Tensor4D {
-    const kernel = this.read(kernelName);
-    const [, kh, kw, inChannels] = kernel.shape as number[];
-    const filter = tf.reshape(joinHalves(kernel), [kh!, kw!, inChannels!, 2 * this.filters]) as tf.Tensor4D;
+    const filter = joinHalves(this.read(kernelName)) as tf.Tensor4D;
     let input = x;
     let pad: tf.backend_util.ExplicitPadding | 'valid' = [[0, 0], rows, cols, [0, 0]];
     if (!explicitPadding()) {
@@ -300,7 +318,7 @@ export function gatedActivation([a, b]: GatePair): tf.Tensor4D {
  */
 function joinHalves(weight: tf.Tensor): tf.Tensor {
   const c = weight.shape[weight.rank - 1] as number;
-  const joined = tf.transpose(tf.reshape(weight, [2, -1, c]), [1, 0, 2]);
+  const joined = tf.transpose(weight.rank === 3 ? weight : tf.reshape(weight, [2, -1, c]), [1, 0, 2]);
   return tf.reshape(joined, [...weight.shape.slice(1, -1), 2 * c]);
 }
 
@@ -336,22 +354,5 @@ export function gate(pre: tf.Tensor4D): tf.Tensor4D {
 
 // Built on first use so that importing touches no tfjs engine state.
 let gateOp: ((pre: tf.Tensor) => tf.Tensor) | undefined;
-
-/**
- * Shifts rows down one (row 0 becomes zeros, the last row drops), [n, h, w, C] → [n, h, w, C]: a pad at the top and a
- * slice of the first h rows; exact, its gradient the reverse slice and pad. (A product with an h×h shift matrix, used
- * before, is a batched matMul that the wasm backend runs as a naive loop: 10 % of a training step.)
- */
-export function downShift(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const padded = tf.pad(x, [
-      [0, 0],
-      [1, 0],
-      [0, 0],
-      [0, 0],
-    ]);
-    return tf.slice(padded, 0, x.shape) as tf.Tensor4D;
-  });
-}
 
 tf.serialization.registerClass(GatedPixelCnnBlock);
