@@ -114,13 +114,9 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
       // One split (its gradient one concat) rather than two slices (two pads and an add).
       const [vertical, horizontal] = (this.maskType === 'B' ? tf.split(x, 2, 0) : [x, x]) as tf.Tensor4D[];
       const verticalPre = this.verticalPreActivation(vertical!, true);
-      // Both stacks' class biases read the same labels, repeated over positions once.
-      const perPosition = this.labelsPerPosition(verticalPre.shape, labels);
-      const fromVertical = this.fromRowsAbove(verticalPre);
-      const horizontalOut = this.horizontalStack(horizontal!, fromVertical, perPosition);
+      const horizontalOut = this.horizontal(horizontal!, this.fromRowsAbove(verticalPre), labels);
       if (this.returns === 'horizontal') return horizontalOut;
-      const verticalOut = gate(this.addClassBias(verticalPre, 'vertical_class_bias', perPosition));
-      return tf.concat([verticalOut, horizontalOut], 0);
+      return tf.concat([this.verticalGate(verticalPre, labels), horizontalOut], 0);
     });
   }
 
@@ -139,10 +135,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
 
   /** Vertical output: gate of the pre-activation plus the class bias, [n, rows, w, 2C] → [n, rows, w, C]. */
   verticalGate(verticalPre: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
-    return tf.tidy(() => {
-      const perPosition = this.labelsPerPosition(verticalPre.shape, labelsOneHot);
-      return gate(this.addClassBias(verticalPre, 'vertical_class_bias', perPosition));
-    });
+    return tf.tidy(() => gate(this.addClassBias(verticalPre, 'vertical_class_bias', labelsOneHot)));
   }
 
   /**
@@ -165,8 +158,31 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
    */
   horizontal(horizontalIn: tf.Tensor4D, fromVertical: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
-      const perPosition = this.labelsPerPosition(fromVertical.shape, labelsOneHot);
-      return this.horizontalStack(horizontalIn, fromVertical, perPosition);
+      const half = Math.floor(this.kernelSize / 2);
+      let source = horizontalIn;
+      let padLeft = half;
+      if (this.maskType === 'A') {
+        // Shifted right one column (the current position hidden): k//2 + 1 zero columns and the last column dropped.
+        const [n, rows, cols, channels] = horizontalIn.shape;
+        source = tf.slice(
+          tf.pad(horizontalIn, [
+            [0, 0],
+            [0, 0],
+            [half + 1, 0],
+            [0, 0],
+          ]),
+          0,
+          [n, rows, cols + half, channels],
+        ) as tf.Tensor4D;
+        padLeft = 0;
+      }
+      // Both biases of the pre-activation at once, added by the convolution.
+      const horizontalBias = tf.reshape(this.read('horizontal_bias'), [-1]);
+      const bias = tf.add(horizontalBias, tf.reshape(this.read('to_horizontal_bias'), [-1])) as tf.Tensor1D;
+      const own = this.gateConv(source, 'horizontal_kernel', [0, 0], [padLeft, 0], bias);
+      const gated = gate(this.addClassBias(tf.add(own, fromVertical), 'horizontal_class_bias', labelsOneHot));
+      const out = pointwise(gated, this.read('output_kernel') as tf.Tensor2D, this.read('output_bias') as tf.Tensor1D);
+      return this.maskType === 'A' ? out : (tf.add(out, horizontalIn) as tf.Tensor4D);
     });
   }
 
@@ -210,39 +226,6 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     ]);
   }
 
-  /** `horizontal`, the class labels already repeated over positions (`labelsPerPosition`). */
-  private horizontalStack(
-    horizontalIn: tf.Tensor4D,
-    fromVertical: tf.Tensor4D,
-    perPosition?: tf.Tensor2D,
-  ): tf.Tensor4D {
-    const half = Math.floor(this.kernelSize / 2);
-    let source = horizontalIn;
-    let padLeft = half;
-    if (this.maskType === 'A') {
-      // Shifted right one column (the current position hidden): k//2 + 1 zero columns and the last column dropped.
-      const [n, rows, cols, channels] = horizontalIn.shape;
-      source = tf.slice(
-        tf.pad(horizontalIn, [
-          [0, 0],
-          [0, 0],
-          [half + 1, 0],
-          [0, 0],
-        ]),
-        0,
-        [n, rows, cols + half, channels],
-      ) as tf.Tensor4D;
-      padLeft = 0;
-    }
-    // Both biases of the pre-activation at once, added by the convolution.
-    const horizontalBias = tf.reshape(this.read('horizontal_bias'), [-1]);
-    const bias = tf.add(horizontalBias, tf.reshape(this.read('to_horizontal_bias'), [-1])) as tf.Tensor1D;
-    const own = this.gateConv(source, 'horizontal_kernel', [0, 0], [padLeft, 0], bias);
-    const gated = gate(this.addClassBias(tf.add(own, fromVertical), 'horizontal_class_bias', perPosition));
-    const out = pointwise(gated, this.read('output_kernel') as tf.Tensor2D, this.read('output_bias') as tf.Tensor1D);
-    return this.maskType === 'A' ? out : (tf.add(out, horizontalIn) as tf.Tensor4D);
-  }
-
   /**
    * Convolution of `x` by both halves of a [2, kh, kw, Cin, C] kernel at once, with `rows` and `cols` [before, after]
    * zeros around the map: [n, h, w, Cin] → [n, h', w', 2C]. The stored halves become one [kh, kw, Cin, 2C] kernel (a
@@ -267,28 +250,11 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     return bias ? tf.fused.conv2d({ x: input, filter, strides: 1, pad, bias }) : tf.conv2d(input, filter, 1, pad);
   }
 
-  /**
-   * The one-hot labels [n, classes] repeated over the positions of a [n, h, w, ·] map, [n·h·w, classes] (undefined
-   * when unconditioned): a gather of the rows (wasm's Tile, which a broadcast runs, takes 3 ms for these 63k values;
-   * the gather 0.05 ms).
-   */
-  private labelsPerPosition(shape: number[], labelsOneHot?: tf.Tensor2D): tf.Tensor2D | undefined {
-    if (this.numClasses === 0 || labelsOneHot === undefined) return undefined;
-    const [n, h, w] = shape as [number, number, number];
-    const owner = new Int32Array(n * h * w);
-    for (let example = 0; example < n; example++) owner.fill(example, example * h * w, (example + 1) * h * w);
-    return tf.gather(labelsOneHot, tf.tensor1d(owner, 'int32'));
-  }
-
-  /**
-   * Adds the per-class bias [2, classes, C] of each example's label to the pre-activation [n, h, w, 2C]. The bias is
-   * one product of the labels repeated over positions by the [classes, 2C] weights: its gradient is one product too,
-   * where a broadcast [n, 1, 1, 2C] add's is a sum over the middle axes (a transpose, then a sum: 1.2 ms on wasm).
-   */
-  private addClassBias(pre: tf.Tensor4D, name: string, perPosition?: tf.Tensor2D): tf.Tensor4D {
-    if (!perPosition) return pre;
-    const weights = joinHalves(this.read(name)) as tf.Tensor2D;
-    return tf.add(pre, tf.reshape(tf.matMul(perPosition, weights), pre.shape));
+  /** Adds each example's [2C] class bias (from the [2, classes, C] weights) to the pre-activation [n, h, w, 2C]. */
+  private addClassBias(pre: tf.Tensor4D, name: string, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
+    if (this.numClasses === 0 || labelsOneHot === undefined) return pre;
+    const bias = tf.matMul(labelsOneHot, joinHalves(this.read(name)) as tf.Tensor2D);
+    return tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, 2 * this.filters]));
   }
 }
 
