@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { gate } from './gate';
+import { addClassBias, gatedTail, horizontalOutput, type TailWeights } from './gated-tail';
 import { pointwise } from './ops';
 
 export { type GatePair, gatedActivation } from './gate';
@@ -113,13 +114,17 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const [x, labels] = (Array.isArray(inputs) ? inputs : [inputs]) as [tf.Tensor4D, tf.Tensor2D?];
+      const [x, labelsOneHot] = (Array.isArray(inputs) ? inputs : [inputs]) as [tf.Tensor4D, tf.Tensor2D?];
       // One split (its gradient one concat) rather than two slices (two pads and an add).
       const [vertical, horizontal] = (this.maskType === 'B' ? tf.split(x, 2, 0) : [x, x]) as tf.Tensor4D[];
-      const verticalPre = this.verticalPreActivation(vertical!, true);
-      const horizontalOut = this.horizontal(horizontal!, this.fromRowsAbove(verticalPre), labels);
-      if (this.returns === 'horizontal') return horizontalOut;
-      return tf.concat([this.verticalGate(verticalPre, labels), horizontalOut], 0);
+      const tailInputs = {
+        verticalPre: this.verticalPreActivation(vertical!, true),
+        horizontalConv: this.horizontalConv(horizontal!),
+        residual: this.maskType === 'B' ? horizontal : undefined,
+        labelsOneHot: this.numClasses > 0 ? labelsOneHot : undefined,
+        stacks: this.returns === 'stacks',
+      };
+      return gatedTail(tailInputs, this.tailWeights());
     });
   }
 
@@ -138,7 +143,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
 
   /** Vertical output: gate of the pre-activation plus the class bias, [n, rows, w, 2C] → [n, rows, w, C]. */
   verticalGate(verticalPre: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
-    return tf.tidy(() => gate(this.addClassBias(verticalPre, 'vertical_class_bias', labelsOneHot)));
+    return tf.tidy(() => gate(addClassBias(verticalPre, labelsOneHot, this.classWeights('vertical_class_bias'))));
   }
 
   /**
@@ -146,46 +151,20 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
    * [..., 2C], without its bias (`horizontal` adds it with its own).
    */
   toHorizontal(verticalPreShifted: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => {
-      // [input half, output half, C, C] → [input half, C, output half, C] → [2C, 2C]: one product for the four.
-      const c = this.filters;
-      const kernel = tf.reshape(tf.transpose(this.read('to_horizontal_kernel'), [0, 2, 1, 3]), [2 * c, 2 * c]);
-      return pointwise(verticalPreShifted, kernel as tf.Tensor2D);
-    });
+    return tf.tidy(() => pointwise(verticalPreShifted, this.toHorizontalKernel()));
   }
 
   /**
    * Horizontal stack, [n, rows, cols, Ch] plus the vertical contribution [n, rows, cols, 2C] (from `toHorizontal`) →
    * [n, rows, cols, C]. Column c sees columns ≤ c (type B) or < c (type A) of its own row only, so any prefix of
-   * columns can be computed alone.
+   * columns can be computed alone. The same ops as `call`'s, in the same order: the same numbers.
    */
   horizontal(horizontalIn: tf.Tensor4D, fromVertical: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
-      const half = Math.floor(this.kernelSize / 2);
-      let source = horizontalIn;
-      let padLeft = half;
-      if (this.maskType === 'A') {
-        // Shifted right one column (the current position hidden): k//2 + 1 zero columns and the last column dropped.
-        const [n, rows, cols, channels] = horizontalIn.shape;
-        source = tf.slice(
-          tf.pad(horizontalIn, [
-            [0, 0],
-            [0, 0],
-            [half + 1, 0],
-            [0, 0],
-          ]),
-          0,
-          [n, rows, cols + half, channels],
-        ) as tf.Tensor4D;
-        padLeft = 0;
-      }
-      // Both biases of the pre-activation at once, added by the convolution.
-      const horizontalBias = tf.reshape(this.read('horizontal_bias'), [-1]);
-      const bias = tf.add(horizontalBias, tf.reshape(this.read('to_horizontal_bias'), [-1])) as tf.Tensor1D;
-      const own = this.gateConv(source, 'horizontal_kernel', [0, 0], [padLeft, 0], bias);
-      const gated = gate(this.addClassBias(tf.add(own, fromVertical), 'horizontal_class_bias', labelsOneHot));
-      const out = pointwise(gated, this.read('output_kernel') as tf.Tensor2D, this.read('output_bias') as tf.Tensor1D);
-      return this.maskType === 'A' ? out : (tf.add(out, horizontalIn) as tf.Tensor4D);
+      const weights = this.tailWeights();
+      const pre = tf.add(this.horizontalConv(horizontalIn), fromVertical) as tf.Tensor4D;
+      const gated = gate(addClassBias(pre, labelsOneHot, weights.horizontalClass));
+      return horizontalOutput(gated, weights, this.maskType === 'B' ? horizontalIn : undefined);
     });
   }
 
@@ -210,23 +189,54 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
   }
 
   /**
-   * The vertical stack's contribution to the horizontal stack, [n, h, w, 2C] → [n, h, w, 2C]: row r gets
-   * `toHorizontal` of the pre-activation's row r − 1, row 0 zeros. The product runs on rows 0 … h − 2 only and the
-   * zero row is padded on after it: the same numbers as shifting the rows down first, with (h − 1)/h of the product.
-   * (A product with an h×h shift matrix, used before, is a batched matMul that the wasm backend runs as a naive loop:
-   * 10 % of a training step.)
+   * The horizontal convolution plus both biases of the horizontal pre-activation (its own and the 1×1 map's, added
+   * by the convolution), [n, rows, cols, Ch] → [n, rows, cols, 2C]: column c sees columns c − k//2 … c of its row,
+   * or c − k//2 − 1 … c − 1 in a type A block (the input shifted right one column, the current position hidden).
    */
-  private fromRowsAbove(verticalPre: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w, channels] = verticalPre.shape;
-    // One row sees nothing above; the product of zeros keeps the kernel's (zero) gradient, as the shift gave it.
-    if (h === 1) return this.toHorizontal(tf.zeros([n, 1, w, channels]));
-    const above = tf.slice(verticalPre, 0, [n, h - 1, w, channels]) as tf.Tensor4D;
-    return tf.pad(this.toHorizontal(above), [
-      [0, 0],
-      [1, 0],
-      [0, 0],
-      [0, 0],
-    ]);
+  private horizontalConv(horizontalIn: tf.Tensor4D): tf.Tensor4D {
+    const half = Math.floor(this.kernelSize / 2);
+    let source = horizontalIn;
+    let padLeft = half;
+    if (this.maskType === 'A') {
+      // k//2 + 1 zero columns on the left and the last column dropped: the right shift and the pad in one.
+      const [n, rows, cols, channels] = horizontalIn.shape;
+      source = tf.slice(
+        tf.pad(horizontalIn, [
+          [0, 0],
+          [0, 0],
+          [half + 1, 0],
+          [0, 0],
+        ]),
+        0,
+        [n, rows, cols + half, channels],
+      ) as tf.Tensor4D;
+      padLeft = 0;
+    }
+    const horizontalBias = tf.reshape(this.read('horizontal_bias'), [-1]);
+    const bias = tf.add(horizontalBias, tf.reshape(this.read('to_horizontal_bias'), [-1])) as tf.Tensor1D;
+    return this.gateConv(source, 'horizontal_kernel', [0, 0], [padLeft, 0], bias);
+  }
+
+  /** The weights `gatedTail` reads, the gate halves joined on channels (weight-sized transposes). */
+  private tailWeights(): TailWeights {
+    return {
+      toHorizontal: this.toHorizontalKernel(),
+      output: this.read('output_kernel') as tf.Tensor2D,
+      outputBias: this.read('output_bias') as tf.Tensor1D,
+      verticalClass: this.returns === 'stacks' ? this.classWeights('vertical_class_bias') : undefined,
+      horizontalClass: this.classWeights('horizontal_class_bias'),
+    };
+  }
+
+  /** [input half, output half, C, C] → [input half, C, output half, C] → [2C, 2C]: one product for the four. */
+  private toHorizontalKernel(): tf.Tensor2D {
+    const c = this.filters;
+    return tf.reshape(tf.transpose(this.read('to_horizontal_kernel'), [0, 2, 1, 3]), [2 * c, 2 * c]);
+  }
+
+  /** A [2, classes, C] class bias as [classes, 2C]; undefined when unconditioned. */
+  private classWeights(name: string): tf.Tensor2D | undefined {
+    return this.numClasses > 0 ? (joinHalves(this.read(name)) as tf.Tensor2D) : undefined;
   }
 
   /**
@@ -251,13 +261,6 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
       pad = 'valid';
     }
     return bias ? tf.fused.conv2d({ x: input, filter, strides: 1, pad, bias }) : tf.conv2d(input, filter, 1, pad);
-  }
-
-  /** Adds each example's [2C] class bias (from the [2, classes, C] weights) to the pre-activation [n, h, w, 2C]. */
-  private addClassBias(pre: tf.Tensor4D, name: string, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
-    if (this.numClasses === 0 || labelsOneHot === undefined) return pre;
-    const bias = tf.matMul(labelsOneHot, joinHalves(this.read(name)) as tf.Tensor2D);
-    return tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, 2 * this.filters]));
   }
 }
 
