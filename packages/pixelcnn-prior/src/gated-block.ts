@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, Shape } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { gate } from './gate';
-import { addClassBias, gatedTail, horizontalOutput, type TailWeights } from './gated-tail';
+import { addClassBias, addVerticalBias, gatedTail, horizontalOutput, type TailWeights } from './gated-tail';
 import { pointwise } from './ops';
 
 export { type GatePair, gatedActivation } from './gate';
@@ -118,7 +118,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
       // One split (its gradient one concat) rather than two slices (two pads and an add).
       const [vertical, horizontal] = (this.maskType === 'B' ? tf.split(x, 2, 0) : [x, x]) as tf.Tensor4D[];
       const tailInputs = {
-        verticalPre: this.verticalPreActivation(vertical!, true),
+        verticalConv: this.verticalConv(vertical!, true),
         horizontalConv: this.horizontalConv(horizontal!),
         residual: this.maskType === 'B' ? horizontal : undefined,
         labelsOneHot: this.numClasses > 0 ? labelsOneHot : undefined,
@@ -134,11 +134,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
    * the convolution is valid along rows and rows' = rows − k//2 (the cached sampler passes exactly k//2+1 rows).
    */
   verticalPreActivation(vertical: tf.Tensor4D, padTop: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      const half = Math.floor(this.kernelSize / 2);
-      const pre = this.gateConv(vertical, 'vertical_kernel', [padTop ? half : 0, 0], [half, half]);
-      return tf.add(pre, tf.reshape(this.read('vertical_bias'), [-1])) as tf.Tensor4D;
-    });
+    return tf.tidy(() => addVerticalBias(this.verticalConv(vertical, padTop), this.read('vertical_bias')));
   }
 
   /** Vertical output: gate of the pre-activation plus the class bias, [n, rows, w, 2C] → [n, rows, w, C]. */
@@ -188,6 +184,12 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
     return variable.read();
   }
 
+  /** `verticalPreActivation` without the bias. */
+  private verticalConv(vertical: tf.Tensor4D, padTop: boolean): tf.Tensor4D {
+    const half = Math.floor(this.kernelSize / 2);
+    return this.gateConv(vertical, 'vertical_kernel', [padTop ? half : 0, 0], [half, half]);
+  }
+
   /**
    * The horizontal convolution plus both biases of the horizontal pre-activation (its own and the 1×1 map's, added
    * by the convolution), [n, rows, cols, Ch] → [n, rows, cols, 2C]: column c sees columns c − k//2 … c of its row,
@@ -220,6 +222,7 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
   /** The weights `gatedTail` reads, the gate halves joined on channels (weight-sized transposes). */
   private tailWeights(): TailWeights {
     return {
+      verticalBias: this.read('vertical_bias') as tf.Tensor2D,
       toHorizontal: this.toHorizontalKernel(),
       output: this.read('output_kernel') as tf.Tensor2D,
       outputBias: this.read('output_bias') as tf.Tensor1D,

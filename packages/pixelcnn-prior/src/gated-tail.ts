@@ -3,11 +3,13 @@ import { gateBackward, gateForward } from './gate';
 import { pointwise } from './ops';
 
 /**
- * The weights of a gated block after its two convolutions, the gate halves joined on channels (float32): the 1×1 map
- * into the horizontal stack [2C, 2C], the output 1×1 map [C, C] and its bias [C], the per-class biases [classes, 2C]
+ * The weights of a gated block after its two convolutions, the gate halves joined on channels (float32): the vertical
+ * convolution's bias, the 1×1 map into the horizontal stack [2C, 2C], the output 1×1 map [C, C] and its bias [C], the per-class biases [classes, 2C]
  * when conditioned (the vertical one only when the block returns both stacks).
  */
 export interface TailWeights {
+  /** [2, C] as stored: the vertical convolution's bias. */
+  verticalBias: tf.Tensor2D;
   toHorizontal: tf.Tensor2D;
   output: tf.Tensor2D;
   outputBias: tf.Tensor1D;
@@ -17,8 +19,8 @@ export interface TailWeights {
 
 /** What {@link gatedTail} reads besides the weights. */
 export interface TailInputs {
-  /** The vertical pre-activation [n, h, w, 2C] (convolution plus bias). */
-  verticalPre: tf.Tensor4D;
+  /** The vertical convolution [n, h, w, 2C] (its bias not added yet). */
+  verticalConv: tf.Tensor4D;
   /** The horizontal convolution plus its biases [n, h, w, 2C]. */
   horizontalConv: tf.Tensor4D;
   /** Type B: the horizontal input [n, h, w, C], added to the output. */
@@ -27,6 +29,11 @@ export interface TailInputs {
   labelsOneHot?: tf.Tensor2D;
   /** Both stacks [vertical; horizontal] on the batch axis, [2n, h, w, C], or the horizontal one only, [n, h, w, C]. */
   stacks: boolean;
+}
+
+/** The vertical pre-activation: the convolution [..., 2C] plus the [2, C] bias. */
+export function addVerticalBias(verticalConv: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
+  return tf.tidy(() => tf.add(verticalConv, tf.reshape(bias, [-1])) as tf.Tensor4D);
 }
 
 /** Adds each example's class bias (one-hot labels [n, classes] times [classes, 2C]) to a pre-activation [n, h, w, 2C]. */
@@ -63,20 +70,28 @@ export function horizontalOutput(
  * less outside the kernels (wasm, native kernels).
  */
 export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D {
-  const { verticalPre, horizontalConv, residual, labelsOneHot, stacks } = inputs;
-  const [n, h, w, channels] = verticalPre.shape;
+  const { verticalConv, horizontalConv, residual, labelsOneHot, stacks } = inputs;
+  const [n, h, w, channels] = verticalConv.shape;
   const c = channels / 2;
   const verticalClass = stacks ? weights.verticalClass : undefined;
   // Differentiated inputs, in order; the labels are read from the closure (no gradient).
-  const tensors: tf.Tensor[] = [verticalPre, horizontalConv, weights.toHorizontal, weights.output, weights.outputBias];
+  const tensors: tf.Tensor[] = [
+    verticalConv,
+    horizontalConv,
+    weights.verticalBias,
+    weights.toHorizontal,
+    weights.output,
+  ];
+  tensors.push(weights.outputBias);
   if (residual) tensors.push(residual);
   if (labelsOneHot && verticalClass) tensors.push(verticalClass);
   if (labelsOneHot && weights.horizontalClass) tensors.push(weights.horizontalClass);
 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
-    const [vPre, hConv, toHorizontal, output, outputBias, ...rest] = args as tf.Tensor[];
+    const [vConv, hConv, verticalBias, toHorizontal, output, outputBias, ...rest] = args as tf.Tensor[];
     const tail: TailWeights = {
+      verticalBias: verticalBias as tf.Tensor2D,
       toHorizontal: toHorizontal as tf.Tensor2D,
       output: output as tf.Tensor2D,
       outputBias: outputBias as tf.Tensor1D,
@@ -90,14 +105,15 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
     // product runs on rows 0 … h − 2 and the zero row is padded on after it, the same numbers as shifting the rows
     // down first with (h − 1)/h of the product. (A product with an h×h shift matrix, used before, is a batched
     // matMul that the wasm backend runs as a naive loop: 10 % of a step.)
-    const above = h > 1 ? (tf.slice(vPre as tf.Tensor4D, 0, [n, h - 1, w, channels]) as tf.Tensor4D) : undefined;
+    const vPre = addVerticalBias(vConv as tf.Tensor4D, tail.verticalBias);
+    const above = h > 1 ? (tf.slice(vPre, 0, [n, h - 1, w, channels]) as tf.Tensor4D) : undefined;
     const fromVertical = above
       ? tf.pad(pointwise(above, tail.toHorizontal), ROW_ON_TOP)
       : tf.zeros([n, 1, w, channels]);
     const horizontalPre = tf.add(hConv as tf.Tensor4D, fromVertical) as tf.Tensor4D;
     const hGate = gateForward(addClassBias(horizontalPre, labelsOneHot, tail.horizontalClass));
     const out = horizontalOutput(hGate.gated, tail, residualIn);
-    const vGate = stacks ? gateForward(addClassBias(vPre as tf.Tensor4D, labelsOneHot, tail.verticalClass)) : undefined;
+    const vGate = stacks ? gateForward(addClassBias(vPre, labelsOneHot, tail.verticalClass)) : undefined;
     // saved: the gates' parts, the rows above (the map's input) and the two matrices the backward pass multiplies by
     save([
       hGate.tanh,
@@ -151,13 +167,9 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
       dVerticalClass = labels ? classBiasGradient(labels, dvPre) : undefined;
       dVerticalPre = dVerticalPre ? tf.add(dVerticalPre, dvPre) : dvPre;
     }
-    const grads: tf.Tensor[] = [
-      dVerticalPre ?? tf.zeros([n, h, w, channels]),
-      dhPre,
-      dToHorizontal,
-      dOutput,
-      dOutputBias,
-    ];
+    dVerticalPre ??= tf.zeros([n, h, w, channels]);
+    const dVerticalBias = tf.reshape(tf.sum(dVerticalPre, [0, 1, 2]), [2, c]);
+    const grads: tf.Tensor[] = [dVerticalPre, dhPre, dVerticalBias, dToHorizontal, dOutput, dOutputBias];
     // dy itself must not be handed back as a gradient (the engine disposes it): a clone when it is dOut
     if (residual) grads.push(stacks ? dOut! : dOut!.clone());
     if (labelsOneHot && verticalClass) grads.push(dVerticalClass!);
