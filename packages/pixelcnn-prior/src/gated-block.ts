@@ -19,7 +19,7 @@ export interface GatedPixelCnnBlockArgs {
   numClasses: number;
   /** Seed of the initialisers. */
   seed: number;
-  /** `'stacks'`: output [vertical, horizontal] concatenated on channels (2C); `'horizontal'` (last block): C. */
+  /** `'stacks'`: output [vertical; horizontal] on the batch axis, [2n, h, w, C]; `'horizontal'` (last block): [n, h, w, C]. */
   returns: 'stacks' | 'horizontal';
   name?: string;
   trainable?: boolean;
@@ -40,9 +40,11 @@ export interface GatedPixelCnnBlockArgs {
  *
  * Each stack is one convolution to 2C channels (both gate halves), the four 1×1 maps between the halves of the two
  * stacks one [2C, 2C] product, each class bias one product: the stored weights keep their halves on a leading axis of
- * 2 (the checkpoint layout), joined by a weight-sized transpose at each call. Per-half convolutions, pads and four
- * products, as first written, cost the default prior 300 CPU ms a training step on wasm with native kernels; this
- * 230 (`gated-block.test.ts` holds that formulation and checks that both compute the same values and gradients).
+ * 2 (the checkpoint layout), joined by weight-sized transposes at each call. What follows the two convolutions is one
+ * op with its gradient written out (`gatedTail`). The first formulation (per-half convolutions after pads, unstacked
+ * kernels, four products, autodiff throughout) is kept in `gated-block.test.ts`, which checks that both compute the
+ * same values and gradients; on wasm with native kernels it cost the default prior's training step about a fifth
+ * more CPU time.
  *
  * Input `x` float32 — the embedding [n,h,w,E] for type A (fed to both stacks), the previous block's output
  * [2n,h,w,C] = [vertical; horizontal] on the batch axis for type B — or `[x, labelsOneHot [n, numClasses]]` when conditioned.
@@ -157,10 +159,11 @@ export class GatedPixelCnnBlock extends tfl.layers.Layer {
    */
   horizontal(horizontalIn: tf.Tensor4D, fromVertical: tf.Tensor4D, labelsOneHot?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
-      const weights = this.tailWeights();
       const pre = tf.add(this.horizontalConv(horizontalIn), fromVertical) as tf.Tensor4D;
-      const gated = gate(addClassBias(pre, labelsOneHot, weights.horizontalClass));
-      return horizontalOutput(gated, weights, this.maskType === 'B' ? horizontalIn : undefined);
+      const gated = gate(addClassBias(pre, labelsOneHot, this.classWeights('horizontal_class_bias')));
+      const output = this.read('output_kernel') as tf.Tensor2D;
+      const outputBias = this.read('output_bias') as tf.Tensor1D;
+      return horizontalOutput(gated, { output, outputBias }, this.maskType === 'B' ? horizontalIn : undefined);
     });
   }
 
