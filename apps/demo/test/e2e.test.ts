@@ -399,9 +399,7 @@ describe('errors a user can meet appear on the page', () => {
       ),
     );
     const second = await errorsOf(`?models=/user-models/&vae=appended/&vqvae=none&pixelcnn=none&${testImages}`);
-    expect(second.texts).toEqual([
-      expect.stringMatching(/^vae: loadVae: expected part 'decoder' readable weights/),
-    ]);
+    expect(second.texts).toEqual([expect.stringMatching(/^vae: loadVae: expected part 'decoder' readable weights/)]);
     expect(second.texts[0]).toMatch(
       new RegExp(
         `load: expected part 'decoder' weights exactly ${appendedSize - 5000} bytes, got ${appendedSize} bytes\\. \\(model at http://[^ ]+/user-models/appended/\\)$`,
