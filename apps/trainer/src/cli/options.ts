@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
-import { closest, InvalidArgumentError, integer, pathText, UsageError } from './parse';
+import { closest, InvalidArgumentError, integer, UsageError, withoutNul } from './parse';
 
 /** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -46,7 +46,7 @@ export function withBackendFlags<Args extends unknown[], Opts extends OptionValu
       'threads of the native kernels (default 1) or of wasm (default: all cores, at most 8)',
       integer(1, 64),
     )
-    .option('--config <file>', configHelp(command as unknown as AnyCommand), pathText) as unknown as Command<
+    .option('--config <file>', configHelp(command as unknown as AnyCommand), withoutNul) as unknown as Command<
     Args,
     Opts & BackendFlagValues,
     Global

@@ -65,7 +65,11 @@ export function text(value: string): string {
 
 /** `<folder>`, `<file>`: a non-empty path without a NUL character (which no file system takes). */
 export function pathText(value: string): string {
-  text(value);
+  return withoutNul(text(value));
+}
+
+/** A path without a NUL character, empty or not (`--config ''` gets the message that lists the recipes). */
+export function withoutNul(value: string): string {
   if (value.includes('\0'))
     throw new InvalidArgumentError(`a path without a NUL character, got ${JSON.stringify(value)}`);
   return value;
