@@ -15,7 +15,7 @@
 // Every row is the median of --rounds rounds; each round runs every framework once, in turn, each in its own process.
 //
 //   pnpm build && node benchmarks/backend/native.bench.mjs [--seconds=5] [--rounds=3] [--threads=1,2]
-//     [--only=mlp,conv,vqvae,prior,epoch] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
+//     [--only=mlp,conv,vqvae,prior,epoch] [--epoch-epochs=2] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
 // --python (or VAEJS_BENCH_PYTHON) picks the python whose torch is the anchor (a PyTorch 2.x wheel's, say).
 // `epoch` compares whole epochs: `vaejs train` with its defaults (data pipeline included, images_per_sec of
 // metrics.jsonl) against PyTorch examples/vae's epoch loop (benchmarks/trainer/reference/pytorch_vae.py).
@@ -38,6 +38,7 @@ const args = Object.fromEntries(
 );
 const seconds = Number(args.seconds ?? 5);
 const rounds = Number(args.rounds ?? 3);
+const epochEpochs = Number(args['epoch-epochs'] ?? 2);
 const batch = Number(args.batch ?? 128);
 const threadCounts = String(args.threads ?? '1,2')
   .split(',')
@@ -330,7 +331,11 @@ function printModel(model, threads, { rows, anchorName }) {
   return `${model}, ${threads} thread(s): ${line}`;
 }
 
-/** Whole epochs: `vaejs train` with its defaults against PyTorch examples/vae's epoch loop, `rounds` of each. */
+/**
+ * Whole epochs: `vaejs train` with its defaults against PyTorch examples/vae's epoch loop, `rounds` of each, both
+ * trained for `--epoch-epochs` epochs (default 2); each figure is the last epoch's (a run's first epoch also pays V8
+ * compiling the step; the defaults train 10), the first's printed beside it.
+ */
 function epochRows(threads, blas) {
   const cli = join(dirname(require.resolve('@vaejs/trainer/package.json')), 'dist', 'cli.js');
   const script = join(here, '..', 'trainer', 'reference', 'pytorch_vae.py');
@@ -339,6 +344,7 @@ function epochRows(threads, blas) {
     'PyTorch examples/vae, allocator set': [],
     'vaejs train (defaults)': [],
   };
+  const firsts = {};
   for (let round = 0; round < rounds; round++) {
     process.stderr.write(`  epoch, ${threads} thread(s), round ${round + 1}/${rounds}\n`);
     const variants = [
@@ -349,33 +355,45 @@ function epochRows(threads, blas) {
     for (const [name, allocator, blasThreads] of variants) {
       figures[name] ??= [];
       const run = torch
-        ? spawnSync(torch.python, [script, '--data', mnistDir, '--epochs', '1', '--threads', String(threads)], {
-            encoding: 'utf8',
-            env: torchEnv(threads, { blasCore: blas.core, allocator, blasThreads }),
-          })
+        ? spawnSync(
+            torch.python,
+            [script, '--data', mnistDir, '--epochs', String(epochEpochs), '--threads', String(threads)],
+            { encoding: 'utf8', env: torchEnv(threads, { blasCore: blas.core, allocator, blasThreads }) },
+          )
         : null;
-      figures[name].push(
-        run?.status === 0 ? JSON.parse(run.stdout.trim().split('\n').pop()).images_per_sec : Number.NaN,
-      );
+      const records =
+        run?.status === 0
+          ? run.stdout
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line))
+          : [];
+      figures[name].push(records.at(-1)?.images_per_sec ?? Number.NaN);
+      (firsts[name] ??= []).push(records[0]?.images_per_sec ?? Number.NaN);
     }
     const out = mkdtempSync(join(os.tmpdir(), 'vaejs-epoch-'));
     try {
-      execFileSync(process.execPath, [cli, 'train', '--epochs', '1', '--threads', String(threads), '--out', out], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const record = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]);
-      figures['vaejs train (defaults)'].push(record.images_per_sec);
+      const argv = [cli, 'train', '--epochs', String(epochEpochs), '--threads', String(threads), '--out', out];
+      execFileSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const records = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      figures['vaejs train (defaults)'].push(records.at(-1).images_per_sec);
+      (firsts['vaejs train (defaults)'] ??= []).push(records[0].images_per_sec);
     } catch {
       figures['vaejs train (defaults)'].push(Number.NaN);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
   }
-  console.log(`\none training epoch of MNIST (60,000 images, batch 128, data pipeline included), ${threads} thread(s)`);
+  console.log(
+    `\nepoch ${epochEpochs} of ${epochEpochs} on MNIST (60,000 images, batch 128, data pipeline included), ${threads} thread(s)`,
+  );
   const medians = Object.fromEntries(Object.entries(figures).map(([name, list]) => [name, median(list)]));
   for (const [name, value] of Object.entries(medians)) {
     console.log(
-      `${name.padEnd(38)} ${fmt(value, 0).padStart(8)} images/s   (rounds: ${figures[name].map((v) => fmt(v, 0)).join(', ')})`,
+      `${name.padEnd(38)} ${fmt(value, 0).padStart(8)} images/s   (rounds: ${figures[name].map((v) => fmt(v, 0)).join(', ')}; epoch 1: ${median(firsts[name] ?? []).toFixed(0)})`,
     );
   }
   const anchor = Math.max(
