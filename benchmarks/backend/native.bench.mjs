@@ -15,7 +15,9 @@
 // Every row is the median of --rounds rounds; each round runs every framework once, in turn, each in its own process.
 //
 //   pnpm build && node benchmarks/backend/native.bench.mjs [--seconds=5] [--rounds=3] [--threads=1,2]
-//     [--only=mlp,conv,vqvae,prior,epoch] [--epoch-epochs=2] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
+//     [--only=mlp,conv,vqvae,prior,epoch] [--warmup=2] [--epoch-epochs=2] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
+// Each process first trains --warmup seconds (at least two steps) unmeasured: V8 compiles the step in its first second or
+// two (on its helper threads), which a run pays once; the epoch row, which includes it, is the whole-run figure.
 // --python (or VAEJS_BENCH_PYTHON) picks the python whose torch is the anchor (a PyTorch 2.x wheel's, say).
 // `epoch` compares whole epochs: `vaejs train` with its defaults (data pipeline included, images_per_sec of
 // metrics.jsonl) against PyTorch examples/vae's epoch loop (benchmarks/trainer/reference/pytorch_vae.py).
@@ -39,6 +41,7 @@ const args = Object.fromEntries(
 const seconds = Number(args.seconds ?? 5);
 const rounds = Number(args.rounds ?? 3);
 const epochEpochs = Number(args['epoch-epochs'] ?? 2);
+const warmup = Number(args.warmup ?? 2);
 const batch = Number(args.batch ?? 128);
 const threadCounts = String(args.threads ?? '1,2')
   .split(',')
@@ -124,7 +127,8 @@ async function measure({ kind, model: name, threads }) {
       tf.dispose(data);
     }
   };
-  for (let i = 0; i < 2; i++) step();
+  const warmUntil = performance.now() + warmup * 1000;
+  for (let i = 0; i < 2 || performance.now() < warmUntil; i++) step();
   const times = [];
   const cpuStart = process.cpuUsage();
   const threadStart = threadCpu();
@@ -200,7 +204,18 @@ function chooseBlasCore() {
 function pytorch(model, threads, allocator, blas, blasThreads = threads) {
   if (!torch) return { error: 'not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
   const script = join(here, 'reference', 'pytorch_speed.py');
-  const argv = ['--model', model, '--data', mnistDir, '--threads', String(threads), '--seconds', String(seconds)];
+  const argv = [
+    '--model',
+    model,
+    '--data',
+    mnistDir,
+    '--threads',
+    String(threads),
+    '--seconds',
+    String(seconds),
+    '--warmup',
+    String(warmup),
+  ];
   const env = torchEnv(threads, { blasCore: blas.core, allocator, blasThreads });
   const result = runTorch(script, model === 'mlp' ? [...argv, '--peak'] : argv, env);
   if (result.error) return result;
@@ -217,7 +232,13 @@ function vaejs(kind, model, threads) {
   try {
     const out = execFileSync(
       process.execPath,
-      [script, `--worker=${JSON.stringify({ kind, model, threads })}`, `--seconds=${seconds}`, `--batch=${batch}`],
+      [
+        script,
+        `--worker=${JSON.stringify({ kind, model, threads })}`,
+        `--seconds=${seconds}`,
+        `--warmup=${warmup}`,
+        `--batch=${batch}`,
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 },
     );
     return JSON.parse(
@@ -420,7 +441,9 @@ const blas = chooseBlasCore();
 console.log(
   `Node ${process.version}; ${torch ? `PyTorch ${torch.version} (${torch.python}), BLAS ${blas.detected?.blas ?? '?'}, OpenBLAS kernel: ${blas.note}` : 'PyTorch: not installed'}`,
 );
-console.log(`batch ${batch}; medians of ${rounds} rounds of ${seconds} s; * marks the anchor, the fastest PyTorch`);
+console.log(
+  `batch ${batch}; medians of ${rounds} rounds of ${seconds} s after ${warmup} s of warm-up; * marks the anchor, the fastest PyTorch`,
+);
 const summary = [];
 for (const threads of threadCounts) {
   for (const model of only) {
