@@ -25,11 +25,14 @@ describe('the two entries', () => {
         'memoryFigures',
         'niceTicks',
         'openRunFolder',
+        'readBridgeFolder',
         'readCheckpointFolder',
         'saveNamedTensors',
+        'writeBridgeFolder',
         'writeFileDurable',
         'writeImageGrid',
         'writePng',
+        'writeRunFolder',
       ].sort(),
     );
     expect(node.fit).not.toBe(browser.fit);
