@@ -82,8 +82,20 @@ export function readBridgeFolder(dir: string, options: { fn?: string; argument?:
   }
   const configPath = join(dir, BRIDGE_CONFIG_FILE);
   const config = checkBridgeConfig(readJson(fn, configPath), configPath, fn);
-  const weights = readTensors(fn, join(dir, BRIDGE_WEIGHTS_FILE));
-  const optimizer = config.optimizer ? readTensors(fn, join(dir, BRIDGE_OPTIMIZER_FILE)) : null;
+  const weightsPath = join(dir, BRIDGE_WEIGHTS_FILE);
+  const { tensors: weights, metadata } = readTensors(fn, weightsPath);
+  // the Python side writes the step into both files: a folder caught between two writes has two steps
+  if (metadata.step !== undefined && metadata.step !== String(config.training.step)) {
+    throw new CheckpointError(
+      formatExpected(
+        fn,
+        weightsPath,
+        `of step ${config.training.step} (config.json's)`,
+        `step ${metadata.step} (a write was interrupted; checkpoints/ beside it holds whole ones)`,
+      ),
+    );
+  }
+  const optimizer = config.optimizer ? readTensors(fn, join(dir, BRIDGE_OPTIMIZER_FILE)).tensors : null;
   return { config, weights, optimizer };
 }
 
@@ -98,10 +110,10 @@ function readJson(fn: string, path: string): unknown {
   }
 }
 
-function readTensors(fn: string, path: string): Record<string, SafetensorsTensor> {
+function readTensors(fn: string, path: string): ReturnType<typeof decodeSafetensors> {
   if (!existsSync(path)) throw new CheckpointError(formatExpected(fn, 'file', path, 'none'));
   try {
-    return decodeSafetensors(new Uint8Array(readFileSync(path)), fn).tensors;
+    return decodeSafetensors(new Uint8Array(readFileSync(path)), fn);
   } catch (error) {
     if (!VaejsError.isInstance(error)) throw error;
     // the decoder's message names the field; say which file it is
