@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from '@vaejs/core';
 import { loadMnist } from '@vaejs/datasets';
 import { createPixelCnn, type PixelCnn } from '@vaejs/pixelcnn-prior';
+import { findTorchPython } from '@vaejs/testing';
 import {
   decodeSafetensors,
   disposeOptimizerState,
@@ -30,7 +31,6 @@ import {
 import { createVae, type Vae, type VaeConfig } from '@vaejs/vae';
 import { createVqVae, type VqVae, type VqVaeConfig } from '@vaejs/vqvae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTorchPython } from './torch-python';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const torch = findTorchPython();

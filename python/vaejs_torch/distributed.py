@@ -41,6 +41,18 @@ class Context:
         dist.all_reduce(total)
         return total
 
+    def all_reduce_max(self, tensor):
+        if not self.distributed:
+            return tensor
+        largest = tensor.clone()
+        dist.all_reduce(largest, op=dist.ReduceOp.MAX)
+        return largest
+
+    def spread(self, tensor):
+        """The largest difference between this tensor on any rank and on rank 0: 0 when every rank holds the same."""
+        reference = self.broadcast(tensor.detach().clone())
+        return float(self.all_reduce_max((tensor.detach() - reference).abs().max()))
+
     def gather_rows(self, rows):
         """Every rank's rows [n_r, D], concatenated in rank order (sizes may differ by rank)."""
         if not self.distributed:

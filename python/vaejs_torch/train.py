@@ -263,10 +263,15 @@ def train(plan, ctx):
                 log_step(args.out, step, epoch, dict(zip(names, means)))
         seconds = time.perf_counter() - started
         test = evaluate(kind, model, plan.test, ctx, plan.binarize, 0) if plan.test.size else {}
-        record = epoch_record(epoch, {k: v / seen for k, v in sums.items()}, test, seen, seconds, ctx.label())
+        means = {k: v / seen for k, v in sums.items()}
+        if kind == "vqvae":
+            # what the EMA's all-reduce and the broadcast restarts promise: one codebook on every rank
+            means["codebook_rank_spread"] = ctx.spread(model.quantizer.codebook)
+        record = epoch_record(epoch, means, test, seen, seconds, ctx.label())
         history.append(record)
         if ctx.is_main:
-            print(f"epoch {epoch} ({done + 1}/{args.epochs} here): train {record['train_loss']:.4f}  test {record['test_loss']:.4f}  {record['images_per_sec']:.0f} items/s  {seconds:.1f} s", file=sys.stderr)
+            test_part = f"  test {record['test_loss']:.4f}" if record["test_loss"] is not None else ""
+            print(f"epoch {epoch} ({done + 1}/{args.epochs} here): train {record['train_loss']:.4f}{test_part}  {record['images_per_sec']:.0f} items/s  {seconds:.1f} s", file=sys.stderr)
             save(plan, ctx, model, optimizer, layout, iterations, epoch, step, history, done + 1)
         ctx.barrier()
     if ctx.is_main:
@@ -278,11 +283,12 @@ def metric_name(part):
 
 
 def epoch_record(epoch, means, test, seen, seconds, backend):
-    record = {"epoch": epoch, "train_loss": means.get("loss", float("nan")), "test_loss": test.get("loss", float("nan"))}
+    """A line of metrics.jsonl as vaejs writes it (a figure that is not finite is null, as JSON.stringify writes it)."""
+    record = {"epoch": epoch, "train_loss": means.get("loss"), "test_loss": test.get("loss")}
     record.update({metric_name(k): v for k, v in means.items() if k != "loss"})
     record.update({f"test_{metric_name(k)}": v for k, v in test.items() if k != "loss"})
     record.update(images_per_sec=seen / max(seconds, 1e-9), seconds=seconds, backend=backend)
-    return record
+    return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in record.items()}
 
 
 def log_step(out, step, epoch, means):
