@@ -22,7 +22,15 @@ import torch
 
 from vaejs_torch import build_model, read_safetensors, write_safetensors
 from vaejs_torch.layers import count_parameters
+from vaejs_torch.optim import SlotLayout, build_optimizer, export_slots
 from vaejs_torch.tfjs_random import gaussian_noise
+
+NEXT_SEED = 5  # the posterior noise of the step both sides take from the same optimizer state
+STEP_ITEMS = 4  # on the first items of the case's inputs
+
+
+def first(inputs, count):
+    return {k: v[:count] if v.dim() > 0 and k != "seed" else v for k, v in inputs.items()}
 
 
 def nchw(x):
@@ -60,7 +68,7 @@ def vae_quantities(model, inputs):
         out["logVar"] = log_var
     if model.log_variance is not None:
         value = model.log_variance.detach()
-        out["logVariance"] = (value.permute(1, 2, 0) if value.dim() == 3 else value).flatten()  # vaejs' [h, w, c]
+        out["logVariance"] = (value.permute(1, 2, 0) if value.dim() == 3 else value).flatten().clone()  # vaejs' [h, w, c]
     return out, parts["loss"]
 
 
@@ -106,19 +114,33 @@ def compare(kind, out, expected):
     return result
 
 
+def step(kind, model, optimizer, inputs, seed=None):
+    """One optimisation step on the case's inputs, as vaejs' trainStep takes it (the VQ-VAE's codebook update after)."""
+    optimizer.zero_grad()
+    if kind == "vqvae":
+        parts = model.loss(nchw(inputs["x"]))
+        parts["loss"].backward()
+        optimizer.step()
+        model.quantizer.update(parts["flat"], parts["indices"])
+        return
+    if kind == "vae" and seed is not None:
+        x = nchw(inputs["x"])
+        target = nchw(inputs["target"]) if "target" in inputs else None
+        labels = one_hot(inputs, model.classes)
+        eps = gaussian_noise([x.shape[0], model.config["latentDim"]], seed)
+        model.loss(x, eps=eps, labels=labels, target=target)["loss"].backward()
+    else:
+        quantities(kind, model, inputs)[1].backward()
+    optimizer.step()
+
+
 def train_steps(kind, model, inputs, steps=2):
-    """Two Adam steps on the case's inputs (and the VQ-VAE's codebook update after each): weights vaejs has not seen."""
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2, eps=1e-7)
+    """Two steps of the bridge's Adam (tfjs' ε) on the case's inputs: weights, and an optimizer state, vaejs has not
+    seen. Returns the optimizer."""
+    optimizer = build_optimizer("adam", [p for p in model.parameters() if p.requires_grad], 1e-2)
     for _ in range(steps):
-        optimizer.zero_grad()
-        if kind == "vqvae":
-            parts = model.loss(nchw(inputs["x"]))
-            parts["loss"].backward()
-            optimizer.step()
-            model.quantizer.update(parts["flat"], parts["indices"])
-        else:
-            quantities(kind, model, inputs)[1].backward()
-            optimizer.step()
+        step(kind, model, optimizer, inputs)
+    return optimizer
 
 
 def main():
@@ -143,14 +165,21 @@ def main():
         result["trainable"] = model.tfjs_trainable_names()
         result["parameters"] = count_parameters(model)
         # torch → vaejs
-        train_steps(kind, model, inputs)
+        optimizer = train_steps(kind, model, inputs)
         with torch.no_grad():
             trained, _ = quantities(kind, model, inputs)
         written = {f"weights/{k}": v for k, v in model.tfjs_weights().items()}
+        # the optimizer's state as tfjs slots, and the step both sides then take from it (not with restarts: they draw)
+        layout = SlotLayout(model)
+        slots, order = export_slots(optimizer, "adam", layout, 2)
+        written.update({f"slots/{k}": v for k, v in slots.items()})
+        if not (kind == "vqvae" and model.quantizer.threshold > 0):
+            step(kind, model, optimizer, first(inputs, STEP_ITEMS), NEXT_SEED)
+            written.update({f"next/{k}": v for k, v in model.tfjs_weights().items()})
         written.update({f"expected/{k}": v.detach().float() if v.dtype.is_floating_point else v.int() for k, v in trained.items() if k != "indices"})
         if "indices" in trained:
             written["expected/indices"] = trained["indices"].int()
-        write_safetensors(os.path.join(folder, f"{name}.back.safetensors"), written)
+        write_safetensors(os.path.join(folder, f"{name}.back.safetensors"), written, {"order": json.dumps(order)})
         print(json.dumps(result), flush=True)
 
 

@@ -85,7 +85,8 @@ class SlotLayout:
             for parameter, value in tensors.items():
                 shadow[self.parameter_of[by_parameter[id(parameter)]][0]].copy_(value)
             out = self.shadow.tfjs_weights()
-        return {by_parameter[id(parameter)]: out[by_parameter[id(parameter)]] for parameter in tensors}
+        # copies: a weight that keeps its layout comes back as a view of the shadow, which the next call overwrites
+        return {by_parameter[id(parameter)]: out[by_parameter[id(parameter)]].clone() for parameter in tensors}
 
 
 def load_slots(optimizer, name, layout, slots, order):

@@ -236,7 +236,7 @@ class Vae(nn.Module):
         out = export_pairs(self._pairs())
         if self.log_variance is not None:
             value = self.log_variance.detach()
-            out["log_variance/log_var"] = (value.permute(1, 2, 0) if value.dim() == 3 else value).contiguous()
+            out["log_variance/log_var"] = (value.permute(1, 2, 0) if value.dim() == 3 else value).contiguous().clone()
         return out
 
 
@@ -308,7 +308,7 @@ def export_pairs(pairs):
             kernel = L.conv_to_tfjs(weight)
         else:
             kernel = L.conv_transpose_to_tfjs(weight)
-        out[f"{name}/kernel"], out[f"{name}/bias"] = kernel.contiguous(), bias.contiguous()
+        out[f"{name}/kernel"], out[f"{name}/bias"] = kernel.contiguous().clone(), bias.contiguous().clone()
     return out
 
 

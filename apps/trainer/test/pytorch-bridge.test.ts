@@ -6,9 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findTorchPython, torchrunArgs } from '@vaejs/testing';
-import { decodeSafetensors, encodeSafetensors } from '@vaejs/training';
+import { findTorchPython, serveFolder, torchrunArgs } from '@vaejs/testing';
+import { decodeSafetensors, encodeSafetensors, httpRunSource } from '@vaejs/training';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runReader } from '../src/cli/models';
 import { temporaryDir } from './fixtures';
 import { runCli } from './run-cli';
 
@@ -137,6 +138,16 @@ describe.runIf(python !== null)('the PyTorch bridge: vaejs export, torchrun with
         Math.abs(scores.loss - python) / Math.abs(python),
         `${name}: vaejs ${scores.loss}, torch ${python}`,
       ).toBeLessThan(1e-3);
+    }
+  });
+
+  it('the demo’s reader loads the imports over HTTP', async () => {
+    for (const name of ['vae-torch', 'vq-torch']) {
+      const base = `http://demo.test/${name}/`;
+      const source = httpRunSource(base, serveFolder(at(name), base));
+      const checkpoint = await runReader.locate(source);
+      expect(checkpoint.info?.epoch).toBe(2);
+      (await runReader.load(checkpoint)).dispose();
     }
   });
 

@@ -47,6 +47,7 @@ type ExportOptions = Parameters<Parameters<ReturnType<typeof exportCommand>['act
 
 export async function exportRun(options: ExportOptions): Promise<void> {
   const where = { fn: FN, argument: '--run' };
+  const written = ['config.json', 'model.safetensors', 'python/', 'README.md'];
   await withCheckpointModel(where, options.run, options, async (model, checkpoint) => {
     const { manifest, tensors } = await readModelTensors(model);
     const { format: _format, version: _version, config: modelConfig, parts: _parts, ...state } = manifest;
@@ -87,6 +88,7 @@ export async function exportRun(options: ExportOptions): Promise<void> {
       batchSize: Number(fit.batchSize ?? 128),
       epoch: info?.epoch ?? 0,
     });
+    if (optimizer) written.splice(2, 0, 'optimizer.safetensors');
     writeBridgeFolder(
       options.out,
       { config, weights: tensors, optimizer: optimizer?.slots ?? null },
@@ -100,9 +102,7 @@ export async function exportRun(options: ExportOptions): Promise<void> {
       },
     );
   });
-  process.stderr.write(
-    `exported: ${options.out} (config.json, model.safetensors, optimizer.safetensors, python/); train it as ${options.out}/README.md says\n`,
-  );
+  process.stderr.write(`exported: ${options.out} (${written.join(', ')}); train it as ${options.out}/README.md says\n`);
 }
 
 /** The optimizer's slots of a checkpoint folder, named by the model's weights. */
