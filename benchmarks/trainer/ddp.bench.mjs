@@ -87,9 +87,13 @@ try {
       [`DDP, ${processes} processes (gloo)`, ddp.get(seed)],
     ]) {
       const last = result.epochs.at(-1);
-      console.log(
-        `| ${seed} | ${label} | ${last.train_loss.toFixed(4)} | ${last.test_loss.toFixed(4)} | ${result.seconds.toFixed(1)} |`,
-      );
+      const cells = [
+        last.train_loss.toFixed(4),
+        last.test_loss.toFixed(4),
+        last.seconds.toFixed(1),
+        result.seconds.toFixed(1),
+      ];
+      console.log(`| ${seed} | ${label} | ${cells.join(' | ')} |`);
     }
   }
   const steps = one.get(seeds[0]).steps.length;
@@ -110,7 +114,7 @@ try {
   console.log('');
   figure(
     `${model}: largest |DDP − 1 process| train loss, same seed, any step`,
-    ddpGap,
+    ddpGap.toExponential(1),
     `${steps} steps × ${seeds.length} seeds`,
   );
   figure(`${model}: seed spread of the train loss (max − min over ${seeds.length} seeds), mean over steps`, spread);

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .vae import take
+from .mapping import take
 
 
 def _down_shift(x):

@@ -19,24 +19,14 @@ a tensor, a flag, the data) is one line on stderr and exit status 2, before any 
 """
 import argparse
 import json
-import math
 import os
-import shutil
 import sys
-import time
 import warnings
 
-import torch
-from torch import nn
-from torch.nn import functional as F
-from torch.nn.parallel import DistributedDataParallel
-
-from .bundle import CONFIG_FILE, OPTIMIZER_FILE, WEIGHTS_FILE, BundleError, load_model, read_bundle, write_bundle
-from .data import DataError, corrupt, load_codes, load_splits, pixels
-from .distributed import Context, local_slice
-from .evaluate import evaluate
-from .optim import SlotLayout, build_optimizer, export_slots, load_slots
-from .tfjs_random import mix_seed
+from .bundle import CONFIG_FILE, BundleError, load_model, read_bundle
+from .data import DataError, load_codes, load_splits
+from .distributed import Context
+from .loop import train
 
 PROGRAM = "vaejs_torch.train"
 # torch < 2 compares the strides of a 1×1 convolution's size-1 axes too, and warns that its gradient does not match
@@ -156,203 +146,6 @@ def load_data(plan, args, dataset):
         raise DataError("expected labelled data for a conditional model, got data without labels.")
 
 
-# training
-
-
-class Objective(nn.Module):
-    """The loss of one batch, as DistributedDataParallel wraps it (its forward is what DDP syncs around)."""
-
-    def __init__(self, kind, model):
-        super().__init__()
-        self.kind, self.model = kind, model
-
-    def forward(self, batch):
-        if self.kind == "vae":
-            return self.model.loss(batch["x"], eps=batch["eps"], labels=batch.get("labels"), target=batch.get("target"))
-        if self.kind == "vqvae":
-            return self.model.loss(batch["x"], target=batch.get("target"))
-        return self.model.loss(batch["x"], batch.get("labels"))
-
-
-def global_batch(plan, indices, generator):
-    """The whole global batch, drawn the same on every rank: inputs, targets, labels, noise."""
-    model, data = plan.model, plan.train
-    batch = {}
-    if plan.kind == "pixelcnn":
-        batch["x"] = data.images[indices]
-        classes = model.config.get("numClasses", 0)
-        if classes:
-            batch["labels"] = F.one_hot(data.labels[indices], classes).float()
-        return batch
-    clean = pixels(data.images[indices], plan.binarize, generator)
-    if plan.corruption:
-        batch["x"], batch["target"] = corrupt(clean, plan.corruption, generator), clean
-    else:
-        batch["x"] = clean
-    if plan.kind == "vae":
-        batch["eps"] = torch.randn(len(indices), model.config["latentDim"], generator=generator)
-        if model.classes:
-            batch["labels"] = F.one_hot(data.labels[indices], model.classes).float()
-    return batch
-
-
-def train(plan, ctx):
-    model, kind, args = plan.model, plan.kind, plan.args
-    if plan.batch_size < ctx.world:
-        raise UsageError(f"expected --batch-size at least the number of processes ({ctx.world}), got {plan.batch_size}.")
-    layout = SlotLayout(model)
-    model.to(ctx.device)
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    optimizer = build_optimizer(plan.optimizer["name"], parameters, plan.optimizer["learningRate"])
-    bundle = plan.bundle
-    iterations = 0
-    if bundle.optimizer is not None and plan.optimizer.get("order"):
-        iterations = load_slots(optimizer, plan.optimizer["name"], layout, bundle.optimizer, plan.optimizer["order"])
-    elif bundle.optimizer is not None and "iter" in bundle.optimizer:
-        iterations = int(bundle.optimizer["iter"].item())
-    objective = Objective(kind, model)
-    devices = [ctx.device] if ctx.device.type == "cuda" else None
-    step_of = DistributedDataParallel(objective, device_ids=devices, broadcast_buffers=False) if ctx.distributed else objective
-    training = bundle.training
-    epoch0, step = training["epoch"] - plan.done, training["step"]
-    history = list(training["history"])
-    n = plan.train.size
-    if ctx.is_main:
-        share = f" = {ctx.world} × ~{plan.batch_size // ctx.world}" if ctx.distributed else ""
-        print(f"data: {plan.train.name} {n} items {'x'.join(map(str, plan.train.shape))}, test {plan.test.size}", file=sys.stderr)
-        print(f"{ctx.label()}: global batch {plan.batch_size}{share}, {plan.optimizer['name']} lr {plan.optimizer['learningRate']}", file=sys.stderr)
-    for done in range(plan.done, args.epochs):
-        epoch = epoch0 + done + 1
-        started = time.perf_counter()
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(mix_seed(plan.seed, 0x4550, epoch)))
-        sums, seen = {}, 0
-        for start in range(0, n, plan.batch_size):
-            indices = order[start : start + plan.batch_size]
-            size = len(indices)
-            generator = torch.Generator().manual_seed(mix_seed(plan.seed, 0x5354_4550, step))
-            whole_batch = global_batch(plan, indices, generator)
-            lo, hi = local_slice(size, ctx.world, ctx.rank)
-            empty = hi == lo  # a last batch smaller than the world: this rank computes on one item, weighted 0
-            part = slice(0, 1) if empty else slice(lo, hi)
-            batch = {key: value[part].to(ctx.device) for key, value in whole_batch.items()}
-            weight = 0.0 if empty else (hi - lo) * ctx.world / size
-            if kind == "vqvae" and model.quantizer.kmeans_init and not model.quantizer.initialized:
-                with torch.no_grad():
-                    z_e = model.encode_continuous(batch["x"])[: 0 if empty else None]
-                model.quantizer.initialize(z_e, ctx, generator)
-            optimizer.zero_grad(set_to_none=True)
-            parts = step_of(batch)
-            (parts["loss"] * weight).backward()
-            optimizer.step()
-            if kind == "vqvae":
-                flat, codes = parts["flat"], parts["indices"].reshape(-1)
-                if empty:
-                    flat, codes = flat[:0], codes[:0]
-                parts["restarted"] = torch.tensor(float(model.quantizer.update(flat, codes, ctx, generator)))
-            names = [name for name in parts if name not in ("flat", "indices")]
-            local = torch.tensor([float(parts[name]) * (0 if empty else hi - lo) for name in names], dtype=torch.float64, device=ctx.device)
-            means = (ctx.all_reduce_sum(local) / size).cpu().tolist()
-            if kind == "vqvae":
-                means[names.index("restarted")] = float(parts["restarted"])
-            for name, value in zip(names, means):
-                sums[name] = sums.get(name, 0.0) + value * size
-            seen += size
-            step += 1
-            iterations += 1
-            if ctx.is_main:
-                log_step(args.out, step, epoch, dict(zip(names, means)))
-        seconds = time.perf_counter() - started
-        test = evaluate(kind, model, plan.test, ctx, plan.binarize, 0) if plan.test.size else {}
-        means = {k: v / seen for k, v in sums.items()}
-        if kind == "vqvae":
-            # what the EMA's all-reduce and the broadcast restarts promise: one codebook on every rank
-            means["codebook_rank_spread"] = ctx.spread(model.quantizer.codebook)
-        record = epoch_record(epoch, means, test, seen, seconds, ctx.label())
-        history.append(record)
-        if ctx.is_main:
-            test_part = f"  test {record['test_loss']:.4f}" if record["test_loss"] is not None else ""
-            print(f"epoch {epoch} ({done + 1}/{args.epochs} here): train {record['train_loss']:.4f}{test_part}  {record['images_per_sec']:.0f} items/s  {seconds:.1f} s", file=sys.stderr)
-            save(plan, ctx, model, optimizer, layout, iterations, epoch, step, history, done + 1)
-        ctx.barrier()
-    if ctx.is_main:
-        print(f"trained: {args.out} (bring it back: vaejs import --format pytorch --from {args.out} --out <run>)", file=sys.stderr)
-
-
-def metric_name(part):
-    return "recon" if part == "reconstruction" else part
-
-
-def epoch_record(epoch, means, test, seen, seconds, backend):
-    """A line of metrics.jsonl as vaejs writes it (a figure that is not finite is null, as JSON.stringify writes it)."""
-    record = {"epoch": epoch, "train_loss": means.get("loss"), "test_loss": test.get("loss")}
-    record.update({metric_name(k): v for k, v in means.items() if k != "loss"})
-    record.update({f"test_{metric_name(k)}": v for k, v in test.items() if k != "loss"})
-    record.update(images_per_sec=seen / max(seconds, 1e-9), seconds=seconds, backend=backend)
-    return {k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in record.items()}
-
-
-def log_step(out, step, epoch, means):
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "steps.jsonl"), "a", encoding="utf-8") as f:
-        f.write(json.dumps({"step": step, "epoch": epoch, **means}) + "\n")
-
-
-# writing
-
-
-def updated_config(plan, ctx, epoch, step, history, done):
-    """The bridge config of the trained model: where training stands, what it trained on, how (the vaejs run's
-    flags updated, so that `vaejs train --resume` and `vaejs prior train --resume` continue it on the same data)."""
-    config = json.loads(json.dumps(plan.bundle.config))
-    training = config["training"]
-    fit = {**training.get("fit", {}), "epochs": epoch, "batchSize": plan.batch_size, "seed": plan.seed}
-    fit.update(optimizer=plan.optimizer["name"], learningRate=plan.optimizer["learningRate"])
-    data = {"train": {"name": plan.train.name, "size": plan.train.size}, "test": {"name": plan.test.name, "size": plan.test.size} if plan.test.size else None}
-    app = training.get("app")
-    if isinstance(app, dict) and isinstance(app.get("flags"), dict):
-        flags = dict(app["flags"])
-        key = "codes" if plan.kind == "pixelcnn" else "dataset"
-        flags.update({key: plan.dataset.get("codes", plan.dataset["name"]), "limit": plan.args.limit, "testLimit": plan.args.test_limit})
-        flags.update(batchSize=plan.batch_size, epochs=epoch, lr=plan.optimizer["learningRate"], seed=plan.seed)
-        if plan.dataset.get("imageSize"):
-            flags["imageSize"] = plan.dataset["imageSize"]
-        app = {**app, "flags": flags}
-    training.update(epoch=epoch, step=step, history=history, fit=fit, data=data, app=app, dataset=plan.dataset)
-    if plan.kind == "vqvae":
-        config["state"]["initialized"] = bool(plan.model.quantizer.initialized)
-    config["pytorch"] = {"epochs": done, "torch": torch.__version__, "worldSize": ctx.world, "backend": ctx.backend, "device": ctx.device.type}
-    return config
-
-
-def save(plan, ctx, model, optimizer, layout, iterations, epoch, step, history, done):
-    out = plan.args.out
-    config = updated_config(plan, ctx, epoch, step, history, done)
-    config["optimizer"] = {**plan.optimizer}
-    weights = {name: tensor.cpu() for name, tensor in model.tfjs_weights().items()}
-    slots, order = export_slots(optimizer, plan.optimizer["name"], layout, iterations)
-    config["optimizer"]["order"] = order
-    name = f"epoch-{epoch:04d}"
-    checkpoints = os.path.join(out, "checkpoints")
-    write_bundle(os.path.join(checkpoints, name), config, weights, slots)
-    replace_json(os.path.join(checkpoints, "latest.json"), {"checkpoint": name})
-    for file in (WEIGHTS_FILE, OPTIMIZER_FILE, CONFIG_FILE):
-        temporary = os.path.join(out, f".{file}.tmp-{os.getpid()}")
-        shutil.copyfile(os.path.join(checkpoints, name, file), temporary)
-        os.replace(temporary, os.path.join(out, file))
-    with open(os.path.join(out, "metrics.jsonl"), "a", encoding="utf-8") as f:
-        f.write(json.dumps(history[-1]) + "\n")
-    folders = sorted(d for d in os.listdir(checkpoints) if d.startswith("epoch-"))
-    for old in folders[:-KEEP_CHECKPOINTS]:
-        shutil.rmtree(os.path.join(checkpoints, old), ignore_errors=True)
-
-
-def replace_json(path, value):
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as f:
-        json.dump(value, f)
-    os.replace(temporary, path)
-
-
 def main(argv=None):
     try:
         args = parse(argv)
@@ -362,10 +155,10 @@ def main(argv=None):
         return 2
     ctx = Context(args.device)
     try:
+        if plan.batch_size < ctx.world:
+            print(f"{PROGRAM}: expected --batch-size at least the number of processes ({ctx.world}), got {plan.batch_size}.", file=sys.stderr)
+            return 2
         train(plan, ctx)
-    except UsageError as error:
-        print(f"{PROGRAM}: {error}", file=sys.stderr)
-        return 2
     finally:
         ctx.close()
     return 0

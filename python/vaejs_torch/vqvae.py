@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import layers as L
-from .vae import export_pairs, load_pairs, take
+from .mapping import export_pairs, load_pairs, take
 
 
 def l2_normalize(x):
