@@ -297,3 +297,36 @@ describe.runIf(python !== null)('the PyTorch bridge: vaejs export, torchrun with
     });
   });
 });
+
+describe('vaejs export of a checkpoint written mid-epoch', () => {
+  it('counts the epochs it completed, its steps and its history; the Python side trains its epoch whole', async () => {
+    const root = temporaryDir('vaejs-bridge-mid-');
+    const run = join(root, 'run');
+    // 256 images in batches of 64: 4 steps an epoch; checkpoints after steps 3 (epoch 1, batch 3), 4 (the end of
+    // epoch 1), 6 (epoch 2, batch 2) and 8 (the end of epoch 2)
+    const args = ['--limit', '256', '--test-limit', '100', '--batch-size', '64', '--checkpoint-every', '3'];
+    await ok(['train', ...args, '--epochs', '2', '--out', run, ...CPU]);
+    const middle = join(run, 'checkpoints', 'step-00000006');
+    expect(JSON.parse(readFileSync(join(middle, 'checkpoint.json'), 'utf8'))).toMatchObject({ epoch: 2, batch: 2 });
+    const out = join(root, 'exported');
+    await ok(['export', '--format', 'pytorch', '--run', middle, '--out', out, ...CPU]);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.training).toMatchObject({ epoch: 1, step: 6 });
+    expect(config.training.history.map((record: { epoch: number }) => record.epoch)).toEqual([1]);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('after epoch 1 of its run');
+    if (python === null) return;
+    const trained = trainInPython(out, [...args.slice(0, 6), '--epochs', '1', '--out', join(root, 'trained')]);
+    expect(trained.status, trained.stderr).toBe(0);
+    expect(lastRecord(join(root, 'trained')).epoch).toBe(2);
+    const steps = readFileSync(join(root, 'trained', 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(steps.map((step) => [step.epoch, step.step])).toEqual([
+      [2, 7],
+      [2, 8],
+      [2, 9],
+      [2, 10],
+    ]);
+  }, 300_000);
+});

@@ -7,15 +7,18 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelManifest } from '@vaejs/core';
 import { resolveMnistDataDir } from '@vaejs/datasets';
 import {
   BRIDGE_FORMAT,
   type BridgeConfig,
+  type LocatedCheckpoint,
   loadNamedTensors,
   OPTIMIZER_NAMES,
   type OptimizerName,
   optimizerSlotsOut,
   optimizerStateData,
+  type RunConfig,
   readModelTensors,
   runFormat,
   writeBridgeFolder,
@@ -50,59 +53,70 @@ export async function exportRun(options: ExportOptions): Promise<void> {
   const written = ['config.json', 'model.safetensors', 'python/', 'README.md'];
   await withCheckpointModel(where, options.run, options, async (model, checkpoint) => {
     const { manifest, tensors } = await readModelTensors(model);
-    const { format: _format, version: _version, config: modelConfig, parts: _parts, ...state } = manifest;
     const runConfig = checkpoint.run ? await runReader.readConfig(checkpoint.run) : null;
-    const flags = await runFlags(checkpoint.run);
     const fit = runConfig?.fit ?? {};
     const name = fit.optimizer as OptimizerName;
-    const optimizer =
-      OPTIMIZER_NAMES.includes(name) && checkpoint.info
-        ? await slotsOf(checkpoint.location, name, Object.keys(tensors))
-        : null;
-    const info = checkpoint.info;
-    const config: BridgeConfig = {
-      format: BRIDGE_FORMAT,
-      version: 1,
-      kind: checkpoint.kind,
-      model: modelConfig as Record<string, unknown>,
-      state,
-      optimizer: optimizer ? { name, learningRate: Number(fit.learningRate ?? 1e-3), order: optimizer.order } : null,
-      training: {
-        epoch: info?.epoch ?? 0,
-        step: info?.step ?? 0,
-        history: info?.state.history ?? [],
-        rng: info?.state.rng ?? null,
-        fit,
-        data: runConfig?.data ?? { train: { name: 'unknown', size: 0 }, test: null },
-        app: runConfig?.app ?? null,
-        dataset: datasetOf(checkpoint.kind, flags),
-      },
-      source: { run: resolve(options.run), checkpoint: resolve(checkpoint.location), exportedBy: `vaejs ${VERSION}` },
-    };
-    const dataset = String(config.training.dataset.codes ?? config.training.dataset.name ?? 'mnist');
+    const known = OPTIMIZER_NAMES.includes(name) && checkpoint.info !== null;
+    const optimizer = known ? await slotsOf(checkpoint.location, name, Object.keys(tensors)) : null;
+    const dataset = datasetOf(checkpoint.kind, await runFlags(checkpoint.run));
+    const config = bridgeConfig(options, checkpoint, manifest, runConfig, {
+      optimizer: optimizer && { name, order: optimizer.order },
+      dataset,
+    });
     const readme = exportReadme({
       kind: checkpoint.kind,
       run: options.run,
       out: options.out,
-      dataset,
+      dataset: String(dataset.codes ?? dataset.name ?? 'mnist'),
       batchSize: Number(fit.batchSize ?? 128),
-      epoch: info?.epoch ?? 0,
+      epoch: config.training.epoch,
     });
     if (optimizer) written.splice(2, 0, 'optimizer.safetensors');
-    writeBridgeFolder(
-      options.out,
-      { config, weights: tensors, optimizer: optimizer?.slots ?? null },
-      {
-        fn: FN,
-        argument: '--out',
-        extra: (folder) => {
-          copyPythonSide(folder);
-          writeFileSync(join(folder, 'README.md'), readme);
-        },
-      },
-    );
+    const extra = (folder: string) => {
+      copyPythonSide(folder);
+      writeFileSync(join(folder, 'README.md'), readme);
+    };
+    const content = { config, weights: tensors, optimizer: optimizer?.slots ?? null };
+    writeBridgeFolder(options.out, content, { fn: FN, argument: '--out', extra });
   });
   process.stderr.write(`exported: ${options.out} (${written.join(', ')}); train it as ${options.out}/README.md says\n`);
+}
+
+/**
+ * The bridge folder's config.json of a checkpoint: its kind, config and state (the manifest's other fields), the
+ * optimizer's name and order, where training stands and where its data is. `training.epoch` counts the epochs
+ * completed: a checkpoint written mid-epoch (`info.batch` > 0) is in epoch `info.epoch`, which the Python side then
+ * trains whole (its steps so far still count in `training.step`).
+ */
+function bridgeConfig(
+  options: ExportOptions,
+  checkpoint: LocatedCheckpoint,
+  manifest: ModelManifest,
+  runConfig: RunConfig | null,
+  extra: { optimizer: { name: OptimizerName; order: string[] } | null; dataset: Record<string, unknown> },
+): BridgeConfig {
+  const { format: _format, version: _version, config: model, parts: _parts, ...state } = manifest;
+  const { info } = checkpoint;
+  const fit = runConfig?.fit ?? {};
+  return {
+    format: BRIDGE_FORMAT,
+    version: 1,
+    kind: checkpoint.kind,
+    model: model as Record<string, unknown>,
+    state,
+    optimizer: extra.optimizer && { ...extra.optimizer, learningRate: Number(fit.learningRate ?? 1e-3) },
+    training: {
+      epoch: info ? (info.batch ? info.epoch - 1 : info.epoch) : 0,
+      step: info?.step ?? 0,
+      history: info?.state.history ?? [],
+      rng: info?.state.rng ?? null,
+      fit,
+      data: runConfig?.data ?? { train: { name: 'unknown', size: 0 }, test: null },
+      app: runConfig?.app ?? null,
+      dataset: extra.dataset,
+    },
+    source: { run: resolve(options.run), checkpoint: resolve(checkpoint.location), exportedBy: `vaejs ${VERSION}` },
+  };
 }
 
 /** The optimizer's slots of a checkpoint folder, named by the model's weights. */
