@@ -6,7 +6,8 @@ Generation with PixelCNN Decoders" (gated).
 
 Causality as in vaejs: the vertical stack's kernel is (k//2 + 1) × k over rows padded on top (row i sees rows ≤ i) and
 reaches the horizontal stack shifted down one row; the horizontal kernel is 1 × (k//2 + 1) over columns padded on
-the left, its input shifted right one column in the first block (type A: a position never sees itself).
+the left, its input shifted right one column in the first block (type A: a position never sees itself). The gated
+block runs the same ops in the same order as vaejs' (one convolution per stack, explicit padding, the block's tail).
 """
 import torch
 from torch import nn
@@ -15,21 +16,18 @@ from torch.nn import functional as F
 from .mapping import take
 
 
-def _down_shift(x):
-    return F.pad(x, (0, 0, 1, 0))[:, :, :-1, :]
-
-
-def _right_shift(x):
-    return F.pad(x, (1, 0, 0, 0))[:, :, :, :-1]
-
-
 class GatedBlock(nn.Module):
+    """One gated block, computed as @vaejs/pixelcnn-prior's GatedPixelCnnBlock computes it (gated-block.ts and
+    gated-tail.ts): each stack one convolution to both gate halves (2C channels, tanh half first) with its zeros
+    padded explicitly; the horizontal convolution adds its own bias and the 1×1 map's; the map from the vertical
+    stack runs on rows 0 … h−2 of the vertical pre-activation, without its bias, and a zero row goes on top (row r of
+    the horizontal stack reads row r−1); then the class biases, both gates, the output 1×1 map and the residual."""
+
     def __init__(self, in_channels, channels, kernel_size, mask_type, num_classes, returns_stacks):
         super().__init__()
         half = kernel_size // 2
         self.half, self.channels, self.mask_type = half, channels, mask_type
         self.returns_stacks = returns_stacks
-        # each conv computes both gate halves (tanh, sigmoid) as 2C output channels, as one usually writes it in torch
         self.vertical = nn.Conv2d(in_channels, 2 * channels, (half + 1, kernel_size))
         self.to_horizontal = nn.Conv2d(2 * channels, 2 * channels, 1)
         self.horizontal = nn.Conv2d(in_channels, 2 * channels, (1, half + 1))
@@ -44,10 +42,18 @@ class GatedBlock(nn.Module):
 
     def forward(self, vertical, horizontal, labels=None):
         half = self.half
-        vertical_pre = self.vertical(F.pad(vertical, (half, half, half, 0)))
-        from_vertical = self.to_horizontal(_down_shift(vertical_pre))
-        source = _right_shift(horizontal) if self.mask_type == "A" else horizontal
-        pre = self.horizontal(F.pad(source, (half, 0, 0, 0))) + from_vertical
+        # vertical: row r sees rows r−k//2 … r (k//2 zero rows on top, k//2 zero columns each side)
+        vertical_pre = F.conv2d(F.pad(vertical, (half, half, half, 0)), self.vertical.weight) + self.vertical.bias[:, None, None]
+        # horizontal: column c sees columns c−k//2 … c; type A: k//2 + 1 zero columns and the last dropped (c unseen)
+        if self.mask_type == "A":
+            source = F.pad(horizontal, (half + 1, 0, 0, 0))[:, :, :, :-1]
+        else:
+            source = F.pad(horizontal, (half, 0, 0, 0))
+        pre = F.conv2d(source, self.horizontal.weight, self.horizontal.bias + self.to_horizontal.bias)
+        # a product over channels, as vaejs' pointwise: on a one-row map it reads no rows, and its weight still gets
+        # a (zero) gradient, as DDP expects of every parameter
+        mapped = torch.einsum("nchw,oc->nohw", vertical_pre[:, :, :-1], self.to_horizontal.weight[:, :, 0, 0])
+        pre = pre + F.pad(mapped, (0, 0, 1, 0))
         if self.horizontal_class is not None and labels is not None:
             pre = pre + self.horizontal_class(labels)[:, :, None, None]
         out = self.output(self._gate(pre))
