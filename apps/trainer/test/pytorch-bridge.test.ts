@@ -125,6 +125,30 @@ describe.runIf(python !== null)('the PyTorch bridge: vaejs export, torchrun with
     expect(lastRecord(at('trained-vq')).codebook_rank_spread).toBe(0);
   });
 
+  it('one process takes the steps two take: the same step losses and test loss (float rounding apart)', () => {
+    for (const [name, testLimit] of [
+      ['vae', '500'],
+      ['vq', '200'],
+    ] as const) {
+      const out = at(`one-${name}`);
+      const args = ['--dataset', 'mnist', '--limit', '512', '--test-limit', testLimit, '--epochs', '1'];
+      const run = trainInPython(at(`exported-${name}`), [...args, '--batch-size', '128', '--out', out]);
+      expect(run.status, run.stderr).toBe(0);
+      const losses = (folder: string) =>
+        readFileSync(join(folder, 'steps.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).loss as number);
+      const one = losses(out);
+      const two = losses(at(`trained-${name}`));
+      expect(one).toHaveLength(4);
+      const gaps = one.map((loss, i) => Math.abs(loss - (two[i] as number)) / Math.abs(loss));
+      expect(Math.max(...gaps), `${name}: ${one} against ${two}`).toBeLessThan(1e-5);
+      const test = [lastRecord(out).test_loss as number, lastRecord(at(`trained-${name}`)).test_loss as number];
+      expect(Math.abs(test[0]! - test[1]!) / Math.abs(test[0]!), `${name}: ${test}`).toBeLessThan(1e-5);
+    }
+  });
+
   it('the imports evaluate in the CLI to the test loss the Python side reported, within 1e-3', async () => {
     for (const [name, limit] of [
       ['vae', '500'],
