@@ -388,7 +388,8 @@ beforeAll(async () => {
     }
   }
   for (const inputs of cached.values()) tf.dispose(inputs);
-}, 240_000);
+  // 100 s alone on 2 cores; beside the rest of the suite it took more than 240
+}, 900_000);
 
 /**
  * The twin's Adam state, as tfjs slots, in a vaejs Adam over the twin's weights; one vaejs step (the posterior noise of
