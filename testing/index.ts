@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
+export { findTorchPython, torchrunArgs } from './torch';
+
 /**
  * A `fetch` that serves the files under `dir` at the URL `base` (ending in `/`), as a static web server would; anything
  * else, folders included, is a 404.

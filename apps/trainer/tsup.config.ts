@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // The native kernels' addon (@vaejs/backend-native: its loader, and the prebuilt binary with the libraries beside it
@@ -21,6 +21,18 @@ function copyNativeAddon(): void {
   }
 }
 
+// The Python side of the PyTorch bridge (python/vaejs_torch, its pyproject.toml and README) ships in dist/python:
+// `vaejs export --format pytorch` copies it into every folder it writes, so the CLI's tarball alone exports a model
+// that trains with torch alone.
+function copyPythonSide(): void {
+  const from = '../../python';
+  mkdirSync('dist/python/vaejs_torch', { recursive: true });
+  for (const file of ['pyproject.toml', 'README.md']) cpSync(`${from}/${file}`, `dist/python/${file}`);
+  for (const file of readdirSync(`${from}/vaejs_torch`).filter((name) => name.endsWith('.py'))) {
+    cpSync(`${from}/vaejs_torch/${file}`, `dist/python/vaejs_torch/${file}`);
+  }
+}
+
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],
@@ -36,6 +48,7 @@ export default defineConfig({
   removeNodeProtocol: false,
   async onSuccess() {
     copyNativeAddon();
+    copyPythonSide();
   },
   esbuildOptions(options) {
     options.conditions = ['node'];

@@ -13,6 +13,11 @@ from torch import nn
 from torch.nn import functional as F
 
 
+# tfjs-layers' activations by the names a vaejs config gives them (elu α = 1; selu with the same constants as torch;
+# swish = x·σ(x), torch's silu)
+ACTIVATIONS = {"relu": F.relu, "elu": F.elu, "selu": F.selu, "tanh": torch.tanh, "swish": F.silu}
+
+
 def same_padding(size, kernel, stride):
     """TensorFlow's 'same' padding of one axis: (before, after), the extra pixel after."""
     out = math.ceil(size / stride)

@@ -1,48 +1,94 @@
 """The @vaejs/vqvae model (its `createVqVae` config) as a torch.nn.Module: stride-2 convolutional encoder and a 1×1
-convolution to D, nearest-code quantisation with the straight-through estimator, codebook and commitment losses, the
-EMA codebook with Laplace smoothing and dead-code restarts, and the mirrored transposed-convolution decoder.
+convolution to D, nearest-code quantisation (Euclidean, or cosine on l2-normalised vectors) with the straight-through
+estimator, codebook and commitment losses, the EMA codebook with Laplace smoothing, dead-code restarts, k-means
+initialisation, and the mirrored transposed-convolution decoder.
 van den Oord et al. 2017, "Neural Discrete Representation Learning" (eq. 3 and appendix A.1); Razavi et al. 2019;
-Łańcucki et al. 2020 (restarts).
+Łańcucki et al. 2020 (restarts); Yu et al. 2021 (cosine codebook).
+
+Training on several processes (`train.py`) passes a `sync` (distributed.py) to `update` and `initialize`: the EMA's
+counts and sums are all-reduced, so every rank computes the same codebook from the whole global batch; restart and
+k-means candidates are gathered from every rank, drawn on rank 0 and broadcast.
 """
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from . import layers as L
-from .vae import export_pairs, load_pairs
+from .mapping import export_pairs, load_pairs, take
+
+
+def l2_normalize(x):
+    """x / ||x|| along the last axis, as vaejs' l2Normalize (a zero vector stays zero)."""
+    return x * torch.rsqrt(torch.clamp_min(x.pow(2).sum(-1, keepdim=True), 1e-12))
+
+
+class LocalSync:
+    """One process: the whole batch is here (distributed.py has the multi-process one)."""
+
+    is_main = True
+
+    def all_reduce_sum(self, tensor):
+        return tensor
+
+    def gather_rows(self, rows):
+        return rows
+
+    def broadcast(self, tensor):
+        return tensor
 
 
 class VectorQuantizer(nn.Module):
-    """Codebook [K, D] (a parameter unless EMA), EMA cluster sizes [K] and sums [K, D] as buffers."""
+    """Codebook [K, D] (a parameter; trained by gradient unless EMA), EMA cluster sizes [K] and sums [K, D] as
+    buffers, and `initialized` (whether k-means has run)."""
 
     def __init__(self, dim, codebook_size, settings):
         super().__init__()
-        if settings.get("distance", "euclidean") != "euclidean":
-            raise ValueError(f"VectorQuantizer: expected quantizer.distance 'euclidean' in this twin, got '{settings['distance']}'.")
+        self.distance = settings.get("distance", "euclidean")
+        if self.distance not in ("euclidean", "cosine"):
+            raise ValueError(f"VectorQuantizer: expected quantizer.distance 'euclidean' or 'cosine', got '{self.distance}'.")
         self.dim, self.codebook_size = dim, codebook_size
         self.beta = settings.get("beta", 0.25)
         self.ema = settings.get("ema", False)
         self.decay, self.epsilon = settings.get("decay", 0.99), settings.get("epsilon", 1e-5)
         self.threshold = settings.get("deadCodeThreshold", 0)
+        self.kmeans_init = settings.get("kmeansInit", False)
+        self.kmeans_iterations = settings.get("kmeansIterations", 10)
+        self.initialized = False
         limit = (3 / dim) ** 0.5
         initial = torch.empty(codebook_size, dim).uniform_(-limit, limit)
+        if self.distance == "cosine":
+            initial = l2_normalize(initial)
         self.codebook = nn.Parameter(initial.clone(), requires_grad=not self.ema)
         self.register_buffer("cluster_size", torch.ones(codebook_size))
         self.register_buffer("embed_sum", initial.clone())
 
-    def nearest(self, flat):
+    @property
+    def cosine(self):
+        return self.distance == "cosine"
+
+    def codes(self):
+        """The codebook as the lookup sees it (l2-normalised in cosine mode)."""
+        return l2_normalize(self.codebook) if self.cosine else self.codebook
+
+    def flatten(self, z_e):
+        """z_e [n, D, h, w] → the vectors the quantiser compares, [n·h·w, D] (l2-normalised in cosine mode)."""
+        flat = z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
+        return l2_normalize(flat) if self.cosine else flat
+
+    def nearest(self, flat, codes=None):
         """argmin_k ||z − e_k||² as vaejs computes it: [−2z, 1]·[e_k, ||e_k||²] in one product (ties: lower k)."""
-        codes = self.codebook.detach()
+        codes = (self.codes() if codes is None else codes).detach()
         augmented_codes = torch.cat([codes, codes.pow(2).sum(1, keepdim=True)], 1)
-        augmented = torch.cat([-2 * flat.detach(), torch.ones(flat.shape[0], 1)], 1)
+        augmented = torch.cat([-2 * flat.detach(), torch.ones(flat.shape[0], 1, device=flat.device)], 1)
         return (augmented @ augmented_codes.t()).argmin(1)
 
     def forward(self, z_e):
         """z_e [n, D, h, w] → dict of output (straight-through), indices [n, h, w], the losses and code metrics."""
         n, dim, height, width = z_e.shape
-        flat = z_e.permute(0, 2, 3, 1).reshape(-1, dim)
-        indices = self.nearest(flat)
-        quantized = F.embedding(indices, self.codebook)
+        flat = self.flatten(z_e)
+        codes = self.codes()
+        indices = self.nearest(flat, codes)
+        quantized = F.embedding(indices, codes)
         codebook_loss = F.mse_loss(quantized, flat.detach())
         commitment_loss = F.mse_loss(flat, quantized.detach())
         loss = self.beta * commitment_loss if self.ema else codebook_loss + self.beta * commitment_loss
@@ -64,31 +110,80 @@ class VectorQuantizer(nn.Module):
         }
 
     @torch.no_grad()
-    def update(self, flat, indices):
-        """After the optimiser step: the EMA update, then dead-code restarts from the batch's vectors."""
+    def initialize(self, z_e, sync=None, generator=None):
+        """k-means on the batch's vectors (vaejs' `initialize`: K distinct starting rows, Lloyd iterations, empty
+        clusters kept), on rank 0 over the whole global batch; every rank gets its result."""
+        sync = sync or LocalSync()
+        vectors = sync.gather_rows(self.flatten(z_e))
+        if sync.is_main:
+            centroids, counts = kmeans(vectors, self.codebook_size, self.kmeans_iterations, self.cosine, generator)
+            sizes = counts.clamp_min(1)
+            self.codebook.data.copy_(centroids)
+            self.cluster_size.copy_(sizes)
+            self.embed_sum.copy_(centroids * sizes[:, None])
+        for tensor in (self.codebook.data, self.cluster_size, self.embed_sum):
+            tensor.copy_(sync.broadcast(tensor))
+        self.initialized = True
+
+    @torch.no_grad()
+    def update(self, flat, indices, sync=None, generator=None):
+        """After the optimiser step: the EMA update, then dead-code restarts from the batch's vectors; returns the
+        number of codes restarted. `flat` as `forward` returns it (normalised in cosine mode)."""
+        sync = sync or LocalSync()
         indices = indices.reshape(-1)
         codebook = self.codebook.data
+        counts = None
+        if self.ema or self.threshold > 0:
+            counts = sync.all_reduce_sum(torch.bincount(indices, minlength=self.codebook_size).float())
         if self.ema:
-            counts = torch.bincount(indices, minlength=self.codebook_size).float()
-            sums = torch.zeros_like(self.embed_sum).index_add_(0, indices, flat)
+            sums = sync.all_reduce_sum(torch.zeros_like(self.embed_sum).index_add_(0, indices, flat))
             self.cluster_size.mul_(self.decay).add_(counts, alpha=1 - self.decay)
             self.embed_sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
             total = self.cluster_size.sum()
             smoothed = (self.cluster_size + self.epsilon) / (total + self.codebook_size * self.epsilon) * total
-            codebook.copy_(self.embed_sum / smoothed.unsqueeze(1))
-        restarted = 0
-        if self.threshold > 0:
-            usage = self.cluster_size if self.ema else torch.bincount(indices, minlength=self.codebook_size).float()
-            dead = usage < self.threshold
-            restarted = int(dead.sum())
-            if restarted:
-                rows = torch.randperm(flat.shape[0])[: self.codebook_size] if flat.shape[0] >= self.codebook_size else torch.randint(flat.shape[0], (self.codebook_size,))
-                replacements = flat[rows]
-                codebook[dead] = replacements[dead]
-                if self.ema:
-                    self.cluster_size[dead] = self.threshold
-                    self.embed_sum[dead] = replacements[dead] * self.threshold
+            next_codes = self.embed_sum / smoothed.unsqueeze(1)
+            codebook.copy_(l2_normalize(next_codes) if self.cosine else next_codes)
+        if self.threshold <= 0:
+            return 0
+        dead = (self.cluster_size if self.ema else counts) < self.threshold
+        restarted = int(dead.sum())
+        if restarted:
+            vectors = sync.gather_rows(flat)
+            replacements = torch.zeros_like(codebook)
+            if sync.is_main:
+                replacements = vectors[sample_rows(vectors.shape[0], self.codebook_size, generator).to(vectors.device)]
+            replacements = sync.broadcast(replacements)
+            codebook[dead] = replacements[dead]
+            if self.ema:
+                self.cluster_size[dead] = self.threshold
+                self.embed_sum[dead] = replacements[dead] * self.threshold
         return restarted
+
+
+def sample_rows(rows, count, generator=None):
+    """`count` row indices drawn without replacement (with repeats only when rows < count), as vaejs' sampleRowIndices."""
+    copies = -(-count // rows)
+    return torch.randperm(rows * copies, generator=generator)[:count] % rows
+
+
+def kmeans(vectors, count, iterations, cosine, generator=None):
+    """Lloyd's k-means as vaejs' `kmeans`: centroids start at distinct rows; an empty cluster keeps its centroid;
+    spherical (normalised) in cosine mode. Returns (centroids [K, D], counts [K] of the final assignment)."""
+    points = l2_normalize(vectors) if cosine else vectors
+    centroids = points[sample_rows(points.shape[0], count, generator).to(points.device)]
+
+    def assign(current):
+        augmented = torch.cat([current, current.pow(2).sum(1, keepdim=True)], 1)
+        nearest = (torch.cat([-2 * points, torch.ones(points.shape[0], 1, device=points.device)], 1) @ augmented.t()).argmin(1)
+        counts = torch.bincount(nearest, minlength=count).float()
+        return counts, torch.zeros_like(current).index_add_(0, nearest, points)
+
+    for _ in range(iterations):
+        counts, sums = assign(centroids)
+        means = sums / counts.clamp_min(1)[:, None]
+        moved = torch.where((counts > 0)[:, None], means, centroids)
+        centroids = l2_normalize(moved) if cosine else moved
+    return centroids, assign(centroids)[0]
 
 
 class VqVae(nn.Module):
@@ -108,7 +203,8 @@ class VqVae(nn.Module):
         self.quantizer = VectorQuantizer(dim, config["codebookSize"], config.get("quantizer", {}))
         self.decoder = nn.ModuleList()
         previous = dim
-        for filters in config["decoderFilters"]:
+        decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
+        for filters in decoder_filters:
             self.decoder.append(L.ConvTranspose2dSame(previous, filters, kernel, 2))
             previous = filters
         self.output = L.ConvTranspose2dSame(previous, channels, kernel, 1)
@@ -120,12 +216,25 @@ class VqVae(nn.Module):
             h = F.relu(conv(h))
         return self.to_codes(h)
 
+    def encode(self, x):
+        """Code maps int64 [n, h, w]."""
+        q = self.quantizer
+        return q.nearest(q.flatten(self.encode_continuous(x))).view(x.shape[0], *self._grid(x))
+
+    def _grid(self, x):
+        factor = 2 ** len(self.config["encoderFilters"])
+        return x.shape[2] // factor, x.shape[3] // factor
+
     def decode_quantized(self, z_q):
         h = z_q
         for deconv in self.decoder:
             h = F.relu(deconv(h))
         out = self.output(h)
         return torch.sigmoid(out) if self.config.get("outputActivation", "sigmoid") == "sigmoid" else out
+
+    def decode(self, indices):
+        """Images from code maps [n, h, w]."""
+        return self.decode_quantized(F.embedding(indices, self.quantizer.codes()).permute(0, 3, 1, 2))
 
     def loss(self, x, target=None):
         """{'loss', 'reconstruction', 'reconstructionMse', 'codebook', 'commitment', 'perplexity', 'usage'}, plus the
@@ -153,22 +262,28 @@ class VqVae(nn.Module):
         pairs.append(("dec_output", self.output, "conv-transpose", None))
         return pairs
 
+    QUANTIZER_TENSORS = ("codebook", "ema_cluster_size", "ema_embed_sum")
+
+    def tfjs_names(self):
+        """Every tensor of the model by its tfjs name: the layers' weights, then the quantiser's codebook and EMA state."""
+        weights = [f"{name}/{part}" for name, *_ in self._pairs() for part in ("kernel", "bias")]
+        return weights + [f"vector_quantizer/{name}" for name in self.QUANTIZER_TENSORS]
+
+    def tfjs_trainable_names(self):
+        """The trainable ones in vaejs' order (its optimizer's slots): encoder, decoder, then the codebook unless EMA."""
+        weights = [f"{name}/{part}" for name, *_ in self._pairs() for part in ("kernel", "bias")]
+        return weights if self.quantizer.ema else weights + ["vector_quantizer/codebook"]
+
     def load_tfjs(self, weights):
         load_pairs(self._pairs(), weights)
         q = self.quantizer
         with torch.no_grad():
-            for name, target in (("codebook", q.codebook), ("ema_cluster_size", q.cluster_size), ("ema_embed_sum", q.embed_sum)):
-                key = f"vector_quantizer/{name}"
-                if key not in weights:
-                    raise KeyError(f"load_tfjs: expected tensor '{key}', got none.")
-                if tuple(weights[key].shape) != tuple(target.shape):
-                    raise ValueError(f"load_tfjs: expected tensor '{key}' of shape {list(target.shape)}, got {list(weights[key].shape)}.")
-                target.copy_(weights[key])
+            for name, target in zip(self.QUANTIZER_TENSORS, (q.codebook, q.cluster_size, q.embed_sum)):
+                target.copy_(take(weights, f"vector_quantizer/{name}", tuple(target.shape)))
 
     def tfjs_weights(self):
         out = export_pairs(self._pairs())
         q = self.quantizer
-        out["vector_quantizer/codebook"] = q.codebook.detach().clone()
-        out["vector_quantizer/ema_cluster_size"] = q.cluster_size.clone()
-        out["vector_quantizer/ema_embed_sum"] = q.embed_sum.clone()
+        for name, source in zip(self.QUANTIZER_TENSORS, (q.codebook.detach(), q.cluster_size, q.embed_sum)):
+            out[f"vector_quantizer/{name}"] = source.clone()
         return out

@@ -6,6 +6,8 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VaejsError } from '@vaejs/core';
 import { encodeCommand } from './cli/encode';
 import { evalCommand } from './cli/evaluate';
+import { exportCommand } from './cli/export';
+import { importCommand } from './cli/import';
 import { applyConfigFile } from './cli/options';
 import { UsageError } from './cli/parse';
 import { priorTrainCommand } from './cli/prior-train';
@@ -24,7 +26,14 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => {} });
   const prior = new Command('prior').description('train a PixelCNN prior over VQ-VAE code maps').exitOverride();
   prior.addCommand(priorTrainCommand() as unknown as Command);
-  for (const command of [trainCommand(), evalCommand(), sampleCommand(), encodeCommand()]) {
+  for (const command of [
+    trainCommand(),
+    evalCommand(),
+    sampleCommand(),
+    encodeCommand(),
+    exportCommand(),
+    importCommand(),
+  ]) {
     program.addCommand(command as unknown as Command);
   }
   program.addCommand(prior);
@@ -45,7 +54,9 @@ export function createProgram(): Command {
 function commandName(argv: string[]): string {
   const words = argv.filter((arg) => !arg.startsWith('-'));
   if (words[0] === 'prior' && words[1] === 'train') return 'vaejs prior train';
-  return ['train', 'eval', 'sample', 'encode', 'prior'].includes(words[0] ?? '') ? `vaejs ${words[0]}` : 'vaejs';
+  return ['train', 'eval', 'sample', 'encode', 'prior', 'export', 'import'].includes(words[0] ?? '')
+    ? `vaejs ${words[0]}`
+    : 'vaejs';
 }
 
 /** Commander's own messages, and the one line in the project's form each becomes. */
@@ -53,7 +64,7 @@ const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string) => stri
   [/^unknown option '([^']+)'/, (m, did) => `expected a known option (see --help), got '${m[1]}'${did}.`],
   [
     /^unknown command '([^']+)'/,
-    (m, did) => `expected a command (train, eval, sample, encode, prior train), got '${m[1]}'${did}.`,
+    (m, did) => `expected a command (train, eval, sample, encode, prior train, export, import), got '${m[1]}'${did}.`,
   ],
   [/^required option '([^']+)' not specified/, (m) => `expected ${m[1]}, got nothing.`],
   [/^option '([^']+)' argument missing/, (m) => `expected a value after ${m[1]}, got nothing.`],

@@ -325,10 +325,13 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         ['sample', '--run', run, '--label', '3', '--out', join(temporaryDir(), 's.png'), '--backend', 'cpu'],
         /^vaejs sample: expected --label nothing \(the model is unconditional\), got 3\.$/,
       ],
-      [['fly'], /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'fly'\.$/],
+      [
+        ['fly'],
+        /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'fly'\.$/,
+      ],
       [
         ['trian', '--out', 'x'],
-        /^vaejs: expected a command \(train, eval, sample, encode, prior train\), got 'trian' \(did you mean train\?\)\.$/,
+        /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'trian' \(did you mean train\?\)\.$/,
       ],
     ];
     for (const [args, message] of cases) {

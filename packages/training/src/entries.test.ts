@@ -26,12 +26,15 @@ describe('the two entries', () => {
         'memoryFigures',
         'niceTicks',
         'openRunFolder',
+        'readBridgeFolder',
         'readCheckpointFolder',
         'replaceFileDurable',
         'saveNamedTensors',
+        'writeBridgeFolder',
         'writeFileDurable',
         'writeImageGrid',
         'writePng',
+        'writeRunFolder',
       ].sort(),
     );
     expect(node.fit).not.toBe(browser.fit);

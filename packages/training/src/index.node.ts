@@ -2,6 +2,19 @@
 // plus run folders (metrics, pictures, atomic checkpoints, exact resume, one writer, signals), their reader over files
 // (`fileRunSource`) and file IO handlers that need no tfjs-node. Keep the shared names in step with index.ts.
 export {
+  BRIDGE_CONFIG_FILE,
+  BRIDGE_FORMAT,
+  BRIDGE_OPTIMIZER_FILE,
+  BRIDGE_WEIGHTS_FILE,
+  type BridgeConfig,
+  type BridgeTraining,
+  checkBridgeConfig,
+  OPTIMIZER_SLOTS,
+  optimizerSlotsIn,
+  optimizerSlotsOut,
+  optimizerStateData,
+} from './bridge-format';
+export {
   type BatchLogs,
   type Callback,
   type EarlyStoppingOptions,
@@ -12,6 +25,8 @@ export {
 } from './callbacks';
 export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
+export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { fileRunSource } from './node/file-source';
@@ -21,6 +36,7 @@ export { fit } from './node/node-fit';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
 export { openRunFolder } from './node/run-folder';
+export { type RunFolderContent, writeRunFolder } from './node/write-run';
 export {
   createOptimizer,
   disposeOptimizerState,

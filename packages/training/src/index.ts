@@ -2,6 +2,19 @@
 // run-folder reader over HTTP that the browser demo reads checkpoints with. Node resolves the package to
 // index.node.ts, which adds run folders, their reader over files, and file IO.
 
+export {
+  BRIDGE_CONFIG_FILE,
+  BRIDGE_FORMAT,
+  BRIDGE_OPTIMIZER_FILE,
+  BRIDGE_WEIGHTS_FILE,
+  type BridgeConfig,
+  type BridgeTraining,
+  checkBridgeConfig,
+  OPTIMIZER_SLOTS,
+  optimizerSlotsIn,
+  optimizerSlotsOut,
+  optimizerStateData,
+} from './bridge-format';
 export { fit } from './browser-fit';
 export {
   type BatchLogs,
@@ -14,6 +27,7 @@ export {
 } from './callbacks';
 export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export {
   createOptimizer,
   disposeOptimizerState,
