@@ -26,7 +26,7 @@ import {
 import { VERSION } from '../version';
 import { exportReadme } from './export-readme';
 import { runReader, withCheckpointModel } from './models';
-import { withBackendFlags } from './options';
+import { withBackendFlags, withMaxMemory } from './options';
 import { text } from './parse';
 import { copyPythonSide } from './python-side';
 import { runFlags } from './run-flags';
@@ -41,7 +41,7 @@ export function exportCommand() {
     .addOption(new Option('--format <name>', 'what to write').choices(['pytorch'] as const).makeOptionMandatory())
     .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', text)
     .requiredOption('--out <folder>', 'the folder to write (new or empty)', text);
-  return withBackendFlags(command).action(async (options) => {
+  return withBackendFlags(withMaxMemory(command)).action(async (options) => {
     await exportRun(options);
   });
 }
@@ -51,7 +51,8 @@ type ExportOptions = Parameters<Parameters<ReturnType<typeof exportCommand>['act
 export async function exportRun(options: ExportOptions): Promise<void> {
   const where = { fn: FN, argument: '--run' };
   const written = ['config.json', 'model.safetensors', 'python/', 'README.md'];
-  await withCheckpointModel(where, options.run, options, async (model, checkpoint) => {
+  // Export reads the weights and runs no batch: the model is checked against --max-memory for one item.
+  await withCheckpointModel(where, options.run, options, 1, async (model, checkpoint) => {
     const { manifest, tensors } = await readModelTensors(model);
     const runConfig = checkpoint.run ? await runReader.readConfig(checkpoint.run) : null;
     const fit = runConfig?.fit ?? {};
