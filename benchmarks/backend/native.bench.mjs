@@ -15,9 +15,9 @@
 // Every row is the median of --rounds rounds; each round runs every framework once, in turn, each in its own process.
 //
 //   pnpm build && node benchmarks/backend/native.bench.mjs [--seconds=5] [--rounds=3] [--threads=1,2]
-//     [--only=mlp,conv,vqvae,prior,epoch] [--warmup=2] [--epoch-epochs=2] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
-// Each process first trains --warmup seconds (at least two steps) unmeasured: V8 compiles the step in its first second or
-// two (on its helper threads), which a run pays once; the epoch row, which includes it, is the whole-run figure.
+//     [--only=mlp,conv,vqvae,prior,epoch] [--warmup=0] [--epoch-epochs=2] [--python=/usr/bin/python3] [--no-wasm] [--blas-core=NAME]
+// Each process first trains two steps, or --warmup seconds of steps, unmeasured. V8 compiles the step in its first
+// second or two on its helper threads, which a run pays once (the epoch row includes it); --warmup=2 leaves it out.
 // --python (or VAEJS_BENCH_PYTHON) picks the python whose torch is the anchor (a PyTorch 2.x wheel's, say).
 // `epoch` compares whole epochs: `vaejs train` with its defaults (data pipeline included, images_per_sec of
 // metrics.jsonl) against PyTorch examples/vae's epoch loop (benchmarks/trainer/reference/pytorch_vae.py).
@@ -41,7 +41,7 @@ const args = Object.fromEntries(
 const seconds = Number(args.seconds ?? 5);
 const rounds = Number(args.rounds ?? 3);
 const epochEpochs = Number(args['epoch-epochs'] ?? 2);
-const warmup = Number(args.warmup ?? 2);
+const warmup = Number(args.warmup ?? 0);
 const batch = Number(args.batch ?? 128);
 const threadCounts = String(args.threads ?? '1,2')
   .split(',')
