@@ -1,4 +1,5 @@
 /** The README.md of a folder `vaejs export --format pytorch` writes: how to train it, and what is in it. */
+import { BRIDGE_CONFIG_FILE, BRIDGE_OPTIMIZER_FILE, BRIDGE_WEIGHTS_FILE } from '@vaejs/training';
 
 /** The three commands of the root README's "When you outgrow one machine" (fixed: scripts rely on them). */
 export const TORCHRUN_LINE = `PYTHONPATH=python torchrun --nproc_per_node=2 -m vaejs_torch.train --model exported/vq --dataset mnist \\
@@ -54,9 +55,9 @@ Debian 12's python3-torch (PyTorch 1.13 on Python 3.11) has a torchrun that stop
 
 | file | what it holds |
 | --- | --- |
-| \`config.json\` | \`format\` vaejs-pytorch, the model's \`kind\` and resolved \`model\` config, its \`state\`, the \`optimizer\` (name, learning rate, the order of its slots), \`training\` (epochs and steps done, the history, the run's flags and data) |
-| \`model.safetensors\` | every weight and state tensor in the tfjs layout, by its vaejs name: dense kernels [in, out], conv kernels [kh, kw, in, out], transposed-conv kernels [kh, kw, out, in], the VQ-VAE's codebook [K, D] and EMA state |
-| \`optimizer.safetensors\` | the optimizer's slots in the layout of their weights: \`iter\`, \`<weight>/m\` and \`<weight>/v\` (Adam), \`<weight>/rms\` and \`<weight>/momentum\` (RMSProp) |
+| \`${BRIDGE_CONFIG_FILE}\` | \`format\` vaejs-pytorch, the model's \`kind\` and resolved \`model\` config, its \`state\`, the \`optimizer\` (name, learning rate, the order of its slots), \`training\` (epochs and steps done, the history, the run's flags and data) |
+| \`${BRIDGE_WEIGHTS_FILE}\` | every weight and state tensor in the tfjs layout, by its vaejs name: dense kernels [in, out], conv kernels [kh, kw, in, out], transposed-conv kernels [kh, kw, out, in], the VQ-VAE's codebook [K, D] and EMA state |
+| \`${BRIDGE_OPTIMIZER_FILE}\` | the optimizer's slots in the layout of their weights: \`iter\`, \`<weight>/m\` and \`<weight>/v\` (Adam), \`<weight>/rms\` and \`<weight>/momentum\` (RMSProp) |
 | \`python/\` | \`vaejs_torch\`: the model as \`torch.nn.Module\`s (NCHW), the explicit mapping of every tensor to PyTorch's layout (Linear [out, in], Conv2d [out, in, kh, kw], ConvTranspose2d [in, out, kh, kw]; no kernel flip), and \`train.py\` |
 `;
 }

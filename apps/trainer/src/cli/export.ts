@@ -10,7 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelManifest } from '@vaejs/core';
 import { resolveMnistDataDir } from '@vaejs/datasets';
 import {
+  BRIDGE_CONFIG_FILE,
   BRIDGE_FORMAT,
+  BRIDGE_WEIGHTS_FILE,
   type BridgeConfig,
   type LocatedCheckpoint,
   loadNamedTensors,
@@ -50,7 +52,7 @@ type ExportOptions = Parameters<Parameters<ReturnType<typeof exportCommand>['act
 
 export async function exportRun(options: ExportOptions): Promise<void> {
   const where = { fn: FN, argument: '--run' };
-  const written = ['config.json', 'model.safetensors', 'python/', 'README.md'];
+  const written = [BRIDGE_CONFIG_FILE, BRIDGE_WEIGHTS_FILE, 'python/', 'README.md'];
   // Export reads the weights and runs no batch: the model is checked against --max-memory for one item.
   await withCheckpointModel(where, options.run, options, 1, async (model, checkpoint) => {
     const { manifest, tensors } = await readModelTensors(model);
@@ -84,7 +86,7 @@ export async function exportRun(options: ExportOptions): Promise<void> {
 }
 
 /**
- * The bridge folder's config.json of a checkpoint: its kind, config and state (the manifest's other fields), the
+ * The bridge folder's config of a checkpoint: its kind, config and state (the manifest's other fields), the
  * optimizer's name and order, where training stands and where its data is. `training.epoch` counts the epochs
  * completed: a checkpoint written mid-epoch (`info.batch` > 0) is in epoch `info.epoch`, which the Python side then
  * trains whole (its steps so far still count in `training.step`).

@@ -1,6 +1,6 @@
 /**
  * `vaejs import --format pytorch`: a folder `vaejs export` wrote and PyTorch trained (python -m vaejs_torch.train)
- * back as a vaejs run folder — config.json, metrics.jsonl, a checkpoint with the optimizer's state — that `sample`,
+ * back as a vaejs run folder — its config, metrics and a checkpoint with the optimizer's state — that `sample`,
  * `eval`, `encode`, `train --resume`, `prior train --resume` and the demo take. Every file is checked against the model
  * its config describes before anything is written: a bad one is one line naming the tensor or field, exit 2.
  */
@@ -33,7 +33,7 @@ export function importCommand() {
     .addOption(new Option('--format <name>', 'what to read').choices(['pytorch'] as const).makeOptionMandatory())
     .requiredOption(
       '--from <folder>',
-      'the folder to read (config.json, model.safetensors, optimizer.safetensors)',
+      `the folder to read (${BRIDGE_CONFIG_FILE}, ${BRIDGE_WEIGHTS_FILE}, ${BRIDGE_OPTIMIZER_FILE})`,
       text,
     )
     .requiredOption('--out <folder>', 'the run folder to write (new or empty)', text);
