@@ -63,33 +63,35 @@ export function describeWebGl(): string {
 
 /**
  * Calls `onLost` once if the active GPU backend loses its device (a WebGL context lost: a driver reset, a GPU taken by
- * another tab, a `WEBGL_lose_context`; a WebGPU device lost). Returns the function that stops watching. On wasm and cpu
- * nothing can be lost: a no-op.
+ * another tab, a `WEBGL_lose_context`; a WebGPU device lost). Returns the function that stops watching. A lost WebGL
+ * context is seen by its event and, where the event does not come (an OffscreenCanvas in a worker), by polling
+ * `isContextLost()` every `pollMs`. On wasm and cpu nothing can be lost: a no-op. Work in flight on a lost device may
+ * never finish (a read-back waits forever): act on the call, do not wait for that work.
  * @example const unwatch = watchBackendLoss((why) => stop.abort(why));
  */
-export function watchBackendLoss(onLost: (reason: string) => void): () => void {
+export function watchBackendLoss(onLost: (reason: string) => void, options: { pollMs?: number } = {}): () => void {
   const backend = tf.backend() as unknown as {
     gpgpu?: { gl?: WebGLRenderingContext & { canvas?: EventTarget } };
     device?: { lost?: Promise<{ message?: string; reason?: string }> };
   };
+  const name = tf.getBackend();
   let active = true;
-  const canvas = backend.gpgpu?.gl?.canvas as EventTarget | undefined;
-  if (canvas?.addEventListener) {
-    const listener = () => {
-      if (active) onLost(`the ${tf.getBackend()} context was lost`);
-      active = false;
-    };
-    canvas.addEventListener('webglcontextlost', listener);
-    return () => {
-      active = false;
-      canvas.removeEventListener('webglcontextlost', listener);
-    };
-  }
-  backend.device?.lost?.then((info) => {
-    if (active) onLost(`the WebGPU device was lost${info?.message ? `: ${info.message}` : ''}`);
+  const lost = (reason: string) => {
+    if (!active) return;
     active = false;
-  });
-  return () => {
-    active = false;
+    stop();
+    onLost(reason);
   };
+  const gl = backend.gpgpu?.gl;
+  const canvas = gl?.canvas as EventTarget | undefined;
+  const listener = () => lost(`the ${name} context was lost`);
+  canvas?.addEventListener?.('webglcontextlost', listener);
+  const timer = gl ? setInterval(() => gl.isContextLost() && listener(), options.pollMs ?? 250) : undefined;
+  backend.device?.lost?.then((info) => lost(`the WebGPU device was lost${info?.message ? `: ${info.message}` : ''}`));
+  function stop() {
+    active = false;
+    if (timer !== undefined) clearInterval(timer);
+    canvas?.removeEventListener?.('webglcontextlost', listener);
+  }
+  return stop;
 }

@@ -161,7 +161,15 @@ async function tryBackend(
   }
   if (tf.findBackendFactory(name) === null)
     return { reason: `${BROWSER_BACKEND_PACKAGES[name]} registered no '${name}' backend` };
-  const failure = await initialise(name);
+  // tfjs-backend-wasm's C++ side caps its thread pool at half the logical cores the browser reports; threads asked
+  // for beyond that need the cap lifted while the module initialises (as wasm-threads.ts does with os.cpus in Node)
+  const restore = name === 'wasm' && options.threads ? reportCores(2 * options.threads) : () => {};
+  let failure: string | null;
+  try {
+    failure = await initialise(name);
+  } finally {
+    restore();
+  }
   if (failure) return { reason: failure };
   if (name === 'webgl') {
     device = webGlRenderer();
@@ -199,6 +207,20 @@ function defaultLoader(name: BrowserBackendName): () => Promise<unknown> {
     case 'cpu':
       return () => import('@tensorflow/tfjs-backend-cpu');
   }
+}
+
+/** Makes `navigator.hardwareConcurrency` report at least `cores` until the returned function is called. */
+function reportCores(cores: number): () => void {
+  const target = globalThis.navigator as Navigator | undefined;
+  if (!target || (target.hardwareConcurrency ?? 0) >= cores) return () => {};
+  try {
+    Object.defineProperty(target, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return () => {};
+  }
+  return () => {
+    delete (target as unknown as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
 }
 
 function softwareReason(what: 'adapter' | 'renderer', device: string): string {

@@ -145,6 +145,26 @@ describe('openFilesRun (a run folder in memory)', () => {
     model.dispose();
   });
 
+  it('keeps what was saved when its guard refuses a checkpoint (a backend that died)', async () => {
+    const files: RunFiles = new Map();
+    let lost = false;
+    const persisted: number[] = [];
+    const guard = () => {
+      if (lost) throw new Error('webgl: the context was lost');
+    };
+    const store = openFilesRun(files, { resume: false, guard, persist: async () => void persisted.push(1) });
+    const model = createTinyModel();
+    const onEpochEnd = () => {
+      lost = true;
+    };
+    await expect(fit(model, data, { ...quiet, epochs: 2, store, callbacks: [{ onEpochEnd }] })).rejects.toThrow(
+      /^webgl: the context was lost$/,
+    );
+    expect(new TextDecoder().decode(files.get('checkpoints/latest.json'))).toBe('{"checkpoint":"epoch-0001"}');
+    expect(persisted).toHaveLength(1);
+    model.dispose();
+  });
+
   it('keeps what was saved when persisting fails', async () => {
     const files: RunFiles = new Map();
     const store = openFilesRun(files, {

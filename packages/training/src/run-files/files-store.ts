@@ -32,6 +32,11 @@ export interface OpenFilesRunOptions {
   location?: string;
   /** Called with the whole folder when a checkpoint is complete, before it counts as written (IndexedDB's write). */
   persist?: (files: RunFiles) => Promise<void>;
+  /**
+   * Called before each checkpoint is kept: throw to refuse it (a page whose WebGL context was lost: the weights in
+   * memory are no longer the model's). The last good checkpoint stays.
+   */
+  guard?: () => void;
 }
 
 const FN = 'fit';
@@ -95,6 +100,7 @@ export function openFilesRun(files: RunFiles, options: OpenFilesRunOptions): Run
         const kept = latestFilesCheckpoint(files, '', location)?.location ?? 'none';
         throw new CheckpointError(`${(error as Error).message} Not saved; the last good checkpoint is ${kept}.`);
       }
+      options.guard?.();
       const next = nextFolder(files, staged, name, keep);
       await options.persist?.(next);
       files.clear();

@@ -8,7 +8,7 @@ import { CheckpointError, describeValue, formatExpected } from '@vaejs/core';
 import type { RunSource } from '../run-folder/run-source';
 import type { RunStore } from '../run-folder/store';
 import { filesRunSource } from './files-source';
-import { openFilesRun } from './files-store';
+import { type OpenFilesRunOptions, openFilesRun } from './files-store';
 import { type RunFiles, runFilesOf } from './run-files';
 
 /** The database and object store runs are kept in, by default. */
@@ -86,7 +86,7 @@ export function indexedDbRuns(options: IndexedDbOptions = {}): IndexedDbRuns {
 /**
  * Opens the run `name` kept in IndexedDB for `fit`'s `store` option: `resume: false` starts a new run (what is kept
  * stays until the new run's first checkpoint replaces it), `true` or `'auto'` continue the kept one. Every completed
- * checkpoint replaces the record, in one transaction.
+ * checkpoint replaces the record, in one transaction; `guard` may refuse one (see `openFilesRun`).
  * @throws CheckpointError for a kept record that does not read, or `resume: true` with none
  * @example
  * const store = await openIndexedDbRun('vae-mlp', { resume: 'auto' });
@@ -94,7 +94,7 @@ export function indexedDbRuns(options: IndexedDbOptions = {}): IndexedDbRuns {
  */
 export async function openIndexedDbRun(
   name: string,
-  options: IndexedDbOptions & { resume: boolean | 'auto' },
+  options: IndexedDbOptions & Pick<OpenFilesRunOptions, 'resume' | 'guard'>,
 ): Promise<RunStore> {
   const runs = indexedDbRuns(options);
   const files = options.resume === false ? new Map() : ((await runs.read(name)) ?? new Map());
@@ -102,6 +102,7 @@ export async function openIndexedDbRun(
     resume: options.resume,
     location: indexedDbLocation(name),
     persist: (next) => runs.write(name, next),
+    ...(options.guard ? { guard: options.guard } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
+import { createTinyModel, tinyDataset, tinyLoader } from '../../src/__fixtures__/tiny-model';
 import {
   createRunReader,
   fit,
@@ -11,8 +12,7 @@ import {
   openIndexedDbRun,
   RUNS_DATABASE,
   writeZip,
-} from '@vaejs/training';
-import { createTinyModel, tinyDataset, tinyLoader } from '../../src/__fixtures__/tiny-model';
+} from '../../src/index';
 
 const data = { train: tinyDataset(40, 1, 'tiny-train'), test: tinyDataset(12, 2, 'tiny-test') };
 const quiet = { verbose: 0 as const, batchSize: 8, seed: 3 };
