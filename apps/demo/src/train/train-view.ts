@@ -4,24 +4,16 @@
  * backend — drawn here on the main thread from what the worker (worker.ts) posts, which trains. The runs are kept in
  * IndexedDB (a reload continues where it stopped) and download as one zip the `vaejs` CLI reads.
  */
-import type { PreviewPicture } from '@vaejs/training';
-import { tileImages } from '../pixels';
-import { el, labelled, message, pictureCanvas, putPicture } from '../ui';
-import { createLossCharts, drawBars } from './charts';
+import { el } from '../ui';
+import { createLossCharts } from './charts';
+import { addEpochRow, drawPictures, epochsHeader } from './epoch-views';
 import { type KeptRun, keptRun } from './kept-runs';
 import { mountKeptRuns } from './kept-runs-panel';
 import type { FromWorker, ServedFiles, ToWorker } from './protocol';
 import { cliCommand, cliRunInfo, runName } from './recipes';
 import { initialStatus, statusText, type TrainStatus } from './status';
-import {
-  readTrainSettings,
-  TRAIN_BACKENDS,
-  TRAIN_DATASETS,
-  TRAIN_DEFAULTS,
-  TRAIN_MODELS,
-  type TrainSettings,
-  trainQuery,
-} from './train-settings';
+import { MODEL_NAMES, settingsForm } from './train-form';
+import { readTrainSettings, type TrainSettings, trainQuery } from './train-settings';
 
 /** What the view needs of the page. */
 export interface TrainViewContext {
@@ -43,13 +35,6 @@ const LOSS_TITLES: Record<string, string> = {
   'vae-conv': 'loss: −ELBO, nats per image',
   vqvae: 'loss: MSE / variance + VQ terms',
   prior: 'loss: nats per code',
-};
-
-const MODEL_NAMES: Record<string, string> = {
-  'vae-mlp': 'MLP VAE',
-  'vae-conv': 'conv VAE',
-  vqvae: 'VQ-VAE',
-  prior: 'PixelCNN prior (over the VQ-VAE’s codes)',
 };
 
 export function mountTrainView(root: HTMLElement, context: TrainViewContext): void {
@@ -327,140 +312,4 @@ function sameRun(kept: KeptRun, settings: TrainSettings): boolean {
   if (!kept.flags) return false;
   const flags = cliRunInfo(settings).flags;
   return Object.entries(flags).every(([key, value]) => key === 'epochs' || key === 'lr' || kept.flags?.[key] === value);
-}
-
-/** The form of the settings; `onChange` gets each new set. */
-function settingsForm(settings: TrainSettings, onChange: (settings: TrainSettings) => void): HTMLElement {
-  const select = (id: string, choices: readonly string[], value: string, names: Record<string, string> = {}) =>
-    el(
-      'select',
-      { id },
-      choices.map((choice) =>
-        el('option', { value: choice, text: names[choice] ?? choice, ...(choice === value ? { selected: true } : {}) }),
-      ),
-    );
-  const number = (id: string, value: number, min: number, max: number, step: number | 'any' = 1) =>
-    el('input', { id, type: 'number', value, min, max, step });
-  const model = select('train-model', TRAIN_MODELS, settings.model, MODEL_NAMES);
-  const dataset = select('train-dataset', TRAIN_DATASETS, settings.dataset);
-  const backend = select('train-backend-choice', ['auto', ...TRAIN_BACKENDS], settings.backend ?? 'auto');
-  const fields = {
-    limit: number('train-limit', settings.limit, 0, 60_000, 1),
-    epochs: number('train-epochs-count', settings.epochs, 1, 1000),
-    batch: number('train-batch', settings.batch, 1, 4096),
-    lr: number('train-lr', settings.lr, 1e-7, 10, 'any'),
-    beta: number('train-beta', settings.beta, 0, 1000, 'any'),
-    seed: number('train-seed', settings.seed, 0, 2 ** 31 - 1),
-    latent: number('train-latent', settings.latent, 1, 512),
-  };
-  const conditional = el('input', {
-    id: 'train-conditional',
-    type: 'checkbox',
-    ...(settings.conditional ? { checked: true } : {}),
-  });
-  const labels: [string, HTMLElement, string][] = [
-    ['model', model, ''],
-    ['data', dataset, ''],
-    ['training images (0: all)', fields.limit, ''],
-    ['epochs', fields.epochs, ''],
-    ['batch', fields.batch, ''],
-    ['learning rate', fields.lr, ''],
-    ['β', fields.beta, 'vae vqvae'],
-    ['seed', fields.seed, ''],
-    ['latent size (2: a manifold)', fields.latent, 'vae'],
-    ['conditional on the class', conditional, 'prior'],
-    ['backend', backend, ''],
-  ];
-  const form = el('div', { id: 'train-form', class: 'controls form' });
-  const items = labels.map(([text, control, only]) => {
-    const label = labelled(text, control);
-    label.dataset.only = only;
-    form.append(label);
-    return label;
-  });
-  const showFor = (current: string) => {
-    for (const label of items) {
-      const only = label.dataset.only ?? '';
-      label.hidden = only !== '' && !only.split(' ').some((kind) => current.startsWith(kind));
-    }
-  };
-  showFor(settings.model);
-  const read = (): TrainSettings => ({
-    ...settings,
-    model: model.value as TrainSettings['model'],
-    dataset: dataset.value as TrainSettings['dataset'],
-    backend: backend.value === 'auto' ? null : (backend.value as TrainSettings['backend']),
-    limit: Math.round(Number(fields.limit.value)),
-    epochs: Math.round(Number(fields.epochs.value)),
-    batch: Math.round(Number(fields.batch.value)),
-    lr: Number(fields.lr.value),
-    beta: Number(fields.beta.value),
-    seed: Math.round(Number(fields.seed.value)),
-    latent: Math.round(Number(fields.latent.value)),
-    conditional: conditional.checked,
-    autostart: false,
-  });
-  model.addEventListener('change', () => {
-    // another model: its own defaults, the data and backend kept
-    const defaults = TRAIN_DEFAULTS[model.value as TrainSettings['model']];
-    for (const [name, input] of Object.entries(fields)) input.value = String(defaults[name as keyof typeof fields]);
-    conditional.checked = defaults.conditional;
-    showFor(model.value);
-    settings = read();
-    onChange(settings);
-  });
-  form.addEventListener('change', (event) => {
-    if (event.target === model) return;
-    settings = read();
-    onChange(settings);
-  });
-  return form;
-}
-
-function epochsHeader(): HTMLElement {
-  return el(
-    'tr',
-    {},
-    ['epoch', 'train loss', 'test loss', 'images/s', 'seconds'].map((text) => el('th', { text })),
-  );
-}
-
-function addEpochRow(table: HTMLElement, record: Record<string, number | string>): void {
-  if (table.childElementCount === 0) table.append(epochsHeader());
-  const cell = (value: unknown, digits = 2) =>
-    el('td', { text: typeof value === 'number' ? value.toFixed(digits) : String(value ?? '') });
-  table.append(
-    el('tr', { 'data-epoch': String(record.epoch) }, [
-      cell(record.epoch, 0),
-      cell(record.train_loss, 3),
-      cell(record.test_loss, 3),
-      cell(record.images_per_sec, 0),
-      cell(record.seconds, 1),
-    ]),
-  );
-}
-
-/** The pictures of an epoch: reconstructions of fixed test images, samples from fixed noise, the manifold, code use. */
-function drawPictures(container: HTMLElement, epoch: number, pictures: Record<string, PreviewPicture>): void {
-  const captions: Record<string, string> = {
-    reconstructions: 'test images (rows 1, 3, …) and their reconstructions',
-    samples: 'samples, from the same noise every epoch',
-    'latent-grid': 'the 2-D latent manifold',
-    'codebook-usage': 'how often each code is used',
-  };
-  for (const [name, picture] of Object.entries(pictures)) {
-    const id = `train-picture-${name}`;
-    let canvas = container.querySelector<HTMLCanvasElement>(`#${id}`);
-    if (!canvas) {
-      canvas =
-        'images' in picture
-          ? pictureCanvas(id, picture.scale, captions[name] ?? name)
-          : el('canvas', { id, class: 'chart', width: 300, height: 130 });
-      container.append(el('figure', {}, [canvas, el('figcaption', { text: captions[name] ?? name })]));
-    }
-    if ('images' in picture) putPicture(canvas, tileImages(picture.images, picture.shape, picture.columns, 1));
-    else drawBars(canvas, picture.counts, `epoch ${epoch}`);
-    canvas.dataset.epoch = String(epoch);
-  }
-  if (Object.keys(pictures).length === 0) message(container, `epoch ${epoch}: no pictures for this model`);
 }

@@ -8,14 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserBackendSetup, setupBackend, watchBackendLoss } from '@vaejs/backend';
 import { DataError, type TrainableModel } from '@vaejs/core';
-import {
-  type CodeMapDataset,
-  datasetPixelVariance,
-  encodeCodeMaps,
-  fetchDataset,
-  type ImageDataset,
-  subset,
-} from '@vaejs/datasets';
+import { type CodeMapDataset, datasetPixelVariance, encodeCodeMaps, type ImageDataset } from '@vaejs/datasets';
 import {
   createPixelCnn,
   createTwoStageSampler,
@@ -27,24 +20,21 @@ import {
   type Callback,
   createPauseSwitch,
   createRunReader,
-  filesRunSource,
   fit,
   httpRunSource,
   indexedDbRunSource,
-  indexedDbRuns,
   type LocatedCheckpoint,
   openIndexedDbRun,
   type PauseSwitch,
   type PreviewPicture,
-  type RunFiles,
-  runFilesOf,
-  runFormat,
 } from '@vaejs/training';
 import { createVae, vaeLoader } from '@vaejs/vae';
 import { createVqVae, type VqVae, vqVaeLoader } from '@vaejs/vqvae';
 import type { FromWorker, ServedFiles, ToWorker } from './protocol';
 import { cliRunInfo, priorConfig, runName, vaeConfig, vqVaeConfig } from './recipes';
 import type { TrainSettings } from './train-settings';
+import { loadData } from './worker-data';
+import { importRun } from './worker-import';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const reader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader]);
@@ -53,13 +43,19 @@ const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postM
 /** The run in progress: its controls, and what went wrong with its backend, if anything. */
 let current: { name: string; pause: PauseSwitch; stop: AbortController; lost: string | null } | null = null;
 let backend: { key: string; setup: Promise<BrowserBackendSetup> } | null = null;
-const datasets = new Map<string, Promise<{ train: ImageDataset; test: ImageDataset }>>();
 
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === 'start') void train(message.settings, message.resume, message.served);
-  else if (message.type === 'import') void importRun(message);
-  else if (message.type === 'pause' || message.type === 'resume') {
+  else if (message.type === 'import') {
+    const context = {
+      reader,
+      ensureBackend: () => ensureBackend(message.backend, message.served),
+      post,
+      training: () => current?.name ?? null,
+    };
+    void importRun(message, context);
+  } else if (message.type === 'pause' || message.type === 'resume') {
     if (message.type === 'pause') current?.pause.pause();
     else current?.pause.resume();
     post({ type: 'paused', paused: current?.pause.paused ?? false });
@@ -205,46 +201,6 @@ async function currentVqVae(served: ServedFiles): Promise<VqVae> {
   return (await reader.load(await reader.locate(source, { kinds: ['vqvae'], fn: 'prior: the VQ-VAE' }))) as VqVae;
 }
 
-/** The run's images: the served data set (fetched once per worker), its first `limit` and `testLimit` images. */
-async function loadData(settings: TrainSettings, served: ServedFiles) {
-  let whole = datasets.get(settings.dataset);
-  if (!whole) {
-    whole = fetchServedData(settings.dataset, served);
-    datasets.set(settings.dataset, whole);
-    whole.catch(() => datasets.delete(settings.dataset));
-  }
-  const { train, test } = await whole;
-  const first = (dataset: ImageDataset, count: number) =>
-    count > 0 && count < dataset.size ? subset(dataset, 0, count) : dataset;
-  return { train: first(train, settings.limit), test: first(test, settings.testLimit) };
-}
-
-async function fetchServedData(dataset: TrainSettings['dataset'], served: ServedFiles) {
-  const response = await fetch(served.dataIndex);
-  const index = (response.ok ? await response.json() : {}) as Record<string, DataIndexEntry | null>;
-  const entry = index[dataset];
-  if (!entry) {
-    throw new DataError(
-      `page: expected ?dataset=${dataset} a data set this page serves, got none (${index[`${dataset}-note`] ?? 'not built in'}).`,
-    );
-  }
-  const url = (path: string) => new URL(path, served.dataIndex).href;
-  const load = (split: 'train' | 'test') =>
-    fetchDataset({
-      images: url(entry[split].images),
-      labels: url(entry[split].labels),
-      name: `${dataset}-${split}`,
-      numClasses: 10,
-    });
-  const [train, test] = await Promise.all([load('train'), load('test')]);
-  return { train, test };
-}
-
-interface DataIndexEntry {
-  train: { images: string; labels: string };
-  test: { images: string; labels: string };
-}
-
 /** The backend, set up once per worker (again only when another one is asked for). */
 async function ensureBackend(wanted: TrainSettings['backend'], served: ServedFiles): Promise<BrowserBackendSetup> {
   const key = wanted ?? 'auto';
@@ -282,52 +238,6 @@ function backendDied(run: { lost: string | null; stop: AbortController }, reason
 
 function lostMessage(lost: string): string {
   return `${lost}; training stopped, the last checkpoint kept is unchanged`;
-}
-
-/** Checks a dropped folder or zip as the run reader does, then keeps it in IndexedDB under its model's name. */
-async function importRun(message: Extract<ToWorker, { type: 'import' }>): Promise<void> {
-  try {
-    const files = runFilesOf(message.entries, message.name);
-    await ensureBackend(message.backend, message.served);
-    const located = await reader.locate(filesRunSource(files, message.name), { fn: message.name });
-    const model = await reader.load(located, { fn: message.name });
-    const config = (model as unknown as { config: { arch?: string } }).config;
-    model.dispose();
-    const name = located.kind === 'vqvae' ? 'vqvae' : located.kind === 'pixelcnn' ? 'prior' : `vae-${config.arch}`;
-    if (current?.name === name) throw new Error(`${message.name}: a ${name} run is training: stop it first`);
-    await indexedDbRuns().write(name, asRun(files, located));
-    post({
-      type: 'imported',
-      name,
-      kind: located.kind,
-      location: located.location,
-      epoch: located.info?.epoch ?? null,
-    });
-  } catch (error) {
-    post({ type: 'error', message: messageOf(error), during: 'import' });
-  }
-}
-
-/** A checkpoint folder on its own becomes a run of that one checkpoint; runs and bare models stay as they are. */
-function asRun(files: RunFiles, located: LocatedCheckpoint): RunFiles {
-  if (
-    !located.info ||
-    files.has(`${runFormat.CHECKPOINTS_DIR}/${runFormat.LATEST_FILE}`) ||
-    files.has(runFormat.RUN_CONFIG_FILE)
-  ) {
-    return files;
-  }
-  const name = located.info.batch
-    ? runFormat.stepCheckpointName(located.info.step)
-    : runFormat.epochCheckpointName(located.info.epoch);
-  const run: RunFiles = new Map(
-    [...files].map(([path, bytes]) => [`${runFormat.CHECKPOINTS_DIR}/${name}/${path}`, bytes]),
-  );
-  run.set(
-    `${runFormat.CHECKPOINTS_DIR}/${runFormat.LATEST_FILE}`,
-    new TextEncoder().encode(JSON.stringify({ checkpoint: name })),
-  );
-  return run;
 }
 
 /** Test hook: loses the WebGL context as a driver reset would. */
