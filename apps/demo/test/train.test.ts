@@ -2,7 +2,7 @@
 // page keeps drawing, as Node trains it; the run is kept in IndexedDB (a reload continues it), downloads as one zip the
 // `vaejs` CLI reads, evaluates, samples and resumes, and the model views use it; each kind of bad input is one line.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeZip } from '@vaejs/training';
@@ -321,7 +321,10 @@ describe('bad input in the training view: one line on the page and in the status
       { timeout: 90_000 },
     );
     const training = await status(page);
-    if (training.backend !== 'webgl') return; // no WebGL in this browser: nothing to lose
+    if (training.backend !== 'webgl') {
+      console.info(`[train e2e] no WebGL in this browser (${training.backend}): no context to lose, not run`);
+      return;
+    }
     await page.evaluate(() => window.__vaejsTraining?.simulate('lose-context'));
     const failed = await finished(page);
     expect(failed.state).toBe('error');
@@ -388,9 +391,43 @@ describe('bad input in the training view: one line on the page and in the status
       /expected part 'decoder' weight '.+' finite values, got NaN at 2\./,
     );
     expect(await keptLine(page)).toBe(kept);
-    // a checkpoint folder the CLI wrote (the page's own 2-D VAE) is kept as the vae-mlp run
-    await page.locator('#train-import-folder').setInputFiles(join(MODELS, 'vae'));
+    // dropped on the page: the same foreign zip gets the same line; a zip of a checkpoint folder the CLI wrote is kept
+    const dropZip = async (name: string, bytes: Uint8Array) => {
+      await page.evaluate(
+        ([fileName, base64]) => {
+          const transfer = new DataTransfer();
+          const data = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+          transfer.items.add(new File([data], fileName, { type: 'application/zip' }));
+          const target = document.getElementById('train-drop') as HTMLElement;
+          target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+          target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        },
+        [name, Buffer.from(bytes).toString('base64')] as const,
+      );
+    };
+    await dropZip('foreign.zip', readFileSync(foreign));
+    await page.waitForFunction(() =>
+      /^foreign\.zip: /.test(document.getElementById('train-import-result')?.textContent ?? ''),
+    );
+    expect(await page.locator('#train-import-result').textContent()).toBe(
+      'foreign.zip: expected foreign.zip/ a run folder with a checkpoint or a checkpoint folder, got neither.',
+    );
+    expect(await keptLine(page)).toBe(kept);
+    const folderFiles = (folder: string, prefix = ''): [string, Uint8Array][] =>
+      readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry): [string, Uint8Array][] => {
+        const path = `${prefix}${entry.name}`;
+        return entry.isDirectory() ? folderFiles(folder, `${path}/`) : [[path, readFileSync(join(folder, path))]];
+      });
+    await dropZip('vae-2d.zip', writeZip(new Map(folderFiles(join(MODELS, 'vae')))));
     await page.waitForFunction(() => /^kept /.test(document.getElementById('train-import-result')?.textContent ?? ''));
+    expect(await page.locator('#train-import-result').textContent()).toMatch(
+      /^kept vae-2d\.zip\/ as the vae-mlp run \(epoch \d+\)$/,
+    );
+    // a checkpoint folder the CLI wrote (the page's own 2-D VAE), picked, is kept as the vae-mlp run
+    await page.locator('#train-import-folder').setInputFiles(join(MODELS, 'vae'));
+    await page.waitForFunction(() =>
+      /^kept vae\//.test(document.getElementById('train-import-result')?.textContent ?? ''),
+    );
     expect(await page.locator('#train-import-result').textContent()).toMatch(
       /^kept vae\/ as the vae-mlp run \(epoch \d+\)$/,
     );

@@ -141,7 +141,12 @@ async function entriesOfDrop(transfer: DataTransfer | null): Promise<[string, [s
     .map((item) => item.webkitGetAsEntry?.())
     .filter((entry) => entry);
   const first = items[0];
-  if (!first) throw new Error('drop: expected a folder or a .zip, got nothing readable.');
+  if (!first) {
+    // no entries to walk (a browser without webkitGetAsEntry, or a DataTransfer a script built): a zip is still a file
+    const file = transfer?.files[0];
+    if (file && /\.zip$/i.test(file.name)) return [file.name, await entriesOfZip(file)];
+    throw new Error('drop: expected a folder or a .zip, got nothing readable.');
+  }
   if (first.isFile && /\.zip$/i.test(first.name)) {
     const file = await new Promise<File>((resolve, reject) => (first as FileSystemFileEntry).file(resolve, reject));
     return [file.name, await entriesOfZip(file)];
