@@ -40,6 +40,7 @@ describe('setupBackend for browsers (its choices, in Node)', () => {
       fast: false,
       kernels: ['Conv2DBackpropFilter/cpu'],
     });
+    expect(cpu.summary).toBe('backend: cpu, the filter gradient as one convolution (plain JavaScript)');
     const stock = await setupBackend({ backend: 'wasm', fast: false });
     expect(stock).toMatchObject({ name: 'wasm', fast: false, kernels: [], freeingGradients: false });
     expect(stock.summary).toMatch(/^backend: wasm, stock kernels /);

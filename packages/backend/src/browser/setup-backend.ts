@@ -102,7 +102,7 @@ export async function setupBackend(options: BrowserSetupOptions = {}): Promise<B
     else uninstallFreeingGradients();
     const threads = tried.threads;
     const device = name === 'wasm' ? `${wasmSimd() ? 'SIMD' : 'no SIMD'}, ${plural(threads)}` : tried.device;
-    const detail = name === 'wasm' || name === 'cpu' ? (fast ? ', fast kernels' : ', stock kernels') : '';
+    const detail = kernelsDetail(name, fast);
     const tail = skipped.length > 0 ? ` (${skipped.map((entry) => `${entry.name}: ${entry.reason}`).join('; ')})` : '';
     return {
       name,
@@ -233,6 +233,12 @@ function wasmSimd(): boolean {
   } catch {
     return false;
   }
+}
+
+/** What the summary says of the kernels: wasm's fast or stock ones, cpu's one replaced kernel, nothing on a GPU. */
+function kernelsDetail(name: BrowserBackendName, fast: boolean): string {
+  if (name === 'wasm') return fast ? ', fast kernels' : ', stock kernels';
+  return name === 'cpu' && fast ? ', the filter gradient as one convolution' : '';
 }
 
 function plural(threads: number): string {
