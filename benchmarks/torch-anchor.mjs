@@ -26,13 +26,16 @@ export function findTorch(python = process.env.VAEJS_BENCH_PYTHON) {
 /**
  * PyTorch's environment on `threads` threads: OpenBLAS's own pool set too (torch.set_num_threads does not reach
  * Debian's OpenBLAS), a machine-wide OPENBLAS_CORETYPE dropped (this machine sets Haswell; a user has none) unless
- * `blasCore` names one, OPENBLAS_VERBOSE=2 so that it prints its kernel, `allocator` adds ALLOCATOR_ENV.
+ * `blasCore` names one, OPENBLAS_VERBOSE=2 so that it prints its kernel, `allocator` adds ALLOCATOR_ENV. `blasThreads`
+ * gives OpenBLAS a pool of its own size: Debian's OpenBLAS (pthreads) and torch's OpenMP pool each start `threads`
+ * threads, which on a 2-core machine fight (PyTorch 1.13 ran the conv VAE 103 ms/step on 2 threads, 56 with OpenBLAS
+ * on 1, 45 on 1 thread in all).
  */
-export function torchEnv(threads, { blasCore, allocator = false } = {}) {
+export function torchEnv(threads, { blasCore, allocator = false, blasThreads = threads } = {}) {
   const env = {
     ...process.env,
     OPENBLAS_VERBOSE: '2',
-    OPENBLAS_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(blasThreads),
     OMP_NUM_THREADS: String(threads),
     ...(allocator ? ALLOCATOR_ENV : {}),
   };

@@ -10,7 +10,7 @@ mlp: examples/vae's 784-400-20 VAE; conv: @vaejs/vae's default conv VAE (latent 
 (conv 32/64 k3 s2, D 16, K 128, EMA, restarts; the EMA update and restarts run after each step, as vaejs'); prior:
 the mnist-prior-conditional recipe's gated PixelCNN (6 blocks of 64 channels, K 128, 10 classes) on 7×7 maps.
 Images are MNIST's (IDX files of --data); the prior's maps are uniform random codes with random labels (its speed does
-not depend on the values). Adam 1e-3, batch --batch, --seconds of steps after two warm-up steps.
+not depend on the values). Adam 1e-3, batch --batch, --seconds of steps after --warmup seconds of warm-up steps (at least two).
 
 Prints one JSON line: ms/step (median), CPU ms/step (process time), images/s, peak RSS, the BLAS library loaded and,
 for the health check, the step's GFLOP/s beside torch.mm's on the MLP's largest product (`--peak`).
@@ -82,6 +82,7 @@ def main():
     parser.add_argument("--data", help="folder of MNIST's IDX files (mlp, conv, vqvae)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=0, help="seconds of steps before measuring (at least two steps)")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--peak", action="store_true", help="also measure torch.mm's GFLOP/s (the health check)")
     args = parser.parse_args()
@@ -118,8 +119,11 @@ def main():
             yield from torch.randperm(data.shape[0]).split(args.batch)
 
     stream = (b for b in batches() if b.shape[0] == args.batch)
-    for _ in range(2):
+    warm_until = time.perf_counter() + args.warmup
+    warm = 0
+    while warm < 2 or time.perf_counter() < warm_until:
         step(next(stream))
+        warm += 1
     times = []
     cpu_start, start = time.process_time(), time.perf_counter()
     while time.perf_counter() - start < args.seconds or len(times) < 3:

@@ -65,7 +65,7 @@ describe('setupBackend without the native addon (simulated)', () => {
   it('falls back when what loads is not the addon', async () => {
     const result = await loadNativeAddon(() => ({ info: () => ({}) }));
     expect(result.reason).toBe(
-      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, sigmoid, log1p, gatherRows, pad, binary',
+      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, sigmoid, log1p, gatherRows, copyRows, pad, binary',
     );
   });
 
@@ -128,6 +128,7 @@ describe.runIf(native.addon != null)('setupBackend with the native addon', () =>
       'GatherV2/wasm',
       'PadV2/wasm',
       'SplitV/wasm',
+      'Concat/wasm',
       'Add/wasm',
       'Sub/wasm',
       'Multiply/wasm',

@@ -8,7 +8,8 @@ export {
   type ResolvedPixelCnnConfig,
   resolvePixelCnnConfig,
 } from './config';
-export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs, type GatePair, gatedActivation } from './gated-block';
+export { type GatePair, gatedActivation } from './gate';
+export { GatedPixelCnnBlock, type GatedPixelCnnBlockArgs } from './gated-block';
 export type { LabelsInput } from './inputs';
 export { pixelCnnLoader } from './loader';
 export { causalMask, MaskedConv2D, type MaskedConv2DArgs } from './masked-conv';

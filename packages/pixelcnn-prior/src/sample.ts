@@ -9,7 +9,7 @@ import {
   formatExpected,
 } from '@vaejs/core';
 import type { ResolvedPixelCnnConfig } from './config';
-import type { GatedPixelCnnBlock, GatePair } from './gated-block';
+import type { GatedPixelCnnBlock } from './gated-block';
 import { conditioningOneHot, type LabelsInput } from './inputs';
 import { LAYER_NAMES } from './network';
 
@@ -164,16 +164,13 @@ function createCachedSampler(
     network.getLayer(name),
   );
   // windows[l]: the last ≤ k//2+1 rows fed to block l's vertical stack, [n, rows, w, C]; fromVertical[l]: the
-  // vertical stack's contribution to the current row's horizontal stack, 2 × [n, 1, w, C] (row 0 sees zeros above).
+  // vertical stack's contribution to the current row's horizontal stack, [n, 1, w, 2C] (row 0 sees zeros above).
   let windows: tf.Tensor4D[] = [];
-  let fromVertical: GatePair[] = tf.tidy(() =>
-    blocks.map((block) => {
-      const zeros = tf.zeros([n, 1, config.width, config.channels]) as tf.Tensor4D;
-      return block.toHorizontal([zeros, zeros]);
-    }),
+  let fromVertical: tf.Tensor4D[] = tf.tidy(() =>
+    blocks.map((block) => block.toHorizontal(tf.zeros([n, 1, config.width, 2 * config.channels]))),
   );
   const disposeState = () => {
-    tf.dispose([...windows, ...fromVertical.flat()]);
+    tf.dispose([...windows, ...fromVertical]);
     windows = [];
     fromVertical = [];
   };
@@ -182,9 +179,7 @@ function createCachedSampler(
       const prefix = tf.slice(mapsTensor(values, config, n, row, 1), [0, 0, 0], [n, 1, col + 1]);
       let features = embedding.apply(prefix) as tf.Tensor4D;
       blocks.forEach((block, l) => {
-        const vertical = (fromVertical[l] as GatePair).map((half) =>
-          tf.slice(half, [0, 0, 0, 0], [n, 1, col + 1, -1]),
-        ) as GatePair;
+        const vertical = tf.slice(fromVertical[l] as tf.Tensor4D, [0, 0, 0, 0], [n, 1, col + 1, -1]);
         features = block.horizontal(features, vertical, labelsOneHot);
       });
       let out: tf.Tensor = tf.slice(features, [0, 0, col, 0], [n, 1, 1, -1]);
@@ -195,7 +190,7 @@ function createCachedSampler(
       const next = tf.tidy(() => {
         let input = embedding.apply(mapsTensor(values, config, n, row, 1)) as tf.Tensor4D;
         const newWindows: tf.Tensor4D[] = [];
-        const newFromVertical: GatePair[] = [];
+        const newFromVertical: tf.Tensor4D[] = [];
         blocks.forEach((block, l) => {
           const previous = windows[l];
           let window = previous ? tf.concat([previous, input], 1) : input;

@@ -103,6 +103,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, guarded<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sigmoid", nullptr, guarded<Sigmoid>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"log1p", nullptr, guarded<Log1p>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copyRows", nullptr, guarded<CopyRows>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

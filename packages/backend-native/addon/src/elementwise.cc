@@ -383,6 +383,31 @@ napi_value Pad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * copyRows(x, out, rows, rowSize, outRowSize, offset): out[r·outRowSize + offset + j] = x[r·rowSize + j] — one input of a
+ * concatenation, its rows placed beside the other inputs' (axis 0: one row each, a single memcpy).
+ */
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  readArgs(env, info, argv, 6, "copyRows");
+  size_t xLength, outLength;
+  const float* x = floatArray(env, argv[0], "x", &xLength);
+  float* out = floatArray(env, argv[1], "out", &outLength);
+  int64_t dims[4];
+  readInts(env, argv + 2, dims, 4, "copyRows");
+  const int64_t rows = dims[0], rowSize = dims[1], outRowSize = dims[2], offset = dims[3];
+  if (rows < 0 || rowSize < 0 || offset < 0 || offset + rowSize > outRowSize ||
+      static_cast<int64_t>(xLength) != rows * rowSize || static_cast<int64_t>(outLength) < rows * outRowSize) {
+    throw NativeError("copyRows: expected x of rows·rowSize values placed within out's rows");
+  }
+  if (rowSize == outRowSize) {
+    std::memcpy(out, x, sizeof(float) * rows * rowSize);
+    return nullptr;
+  }
+  for (int64_t r = 0; r < rows; r++) std::memcpy(out + r * outRowSize + offset, x + r * rowSize, sizeof(float) * rowSize);
+  return nullptr;
+}
+
 /** slice(x, out, d0, d1, d2, d3, b0, b1, b2, b3, s0, s1, s2, s3): out = x[b : b + s] of a [d0, d1, d2, d3] x. */
 napi_value Slice(napi_env env, napi_callback_info info) {
   napi_value argv[14];

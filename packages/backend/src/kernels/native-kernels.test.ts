@@ -370,7 +370,7 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([x, dy]);
   });
 
-  it('GatherV2 of rows, PadV2 and SplitV give the stock values; an index out of range the stock error', () => {
+  it('GatherV2 of rows, PadV2, SplitV and Concat give the stock values; an index out of range the stock error', () => {
     nativeElementwiseRoute.minElements = 0;
     const table = tf.randomNormal([50, 3, 4], 0, 1, 'float32', 3);
     const indices = tf.tensor2d([0, 49, 7, 7, 12, 3], [2, 3], 'int32');
@@ -398,6 +398,10 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         ...tf.split(x, [2, 4], 3),
         ...tf.split(x, 5, 1),
         ...tf.split(tf.reshape(x, [10, 18]), [1, 9], 0),
+        tf.concat([x, tf.mul(x, 2)], 0), // the stacks of a PixelCNN block
+        tf.concat([x, tf.slice(x, [0, 0, 0, 0], [2, 5, 3, 2]), x], 3),
+        tf.concat([tf.reshape(x, [2, 90]), tf.zeros([2, 0]), tf.ones([2, 4])], 1),
+        tf.concat([tf.reshape(x, [180]), tf.reshape(x, [180])]),
       ]);
     expectSame(stockAndNative(addon, compute), 0);
     const bad = tf.tensor1d([3, 50], 'int32');

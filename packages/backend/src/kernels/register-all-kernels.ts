@@ -4,6 +4,7 @@
 import { identityConfig } from './identity';
 import { nativeAddConfig } from './native-add';
 import { nativeBatchMatMulConfig } from './native-batch-mat-mul';
+import { nativeConcatConfig } from './native-concat';
 import { nativeConv2DConfig } from './native-conv2d';
 import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filter';
 import { nativeConv2DBackpropInputConfig } from './native-conv2d-backprop-input';
@@ -56,6 +57,7 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeGatherV2Config,
   nativePadV2Config,
   nativeSplitVConfig,
+  nativeConcatConfig,
   nativeAddConfig,
   nativeSubConfig,
   nativeMultiplyConfig,

@@ -10,6 +10,23 @@ const logSoftmax = (row: number[]) => {
 };
 
 describe('categoricalLogProb', () => {
+  it('gives the gradient of autodiff through log softmax and the picking, with per-position weights', () => {
+    tf.tidy(() => {
+      const logits = tf.randomNormal([3, 5, 7, 11], 0, 4, 'float32', 1);
+      const indices = tf.randomUniform([3, 5, 7], 0, 11, 'int32', 2);
+      const weights = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 3);
+      const formula = (l: tf.Tensor) => {
+        const logProbs = tf.logSoftmax(tf.reshape(l, [-1, 11]));
+        const oneHot = tf.cast(tf.oneHot(tf.reshape(indices, [-1]), 11), 'float32');
+        return tf.reshape(tf.sum(tf.mul(logProbs, oneHot), -1), indices.shape);
+      };
+      const expected = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(formula(l), weights)))(logits);
+      const actual = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(categoricalLogProb(l, indices), weights)))(logits);
+      expectClose(actual.dataSync(), expected.dataSync(), 1e-5);
+      expectClose(categoricalLogProb(logits, indices).dataSync(), formula(logits).dataSync(), 0);
+    });
+  });
+
   it('picks log softmax at the index, for any leading shape', () => {
     tf.tidy(() => {
       const rows = [

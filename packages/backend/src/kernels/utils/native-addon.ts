@@ -75,6 +75,8 @@ export interface NativeAddon {
   log1p(x: Float32Array, out: Float32Array): void;
   /** out[i] = x[indices[i]] for rows of rowSize; false (nothing written) when an index is outside [0, rows). */
   gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rows: number, rowSize: number): boolean;
+  /** out[r·outRowSize + offset + j] = x[r·rowSize + j]: one input of a concatenation placed in out's rows. */
+  copyRows(x: Float32Array, out: Float32Array, rows: number, rowSize: number, outRowSize: number, offset: number): void;
   /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
   pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
   /**
@@ -111,6 +113,7 @@ export const NATIVE_FUNCTIONS = [
   'sigmoid',
   'log1p',
   'gatherRows',
+  'copyRows',
   'pad',
   'binary',
 ] as const satisfies readonly (keyof NativeAddon)[];
