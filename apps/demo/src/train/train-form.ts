@@ -1,6 +1,6 @@
 /** The training view's settings as a form: each change gives the whole new set (which the view writes to the URL). */
 import { el, labelled } from '../ui';
-import { TRAIN_BACKENDS, TRAIN_DATASETS, TRAIN_DEFAULTS, TRAIN_MODELS, type TrainSettings } from './train-settings';
+import { switchModel, TRAIN_BACKENDS, TRAIN_DATASETS, TRAIN_MODELS, type TrainSettings } from './train-settings';
 
 /** How the form names each model. */
 export const MODEL_NAMES: Record<string, string> = {
@@ -82,10 +82,10 @@ export function settingsForm(settings: TrainSettings, onChange: (settings: Train
     autostart: false,
   });
   model.addEventListener('change', () => {
-    // another model: its own defaults, the data and backend kept
-    const defaults = TRAIN_DEFAULTS[model.value as TrainSettings['model']];
-    for (const [name, input] of Object.entries(fields)) input.value = String(defaults[name as keyof typeof fields]);
-    conditional.checked = defaults.conditional;
+    // another model: its own defaults (those the form does not show too), the data and backend kept
+    settings = switchModel(settings, model.value as TrainSettings['model']);
+    for (const [name, input] of Object.entries(fields)) input.value = String(settings[name as keyof typeof fields]);
+    conditional.checked = settings.conditional;
     showFor(model.value);
     settings = read();
     onChange(settings);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cliCommand, cliRunInfo } from './recipes';
-import { readTrainSettings, TRAIN_DEFAULTS, trainQuery } from './train-settings';
+import { readTrainSettings, switchModel, TRAIN_DEFAULTS, trainQuery } from './train-settings';
 
 describe('the training view settings in the URL', () => {
   it('reads the contract names, with each model’s defaults for the rest', () => {
@@ -25,6 +25,18 @@ describe('the training view settings in the URL', () => {
       layers: 4,
     });
     expect(readTrainSettings('').model).toBe('vae-mlp');
+  });
+
+  it('switching the model takes all its defaults (a prior’s channels and layers too), keeping data and backend', () => {
+    const vqvae = readTrainSettings('?view=train&model=vqvae&dataset=fashion-mnist&testLimit=500&backend=wasm&seed=7');
+    expect(vqvae).toMatchObject({ channels: 64, layers: 6 });
+    expect(switchModel(vqvae, 'prior')).toEqual({
+      ...TRAIN_DEFAULTS.prior,
+      dataset: 'fashion-mnist',
+      testLimit: 500,
+      backend: 'wasm',
+    });
+    expect(switchModel(vqvae, 'prior')).toMatchObject({ channels: 32, layers: 4, batch: 64, lr: 0.003, seed: 1 });
   });
 
   it('writes a query that reads back to the same settings', () => {

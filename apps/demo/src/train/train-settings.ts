@@ -93,6 +93,19 @@ export function readTrainSettings(search: string): TrainSettings {
 }
 
 /**
+ * The settings when the form switches to another model: that model's defaults, all of them (a prior's channels and
+ * layers too, which the form does not show), with the data set, the test images and the backend kept.
+ */
+export function switchModel(settings: TrainSettings, model: TrainModel): TrainSettings {
+  return {
+    ...TRAIN_DEFAULTS[model],
+    dataset: settings.dataset,
+    testLimit: settings.testLimit,
+    backend: settings.backend,
+  };
+}
+
+/**
  * The query of a run's settings (`view=train&model=…`), leaving out the ones at the model's defaults but `model`,
  * `limit`, `epochs`, `batch` and `seed`, so that a link says what it runs.
  */
