@@ -132,6 +132,7 @@ function createView(body: HTMLElement, statusElement: HTMLElement, initial: Trai
     paused = false;
     start.disabled = on;
     resumeKept.disabled = on;
+    if (on) resumeKept.hidden = true;
     pause.disabled = !on;
     stop.disabled = !on;
     pause.textContent = 'Pause';
@@ -143,7 +144,7 @@ function createView(body: HTMLElement, statusElement: HTMLElement, initial: Trai
   const refreshKept = async () => {
     kept = await keptRun(runName(settings.model));
     const matches = kept !== null && kept.error === null && sameRun(kept, settings);
-    resumeKept.hidden = !(matches && (kept?.epoch ?? 0) < settings.epochs);
+    resumeKept.hidden = running || !(matches && (kept?.epoch ?? 0) < settings.epochs);
     keptLine.textContent = !kept
       ? `Nothing kept for the ${MODEL_NAMES[settings.model]} yet.`
       : kept.error
@@ -223,6 +224,7 @@ function createView(body: HTMLElement, statusElement: HTMLElement, initial: Trai
           tensors: message.tensors,
           message: `epoch ${record.epoch} done and kept in this browser`,
         });
+        void refreshKept(); // the kept line and the list show the epoch just kept
         break;
       }
       case 'paused':
