@@ -191,7 +191,10 @@ async function buildModel(
     prior.dispose();
     throw new DataError(`prior: the kept prior does not fit the current VQ-VAE (${sampler.mismatch}); start a new run`);
   }
-  return { model: prior, data: { train, test }, previews: samplePreviews(sampler, { count: 32, columns: 8 }) };
+  // a conditional prior's labels cycle through its classes: as many columns put one class in each
+  const classes = prior.config.numClasses;
+  const grid = classes > 0 ? { count: 3 * classes, columns: classes } : { count: 32, columns: 8 };
+  return { model: prior, data: { train, test }, previews: samplePreviews(sampler, grid) };
 }
 
 /** The page's current VQ-VAE: the one trained here (kept in IndexedDB), else the page's own. */
