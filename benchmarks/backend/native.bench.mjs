@@ -390,7 +390,8 @@ function epochRows(threads, blas) {
               .map((line) => JSON.parse(line))
           : [];
       figures[name].push(records.at(-1)?.images_per_sec ?? Number.NaN);
-      (firsts[name] ??= []).push(records[0]?.images_per_sec ?? Number.NaN);
+      firsts[name] ??= [];
+      firsts[name].push(records[0]?.images_per_sec ?? Number.NaN);
     }
     const out = mkdtempSync(join(os.tmpdir(), 'vaejs-epoch-'));
     try {
@@ -401,7 +402,8 @@ function epochRows(threads, blas) {
         .split('\n')
         .map((line) => JSON.parse(line));
       figures['vaejs train (defaults)'].push(records.at(-1).images_per_sec);
-      (firsts['vaejs train (defaults)'] ??= []).push(records[0].images_per_sec);
+      firsts['vaejs train (defaults)'] ??= [];
+      firsts['vaejs train (defaults)'].push(records[0].images_per_sec);
     } catch {
       figures['vaejs train (defaults)'].push(Number.NaN);
     } finally {
