@@ -100,7 +100,8 @@ const exampleChecks = {
         install: ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'],
       },
       lines: [
-        /^bundled: @vaejs\/backend\/dist\/browser\.js, @vaejs\/core\/dist\/index\.js; Node built-ins: none$/,
+        // the browser build and the chunks it splits off (never dist/index.js, the Node build), and no Node built-in
+        /^bundled: @vaejs\/backend\/dist\/browser\.js, (@vaejs\/backend\/dist\/(chunk|bundled-gradients)-\w+\.js, )*@vaejs\/core\/dist\/index\.js; Node built-ins: none$/,
         /^backend: (webgpu|webgl|wasm|cpu)/,
         /^(webgpu|webgl|wasm|cpu) (true|false)( \w+)*$/,
         /^3×3×1×2 9 9$/,
