@@ -94,6 +94,20 @@ const exampleChecks = {
         /^\[ '1\.00', '2\.00' \]$/,
       ],
     },
+    'browser.mjs': {
+      seconds: 180,
+      // bundled for the browser from the tarball and run in headless Chromium (scripts/browser-example.mjs)
+      browser: {
+        install: ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'],
+      },
+      lines: [
+        // the browser build and the chunks it splits off (never dist/index.js, the Node build), and no Node built-in
+        /^bundled: @vaejs\/backend\/dist\/browser\.js, (@vaejs\/backend\/dist\/(chunk|bundled-gradients)-\w+\.js, )*@vaejs\/core\/dist\/index\.js; Node built-ins: none$/,
+        /^backend: (webgpu|webgl|wasm|cpu)/,
+        /^(webgpu|webgl|wasm|cpu) (true|false)( \w+)*$/,
+        /^3×3×1×2 9 9$/,
+      ],
+    },
     'choose-backend.cjs': {
       seconds: 60,
       lines: [
@@ -243,6 +257,18 @@ const exampleChecks = {
           scores[1] === straight[3] &&
           number(straight[3]) < number(straight[1])) ||
         `straight ${straight[0]}, resumed ${resumed[0]}, evaluate ${scores[0]}: expected the same test losses`,
+    },
+    'page-run.mjs': {
+      seconds: 180,
+      lines: [
+        /^1 reconstructions samples latent-grid 64×28×28×1 8$/,
+        /^stopped \[ 1 \] 80 loss recon kl$/,
+        /^\[ 1, 2, 3 \] (\d+\.\d) (\d+\.\d) (\d+\.\d)$/,
+        /^vae\.zip\/checkpoints\/epoch-0003\/ 3 \d+\.\d MB$/,
+      ],
+      verify: ([, , [, a, b, c]]) =>
+        (number(a) > number(b) && number(b) > number(c) && number(c) < 230) ||
+        `test losses ${a} ${b} ${c} do not fall below 230`,
     },
     'callbacks.ts': {
       seconds: 120,
@@ -564,6 +590,20 @@ try {
       continue;
     }
     for (const file of ordered) copyFileSync(join(examplesDir, file), join(folder, file));
+    // examples for a browser: the backends their bundle imports, installed as a page's package.json would list them
+    const browserInstall = ordered.flatMap((file) => checks[file].browser?.install ?? []);
+    if (browserInstall.length > 0) {
+      try {
+        timed(`${name}: install for browser examples`, () =>
+          npmInstall(
+            folder,
+            [...new Set(browserInstall)].map((dep) => `${dep}@${workspaceVersion(dep)}`),
+          ),
+        );
+      } catch (error) {
+        fail(`@vaejs/${name}: the browser examples' backends do not install\n${error.message}`);
+      }
+    }
     if (typescript.length > 0) {
       writeFileSync(
         join(folder, 'tsconfig.json'),
@@ -590,7 +630,11 @@ try {
     }
     for (const file of ordered) {
       const check = checks[file];
-      const command = extname(file) === '.ts' ? ['npx', ['--no-install', 'tsx', file]] : ['node', [file]];
+      const command = check.browser
+        ? ['node', [join(root, 'scripts', 'browser-example.mjs'), folder, file]]
+        : extname(file) === '.ts'
+          ? ['npx', ['--no-install', 'tsx', file]]
+          : ['node', [file]];
       const start = Date.now();
       const result = run(command[0], command[1], folder, { seconds: check.seconds, allowFailure: true });
       const seconds = (Date.now() - start) / 1000;

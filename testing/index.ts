@@ -64,3 +64,13 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
 }
+
+export {
+  BROWSER_SOURCES,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  launchChromium,
+  type RunInChromiumOptions,
+  runInChromium,
+  WEBGPU_ARGS,
+} from './chromium';

@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two builds: `index` for Node (native kernels, Node threads), `browser` for browsers and bundlers (WebGPU, WebGL,
+  // wasm with the fast kernels; no Node built-in). package.json maps "." to them by the node / browser / default conditions.
+  entry: { index: 'src/index.ts', browser: 'src/browser.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vaejs/core';
 import { type BackendReport, chooseBackend, useLocalWasm } from './backend';
 import { fetchOk } from './fetching';
 import { type DemoModels, loadModels } from './models';
 import { MODEL_ROLES, readSettings } from './settings';
 import { parseTestSet, type TestSet } from './test-set';
+import { mountTrainView } from './train/train-view';
 import { el, section } from './ui';
 import { mountBench } from './views/bench';
 import { mountCodeMap } from './views/code-map';
@@ -60,7 +62,25 @@ async function loadTestSet(url: string): Promise<TestSet> {
   return parseTestSet(await response.arrayBuffer(), url);
 }
 
+/** The training view (`?view=train`): no model is loaded on the main thread, the worker does the work. */
+function startTraining(): void {
+  const page = (path: string) => new URL(path, document.baseURI).href;
+  backendBadge.textContent = 'training view';
+  mountTrainView(views, {
+    report: showError,
+    served: { wasm: page('wasm/'), dataIndex: page('data/index.json'), vqvae: page('models/vqvae/') },
+  });
+}
+
 async function start(): Promise<void> {
+  const view = new URLSearchParams(location.search).get('view');
+  const nav = document.getElementById('nav') as HTMLElement;
+  nav.append(
+    el('a', { href: './', id: 'nav-models', text: 'Models' }),
+    el('a', { href: '?view=train', id: 'nav-train', text: 'Train' }),
+  );
+  if (view === 'train') return startTraining();
+  if (view !== null) throw new ConfigError(`page: expected ?view= train (or none: the model views), got '${view}'.`);
   const builtIn = new URL('models/', document.baseURI).href;
   const settings = await readSettings(location.href, builtIn, fetch);
   useLocalWasm(new URL('wasm/', document.baseURI).href);
@@ -137,7 +157,6 @@ async function start(): Promise<void> {
       (b) => mountBench(b, context, backend.name),
     ],
   ];
-  const nav = document.getElementById('nav') as HTMLElement;
   for (const [id, title, blurb, mount] of mounts) {
     nav.append(el('a', { href: `#${id}`, text: title }));
     try {

@@ -1,6 +1,12 @@
 import { CheckpointError } from '@vaejs/core';
 import { type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
-import { createRunReader, httpRunSource, type LocatedCheckpoint } from '@vaejs/training';
+import {
+  createRunReader,
+  httpRunSource,
+  indexedDbRunSource,
+  type LocatedCheckpoint,
+  type RunSource,
+} from '@vaejs/training';
 import { type Vae, vaeLoader } from '@vaejs/vae';
 import { type VqVae, vqVaeLoader } from '@vaejs/vqvae';
 import type { Fetcher } from './fetching';
@@ -21,7 +27,8 @@ export interface DemoModels {
 }
 
 /**
- * Loads one role's model from its folder (a run folder, a checkpoint folder, or a bare model folder) through
+ * Loads one role's model from its folder (a run folder, a checkpoint folder, or a bare model folder; or `idb:<name>/`, a
+ * run the training view keeps in IndexedDB) through
  * @vaejs/training's reader, whose HTTP reads refuse a checkpoint name that leaves the run, weight paths outside a part's
  * folder, weights of the wrong size and non-finite weights. Every message starts with the role.
  */
@@ -30,7 +37,7 @@ export async function loadRole(
   role: ModelRole,
   folder: string,
 ): Promise<{ model: Vae | VqVae | PixelCnn; location: LocatedCheckpoint }> {
-  const source = httpRunSource(folder, fetcher);
+  const source = sourceOf(folder, fetcher);
   let location: LocatedCheckpoint;
   try {
     location = await reader.locate(source, { kinds: [role] });
@@ -44,6 +51,12 @@ export async function loadRole(
   } catch (error) {
     throw new CheckpointError(`${role}: ${(error as Error).message} (model at ${location.location})`);
   }
+}
+
+/** A model folder's source: a run kept in this browser (`idb:<name>/`, trained in the page), or a folder over HTTP. */
+function sourceOf(folder: string, fetcher: Fetcher): RunSource {
+  const kept = /^idb:([\w-]+)\/$/.exec(folder);
+  return kept ? indexedDbRunSource(kept[1] as string) : httpRunSource(folder, fetcher);
 }
 
 /** Loads every configured role; failures are collected in `errors`, never thrown. */

@@ -33,7 +33,7 @@ export interface ModelsIndex {
 /**
  * Reads the page's settings from its URL: `?models=<folder>` (e.g. `/user-models/` that `pnpm serve` mounts from
  * VAEJS_MODELS_DIR), `?vae=`, `?vqvae=`, `?pixelcnn=` (folders relative to the models folder, or `none`),
- * `?testImages=`, `?backend=webgl|wasm|cpu`.
+ * `?testImages=`, `?backend=webgl|wasm|cpu`. A role may name a run the training view keeps in this browser: `?vae=idb:vae-mlp`.
  * @param builtIn the page's own models folder, e.g. `new URL('models/', document.baseURI).href`
  * @throws ConfigError for an unknown backend or an index.json that is not an object
  */

@@ -44,7 +44,9 @@ export function ensureBuilt(): void {
     join(DEMO_DIR, 'public'),
     join(DEMO_DIR, 'index.html'),
     join(DEMO_DIR, 'vite.config.ts'),
-    ...['core', 'vae', 'vqvae', 'pixelcnn-prior', 'training', 'datasets'].map((name) => join(packages, name, 'src')),
+    ...['core', 'backend', 'vae', 'vqvae', 'pixelcnn-prior', 'training', 'datasets'].map((name) =>
+      join(packages, name, 'src'),
+    ),
   ];
   if (Math.max(...sources.map(newestMtime)) <= built) return;
   const require = createRequire(join(DEMO_DIR, 'package.json'));

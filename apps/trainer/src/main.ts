@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VaejsError } from '@vaejs/core';
+import { unpackArchiveOut } from './cli/archives';
 import { encodeCommand } from './cli/encode';
 import { evalCommand } from './cli/evaluate';
 import { exportCommand } from './cli/export';
@@ -43,9 +44,12 @@ export function createProgram(): Command {
       .configureOutput({ outputError: () => {} })
       .showSuggestionAfterError(true);
   }
-  program.hook('preAction', (_program, action) => {
+  program.hook('preAction', async (_program, action) => {
     const config = action.getOptionValue('config') as string | undefined;
     if (config !== undefined) applyConfigFile(action, config);
+    // `--resume --out run.zip` (a run a page downloaded): unpacked into run/, where training continues
+    const fn = `vaejs ${action.parent?.name() === 'prior' ? 'prior ' : ''}${action.name()}`;
+    await unpackArchiveOut(fn, action);
   });
   return program as unknown as Command;
 }

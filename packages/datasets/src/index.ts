@@ -32,6 +32,7 @@ export {
   subset,
 } from './dataset';
 export { type CodeMapEncoder, type EncodeCodeMapsOptions, encodeCodeMaps } from './encode-code-maps';
+export { type FetchDatasetOptions, fetchDataset } from './fetch-dataset';
 export {
   decodeIdx,
   encodeIdx,

@@ -25,6 +25,7 @@ export {
   savePixelCnn,
 } from './pixelcnn';
 export type { PixelCnnSampleOptions } from './sample';
+export { type SamplePreviewsOptions, samplePreviews } from './sample-previews';
 export { estimatePixelCnnSize } from './size';
 export {
   type CodeMapDecoder,

@@ -1,4 +1,5 @@
-// `fit` for browsers and bundlers: no run folder (there is no file system); training is followed through callbacks.
+// `fit` for browsers and bundlers: no run folder on disk (there is no file system); training is followed through
+// callbacks, and kept, if wanted, in a run folder held as files (`store`: IndexedDB, or memory).
 import type { TrainableModel } from '@vaejs/core';
 import type { History } from './callbacks';
 import type { FitData } from './data';
@@ -14,8 +15,14 @@ const browserHost: FitHost = {
 
 /**
  * Trains `model` on `data.train` for `options.epochs` epochs (see FitOptions), scoring `data.test` after each, and
- * returns the history. In a browser there is no run folder: follow training with `callbacks`, and save the model
- * with tfjs' own handlers (`model.save(() => tf.io.browserLocalStorage(...))`).
+ * returns the history. In a browser there is no `runDir`: follow training with `callbacks` (`onBatchEnd` with each
+ * step's `losses` at `logEvery`, `onPreviews`), hold it with `pause` and end it with `signal`; keep it, checkpointed
+ * and resumable, with `store: await openIndexedDbRun(name, { resume: 'auto' })`, and hand it to the CLI as one zip
+ * (`writeZip` of the run's files).
+ * @example
+ * const stop = new AbortController();
+ * const onBatchEnd = (logs) => logs.losses && chart.add(logs.step, logs.losses); // { loss, recon, kl }
+ * await fit(vae, data, { epochs: 1, logEvery: 1, signal: stop.signal, callbacks: [{ onBatchEnd }] });
  */
 export function fit(model: TrainableModel, data: FitData, options: FitOptions = {}): Promise<History> {
   return fitWith(browserHost, model, data, options);

@@ -7,6 +7,7 @@ import {
   describeValue,
   formatExpected,
 } from '@vaejs/core';
+import type { PreviewPicture } from './preview-pictures';
 import type { EpochRecord } from './run-format';
 
 /** Why `fit` stopped. */
@@ -43,6 +44,11 @@ export interface BatchLogs {
   means?: Record<string, number>;
   /** Training items per second so far in the epoch, at read-backs. */
   itemsPerSecond?: number;
+  /**
+   * This step's own loss parts (`loss`, then the model's parts, named as `means`), present at read-backs: with
+   * `logEvery: 1`, every step — the points of a live loss curve.
+   */
+  losses?: Record<string, number>;
 }
 
 /** Keras-style hooks; each may be async. All optional. */
@@ -50,6 +56,12 @@ export interface Callback {
   onTrainBegin?(context: FitContext): void | Promise<void>;
   onEpochBegin?(epoch: number, context: FitContext): void | Promise<void>;
   onBatchEnd?(logs: BatchLogs, context: FitContext): void | Promise<void>;
+  /**
+   * After the epoch's test loss, with its pictures read back as plain data (the model's own `previews`, or
+   * `options.previews` when a function): from the first test items, so the same items every epoch. Asking for them is
+   * what makes `fit` draw them without a run folder.
+   */
+  onPreviews?(epoch: number, pictures: Record<string, PreviewPicture>, context: FitContext): void | Promise<void>;
   /** After the epoch's test loss, pictures and checkpoint. */
   onEpochEnd?(record: EpochRecord, context: FitContext): void | Promise<void>;
   onTrainEnd?(history: History, context: FitContext): void | Promise<void>;

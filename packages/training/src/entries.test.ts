@@ -15,6 +15,9 @@ describe('the two entries', () => {
       [
         'acquireLockFile',
         'acquireRunLock',
+        'archiveRunSource',
+        'isRunArchive',
+        'unpackRunArchive',
         'barChart',
         'fileIO',
         'fileRunSource',
@@ -54,5 +57,28 @@ describe('the two entries', () => {
     expect(epochs).toEqual([1, 2]);
     expect(history.stopReason).toBe('completed');
     model.dispose();
+  });
+});
+
+describe('the browser entry bundled for a browser', () => {
+  it('holds no Node builtin and no node/ module (IndexedDB, zip and the run reader included)', async () => {
+    const { builtinModules } = await import('node:module');
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [new URL('./index.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      external: ['@vaejs/core', '@vaejs/datasets', '@tensorflow/tfjs-core'],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((input) => input.endsWith('run-files/indexeddb.ts'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('/node/') || input.includes('pngjs'))).toEqual([]);
+    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
+    const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+    expect(imports.filter((path) => builtins.has(path) || path.startsWith('node:'))).toEqual([]);
   });
 });

@@ -8,6 +8,9 @@ import { disposeBatch, type EpochBatches, epochBatches, sliceBatch } from './dat
 import { displayed, epochLine, epochRecord, metricName } from './epoch-record';
 import { type EpochTotals, partialOf, readTotals, startTotals } from './epoch-sums';
 import { meanLossParts } from './evaluate';
+import type { ResolvedFitOptions } from './options';
+import { waitWhilePaused } from './pause';
+import { previewPictures } from './preview-pictures';
 import { saveCheckpoint, stopRequested, type TrainingRun } from './training-run';
 
 /** Test items drawn in the pictures of an epoch. */
@@ -15,6 +18,10 @@ const PREVIEW_SAMPLE = 32;
 
 /** Trains the epoch the run stands at, then scores and records it; false when the run was stopped in its middle. */
 export async function trainEpoch(run: TrainingRun): Promise<boolean> {
+  if (run.options.signal?.aborted) {
+    run.stopReason ??= 'stopped';
+    return false;
+  }
   for (const callback of run.options.callbacks) await callback.onEpochBegin?.(run.position.epoch, run.context);
   const totals = await trainSteps(run);
   if (totals === null) {
@@ -66,23 +73,35 @@ async function trainStep(
   const started = performance.now();
   const batch = batches.batch(index);
   const size = batch.x.shape[0] ?? 0;
+  const last = index === batches.numBatches - 1;
+  const checkpointDue = options.checkpointEvery > 0 && (position.step + 1) % options.checkpointEvery === 0;
+  const due = (index + 1) % options.logEvery === 0 || last || checkpointDue;
+  let stepParts: Record<string, tf.Scalar> | null = null;
   try {
     const stepContext = { step: position.step, epoch: position.epoch, stepsPerEpoch: run.stepsPerEpoch };
     const extra = options.stepOptions?.(stepContext) ?? {};
     const seed = run.rng.nextSeed();
-    totals.sums.add(run.model.trainStep(run.optimizer, batch, { ...extra, seed, step: position.step }), size);
+    const parts = run.model.trainStep(run.optimizer, batch, { ...extra, seed, step: position.step });
+    // the step's own parts, read back with the sums when they are read back (a live loss curve's points)
+    if (due && wantsBatchLogs(options)) stepParts = tf.tidy(() => mapValues(parts, (part) => tf.clone(part)));
+    totals.sums.add(parts, size);
   } finally {
     disposeBatch(batch);
   }
   totals.seen += size;
   position.step++;
   position.batch = index + 1;
-  const last = index === batches.numBatches - 1;
-  const checkpointDue = options.checkpointEvery > 0 && position.step % options.checkpointEvery === 0;
-  const readBack = (index + 1) % options.logEvery === 0 || last || checkpointDue || stopRequested(run);
-  if (readBack) await readBackLosses(run, totals);
+  const readBack = due || stopRequested(run);
+  let losses: Record<string, number> | undefined;
+  try {
+    if (readBack) losses = await readBackLosses(run, totals, stepParts);
+  } finally {
+    if (stepParts) tf.dispose(Object.values(stepParts));
+  }
   totals.seconds += (performance.now() - started) / 1000;
-  await batchCallbacks(run, totals, { index, size, readBack });
+  await batchCallbacks(run, totals, { index, size, readBack, losses });
+  await waitWhilePaused(options.pause, options.signal);
+  if (options.signal?.aborted) run.stopReason ??= 'stopped';
   const stop = stopRequested(run);
   if (!last && (checkpointDue || stop)) {
     if (!readBack) await readTotals(totals);
@@ -91,19 +110,47 @@ async function trainStep(
   return stop;
 }
 
-/** Reads the running losses back, checks them (the NaN guard), and lets the event loop turn. */
-async function readBackLosses(run: TrainingRun, totals: EpochTotals): Promise<void> {
-  await readTotals(totals);
+/**
+ * Reads the running losses back (and the step's own parts, when kept), checks them (the NaN guard), and lets the
+ * event loop turn. Returns the step's parts by their metric names, when kept.
+ */
+async function readBackLosses(
+  run: TrainingRun,
+  totals: EpochTotals,
+  stepParts: Record<string, tf.Scalar> | null,
+): Promise<Record<string, number> | undefined> {
+  const parts = stepParts ?? {};
+  const names = Object.keys(parts);
+  const [values] = await Promise.all([
+    Promise.all(names.map((name) => (parts[name] as tf.Scalar).data())),
+    readTotals(totals),
+  ]);
   if (run.options.terminateOnNaN) checkFinite(run, totals.means);
   await run.host.yieldToEventLoop();
+  if (!stepParts) return undefined;
+  return displayed(Object.fromEntries(names.map((name, i) => [name, values[i]?.[0] ?? Number.NaN])));
+}
+
+/** True when a callback has `onBatchEnd` (and so may want each step's losses). */
+function wantsBatchLogs(options: ResolvedFitOptions): boolean {
+  return options.callbacks.some((callback) => callback.onBatchEnd);
+}
+
+/** True when a callback asks for the pictures of each epoch. */
+export function wantsPictures(options: ResolvedFitOptions): boolean {
+  return options.callbacks.some((callback) => callback.onPreviews);
+}
+
+function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, map(value)]));
 }
 
 async function batchCallbacks(
   run: TrainingRun,
   totals: EpochTotals,
-  step: { index: number; size: number; readBack: boolean },
+  step: { index: number; size: number; readBack: boolean; losses: Record<string, number> | undefined },
 ): Promise<void> {
-  if (!run.options.callbacks.some((callback) => callback.onBatchEnd)) return;
+  if (!wantsBatchLogs(run.options)) return;
   const logs = {
     epoch: run.position.epoch,
     batch: step.index,
@@ -112,6 +159,7 @@ async function batchCallbacks(
     ...(step.readBack
       ? { means: displayed(totals.means), itemsPerSecond: totals.seen / Math.max(totals.seconds, 1e-9) }
       : {}),
+    ...(step.losses ? { losses: step.losses } : {}),
   };
   for (const callback of run.options.callbacks) await callback.onBatchEnd?.(logs, run.context);
 }
@@ -132,7 +180,7 @@ async function endEpoch(run: TrainingRun, totals: EpochTotals): Promise<void> {
     memory: run.host.memory(),
     backend: options.backendLabel ?? tf.getBackend(),
   });
-  if (store && options.previews !== false && sample) await writePreviews(run, sample);
+  if ((store || wantsPictures(options)) && options.previews !== false && sample) await drawPreviews(run, sample);
   position.records.push(record);
   store?.appendMetrics(record);
   await saveCheckpoint(run);
@@ -140,10 +188,14 @@ async function endEpoch(run: TrainingRun, totals: EpochTotals): Promise<void> {
   for (const callback of options.callbacks) await callback.onEpochEnd?.(record, run.context);
   if (options.verbose) run.host.print(epochLine(record, options.epochs, data.test !== null));
   if (run.signal) run.stopReason = run.signal;
+  else if (options.signal?.aborted) run.stopReason ??= 'stopped';
 }
 
-/** The pictures of the epoch, from the first test items: the model's own `previews`, or `options.previews`. */
-async function writePreviews(run: TrainingRun, sample: TrainBatch): Promise<void> {
+/**
+ * The pictures of the epoch, from the first test items: the model's own `previews`, or `options.previews`; written to
+ * the run folder, and handed to `onPreviews` callbacks as plain data.
+ */
+async function drawPreviews(run: TrainingRun, sample: TrainBatch): Promise<void> {
   const { model, options } = run;
   const draw = typeof options.previews === 'function' ? options.previews : null;
   if (!draw && !model.previews) return;
@@ -153,6 +205,10 @@ async function writePreviews(run: TrainingRun, sample: TrainBatch): Promise<void
     const drawOptions = { seed: options.seed, epoch: run.position.epoch };
     previews = draw ? await draw(model, few, drawOptions) : await model.previews!(few, drawOptions);
     run.store?.writePreviews(run.position.epoch, previews);
+    if (wantsPictures(options)) {
+      const pictures = await previewPictures(previews);
+      for (const callback of options.callbacks) await callback.onPreviews?.(run.position.epoch, pictures, run.context);
+    }
   } finally {
     disposeBatch(few);
     for (const preview of Object.values(previews)) if ('images' in preview) preview.images.dispose();

@@ -24,7 +24,7 @@ import {
   stepsPerEpoch,
   testPipeline,
 } from './data';
-import { trainEpoch } from './epoch';
+import { trainEpoch, wantsPictures } from './epoch';
 import { createOptimizer } from './optimizer';
 import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './options';
 import { type Position, resumeFrom, startPosition } from './run-folder/resume';
@@ -59,11 +59,11 @@ export async function fitWith(
   try {
     // Before anything is written: the model must save (its manifest names its kind and config).
     const manifest = await describeModel(model);
-    const store = resolved.runDir !== undefined ? host.openRun!(resolved.runDir, { resume: resolved.resume }) : null;
+    const opened = resolved.runDir !== undefined ? host.openRun!(resolved.runDir, { resume: resolved.resume }) : null;
     try {
-      return await trainRun(host, store, model, manifest, checked, resolved);
+      return await trainRun(host, resolved.store ?? opened, model, manifest, checked, resolved);
     } finally {
-      store?.close();
+      opened?.close(); // a store the caller opened stays open
     }
   } finally {
     training.delete(model);
@@ -131,7 +131,9 @@ async function startOrResume(
   options: ResolvedFitOptions,
   target: Parameters<typeof resumeFrom>[1],
 ): Promise<Position> {
-  const stored = store && options.resume !== false ? store.latestCheckpoint() : null;
+  // a store the caller opened was opened for a new run or a resume (openFilesRun checks which): its checkpoint counts
+  const resuming = options.resume !== false || options.store !== undefined;
+  const stored = store && resuming ? store.latestCheckpoint() : null;
   return stored ? await resumeFrom(stored, target) : startPosition();
 }
 
@@ -180,7 +182,8 @@ function watchSignals(run: TrainingRun): () => void {
 /** The first test items, for the model's `epochMetrics` and for pictures (with a run folder); null when unused. */
 function testSample(run: TrainingRun) {
   const { data, model, store, options } = run;
-  if (!data.test || !(model.epochMetrics || (store && options.previews !== false))) return null;
+  const pictures = options.previews !== false && (store !== null || wantsPictures(options));
+  if (!data.test || !(model.epochMetrics || pictures)) return null;
   return firstItems(data.test, METRICS_SAMPLE, { ...run.testPlan, epoch: 0, shuffle: false });
 }
 

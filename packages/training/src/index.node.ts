@@ -27,6 +27,7 @@ export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
+export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { fileRunSource } from './node/file-source';
@@ -54,6 +55,22 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
+export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
+export type { PreviewPicture } from './preview-pictures';
+export { filesIO } from './run-files/files-io';
+export { filesRunSource } from './run-files/files-source';
+export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';
+export {
+  type IndexedDbOptions,
+  type IndexedDbRuns,
+  indexedDbLocation,
+  indexedDbRunSource,
+  indexedDbRuns,
+  openIndexedDbRun,
+  RUNS_DATABASE,
+} from './run-files/indexeddb';
+export { checkRunPath, isRunPath, type RunFiles, runFilesOf } from './run-files/run-files';
+export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';

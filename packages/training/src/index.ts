@@ -1,6 +1,7 @@
-// @vaejs/training, browser-safe entry: fit with callbacks (no run folder), evaluate, the run-folder format, and the
-// run-folder reader over HTTP that the browser demo reads checkpoints with. Node resolves the package to
-// index.node.ts, which adds run folders, their reader over files, and file IO.
+// @vaejs/training, browser-safe entry: fit with callbacks, pause and stop, evaluate, the run-folder format, run folders
+// held as files (in memory, in IndexedDB, in zip archives) that fit writes and resumes through its `store` option, and
+// the run-folder reader over HTTP and over such files. Node resolves the package to index.node.ts, which adds run
+// folders on disk, their reader over files, and file IO.
 
 export {
   BRIDGE_CONFIG_FILE,
@@ -45,6 +46,22 @@ export {
   resolveFitOptions,
   type StepContext,
 } from './options';
+export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
+export type { PreviewPicture } from './preview-pictures';
+export { filesIO } from './run-files/files-io';
+export { filesRunSource } from './run-files/files-source';
+export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';
+export {
+  type IndexedDbOptions,
+  type IndexedDbRuns,
+  indexedDbLocation,
+  indexedDbRunSource,
+  indexedDbRuns,
+  openIndexedDbRun,
+  RUNS_DATABASE,
+} from './run-files/indexeddb';
+export { checkRunPath, isRunPath, type RunFiles, runFilesOf } from './run-files/run-files';
+export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
@@ -58,6 +75,7 @@ export {
   type RunReader,
 } from './run-folder/run-reader';
 export type { CheckpointFolder, RunSource } from './run-folder/run-source';
+export type { CheckpointContent, RunStore, StoredCheckpoint } from './run-folder/store';
 export type { CheckpointInfo, EpochRecord, RunConfig } from './run-format';
 export * as runFormat from './run-format';
 export {

@@ -13,6 +13,8 @@ import {
 } from '@vaejs/core';
 import type { BatchesConfig } from '@vaejs/datasets';
 import type { Callback } from './callbacks';
+import type { PauseSwitch, StopSignal } from './pause';
+import type { RunStore } from './run-folder/store';
 
 /** Optimizers `fit` builds by name (tfjs' own, with `learningRate`); or pass any `tf.Optimizer`. */
 export const OPTIMIZER_NAMES = ['adam', 'rmsprop', 'sgd'] as const;
@@ -86,6 +88,19 @@ export interface FitOptions {
   runInfo?: Record<string, unknown>;
   /** A label for metrics.jsonl's `backend` field. Default `tf.getBackend()`. */
   backendLabel?: string;
+  /**
+   * Stops training at the next step boundary once aborted (an `AbortController`'s signal): as a callback's `stop()`,
+   * from outside. With a run folder, a stop in the middle of an epoch writes a checkpoint of the step reached.
+   */
+  signal?: StopSignal;
+  /** Holds training between steps while paused (`createPauseSwitch()`). */
+  pause?: PauseSwitch;
+  /**
+   * A run folder opened by you instead of `runDir`: in a browser, `openIndexedDbRun` (kept in IndexedDB) or
+   * `openFilesRun` (in memory); `fit` writes it as a run folder on disk, continues its newest checkpoint when it has
+   * one (its opener's `resume` decided whether it may), and leaves it open.
+   */
+  store?: RunStore;
 }
 
 /** FitOptions with defaults filled in. */
@@ -110,6 +125,9 @@ export interface ResolvedFitOptions {
   handleSignals: boolean;
   runInfo: Record<string, unknown> | undefined;
   backendLabel: string | undefined;
+  signal: StopSignal | undefined;
+  pause: PauseSwitch | undefined;
+  store: RunStore | undefined;
 }
 
 export const DEFAULT_FIT_OPTIONS = Object.freeze({
@@ -162,9 +180,10 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
     const shown = typeof merged.runDir === 'string' ? JSON.stringify(merged.runDir) : describeValue(merged.runDir);
     throw new ConfigError(formatExpected(FN, 'options.runDir', 'a folder path (no NUL character)', shown));
   }
-  if (merged.resume !== false && merged.runDir === undefined) {
+  if (merged.resume !== false && merged.runDir === undefined && merged.store === undefined) {
     throw new ConfigError(formatExpected(FN, 'options.resume', 'options.runDir to resume from', 'no runDir'));
   }
+  checkControls(merged);
   if (merged.stepOptions !== undefined && typeof merged.stepOptions !== 'function') {
     throw new ConfigError(formatExpected(FN, 'options.stepOptions', 'a function', describeValue(merged.stepOptions)));
   }
@@ -195,6 +214,9 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
     handleSignals: merged.handleSignals,
     runInfo: merged.runInfo,
     backendLabel: merged.backendLabel,
+    signal: merged.signal,
+    pause: merged.pause,
+    store: merged.store,
   };
 }
 
@@ -207,6 +229,28 @@ function checkOptimizer(optimizer: unknown): void {
   } else if (typeof (optimizer as Partial<tf.Optimizer> | null)?.minimize !== 'function') {
     const expected = `one of ${OPTIMIZER_NAMES.join(', ')} or a tf.Optimizer`;
     throw new ConfigError(formatExpected(FN, 'options.optimizer', expected, describeValue(optimizer)));
+  }
+}
+
+/** `signal`, `pause` and `store`: each of the shape `fit` uses, and a store only without a `runDir`. */
+function checkControls(options: FitOptions): void {
+  const { signal, pause, store } = options;
+  if (signal !== undefined && typeof (signal as Partial<StopSignal> | null)?.aborted !== 'boolean') {
+    throw new ConfigError(formatExpected(FN, 'options.signal', 'an AbortSignal', describeValue(signal)));
+  }
+  if (pause !== undefined && typeof (pause as Partial<PauseSwitch> | null)?.whenResumed !== 'function') {
+    throw new ConfigError(
+      formatExpected(FN, 'options.pause', 'a pause switch (createPauseSwitch())', describeValue(pause)),
+    );
+  }
+  if (store === undefined) return;
+  if (typeof (store as Partial<RunStore> | null)?.writeCheckpoint !== 'function') {
+    throw new ConfigError(
+      formatExpected(FN, 'options.store', 'a run store (openIndexedDbRun, openFilesRun)', describeValue(store)),
+    );
+  }
+  if (options.runDir !== undefined) {
+    throw new ConfigError(formatExpected(FN, 'options.store', 'no runDir beside it (one run folder)', 'both'));
   }
 }
 

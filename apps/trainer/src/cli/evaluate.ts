@@ -17,7 +17,11 @@ export function evalCommand() {
     .description(
       'score a checkpoint on its test data, as one JSON object: a VAE its ELBO parts (and IWAE), a VQ-VAE its reconstruction error and codebook use, a prior its nats per position',
     )
-    .requiredOption('--run <folder>', 'a run folder (its newest checkpoint) or a checkpoint folder', pathText)
+    .requiredOption(
+      '--run <folder>',
+      'a run folder (its newest checkpoint), a checkpoint folder, or a zip archive of one',
+      pathText,
+    )
     .option('--dataset <name>', "test data (default: the run's own)", pathText)
     .option('--codes <folder>', "a prior's code maps (default: the run's own)", pathText)
     .option(

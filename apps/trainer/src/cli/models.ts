@@ -1,10 +1,11 @@
 /** Flags → model configs, and run folders → models: the CLI's only knowledge of the three model packages. */
 import { datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
 import { type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
-import { createRunReader, fileRunSource, type LocatedCheckpoint } from '@vaejs/training';
+import { createRunReader, type LocatedCheckpoint } from '@vaejs/training';
 import { type Vae, type VaeConfig, vaeLoader } from '@vaejs/vae';
 import { type VqVae, type VqVaeConfig, vqVaeLoader } from '@vaejs/vqvae';
 import { type CliBackend, setupBackendFromFlags } from '../backend';
+import { runSource } from './archives';
 import { type BackendFlagValues, memoryLimit } from './options';
 
 export type Model = Vae | VqVae | PixelCnn;
@@ -13,10 +14,11 @@ export type Model = Vae | VqVae | PixelCnn;
 export const runReader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader]);
 
 /**
- * Runs `use` on the model of the checkpoint `path` names (a run folder's newest, a checkpoint folder, or a bare model
- * folder), with the backend the flags ask for set up once the checkpoint is found, and disposes the model afterwards.
- * The model is checked against `--max-memory` (for steps of `batchSize` items) before it is built, and read with its
- * checkpoint as one (a run that trains on and rotates its checkpoints meanwhile gives its new newest).
+ * Runs `use` on the model of the checkpoint `path` names (a run folder's newest, a checkpoint folder, a bare model
+ * folder, or a zip archive of one), with the backend the flags ask for set up once the checkpoint is found, and
+ * disposes the model afterwards. The model is checked against `--max-memory` (for steps of `batchSize` items) before
+ * it is built, and read with its checkpoint as one (a run that trains on and rotates its checkpoints meanwhile gives
+ * its new newest).
  */
 export async function withCheckpointModel<T>(
   where: { fn: string; argument: string; kinds?: string[] },
@@ -25,7 +27,7 @@ export async function withCheckpointModel<T>(
   batchSize: number,
   use: (model: Model, checkpoint: LocatedCheckpoint, backend: CliBackend) => Promise<T>,
 ): Promise<T> {
-  const source = fileRunSource(path);
+  const source = await runSource(path);
   await runReader.locate(source, where);
   const backend = await setupBackendFromFlags(flags);
   const { checkpoint, model } = await runReader.open(source, {

@@ -9,9 +9,10 @@ import {
   estimatePixelCnnSize,
   type PixelCnn,
   type PixelCnnConfig,
+  samplePreviews,
   type TwoStageSampler,
 } from '@vaejs/pixelcnn-prior';
-import { DEFAULT_FIT_OPTIONS, fileRunSource, type PreviewFunction } from '@vaejs/training';
+import { DEFAULT_FIT_OPTIONS, fileRunSource } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { runReader } from './models';
@@ -78,7 +79,7 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
       { train, test },
       { ...options, backendLabel: backend.label },
       {
-        previews: decoded ? samplesOf(decoded.sampler) : false,
+        previews: decoded ? samplePreviews(decoded.sampler) : false,
       },
     );
   } finally {
@@ -116,15 +117,4 @@ async function samplerOf(
   if (sampler.mismatch === null) return { sampler, vqvae };
   vqvae.dispose();
   return null;
-}
-
-/** The pictures of a prior's epoch: 16 sampled maps decoded by the VQ-VAE (labels cycling for a conditional prior). */
-function samplesOf(sampler: TwoStageSampler): PreviewFunction {
-  return async (model, _sample, { seed }) => {
-    const classes = (model as PixelCnn).config.numClasses;
-    const labels = classes > 0 ? Array.from({ length: 16 }, (_, i) => i % classes) : undefined;
-    const { maps, images } = await sampler.sample(16, { seed, ...(labels ? { labels } : {}) });
-    maps.dispose();
-    return { samples: { images, columns: 4 } };
-  };
 }

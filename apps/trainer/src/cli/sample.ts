@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTwoStageSampler, type PixelCnn } from '@vaejs/pixelcnn-prior';
-import { fileRunSource, type RunSource, writeImageGrid } from '@vaejs/training';
+import { type RunSource, writeImageGrid } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
+import { runSource } from './archives';
 import { runReader, withCheckpointModel } from './models';
 import { memoryLimit, withBackendFlags, withMaxMemory } from './options';
 import { integer, number, pathText, seed, UsageError } from './parse';
@@ -17,10 +18,10 @@ const FN = 'vaejs sample';
 export function sampleCommand() {
   const command = new Command('sample')
     .description('write a PNG grid of new images: from a VAE, or from a PixelCNN prior decoded by its VQ-VAE')
-    .option('--run <folder>', 'a VAE or PixelCNN prior run (or checkpoint) folder', pathText)
+    .option('--run <folder>', 'a VAE or PixelCNN prior run (or checkpoint) folder, or a zip archive of one', pathText)
     .option(
       '--vqvae <folder>',
-      "the VQ-VAE that decodes a prior's maps (default: the one the prior's codes came from)",
+      "the VQ-VAE that decodes a prior's maps, a folder or a zip archive (default: the one the prior's codes came from)",
       pathText,
     )
     .option('--prior <folder>', 'a PixelCNN prior run folder (with --vqvae; the same as --run <prior>)', pathText)
@@ -111,7 +112,7 @@ function fromVae(vae: Vae, options: SampleOptions): tf.Tensor4D {
 async function fromPrior(prior: PixelCnn, run: RunSource | null, options: SampleOptions): Promise<tf.Tensor4D> {
   const vqvaeRun = options.vqvae ?? (await vqvaeOfPrior(run));
   const where = { fn: FN, argument: '--vqvae', kinds: ['vqvae'], memory: memoryLimit(options.maxMemory, options.n) };
-  const vqvae = (await runReader.open(fileRunSource(vqvaeRun), where)).model as VqVae;
+  const vqvae = (await runReader.open(await runSource(vqvaeRun), where)).model as VqVae;
   try {
     const sampler = createTwoStageSampler(prior, vqvae);
     if (sampler.mismatch) throw new UsageError(`${FN}: ${sampler.mismatch}`);
