@@ -1,5 +1,5 @@
 // Shared by the trainer's benchmarks: run the built `vaejs` CLI, read a run's metrics, print a named figure.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

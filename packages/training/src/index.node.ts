@@ -26,8 +26,8 @@ export {
 export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
-export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
+export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
 export { fileRunSource } from './node/file-source';
