@@ -9,17 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { DEMO_DIR, startDemoServer } from '../scripts/server.mjs';
 
-export const CHROMIUM = process.env.VAEJS_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// Debian's Chromium and its flags, defined once for every browser test of the repository.
+export { CHROMIUM, CHROMIUM_ARGS } from '@vaejs/testing';
+
+import { CHROMIUM, CHROMIUM_ARGS } from '@vaejs/testing';
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
