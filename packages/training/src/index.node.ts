@@ -25,6 +25,7 @@ export {
 } from './callbacks';
 export { type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
@@ -57,6 +58,7 @@ export {
 } from './options';
 export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
 export type { PreviewPicture } from './preview-pictures';
+export { type ProgressBarOptions, type ProgressStream, progressBar } from './progress-bar';
 export { filesIO } from './run-files/files-io';
 export { filesRunSource } from './run-files/files-source';
 export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';

@@ -10,7 +10,6 @@ import { type FitData, type FitOptions, fileRunSource, fit, hasReachedEpochs } f
 import { type Model, runReader } from './models';
 import { type AnyCommand, flagValues, memoryLimit, type RunFlagValues } from './options';
 import { UsageError } from './parse';
-import { progressBar } from './progress';
 import { resumeFlags, runFlags } from './run-flags';
 
 /** The flags of both training commands that go to `fit` as they are. */
@@ -102,7 +101,6 @@ export async function trainFromFlags(
   options: SharedFlags & { backendLabel: string },
   extra: FitOptions,
 ): Promise<void> {
-  const bar = progressBar();
   try {
     await fit(model, data, {
       epochs: options.epochs,
@@ -112,7 +110,7 @@ export async function trainFromFlags(
       runDir: options.out,
       resume: options.resume,
       checkpointEvery: options.checkpointEvery,
-      callbacks: bar ? [bar] : [],
+      // fit's own output: a live bar on a terminal (verbose 'auto'), else a line per epoch
       runInfo: { command: savedCommand, flags: flagValues(command) },
       backendLabel: options.backendLabel,
       ...extra,

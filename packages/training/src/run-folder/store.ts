@@ -4,6 +4,7 @@
  */
 import type { ModelManifest, PartIO, Preview } from '@vaejs/core';
 import type { NamedTensor } from '../optimizer';
+import type { ProgressStream } from '../progress-bar';
 import type { CheckpointInfo, EpochRecord, RunConfig } from '../run-format';
 import type { CheckpointFolder } from './run-source';
 
@@ -49,6 +50,8 @@ export interface FitHost {
   memory(): Record<string, number>;
   /** Prints one line (verbose output). */
   print(line: string): void;
+  /** The terminal `verbose: 1` draws its bar on (Node: stderr), if any. */
+  terminal?(): ProgressStream | undefined;
   /** Lets the event loop turn (timers, I/O callbacks) between read-backs. */
   yieldToEventLoop(): Promise<void>;
   /**
