@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { EVAL_FIELDS, temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
 const MLP = [
@@ -85,8 +85,8 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(findLatestCheckpoint(run)?.info).toMatchObject({ kind: 'vae', epoch: 3, step: 12 });
   });
 
-  it('eval prints one JSON object with the ELBO parts and an IWAE estimate below the -ELBO', async () => {
-    const result = await runCli(['eval', '--run', run, '--iwae-k', '20', '--backend', 'cpu']);
+  it('eval --json prints one JSON object with the ELBO parts and an IWAE estimate below the -ELBO', async () => {
+    const result = await runCli(['eval', '--run', run, '--iwae-k', '20', '--backend', 'cpu', '--json']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -95,8 +95,11 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     // the KL is in closed form, so the epoch's test KL and eval's agree whatever posterior samples each drew
     expect(report.kl).toBeCloseTo(metrics(run)[2]!.test_kl as number, 4);
     expect(report.loss).toBeCloseTo(report.reconstruction + report.kl, 4);
-    expect(report.iwaeNats).toBeLessThanOrEqual(report.negativeElbo + 1e-3);
-    expect(report.bitsPerDim).toBeCloseTo(report.iwaeNats / (64 * Math.LN2), 6);
+    expect(report.iwae_nll).toBeLessThanOrEqual(report.negative_elbo + 1e-3);
+    expect(report.bits_per_dim).toBeCloseTo(report.iwae_nll / (64 * Math.LN2), 5);
+    // the README's fields, in its order, rounded to 7 significant digits
+    expect(Object.keys(report)).toEqual(EVAL_FIELDS.vae);
+    expect(String(report.loss).replace(/^0\.0*|\./g, '').length).toBeLessThanOrEqual(7);
   });
 
   it('a dynamically binarised run is tested, and evaluated by default, on one Bernoulli draw of the test images', async () => {
@@ -114,11 +117,11 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       binary,
     ]);
     expect(trained.code, trained.stderr).toBe(0);
-    const report = JSON.parse((await runCli(['eval', '--run', binary, '--backend', 'cpu'])).stdout);
+    const report = JSON.parse((await runCli(['eval', '--run', binary, '--backend', 'cpu', '--json'])).stdout);
     expect(report.binarized).toBe('dynamic');
     // the same images as the epoch's test pass: the closed-form KL agrees (a threshold would give other codes)
     expect(report.kl).toBeCloseTo(metrics(binary)[0]!.test_kl as number, 4);
-    const grey = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu'])).stdout);
+    const grey = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu', '--json'])).stdout);
     expect(grey.binarized).toBe('none');
   });
 

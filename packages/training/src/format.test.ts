@@ -9,6 +9,8 @@ describe('number formats', () => {
     expect(formatNumber(-9999.6)).toBe('-10,000');
     expect(formatNumber(1.5e-7)).toBe('1.500e-7');
     expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(64)).toBe('64');
+    expect(formatNumber(10000)).toBe('10,000');
     expect(formatNumber(Number.NaN)).toBe('NaN');
     expect(formatNumber(2.71828, 2)).toBe('2.7');
   });

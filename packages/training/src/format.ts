@@ -6,11 +6,11 @@
 
 /**
  * A figure to `digits` significant digits (default 4), grouped by thousands past them: 240.83944 → `240.8`,
- * 0.0123456 → `0.01235`, 123456.7 → `123,457`, 1.5e-7 → `1.500e-7`.
+ * 0.0123456 → `0.01235`, 123456.7 → `123,457`, 1.5e-7 → `1.500e-7`; an integer whole: 64 → `64`, 10000 → `10,000`.
  */
 export function formatNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
+  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return grouped(value);
   const magnitude = Math.abs(value);
   if (magnitude < 1e-4) return value.toExponential(digits - 1);
   const precise = value.toPrecision(digits);

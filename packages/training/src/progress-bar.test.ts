@@ -62,6 +62,17 @@ describe('progressBar', () => {
     const stream = fakeTerminal(40);
     await epoch(stream);
     expect(stream.frames.every((frame) => frame.length <= 40)).toBe(true);
+    expect(stream.frames[9]).toBe('\repoch 2/3 [========] 10/10  0:10<0:00  ');
+  });
+
+  it('takes a terminal of unknown width (0, as `script` gives) as 80 columns wide', async () => {
+    const stream = fakeTerminal(0);
+    await epoch(stream);
+    // 87 characters with a bar of 20: the bar shrinks to 12 to fit in 79 columns, the losses stay whole
+    expect(stream.frames[9]?.trimEnd()).toBe(
+      '\repoch 2/3 [============] 10/10  0:10<0:00  loss 121.21  kl 20.50  7,048 items/s',
+    );
+    expect(Math.max(...stream.frames.map((frame) => frame.length))).toBeLessThanOrEqual(80);
   });
 
   it('draws nothing on a stream that is not a terminal', async () => {

@@ -16,7 +16,7 @@ export interface ProgressStream {
   write(text: string): unknown;
   /** Whether the stream is a terminal: the bar draws only then. */
   isTTY?: boolean;
-  /** The terminal's width in characters (80 when unknown). */
+  /** The terminal's width in characters (80 when unknown or 0). */
   columns?: number;
 }
 
@@ -49,7 +49,7 @@ export function progressBar(options: ProgressBarOptions): Callback {
   let shown = 0;
   let means = '';
   const draw = (line: string) => {
-    const fitted = line.slice(0, Math.max(10, (stream.columns ?? 80) - 1));
+    const fitted = line.slice(0, Math.max(10, columnsOf(stream) - 1));
     stream.write(`\r${fitted.padEnd(shown)}`);
     shown = fitted.length;
   };
@@ -77,7 +77,10 @@ export function progressBar(options: ProgressBarOptions): Callback {
       const elapsed = (time - started) / 1000;
       const perStep = elapsed / Math.max(1, done - firstBatch);
       const eta = formatDuration(perStep * (total - done));
-      draw(`${epochLabel} ${bar(done / total, width)} ${done}/${total}  ${formatDuration(elapsed)}<${eta}${means}`);
+      const frame = (size: number) =>
+        `${epochLabel} ${bar(done / total, size)} ${done}/${total}  ${formatDuration(elapsed)}<${eta}${means}`;
+      // a narrow terminal gets a shorter bar (down to 8) before the losses are cut
+      draw(frame(Math.max(8, width - Math.max(0, frame(width).length - (columnsOf(stream) - 1)))));
     },
     onEpochEnd() {
       if (!stream.isTTY || shown === 0) return;
@@ -93,6 +96,11 @@ export function progressBar(options: ProgressBarOptions): Callback {
 }
 
 // helpers
+
+/** The terminal's width; 80 when unknown or 0 (a pseudo-terminal of no size, as `script` gives). */
+function columnsOf(stream: ProgressStream): number {
+  return stream.columns && stream.columns > 0 ? stream.columns : 80;
+}
 
 /** `[=========>..........]` for a share in [0, 1]. */
 function bar(share: number, width: number): string {
