@@ -102,6 +102,27 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(String(report.loss).replace(/^0\.0*|\./g, '').length).toBeLessThanOrEqual(7);
   });
 
+  it('eval prints a table of the scores to 4 significant digits, each with what it is', async () => {
+    const result = await runCli(['eval', '--run', run, '--backend', 'cpu', '--seed', '3']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu', '--seed', '3', '--json'])).stdout);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`vae at epoch 3 (${json.checkpoint})`);
+    expect(lines[1]).toMatch(/^on \S+: 32 items; [\d.]+ s on cpu$/);
+    expect(lines[3]).toMatch(/^score +value +what it is$/);
+    const rows = Object.fromEntries(lines.slice(5).map((line) => line.split(/ {2,}/)));
+    expect(Object.keys(rows)).toEqual(['loss', 'reconstruction', 'kl', 'negative_elbo', 'bits_per_dim']);
+    for (const key of Object.keys(rows)) expect(rows[key], key).toBe(Number(json[key].toPrecision(4)).toPrecision(4));
+  });
+
+  it('eval refuses a flag that does not fit the run, as train does', async () => {
+    const result = await runCli(['eval', '--run', run, '--codes', data, '--backend', 'cpu']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^vaejs eval: expected --codes only with a pixelcnn run, got it with a vae run \('.*epoch-0003'\)\.$/,
+    );
+  });
+
   it('a dynamically binarised run is tested, and evaluated by default, on one Bernoulli draw of the test images', async () => {
     const binary = join(temporaryDir(), 'binary');
     const trained = await runCli([
@@ -333,6 +354,10 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'fly'\.$/,
       ],
       [
+        ['prior', 'trian'],
+        /^vaejs prior: expected a command \(train\), got 'trian' \(did you mean train\?\)\.$/,
+      ],
+      [
         ['trian', '--out', 'x'],
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'trian' \(did you mean train\?\)\.$/,
       ],
@@ -367,6 +392,19 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     );
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    // a boolean's default said once; required flags marked
+    expect(help).not.toMatch(/\(default\) \(default: true\)/);
+    expect(help).toContain('--ema VQ-VAE: EMA codebook updates (default) --no-ema');
+    expect(help).toContain('--resume continue the run in --out from its last checkpoint --no-resume start a new run (default)');
+    expect(help).toMatch(/--out <folder> run folder \([^)]*\) \(required\)/);
+    // the top-level help shows examples; `vaejs prior` without its command is a usage error, as `vaejs` alone
+    expect((await runCli(['--help'])).stdout).toMatch(/\nExamples:\n {2}vaejs train --out runs\/vae /);
+    for (const args of [[], ['prior']]) {
+      const bare = await runCli(args);
+      expect(bare.code, args.join(' ')).toBe(2);
+      expect(bare.stdout + bare.stderr, args.join(' ')).toMatch(/^Usage: vaejs/);
+    }
     for (const flag of [
       '--model',
       '--arch',

@@ -23,7 +23,7 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export { type FitData, type FitDataset, testItems } from './data';
+export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
@@ -35,6 +35,7 @@ export { fileRunSource } from './node/file-source';
 export { memoryFigures } from './node/host';
 export { acquireLockFile, acquireRunLock, type LockOptions, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
+export { osErrorLine } from './node/os-error';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
 export { openRunFolder } from './node/run-folder';

@@ -26,7 +26,7 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export { type FitData, type FitDataset, testItems } from './data';
+export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';

@@ -47,7 +47,7 @@ export function evalCommand() {
     )
     .requiredOption(
       '--run <folder>',
-      '(required) a run folder (its newest checkpoint), a checkpoint folder, or a zip archive of one',
+      'a run folder (its newest checkpoint), a checkpoint folder, or a zip archive of one',
       pathText,
     )
     .option('--json', 'print one JSON object (the fields the README lists, 7 significant digits)', false)
