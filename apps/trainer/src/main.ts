@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Help, type Option } from '@commander-js/extra-typings';
 import { VaejsError } from '@vaejs/core';
-import { osErrorLine } from '@vaejs/training';
+import { osErrorLine, type Rephrasings, rephrase } from '@vaejs/training';
 import { unpackArchiveOut } from './cli/archives';
 import { encodeCommand } from './cli/encode';
 import { evalCommand } from './cli/evaluate';
@@ -123,6 +123,19 @@ function usageLine(error: CommanderError, name: string): string {
   return `${base}${did}`;
 }
 
+/** The libraries' lines the CLI says in its words: their argument names become its flags. */
+const LIBRARY_WORDS: Rephrasings = {
+  setupBackend: [
+    [/options\.backend '([^']+)'/, '--backend $1'],
+    [/options\.threads/, '--threads'],
+  ],
+  readCodesManifest: [
+    [/^expected folder ('[^']+')/, 'expected --codes $1'],
+    [' (from writeCodeMaps or vaejs encode)', ' (from vaejs encode)'],
+  ],
+  loadIdxFolder: [[/^expected (\w+) file in ('[^']+')/, 'expected --dataset $2 to hold the $1 file,']],
+};
+
 /** Runs the CLI; returns the exit code. Errors print one line (the stack too with --verbose). */
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -151,6 +164,12 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
+    const own = rephrase(message, name, LIBRARY_WORDS);
+    if (own) {
+      process.stderr.write(`${own}\n`);
+      if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
     const known = VaejsError.isInstance(error) || error instanceof UsageError;
     const line = message.split('\n')[0] ?? message;
     process.stderr.write(

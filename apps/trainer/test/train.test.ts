@@ -353,15 +353,37 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         ['fly'],
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'fly'\.$/,
       ],
-      [
-        ['prior', 'trian'],
-        /^vaejs prior: expected a command \(train\), got 'trian' \(did you mean train\?\)\.$/,
-      ],
+      [['prior', 'trian'], /^vaejs prior: expected a command \(train\), got 'trian' \(did you mean train\?\)\.$/],
       [
         ['trian', '--out', 'x'],
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'trian' \(did you mean train\?\)\.$/,
       ],
     ];
+    // a library's line in the CLI's words: its flags, not the library's argument names
+    const labelsOnly = temporaryDir();
+    writeFileSync(join(labelsOnly, 'train-labels-idx1-ubyte'), '');
+    cases.push(
+      [
+        ['prior', 'train', '--codes', data, '--out', join(temporaryDir(), 'p')],
+        /^vaejs prior train: expected --codes '.*' code maps with codes\.json \(from vaejs encode\), got no codes\.json\.$/,
+      ],
+      [
+        ['train', ...MLP, '--dataset', labelsOnly, '--out', join(temporaryDir(), 'r')],
+        /^vaejs train: expected --dataset '.*' to hold the images file, one of train-images-idx3-ubyte, .*, got none of them\.$/,
+      ],
+    );
+    if (!existsSync('/usr/share/datasets/fashion-mnist')) {
+      cases.push([
+        ['train', '--dataset', 'fashion-mnist', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --dataset fashion-mnist in '\/usr\/share\/datasets\/fashion-mnist' \(Debian: apt install dataset-fashion-mnist\), or --dataset <folder> of its IDX files, got no such folder\.$/,
+      ]);
+    }
+    if (!existsSync(join(import.meta.dirname, '..', 'node_modules', '@tensorflow', 'tfjs-node-gpu'))) {
+      cases.push([
+        ['train', '--backend', 'node-gpu', '--out', join(temporaryDir(), 'r')],
+        /^vaejs train: expected --backend node-gpu to load, got tfjs-node-gpu: not installed \(.*npm install @tensorflow\/tfjs-node-gpu\)\.$/,
+      ]);
+    }
     for (const [args, message] of cases) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).not.toBe(0);
@@ -396,7 +418,9 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     // a boolean's default said once; required flags marked
     expect(help).not.toMatch(/\(default\) \(default: true\)/);
     expect(help).toContain('--ema VQ-VAE: EMA codebook updates (default) --no-ema');
-    expect(help).toContain('--resume continue the run in --out from its last checkpoint --no-resume start a new run (default)');
+    expect(help).toContain(
+      '--resume continue the run in --out from its last checkpoint --no-resume start a new run (default)',
+    );
     expect(help).toMatch(/--out <folder> run folder \([^)]*\) \(required\)/);
     // the top-level help shows examples; `vaejs prior` without its command is a usage error, as `vaejs` alone
     expect((await runCli(['--help'])).stdout).toMatch(/\nExamples:\n {2}vaejs train --out runs\/vae /);

@@ -60,6 +60,7 @@ export {
 export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
 export type { PreviewPicture } from './preview-pictures';
 export { type ProgressBarOptions, type ProgressStream, progressBar } from './progress-bar';
+export { type Rephrasings, rephrase } from './rephrase';
 export { filesIO } from './run-files/files-io';
 export { filesRunSource } from './run-files/files-source';
 export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';
