@@ -26,6 +26,7 @@ export {
 export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
 export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
@@ -39,6 +40,7 @@ export { osErrorLine } from './node/os-error';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
 export { openRunFolder } from './node/run-folder';
+export { createScalarWriter, type ScalarWriter, tensorBoard } from './node/tensorboard';
 export { type RunFolderContent, writeRunFolder } from './node/write-run';
 export {
   createOptimizer,

@@ -71,6 +71,7 @@ function configHelp(command: AnyCommand): string {
 /** The values of the flags `withRunFlags` adds. */
 export type RunFlagValues = {
   checkpointEvery: number;
+  tensorboard?: boolean | undefined;
   maxMemory: number;
   resume: boolean;
 };
@@ -87,6 +88,7 @@ export function withRunFlags<Args extends unknown[], Opts extends OptionValues, 
       0,
     ),
   )
+    .option('--tensorboard', 'also write TensorBoard event files in <out>/tensorboard (tensorboard --logdir <out>)')
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--no-resume', 'start a new run (default)') as unknown as Command<Args, Opts & RunFlagValues, Global>;
 }

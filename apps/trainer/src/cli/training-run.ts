@@ -6,7 +6,15 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readCodesManifest } from '@vaejs/datasets';
-import { type FitData, type FitOptions, fileRunSource, fit, hasReachedEpochs } from '@vaejs/training';
+import {
+  type FitData,
+  type FitOptions,
+  fileRunSource,
+  fit,
+  hasReachedEpochs,
+  runFormat,
+  tensorBoard,
+} from '@vaejs/training';
 import { type Model, runReader } from './models';
 import { type AnyCommand, flagValues, memoryLimit, type RunFlagValues } from './options';
 import { UsageError } from './parse';
@@ -111,6 +119,7 @@ export async function trainFromFlags(
       resume: options.resume,
       checkpointEvery: options.checkpointEvery,
       // fit's own output: a live bar on a terminal (verbose 'auto'), else a line per epoch
+      callbacks: options.tensorboard ? [tensorBoard({ logDir: join(options.out, runFormat.TENSORBOARD_DIR) })] : [],
       runInfo: { command: savedCommand, flags: flagValues(command) },
       backendLabel: options.backendLabel,
       ...extra,
