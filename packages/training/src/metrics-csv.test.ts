@@ -50,7 +50,7 @@ describe('metrics.csv in a run folder', () => {
       rows.forEach((row, i) => {
         const record = JSON.parse(lines[i] as string);
         const cells = row.split(',');
-        fields.forEach((field, k) => expect(cells[k], field).toBe(String(record[field])));
+        for (const [k, field] of fields.entries()) expect(cells[k], field).toBe(String(record[field]));
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -136,12 +136,15 @@ function createStore(dir: string, release: () => void): RunStore {
         writePng(picture(name), raster);
       }
     },
-    writeLossChart(records: EpochRecord[]) {
+    writeLossChart(records: EpochRecord[], unit?: string) {
       const series = [{ name: 'train loss', values: records.map((record) => record.train_loss) }];
       if (records.some((record) => Number.isFinite(record.test_loss))) {
         series.push({ name: 'test loss', values: records.map((record) => record.test_loss) });
       }
-      writePng(picture('loss'), lineChart(series, 'loss per epoch'));
+      writePng(
+        picture('loss'),
+        lineChart(series, 'loss per epoch', { yLabel: `loss (${unit ?? 'as the model reports it'})` }),
+      );
     },
     close: release,
   };

@@ -38,7 +38,8 @@ export interface RunStore {
   /** Writes an epoch's pictures (`<name>.png` and `pictures/epoch-NNN-<name>.png`). Does not dispose them. */
   writePreviews(epoch: number, previews: Record<string, Preview>): void;
   /** Draws the loss curves of the records so far as loss.png. */
-  writeLossChart(records: EpochRecord[]): void;
+  /** loss.png: the losses by epoch, the y axis in `unit` (the model's `lossUnit`). */
+  writeLossChart(records: EpochRecord[], unit?: string): void;
   /** Releases the lock. */
   close(): void;
 }
