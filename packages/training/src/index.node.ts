@@ -14,6 +14,7 @@ export {
   optimizerSlotsOut,
   optimizerStateData,
 } from './bridge-format';
+export { bridgeReadme, TORCHRUN_LINE } from './bridge-readme';
 export {
   type BatchLogs,
   type Callback,
@@ -99,3 +100,4 @@ export {
   type SafetensorsDtype,
   type SafetensorsTensor,
 } from './safetensors';
+export { closest, editDistance } from './suggest';

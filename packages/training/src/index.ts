@@ -16,6 +16,7 @@ export {
   optimizerSlotsOut,
   optimizerStateData,
 } from './bridge-format';
+export { bridgeReadme, TORCHRUN_LINE } from './bridge-readme';
 export { fit } from './browser-fit';
 export {
   type BatchLogs,
@@ -88,3 +89,4 @@ export {
   type SafetensorsDtype,
   type SafetensorsTensor,
 } from './safetensors';
+export { closest, editDistance } from './suggest';

@@ -5,13 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { createTinyModel, tinyDataset } from './__fixtures__/tiny-model';
 import { metricsCsv } from './metrics-csv';
 import { fit } from './node/node-fit';
+import type { EpochRecord } from './run-format';
+
+/** Records with only the fields a test needs. */
+const records = (...lines: Record<string, number | string>[]) => lines as EpochRecord[];
 
 describe('metricsCsv', () => {
   it('writes a header of the fields in order, then a row per epoch, every digit kept', () => {
-    const csv = metricsCsv([
-      { epoch: 1, train_loss: 164.90123456789, test_loss: 128.27, backend: 'wasm-native' },
-      { epoch: 2, train_loss: 120.5, test_loss: Number.NaN, backend: 'wasm-native', test_code_usage: 0.5 },
-    ]);
+    const csv = metricsCsv(
+      records(
+        { epoch: 1, train_loss: 164.90123456789, test_loss: 128.27, backend: 'wasm-native' },
+        { epoch: 2, train_loss: 120.5, test_loss: Number.NaN, backend: 'wasm-native', test_code_usage: 0.5 },
+      ),
+    );
     expect(csv).toBe(
       [
         'epoch,train_loss,test_loss,backend,test_code_usage',
@@ -23,7 +29,7 @@ describe('metricsCsv', () => {
   });
 
   it('quotes a field with a comma or a quote, and gives just a header for no records', () => {
-    expect(metricsCsv([{ epoch: 1, train_loss: 1, test_loss: 2, backend: 'a,"b"' }]).split('\n')[1]).toBe(
+    expect(metricsCsv(records({ epoch: 1, train_loss: 1, test_loss: 2, backend: 'a,"b"' })).split('\n')[1]).toBe(
       '1,1,2,"a,""b"""',
     );
     expect(metricsCsv([])).toBe('\n');

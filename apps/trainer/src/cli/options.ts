@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
-import { closest, InvalidArgumentError, integer, UsageError, withoutNul } from './parse';
+import { closest } from '@vaejs/training';
+import { InvalidArgumentError, integer, UsageError, withoutNul } from './parse';
 
 /** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
