@@ -12,7 +12,8 @@ const pnpm = ['-y', 'pnpm@10.34.8'];
 function run(args, cwd = root) {
   const result = spawnSync('npx', [...pnpm, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
   const output = `${result.stdout}${result.stderr}`;
-  if (result.status !== 0) throw new Error(`pnpm ${args.join(' ')} (in ${cwd}) exited with ${result.status}\n${output}`);
+  if (result.status !== 0)
+    throw new Error(`pnpm ${args.join(' ')} (in ${cwd}) exited with ${result.status}\n${output}`);
   return output;
 }
 

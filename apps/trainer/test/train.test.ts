@@ -81,7 +81,8 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(pngSize(join(run, 'pictures', 'epoch-003-samples.png'))).toEqual([137, 137]);
     expect(existsSync(join(run, 'reconstructions.png'))).toBe(true);
     expect(pngSize(join(run, 'latent-grid.png'))).toEqual([20 * 9 + 1, 20 * 9 + 1]);
-    expect(pngSize(join(run, 'loss.png'))).toEqual([480, 300]);
+    expect(pngSize(join(run, 'loss.png'))).toEqual([960, 600]); // drawn at 2×
+    expect(readFileSync(join(run, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/^epoch,train_loss,test_loss,/);
     expect(findLatestCheckpoint(run)?.info).toMatchObject({ kind: 'vae', epoch: 3, step: 12 });
   });
 

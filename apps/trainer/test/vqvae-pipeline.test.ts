@@ -71,7 +71,7 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
       expect(line.test_code_perplexity).toBeLessThanOrEqual(8);
       expect(Number.isFinite(line.reconstructionMse)).toBe(true);
     }
-    expect(PNG.sync.read(readFileSync(join(vq, 'codebook-usage.png'))).width).toBe(480);
+    expect(PNG.sync.read(readFileSync(join(vq, 'codebook-usage.png'))).width).toBe(960); // drawn at 2×
     expect(findLatestCheckpoint(vq)?.info.kind).toBe('vqvae');
   });
 
