@@ -39,10 +39,10 @@ describe('progressBar', () => {
     expect(stream.frames.every((frame) => frame.startsWith('\r') && !frame.includes('\n'))).toBe(true);
     expect(stream.frames[0]?.trimEnd()).toBe('\repoch 2/3 [==>.................] 1/10  0:01<0:09');
     expect(stream.frames[4]?.trimEnd()).toBe(
-      '\repoch 2/3 [==========>.........] 5/10  0:05<0:05  loss 126.21  kl 20.50  7,048 items/s',
+      '\repoch 2/3 [==========>.........] 5/10  0:05<0:05  7,048 items/s  loss 126.21  kl 20.50',
     );
     expect(stream.frames[9]?.trimEnd()).toBe(
-      '\repoch 2/3 [====================] 10/10  0:10<0:00  loss 121.21  kl 20.50  7,048 items/s',
+      '\repoch 2/3 [====================] 10/10  0:10<0:00  7,048 items/s  loss 121.21  kl 20.50',
     );
     // a shorter frame after a longer one is padded over it
     expect(stream.frames[5]?.length).toBeGreaterThanOrEqual(stream.frames[4]?.length ?? 0);
@@ -70,7 +70,7 @@ describe('progressBar', () => {
     await epoch(stream);
     // 87 characters with a bar of 20: the bar shrinks to 12 to fit in 79 columns, the losses stay whole
     expect(stream.frames[9]?.trimEnd()).toBe(
-      '\repoch 2/3 [============] 10/10  0:10<0:00  loss 121.21  kl 20.50  7,048 items/s',
+      '\repoch 2/3 [============] 10/10  0:10<0:00  7,048 items/s  loss 121.21  kl 20.50',
     );
     expect(Math.max(...stream.frames.map((frame) => frame.length))).toBeLessThanOrEqual(80);
   });

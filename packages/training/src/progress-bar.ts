@@ -5,7 +5,7 @@
  * `fit` prints the epoch's line (with the test loss) in its place.
  *
  * ```
- * epoch 2/10 [=========>..........] 212/469  0:03<0:04  loss 104.93  recon 80.12  kl 24.83  7,048 items/s
+ * epoch 2/10 [=========>..........] 212/469  0:03<0:04  7,048 items/s  loss 104.93  recon 80.12  kl 24.83
  * ```
  */
 import type { Callback } from './callbacks';
@@ -67,7 +67,8 @@ export function progressBar(options: ProgressBarOptions): Callback {
       if (firstBatch < 0) firstBatch = logs.batch;
       if (logs.means) {
         const parts = Object.entries(logs.means).map(([name, value]) => `${name} ${formatLoss(value)}`);
-        means = `  ${parts.join('  ')}  ${formatRate(logs.itemsPerSecond ?? 0)} items/s`;
+        // the speed before the losses: a narrow terminal cuts the end of the line, and a model may have many parts
+        means = `  ${formatRate(logs.itemsPerSecond ?? 0)} items/s  ${parts.join('  ')}`;
       }
       const done = logs.batch + 1;
       const total = context.stepsPerEpoch;

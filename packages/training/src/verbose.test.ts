@@ -36,7 +36,7 @@ describe("fit's verbose, as Keras'", () => {
   it("'auto' on a terminal: a bar redrawn in place, then each epoch's line where the bar was", async () => {
     const out = await stderrOf(true);
     expect(out).toMatch(
-      /\repoch 1\/2 \[[=>.]{20}\] \d\/5 {2}\d:\d\d<\d:\d\d {2}loss \d+\.\d+ {2}recon \d+\.\d+ {2}penalty [\d.]+ {2}[\d,.]+ items\/s/,
+      /\repoch 1\/2 \[[=>.]{20}\] \d\/5 {2}\d:\d\d<\d:\d\d {2}[\d,.]+ items\/s {2}loss \d+\.\d+ {2}recon \d+\.\d+ {2}penalty [\d.]+/,
     );
     expect(out).toMatch(/\repoch 2\/2 \[={20}\] 5\/5 /);
     const lines = out.split('\n').filter(Boolean);
