@@ -23,7 +23,7 @@ const SCORES: Record<string, [string, string][]> = {
     ['bits_per_dim', 'iwae_nll (else negative_elbo) / (pixels · ln 2)'],
   ],
   vqvae: [
-    ['loss', 'mse_over_variance + codebook + β·commitment, the training loss'],
+    ['loss', 'mse_over_variance + β·commitment (+ codebook without EMA), the training loss'],
     ['mse_over_variance', 'reconstruction MSE / the data variance'],
     ['reconstruction_mse', 'mean squared error per pixel'],
     ['codebook', '‖sg(z_e) − z_q‖², mean'],
