@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { type CodeMapDataset, encodeCodeMaps, writeCodeMaps } from '@vaejs/datasets';
-import { acquireLockFile } from '@vaejs/training';
+import { acquireLockFile, formatNumber } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { withCheckpointModel } from './models';
 import { withBackendFlags, withMaxMemory } from './options';
@@ -68,7 +68,9 @@ async function encodeInto(options: EncodeOptions): Promise<void> {
     const maps: Record<string, CodeMapDataset> = {};
     for (const [split, data] of Object.entries(splits)) {
       maps[split] = await encodeCodeMaps(data, vqvae, { batchSize: options.batchSize, binarize });
-      process.stderr.write(`${split}: ${data.size} code maps ${height}x${width} (K = ${vqvae.config.codebookSize})\n`);
+      process.stderr.write(
+        `${split}: ${formatNumber(data.size)} code maps ${height}x${width} (K = ${vqvae.config.codebookSize})\n`,
+      );
     }
     // the folder names the VQ-VAE run, and the checkpoint of it that encoded every file
     const source = {
