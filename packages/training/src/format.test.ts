@@ -12,7 +12,7 @@ describe('number formats', () => {
     expect(formatNumber(64)).toBe('64');
     expect(formatNumber(10000)).toBe('10,000');
     expect(formatNumber(Number.NaN)).toBe('NaN');
-    expect(formatNumber(2.71828, 2)).toBe('2.7');
+    expect(formatNumber(2.34567, 2)).toBe('2.3');
   });
 
   it('formatRate: whole numbers grouped by thousands, 3 significant digits below 10', () => {
