@@ -260,12 +260,13 @@ function quantities(kind: Kind, model: TrainableModel, inputs: Record<string, tf
       const zE = vq.encodeContinuous(x);
       const indices = vq.encode(x);
       const out: Record<string, tf.Tensor> = { ...parts, zE, indices, decoded: vq.decode(indices) };
-      if (update) {
-        tf.dispose(vq.quantizer.update(zE, indices));
+      const quantizer = vq.quantizer;
+      if (update && quantizer.kind === 'vq') {
+        tf.dispose(quantizer.update(zE, indices));
         Object.assign(out, {
-          emaClusterSize: tf.clone(vq.quantizer.clusterSize),
-          emaEmbedSum: tf.clone(vq.quantizer.embedSum),
-          emaCodebook: tf.clone(vq.quantizer.codebook),
+          emaClusterSize: tf.clone(quantizer.clusterSize),
+          emaEmbedSum: tf.clone(quantizer.embedSum),
+          emaCodebook: tf.clone(quantizer.codebook),
         });
       }
       return out;

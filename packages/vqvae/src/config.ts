@@ -6,14 +6,24 @@ import {
   describeValue,
   formatExpected,
 } from '@vaejs/core';
+import { checkFsqLevels } from './fsq';
+import type { QuantizerKind } from './quantizer';
 import {
   DEFAULT_VECTOR_QUANTIZER_CONFIG,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
 } from './quantizer-config';
 
-/** Quantiser settings of a VQ-VAE: everything but the sizes and the seed, which the VQ-VAE config gives. */
-export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'>;
+/**
+ * Quantiser settings of a VQ-VAE: its kind, FSQ's levels, and the classic quantiser's settings (everything but the
+ * sizes and the seed, which the VQ-VAE config gives).
+ */
+export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'> & {
+  /** `'vq'` (nearest code, the default) or `'fsq'` (finite scalar quantisation: `levels`, no codebook to learn). */
+  kind: QuantizerKind;
+  /** FSQ's levels per channel (length D, product K), e.g. [8, 4, 4]; empty for `'vq'`. */
+  levels: readonly number[];
+};
 
 /**
  * What `createVqVae` accepts. The sizes are required — the image shape, D and K — and everything else has a default
@@ -70,7 +80,11 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
     kernelSize: 3,
     outputActivation: 'sigmoid' as const,
     dataVariance: 1,
-    quantizer: Object.freeze(withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG)),
+    quantizer: Object.freeze({
+      kind: 'vq' as QuantizerKind,
+      levels: Object.freeze([]) as readonly number[],
+      ...withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG),
+    }),
     seed: 0,
   });
 
@@ -148,11 +162,14 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   if (!Number.isInteger(merged.seed)) {
     throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(merged.seed)));
   }
+  const { kind = 'vq', levels = [], ...classic } = quantizerInput;
+  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq'] as const);
   const quantizer = resolveVectorQuantizerConfig(
-    { ...quantizerInput, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
+    { ...classic, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
     fn,
     'config.quantizer',
   );
+  checkQuantizerKind(fn, kind, levels, quantizer);
   const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
   return Object.freeze({
     inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
@@ -163,9 +180,65 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     kernelSize: merged.kernelSize,
     outputActivation: merged.outputActivation,
     dataVariance: merged.dataVariance,
-    quantizer: Object.freeze(withoutSeed(quantizerOnly)),
+    quantizer: Object.freeze({
+      kind,
+      levels: Object.freeze([...(levels as number[])]),
+      ...withoutSeed(quantizerOnly),
+    }),
     seed: merged.seed,
   });
+}
+
+/** The classic quantiser's settings FSQ has no use for, with the value that means "off". */
+const VQ_ONLY = {
+  ema: false,
+  kmeansInit: false,
+  deadCodeThreshold: 0,
+  distance: 'euclidean',
+  gradient: 'straight-through',
+};
+
+/**
+ * FSQ: levels that give D channels and K codes, and none of the classic quantiser's codebook settings; VQ: no levels.
+ * @throws ConfigError naming the field
+ */
+function checkQuantizerKind(
+  fn: string,
+  kind: QuantizerKind,
+  levels: unknown,
+  quantizer: Readonly<ResolvedVectorQuantizerConfig>,
+): void {
+  if (kind === 'vq') {
+    if (!Array.isArray(levels) || levels.length > 0) {
+      const got = Array.isArray(levels) ? `[${levels.join(', ')}]` : describeValue(levels);
+      throw new ConfigError(
+        formatExpected(fn, 'config.quantizer.levels', "none with kind 'vq' (levels are FSQ's)", got),
+      );
+    }
+    return;
+  }
+  const product = checkFsqLevels(fn, 'config.quantizer.levels', levels);
+  const count = (levels as number[]).length;
+  if (quantizer.dim !== count) {
+    throw new ConfigError(formatExpected(fn, 'config.dim', `${count} (one channel per FSQ level)`, `${quantizer.dim}`));
+  }
+  if (quantizer.codebookSize !== product) {
+    const why = `${product} (the product of quantizer.levels [${(levels as number[]).join(', ')}])`;
+    throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
+  }
+  for (const [key, off] of Object.entries(VQ_ONLY)) {
+    const value = quantizer[key as keyof typeof VQ_ONLY];
+    if (value !== off) {
+      throw new ConfigError(
+        formatExpected(
+          fn,
+          `config.quantizer.${key}`,
+          `${JSON.stringify(off)} with kind 'fsq' (FSQ has no codebook to learn)`,
+          JSON.stringify(value),
+        ),
+      );
+    }
+  }
 }
 
 // helpers

@@ -5,7 +5,7 @@ import { mse } from '@vaejs/core';
 import type { ResolvedVqVaeConfig } from './config';
 import type { VqVaeBatch } from './inputs';
 import type { VqVaeNetworks } from './network';
-import type { VectorQuantizer } from './vector-quantizer';
+import type { Quantizer } from './quantizer';
 
 /** Named loss parts, float32 scalars (batch means); the caller disposes them. */
 export type VqVaeLossParts = {
@@ -33,7 +33,7 @@ export type VqVaeLossParts = {
 export function vqVaeForward(
   config: ResolvedVqVaeConfig,
   networks: VqVaeNetworks,
-  quantizer: VectorQuantizer,
+  quantizer: Quantizer,
   batch: VqVaeBatch,
   beta: number | undefined,
   training: boolean,

@@ -29,19 +29,30 @@ export {
 } from './config';
 export { CODE_USAGE_CHUNK, type CodeUsageReport, measureCodeUsage, reconstructionRows } from './epoch-report';
 export type { VqVaeLossParts } from './forward';
+export {
+  createFiniteScalarQuantizer,
+  type FiniteScalarQuantizer,
+  FSQ_MAX_CODES,
+  fsqCodebook,
+} from './fsq';
+export { FiniteScalarQuantizerLayer, type FiniteScalarQuantizerLayerArgs } from './fsq-layer';
 export type { VqVaeBatch, VqVaeStepOptions } from './inputs';
 export { vqVaeLoader } from './loader';
 export { gatherCodes, l2Normalize, type NearestCodesOptions, nearestCodes, squaredDistances } from './nearest-code';
 export { latentShape, type VqVaeNetworks } from './network';
+export type { Quantizer, QuantizerKind } from './quantizer';
 export {
   type CodebookDistance,
   DEFAULT_VECTOR_QUANTIZER_CONFIG,
+  type QuantizerGradient,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
   type VectorQuantizerConfigInput,
 } from './quantizer-config';
+export type { AnyQuantizer } from './quantizer-kinds';
 export { normalizedMse, pixelVariance } from './reconstruction-metrics';
+export { rotateTo } from './rotation-trick';
 export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,

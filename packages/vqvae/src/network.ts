@@ -1,5 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVqVaeConfig } from './config';
+import { FiniteScalarQuantizerLayer } from './fsq-layer';
+import type { AnyQuantizer } from './quantizer-kinds';
 import { VectorQuantizerLayer } from './vector-quantizer-layer';
 
 /** The three LayersModels of a VQ-VAE. */
@@ -54,10 +56,7 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   const encoder = tfl.model({ inputs: image, outputs: codes, name: 'vqvae_encoder' });
 
   const latent = tfl.input({ shape: grid });
-  const quantizerLayer = new VectorQuantizerLayer({
-    name: 'vector_quantizer',
-    quantizer: { ...config.quantizer, dim: config.dim, codebookSize: config.codebookSize, seed },
-  });
+  const quantizerLayer = buildQuantizerLayer(config);
   const quantizerModel = tfl.model({
     inputs: latent,
     outputs: quantizerLayer.apply(latent) as tfl.SymbolicTensor,
@@ -94,9 +93,21 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   return { encoder, quantizerModel, decoder };
 }
 
-/** The VectorQuantizerLayer of a quantiser model (built or loaded). @throws Error when there is none. */
-export function findQuantizerLayer(model: tfl.LayersModel): VectorQuantizerLayer {
-  const layer = model.layers.find((candidate) => candidate instanceof VectorQuantizerLayer);
-  if (!layer) throw new Error('findQuantizerLayer: expected a model with a VectorQuantizerLayer, got none.');
-  return layer as VectorQuantizerLayer;
+/** The quantiser layer of the config's kind (named `vector_quantizer` or `fsq_quantizer`). */
+function buildQuantizerLayer(config: ResolvedVqVaeConfig): VectorQuantizerLayer | FiniteScalarQuantizerLayer {
+  const { kind, levels, ...classic } = config.quantizer;
+  if (kind === 'fsq') return new FiniteScalarQuantizerLayer({ name: 'fsq_quantizer', levels, seed: config.seed });
+  return new VectorQuantizerLayer({
+    name: 'vector_quantizer',
+    quantizer: { ...classic, dim: config.dim, codebookSize: config.codebookSize, seed: config.seed },
+  });
+}
+
+/** The quantiser layer of a quantiser model (built or loaded). @throws Error when there is none. */
+export function findQuantizerLayer(model: tfl.LayersModel): { quantizer: AnyQuantizer } {
+  const layer = model.layers.find(
+    (candidate) => candidate instanceof VectorQuantizerLayer || candidate instanceof FiniteScalarQuantizerLayer,
+  );
+  if (!layer) throw new Error('findQuantizerLayer: expected a model with a quantiser layer, got none.');
+  return layer as VectorQuantizerLayer | FiniteScalarQuantizerLayer;
 }

@@ -4,6 +4,13 @@ import { assertNumberInRange, assertOneOf, assertPositiveInt, ConfigError, forma
 export type CodebookDistance = 'euclidean' | 'cosine';
 
 /**
+ * How the encoder gets a gradient through the lookup: `'straight-through'` copies the decoder's gradient (van den
+ * Oord et al.), `'rotation'` rotates and rescales it by the angle and lengths of z_e and its code (the rotation
+ * trick, Fifty et al. 2024; see rotation-trick.ts).
+ */
+export type QuantizerGradient = 'straight-through' | 'rotation';
+
+/**
  * Every setting of a vector quantiser, defaults filled in: what `vq.config` holds (frozen).
  * {@link VectorQuantizerConfig} is what `createVectorQuantizer` accepts.
  */
@@ -31,6 +38,8 @@ export interface ResolvedVectorQuantizerConfig {
   kmeansIterations: number;
   /** 'cosine' l2-normalises inputs and codebook before lookup (Yu et al. 2021; vector-quantize-pytorch). */
   distance: CodebookDistance;
+  /** The gradient estimator through the lookup (default `'straight-through'`). */
+  gradient: QuantizerGradient;
   /** Positions per [positions, K] distance matrix; larger inputs are processed in chunks of this many rows. */
   chunkSize: number;
   /** Seed of the codebook initialisation, k-means and restarts. */
@@ -58,6 +67,7 @@ export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<ResolvedVectorQuanti
     kmeansInit: false,
     kmeansIterations: 10,
     distance: 'euclidean',
+    gradient: 'straight-through',
     chunkSize: 4096,
     seed: 0,
   });
@@ -99,6 +109,7 @@ export function resolveVectorQuantizerConfig(
   assertNumberInRange(fn, `${prefix}.deadCodeThreshold`, resolved.deadCodeThreshold, 0, Number.MAX_VALUE);
   assertPositiveInt(fn, `${prefix}.kmeansIterations`, resolved.kmeansIterations, 0);
   assertOneOf(fn, `${prefix}.distance`, resolved.distance, ['euclidean', 'cosine'] as const);
+  assertOneOf(fn, `${prefix}.gradient`, resolved.gradient, ['straight-through', 'rotation'] as const);
   assertPositiveInt(fn, `${prefix}.chunkSize`, resolved.chunkSize);
   if (typeof resolved.seed !== 'number' || !Number.isInteger(resolved.seed)) {
     throw new ConfigError(formatExpected(fn, `${prefix}.seed`, 'an integer', String(resolved.seed)));

@@ -2,14 +2,18 @@
 // state included) in the standard tfjs format, in Node or in a browser.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { straightThrough } from '@vaejs/core';
 import { l2Normalize } from './nearest-code';
 import {
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
-import { initialCodebook, type VectorQuantizer, vectorQuantizerFromVariables } from './vector-quantizer';
+import {
+  gradientEstimator,
+  initialCodebook,
+  type VectorQuantizer,
+  vectorQuantizerFromVariables,
+} from './vector-quantizer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
@@ -102,7 +106,7 @@ export class VectorQuantizerLayer extends tfl.layers.Layer {
       const quantizer = this.quantizer;
       const quantized = quantizer.lookup(quantizer.encode(z));
       const encoded = this.quantizerConfig.distance === 'cosine' ? l2Normalize(z) : z;
-      return straightThrough(encoded, quantized);
+      return gradientEstimator(this.quantizerConfig)(encoded, quantized);
     });
   }
 

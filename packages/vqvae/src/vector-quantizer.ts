@@ -17,49 +17,16 @@ import {
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { emaCodebookUpdate, kmeans, restartDeadCodes } from './codebook-updates';
 import { assertLastDim, gatherCodes, l2Normalize, nearestCodes } from './nearest-code';
+import type { QuantizeOptions, QuantizeResult, Quantizer, VectorQuantizerState } from './quantizer';
 import {
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
+import { rotateTo } from './rotation-trick';
 import { segmentCounts } from './segment-sum';
 
-/** Named outputs of {@link VectorQuantizer.quantize}; the caller disposes every tensor. */
-export interface QuantizeResult {
-  /** z_q, the nearest code of each vector (l2-normalised in 'cosine' mode): float32 [..., D]. */
-  quantized: tf.Tensor;
-  /** int32 [...]. */
-  indices: tf.Tensor;
-  /** Straight-through output `z_e + sg(z_q − z_e)`: forward z_q, gradient to z_e unchanged. float32 [..., D]. */
-  output: tf.Tensor;
-  /** `mean ||sg(z_e) − z_q||²` over all elements: the codebook's only gradient. float32 scalar. */
-  codebookLoss: tf.Scalar;
-  /** `mean ||z_e − sg(z_q)||²` over all elements (unweighted). float32 scalar. */
-  commitmentLoss: tf.Scalar;
-  /**
-   * The VQ loss, what to add to the model loss: `codebookLoss + beta·commitmentLoss`, or `beta·commitmentLoss` with
-   * EMA (the codebook then learns by moving averages, not by gradient). float32 scalar.
-   */
-  loss: tf.Scalar;
-  /** Perplexity of the batch's codes, in [1, K]. float32 scalar. */
-  perplexity: tf.Scalar;
-  /** Share of codes used in the batch, in [0, 1]. float32 scalar. */
-  usage: tf.Scalar;
-}
-
-/** Per-call options of {@link VectorQuantizer.quantize}. */
-export interface QuantizeOptions {
-  /** Commitment weight of this call's `loss` (a schedule, say); default `config.beta`. */
-  beta?: number;
-}
-
-/** The quantiser's state beyond its variables: plain JSON, stored in a checkpoint's manifest. */
-export interface VectorQuantizerState {
-  /** Whether the k-means initialisation has run. */
-  initialized: boolean;
-  /** The random stream of k-means and restarts. */
-  rngState: RngState;
-}
+export type { QuantizeOptions, QuantizeResult, VectorQuantizerState };
 
 /** The variables holding a quantiser's state. */
 export interface VectorQuantizerVariables {
@@ -72,7 +39,8 @@ export interface VectorQuantizerVariables {
 }
 
 /** A codebook of K vectors of size D with lookup, losses and non-gradient updates. */
-export interface VectorQuantizer extends VectorQuantizerVariables {
+export interface VectorQuantizer extends VectorQuantizerVariables, Quantizer {
+  readonly kind: 'vq';
   readonly config: Readonly<ResolvedVectorQuantizerConfig>;
   /** Whether `initialize` (k-means) has run. */
   readonly initialized: boolean;
@@ -167,6 +135,9 @@ export function vectorQuantizerFromVariables(
   };
 
   return {
+    kind: 'vq',
+    dim,
+    codebookSize,
     config,
     codebook,
     clusterSize,
@@ -196,7 +167,7 @@ export function vectorQuantizerFromVariables(
         return {
           quantized,
           indices,
-          output: straightThrough(encoded, quantized),
+          output: gradientEstimator(config)(encoded, quantized),
           codebookLoss,
           commitmentLoss,
           loss,
@@ -276,22 +247,7 @@ export function vectorQuantizerFromVariables(
     setRngState: (state) => rng.setState(state),
     getState: () => ({ initialized, rngState: rng.getState() }),
     setState(state) {
-      const fn = 'vectorQuantizer.setState';
-      const candidate = state as Partial<VectorQuantizerState> | null;
-      if (typeof candidate !== 'object' || candidate === null) {
-        throw new CheckpointError(formatExpected(fn, 'state', '{ initialized, rngState }', describeValue(state)));
-      }
-      if (typeof candidate.initialized !== 'boolean') {
-        throw new CheckpointError(
-          formatExpected(fn, 'state.initialized', 'a boolean', describeValue(candidate.initialized)),
-        );
-      }
-      try {
-        rng.setState(candidate.rngState as RngState);
-      } catch (error) {
-        throw new CheckpointError(`${fn}: invalid state.rngState: ${(error as Error).message}`);
-      }
-      initialized = candidate.initialized;
+      initialized = restoreQuantizerState('vectorQuantizer.setState', state, rng);
     },
     dispose() {
       if (options.owned) {
@@ -301,4 +257,34 @@ export function vectorQuantizerFromVariables(
       }
     },
   };
+}
+
+/** The output of the lookup for the decoder: forward z_q, backward the config's gradient estimator. Internal. */
+export function gradientEstimator(
+  config: Pick<ResolvedVectorQuantizerConfig, 'gradient'>,
+): (encoded: tf.Tensor, quantized: tf.Tensor) => tf.Tensor {
+  return config.gradient === 'rotation' ? rotateTo : straightThrough;
+}
+
+/**
+ * Checks a quantiser state (`{ initialized, rngState }`), sets `rng` to its stream and returns `initialized`.
+ * Internal: the quantisers' `setState`.
+ * @throws CheckpointError naming the malformed field
+ */
+export function restoreQuantizerState(fn: string, state: unknown, rng: Rng): boolean {
+  const candidate = state as Partial<VectorQuantizerState> | null;
+  if (typeof candidate !== 'object' || candidate === null) {
+    throw new CheckpointError(formatExpected(fn, 'state', '{ initialized, rngState }', describeValue(state)));
+  }
+  if (typeof candidate.initialized !== 'boolean') {
+    throw new CheckpointError(
+      formatExpected(fn, 'state.initialized', 'a boolean', describeValue(candidate.initialized)),
+    );
+  }
+  try {
+    rng.setState(candidate.rngState as RngState);
+  } catch (error) {
+    throw new CheckpointError(`${fn}: invalid state.rngState: ${(error as Error).message}`);
+  }
+  return candidate.initialized;
 }

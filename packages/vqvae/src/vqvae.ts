@@ -15,7 +15,7 @@ import {
   type VqVaeStepOptions,
 } from './inputs';
 import { buildVqVaeNetworks, findQuantizerLayer, latentShape, type VqVaeNetworks } from './network';
-import type { VectorQuantizer } from './vector-quantizer';
+import type { AnyQuantizer } from './quantizer-kinds';
 
 /** What `trainStep` returns: the loss parts plus `restarted`, the number of dead codes restarted (float32). */
 export type VqVaeStepResult = VqVaeLossParts & { restarted: tf.Scalar };
@@ -32,7 +32,7 @@ export type VqVaeEpochMetrics = {
 export interface VqVae extends VqVaeNetworks, TrainableModel {
   readonly config: ResolvedVqVaeConfig;
   /** The quantiser (variables shared with `quantizerModel`). */
-  readonly quantizer: VectorQuantizer;
+  readonly quantizer: AnyQuantizer;
   /** [h, w, D] of the code map. */
   readonly latentShape: [number, number, number];
   /** Encoder output z_e. @param x float32 [n, H, W, C] @returns float32 [n, h, w, D] */

@@ -1,0 +1,5 @@
+import type { FiniteScalarQuantizer } from './fsq';
+import type { VectorQuantizer } from './vector-quantizer';
+
+/** The quantiser of a VQ-VAE, by `kind`: narrow with `if (quantizer.kind === 'vq')` to reach the EMA state. */
+export type AnyQuantizer = VectorQuantizer | FiniteScalarQuantizer;
