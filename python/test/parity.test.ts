@@ -201,6 +201,20 @@ const CASES: Case[] = [
   vqCase('vqvae-cosine-ema', smallVq({ ema: true, distance: 'cosine' }), colourVq, true),
   vqCase('vqvae-codebook-loss', smallVq({ ema: false, beta: 0.5 }, { outputActivation: 'linear' }), colourVq),
   vqCase('vqvae-cosine', smallVq({ ema: false, distance: 'cosine' }, { dataVariance: 0.08 }), colourVq),
+  // the quantiser family: FSQ at 7 bits (the fsq recipe's levels) and the rotation trick's gradient
+  vqCase(
+    'vqvae-fsq',
+    {
+      ...mnistVq,
+      dim: 3,
+      codebookSize: 128,
+      dataVariance: 0.0949,
+      quantizer: { kind: 'fsq', levels: [8, 4, 4] },
+      seed: 8,
+    },
+    mnist(),
+  ),
+  vqCase('vqvae-rotation', smallVq({ ema: false, gradient: 'rotation' }), colourVq),
   // the mnist-prior-conditional recipe's prior: 6 gated blocks of 64 channels, 10 classes, K = 128 on 7×7 maps
   priorCase(
     'prior',

@@ -48,6 +48,9 @@ class VectorQuantizer(nn.Module):
             raise ValueError(f"VectorQuantizer: expected quantizer.distance 'euclidean' or 'cosine', got '{self.distance}'.")
         self.dim, self.codebook_size = dim, codebook_size
         self.beta = settings.get("beta", 0.25)
+        self.gradient = settings.get("gradient", "straight-through")
+        if self.gradient not in ("straight-through", "rotation"):
+            raise ValueError(f"VectorQuantizer: expected quantizer.gradient 'straight-through' or 'rotation', got '{self.gradient}'.")
         self.ema = settings.get("ema", False)
         self.decay, self.epsilon = settings.get("decay", 0.99), settings.get("epsilon", 1e-5)
         self.threshold = settings.get("deadCodeThreshold", 0)
@@ -92,7 +95,7 @@ class VectorQuantizer(nn.Module):
         codebook_loss = F.mse_loss(quantized, flat.detach())
         commitment_loss = F.mse_loss(flat, quantized.detach())
         loss = self.beta * commitment_loss if self.ema else codebook_loss + self.beta * commitment_loss
-        output = flat + (quantized - flat).detach()
+        output = rotate_to(flat, quantized) if self.gradient == "rotation" else flat + (quantized - flat).detach()
         with torch.no_grad():
             counts = torch.bincount(indices, minlength=self.codebook_size).float()
             p = counts / counts.sum()
@@ -160,6 +163,98 @@ class VectorQuantizer(nn.Module):
         return restarted
 
 
+def rotate_to(e, q):
+    """The rotation trick (Fifty et al. 2024, arXiv:2410.06424), as vaejs' rotateTo: forward q; backward e gets
+    λ·Rᵀ·g with R = I − 2wwᵀ + 2q̂êᵀ (w = (ê + q̂)/‖ê + q̂‖) and λ = ‖q‖/‖e‖ held constant; a zero e passes g."""
+    e_norm = e.norm(dim=-1, keepdim=True)
+    q_norm = q.norm(dim=-1, keepdim=True).detach()
+    e_unit = (e / e_norm.clamp_min(1e-12)).detach()
+    q_unit = (q / q_norm.clamp_min(1e-12)).detach()
+    total = e_unit + q_unit
+    w = (total / total.norm(dim=-1, keepdim=True).clamp_min(1e-12)).detach()
+    rotated = e - 2 * w * (w * e).sum(-1, keepdim=True) + 2 * q_unit * (e_unit * e).sum(-1, keepdim=True)
+    scaled = rotated * (q_norm / e_norm.clamp_min(1e-12)).detach()
+    straight = e + (q - e).detach()
+    # forward exactly q, as vaejs (the rotated vector equals q only up to rounding)
+    chosen = torch.where(e_norm.detach() <= 1e-12, straight, scaled)
+    return chosen + (q - chosen).detach()
+
+
+class FiniteScalarQuantizer(nn.Module):
+    """Finite scalar quantisation (Mentzer et al. 2023, arXiv:2309.15505) as vaejs' `kind: 'fsq'`: each channel
+    bounded by tanh to L_i levels and rounded (straight-through); codes numbered in mixed radix, channel 0 fastest;
+    the grid of codes [K, D] is a buffer (vaejs keeps it as the layer's non-trainable `codebook`)."""
+
+    # nothing to learn, initialise or restart (what the training loop and tfjs_trainable_names ask of a quantiser)
+    ema = True
+    initialized = True
+    kmeans_init = False
+    threshold = 0
+
+    def __init__(self, levels):
+        super().__init__()
+        self.levels = list(levels)
+        self.dim = len(self.levels)
+        self.codebook_size = 1
+        basis = []
+        for level in self.levels:
+            basis.append(self.codebook_size)
+            self.codebook_size *= level
+        half_range = torch.tensor([(level - 1) * (1 + 1e-3) / 2 for level in self.levels])
+        offset = torch.tensor([0.5 if level % 2 == 0 else 0.0 for level in self.levels])
+        self.register_buffer("half_range", half_range)
+        self.register_buffer("offset", offset)
+        self.register_buffer("shift", torch.atanh(offset / half_range))
+        self.register_buffer("half_width", torch.tensor([float(level // 2) for level in self.levels]))
+        self.register_buffer("basis", torch.tensor([float(b) for b in basis]))
+        index = torch.arange(self.codebook_size, dtype=torch.float64)[:, None]
+        digits = torch.floor(index / self.basis.double()) % torch.tensor(self.levels, dtype=torch.float64)
+        self.register_buffer("codebook", ((digits - self.half_width.double()) / self.half_width.double()).float())
+
+    def codes(self):
+        return self.codebook
+
+    def flatten(self, z_e):
+        return z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
+
+    def bounded(self, flat):
+        return torch.tanh(flat + self.shift) * self.half_range - self.offset
+
+    def nearest(self, flat, codes=None):
+        digits = torch.round(self.bounded(flat)) + self.half_width
+        return torch.round((digits * self.basis).sum(-1)).long()
+
+    def forward(self, z_e):
+        n, dim, height, width = z_e.shape
+        flat = self.flatten(z_e)
+        continuous = self.bounded(flat)
+        rounded = torch.round(continuous)
+        output = (continuous + (rounded - continuous).detach()) / self.half_width
+        indices = torch.round(((rounded + self.half_width) * self.basis).sum(-1)).long()
+        with torch.no_grad():
+            counts = torch.bincount(indices, minlength=self.codebook_size).float()
+            p = counts / counts.sum()
+            perplexity = torch.exp(-(p * torch.log(p.clamp_min(1e-30))).sum())
+            usage = (counts > 0).float().mean()
+        zero = flat.new_zeros(())
+        return {
+            "output": output.view(n, height, width, dim).permute(0, 3, 1, 2),
+            "indices": indices.view(n, height, width),
+            "flat": flat.detach(),
+            "codebook": zero,
+            "commitment": zero,
+            "loss": zero,
+            "perplexity": perplexity,
+            "usage": usage,
+        }
+
+    def initialize(self, z_e, sync=None, generator=None):
+        pass
+
+    def update(self, flat, indices, sync=None, generator=None):
+        return 0
+
+
 def sample_rows(rows, count, generator=None):
     """`count` row indices drawn without replacement (with repeats only when rows < count), as vaejs' sampleRowIndices."""
     copies = -(-count // rows)
@@ -200,7 +295,13 @@ class VqVae(nn.Module):
             self.encoder.append(L.Conv2dSame(previous, filters, kernel, 2))
             previous = filters
         self.to_codes = nn.Conv2d(previous, dim, 1)
-        self.quantizer = VectorQuantizer(dim, config["codebookSize"], config.get("quantizer", {}))
+        settings = config.get("quantizer", {})
+        kind = settings.get("kind", "vq")
+        if kind not in ("vq", "fsq"):
+            raise ValueError(f"VqVae: expected quantizer.kind 'vq' or 'fsq', got '{kind}'.")
+        self.quantizer = (
+            FiniteScalarQuantizer(settings["levels"]) if kind == "fsq" else VectorQuantizer(dim, config["codebookSize"], settings)
+        )
         self.decoder = nn.ModuleList()
         previous = dim
         decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
@@ -264,10 +365,17 @@ class VqVae(nn.Module):
 
     QUANTIZER_TENSORS = ("codebook", "ema_cluster_size", "ema_embed_sum")
 
+    def _quantizer_tensors(self):
+        """(tfjs name, tensor) of the quantiser's state: codebook and EMA state, or FSQ's fixed grid."""
+        q = self.quantizer
+        if isinstance(q, FiniteScalarQuantizer):
+            return [("fsq_quantizer/codebook", q.codebook)]
+        return [(f"vector_quantizer/{name}", t) for name, t in zip(self.QUANTIZER_TENSORS, (q.codebook, q.cluster_size, q.embed_sum))]
+
     def tfjs_names(self):
         """Every tensor of the model by its tfjs name: the layers' weights, then the quantiser's codebook and EMA state."""
         weights = [f"{name}/{part}" for name, *_ in self._pairs() for part in ("kernel", "bias")]
-        return weights + [f"vector_quantizer/{name}" for name in self.QUANTIZER_TENSORS]
+        return weights + [name for name, _ in self._quantizer_tensors()]
 
     def tfjs_trainable_names(self):
         """The trainable ones in vaejs' order (its optimizer's slots): encoder, decoder, then the codebook unless EMA."""
@@ -276,14 +384,12 @@ class VqVae(nn.Module):
 
     def load_tfjs(self, weights):
         load_pairs(self._pairs(), weights)
-        q = self.quantizer
         with torch.no_grad():
-            for name, target in zip(self.QUANTIZER_TENSORS, (q.codebook, q.cluster_size, q.embed_sum)):
-                target.copy_(take(weights, f"vector_quantizer/{name}", tuple(target.shape)))
+            for name, target in self._quantizer_tensors():
+                target.copy_(take(weights, name, tuple(target.shape)))
 
     def tfjs_weights(self):
         out = export_pairs(self._pairs())
-        q = self.quantizer
-        for name, source in zip(self.QUANTIZER_TENSORS, (q.codebook.detach(), q.cluster_size, q.embed_sum)):
-            out[f"vector_quantizer/{name}"] = source.clone()
+        for name, source in self._quantizer_tensors():
+            out[name] = source.detach().clone()
         return out
