@@ -215,6 +215,17 @@ const CASES: Case[] = [
     mnist(),
   ),
   vqCase('vqvae-rotation', smallVq({ ema: false, gradient: 'rotation' }), colourVq),
+  vqCase(
+    'vqvae-lfq',
+    {
+      ...mnistVq,
+      dim: 7,
+      codebookSize: 128,
+      quantizer: { kind: 'lfq', temperature: 0.1, entropyWeight: 0.2 },
+      seed: 9,
+    },
+    mnist(),
+  ),
   // the mnist-prior-conditional recipe's prior: 6 gated blocks of 64 channels, 10 classes, K = 128 on 7×7 maps
   priorCase(
     'prior',

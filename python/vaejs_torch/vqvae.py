@@ -255,6 +255,79 @@ class FiniteScalarQuantizer(nn.Module):
         return 0
 
 
+class LookupFreeQuantizer(nn.Module):
+    """Lookup-free quantisation (Yu et al. 2024, MAGVIT-v2, arXiv:2310.05737) as vaejs' `kind: 'lfq'`: each channel
+    to its sign (straight-through), code k's bit i set when channel i is positive; loss entropyWeight·(mean
+    per-vector entropy − γ·entropy of the batch's mean) of softmax(−‖z − c‖²/τ) over the 2^d codes, plus
+    beta·commitment. The codes [2^d, d] are a buffer (vaejs keeps them as the layer's non-trainable `codebook`)."""
+
+    ema = True
+    initialized = True
+    kmeans_init = False
+    threshold = 0
+
+    def __init__(self, dim, settings):
+        super().__init__()
+        self.dim, self.codebook_size = dim, 2**dim
+        self.beta = settings.get("beta", 0.25)
+        self.entropy_weight = settings.get("entropyWeight", 0.1)
+        self.diversity = settings.get("diversity", 1.0)
+        self.temperature = settings.get("temperature", 0.01)
+        k = torch.arange(self.codebook_size)[:, None]
+        bits = ((k >> torch.arange(dim)[None, :]) & 1).float()
+        self.register_buffer("codebook", bits * 2 - 1)
+        self.register_buffer("place", 2.0 ** torch.arange(dim).float())
+
+    def codes(self):
+        return self.codebook
+
+    def flatten(self, z_e):
+        return z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
+
+    def nearest(self, flat, codes=None):
+        return ((flat > 0).float() * self.place).sum(-1).long()
+
+    def entropy_penalty(self, flat):
+        logits = flat * (4 / self.temperature)
+        bits = (self.codebook.t() + 1) / 2
+        log_p = F.logsigmoid(logits) @ bits + F.logsigmoid(-logits) @ (1 - bits)
+        p = log_p.exp()
+        per_sample = -(p * log_p).sum(-1).mean()
+        average = p.mean(0)
+        batch = -(average * average.clamp_min(1e-30).log()).sum()
+        return per_sample - self.diversity * batch
+
+    def forward(self, z_e):
+        n, dim, height, width = z_e.shape
+        flat = self.flatten(z_e)
+        quantized = torch.where(flat > 0, torch.ones_like(flat), -torch.ones_like(flat))
+        indices = self.nearest(flat)
+        entropy = self.entropy_penalty(flat)
+        commitment = F.mse_loss(flat, quantized)
+        output = flat + (quantized - flat).detach()
+        with torch.no_grad():
+            counts = torch.bincount(indices, minlength=self.codebook_size).float()
+            p = counts / counts.sum()
+            perplexity = torch.exp(-(p * torch.log(p.clamp_min(1e-30))).sum())
+            usage = (counts > 0).float().mean()
+        return {
+            "output": output.view(n, height, width, dim).permute(0, 3, 1, 2),
+            "indices": indices.view(n, height, width),
+            "flat": flat.detach(),
+            "codebook": entropy,
+            "commitment": commitment,
+            "loss": self.entropy_weight * entropy + self.beta * commitment,
+            "perplexity": perplexity,
+            "usage": usage,
+        }
+
+    def initialize(self, z_e, sync=None, generator=None):
+        pass
+
+    def update(self, flat, indices, sync=None, generator=None):
+        return 0
+
+
 def sample_rows(rows, count, generator=None):
     """`count` row indices drawn without replacement (with repeats only when rows < count), as vaejs' sampleRowIndices."""
     copies = -(-count // rows)
@@ -297,11 +370,14 @@ class VqVae(nn.Module):
         self.to_codes = nn.Conv2d(previous, dim, 1)
         settings = config.get("quantizer", {})
         kind = settings.get("kind", "vq")
-        if kind not in ("vq", "fsq"):
-            raise ValueError(f"VqVae: expected quantizer.kind 'vq' or 'fsq', got '{kind}'.")
-        self.quantizer = (
-            FiniteScalarQuantizer(settings["levels"]) if kind == "fsq" else VectorQuantizer(dim, config["codebookSize"], settings)
-        )
+        if kind not in ("vq", "fsq", "lfq"):
+            raise ValueError(f"VqVae: expected quantizer.kind 'vq', 'fsq' or 'lfq', got '{kind}'.")
+        if kind == "fsq":
+            self.quantizer = FiniteScalarQuantizer(settings["levels"])
+        elif kind == "lfq":
+            self.quantizer = LookupFreeQuantizer(dim, settings)
+        else:
+            self.quantizer = VectorQuantizer(dim, config["codebookSize"], settings)
         self.decoder = nn.ModuleList()
         previous = dim
         decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
@@ -370,6 +446,8 @@ class VqVae(nn.Module):
         q = self.quantizer
         if isinstance(q, FiniteScalarQuantizer):
             return [("fsq_quantizer/codebook", q.codebook)]
+        if isinstance(q, LookupFreeQuantizer):
+            return [("lfq_quantizer/codebook", q.codebook)]
         return [(f"vector_quantizer/{name}", t) for name, t in zip(self.QUANTIZER_TENSORS, (q.codebook, q.cluster_size, q.embed_sum))]
 
     def tfjs_names(self):

@@ -1,5 +1,5 @@
 // The quantiser family: finite scalar quantisation (FSQ, no codebook to learn) on its own and as a VQ-VAE's
-// quantiser, and the rotation trick as the classic quantiser's gradient.
+// quantiser, lookup-free quantisation (LFQ) and the rotation trick as the classic quantiser's gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@vaejs/backend';
 import { createFiniteScalarQuantizer, createVqVae } from '@vaejs/vqvae';
@@ -15,11 +15,11 @@ fsq.dispose();
 
 // A VQ-VAE with FSQ: dim = the number of levels, codebookSize = their product; codes feed a PixelCNN prior as VQ's do
 const x = tf.randomUniform([8, 16, 16, 1], 0, 1, 'float32', 2);
-for (const quantizer of [{ kind: 'fsq', levels: [8, 4, 4] }, { gradient: 'rotation' }]) {
-  const fsqModel = quantizer.kind === 'fsq';
+const dims = { fsq: 3, lfq: 7, vq: 8 }; // FSQ: one channel per level; LFQ: 7 bits for 128 codes
+for (const quantizer of [{ kind: 'fsq', levels: [8, 4, 4] }, { kind: 'lfq' }, { gradient: 'rotation' }]) {
   const vqvae = createVqVae({
     inputShape: [16, 16, 1],
-    dim: fsqModel ? 3 : 8,
+    dim: dims[quantizer.kind ?? 'vq'],
     codebookSize: 128,
     encoderFilters: [8, 16],
     quantizer,
@@ -29,6 +29,7 @@ for (const quantizer of [{ kind: 'fsq', levels: [8, 4, 4] }, { gradient: 'rotati
   const codes = vqvae.encode(x);
   console.log(vqvae.quantizer.kind, vqvae.config.quantizer.gradient, codes.shape, parts.loss.dataSync()[0] > 0);
   // fsq straight-through [ 8, 4, 4 ] true
+  // lfq straight-through [ 8, 4, 4 ] true
   // vq rotation [ 8, 4, 4 ] true
   tf.dispose([codes, ...Object.values(parts)]);
   vqvae.dispose();

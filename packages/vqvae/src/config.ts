@@ -7,6 +7,7 @@ import {
   formatExpected,
 } from '@vaejs/core';
 import { checkFsqLevels } from './fsq';
+import { DEFAULT_LFQ_SETTINGS, LFQ_MAX_DIM, type LfqSettings, resolveLfqSettings } from './lfq';
 import type { QuantizerKind } from './quantizer';
 import {
   DEFAULT_VECTOR_QUANTIZER_CONFIG,
@@ -19,11 +20,14 @@ import {
  * sizes and the seed, which the VQ-VAE config gives).
  */
 export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'> & {
-  /** `'vq'` (nearest code, the default) or `'fsq'` (finite scalar quantisation: `levels`, no codebook to learn). */
+  /**
+   * `'vq'` (nearest code, the default), `'fsq'` (finite scalar quantisation: `levels`, no codebook to learn) or
+   * `'lfq'` (lookup-free: the sign of each of D channels, K = 2^D, with an entropy penalty).
+   */
   kind: QuantizerKind;
-  /** FSQ's levels per channel (length D, product K), e.g. [8, 4, 4]; empty for `'vq'`. */
+  /** FSQ's levels per channel (length D, product K), e.g. [8, 4, 4]; empty for the other kinds. */
   levels: readonly number[];
-};
+} & Omit<LfqSettings, 'beta'>;
 
 /**
  * What `createVqVae` accepts. The sizes are required — the image shape, D and K — and everything else has a default
@@ -83,6 +87,7 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
     quantizer: Object.freeze({
       kind: 'vq' as QuantizerKind,
       levels: Object.freeze([]) as readonly number[],
+      ...lfqOnly(DEFAULT_LFQ_SETTINGS),
       ...withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG),
     }),
     seed: 0,
@@ -162,14 +167,17 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   if (!Number.isInteger(merged.seed)) {
     throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(merged.seed)));
   }
-  const { kind = 'vq', levels = [], ...classic } = quantizerInput;
-  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq'] as const);
+  const { kind = 'vq', levels = [], entropyWeight, diversity, temperature, ...classic } = quantizerInput;
+  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq', 'lfq'] as const);
   const quantizer = resolveVectorQuantizerConfig(
     { ...classic, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
     fn,
     'config.quantizer',
   );
-  checkQuantizerKind(fn, kind, levels, quantizer);
+  const lfq = lfqOnly(
+    resolveLfqSettings(fn, 'config.quantizer', { entropyWeight, diversity, temperature } as Partial<LfqSettings>),
+  );
+  checkQuantizerKind(fn, kind, levels, quantizer, lfq);
   const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
   return Object.freeze({
     inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
@@ -183,13 +191,14 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     quantizer: Object.freeze({
       kind,
       levels: Object.freeze([...(levels as number[])]),
+      ...lfq,
       ...withoutSeed(quantizerOnly),
     }),
     seed: merged.seed,
   });
 }
 
-/** The classic quantiser's settings FSQ has no use for, with the value that means "off". */
+/** The classic quantiser's codebook settings, with the value that means "off" (FSQ and LFQ have no use for them). */
 const VQ_ONLY = {
   ema: false,
   kmeansInit: false,
@@ -199,7 +208,8 @@ const VQ_ONLY = {
 };
 
 /**
- * FSQ: levels that give D channels and K codes, and none of the classic quantiser's codebook settings; VQ: no levels.
+ * Each kind's own settings, and none of another's: FSQ's levels give D and K; LFQ's D bits give K = 2^D; the
+ * codebook settings are the classic quantiser's, the entropy settings LFQ's.
  * @throws ConfigError naming the field
  */
 function checkQuantizerKind(
@@ -207,16 +217,33 @@ function checkQuantizerKind(
   kind: QuantizerKind,
   levels: unknown,
   quantizer: Readonly<ResolvedVectorQuantizerConfig>,
+  lfq: Omit<LfqSettings, 'beta'>,
 ): void {
-  if (kind === 'vq') {
-    if (!Array.isArray(levels) || levels.length > 0) {
-      const got = Array.isArray(levels) ? `[${levels.join(', ')}]` : describeValue(levels);
-      throw new ConfigError(
-        formatExpected(fn, 'config.quantizer.levels', "none with kind 'vq' (levels are FSQ's)", got),
-      );
-    }
-    return;
+  if (kind !== 'fsq' && (!Array.isArray(levels) || levels.length > 0)) {
+    const got = Array.isArray(levels) ? `[${levels.join(', ')}]` : describeValue(levels);
+    throw new ConfigError(
+      formatExpected(fn, 'config.quantizer.levels', `none with kind '${kind}' (levels are FSQ's)`, got),
+    );
   }
+  if (kind !== 'lfq') refuseSettings(fn, kind, lfq, lfqOnly(DEFAULT_LFQ_SETTINGS), "LFQ's entropy penalty");
+  if (kind === 'vq') return;
+  refuseSettings(fn, kind, quantizer, VQ_ONLY, 'no codebook to learn');
+  if (kind === 'fsq') checkFsqSizes(fn, levels, quantizer);
+  else checkLfqSizes(fn, quantizer);
+}
+
+/** Refuses a setting of `settings` that is not its value in `off`. */
+function refuseSettings(fn: string, kind: QuantizerKind, settings: object, off: object, why: string): void {
+  for (const [key, value] of Object.entries(off)) {
+    const given = (settings as Record<string, unknown>)[key];
+    if (given !== value) {
+      const expected = `${JSON.stringify(value)} with kind '${kind}' (${why})`;
+      throw new ConfigError(formatExpected(fn, `config.quantizer.${key}`, expected, JSON.stringify(given)));
+    }
+  }
+}
+
+function checkFsqSizes(fn: string, levels: unknown, quantizer: Readonly<ResolvedVectorQuantizerConfig>): void {
   const product = checkFsqLevels(fn, 'config.quantizer.levels', levels);
   const count = (levels as number[]).length;
   if (quantizer.dim !== count) {
@@ -226,19 +253,24 @@ function checkQuantizerKind(
     const why = `${product} (the product of quantizer.levels [${(levels as number[]).join(', ')}])`;
     throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
   }
-  for (const [key, off] of Object.entries(VQ_ONLY)) {
-    const value = quantizer[key as keyof typeof VQ_ONLY];
-    if (value !== off) {
-      throw new ConfigError(
-        formatExpected(
-          fn,
-          `config.quantizer.${key}`,
-          `${JSON.stringify(off)} with kind 'fsq' (FSQ has no codebook to learn)`,
-          JSON.stringify(value),
-        ),
-      );
-    }
+}
+
+function checkLfqSizes(fn: string, quantizer: Readonly<ResolvedVectorQuantizerConfig>): void {
+  if (quantizer.dim > LFQ_MAX_DIM) {
+    throw new ConfigError(
+      formatExpected(fn, 'config.dim', `at most ${LFQ_MAX_DIM} with kind 'lfq' (2^D codes)`, `${quantizer.dim}`),
+    );
   }
+  if (quantizer.codebookSize !== 2 ** quantizer.dim) {
+    const why = `${2 ** quantizer.dim} (2^dim with kind 'lfq')`;
+    throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
+  }
+}
+
+/** LFQ's settings but the commitment weight, which is the shared `beta`. */
+function lfqOnly(settings: Readonly<LfqSettings>): Omit<LfqSettings, 'beta'> {
+  const { beta: _beta, ...rest } = settings;
+  return rest;
 }
 
 // helpers

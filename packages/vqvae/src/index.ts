@@ -28,6 +28,12 @@ export {
   type VqVaeQuantizerConfig,
 } from './config';
 export { CODE_USAGE_CHUNK, type CodeUsageReport, measureCodeUsage, reconstructionRows } from './epoch-report';
+export {
+  FiniteScalarQuantizerLayer,
+  type FiniteScalarQuantizerLayerArgs,
+  LookupFreeQuantizerLayer,
+  type LookupFreeQuantizerLayerArgs,
+} from './fixed-codebook-layer';
 export type { VqVaeLossParts } from './forward';
 export {
   createFiniteScalarQuantizer,
@@ -35,8 +41,16 @@ export {
   FSQ_MAX_CODES,
   fsqCodebook,
 } from './fsq';
-export { FiniteScalarQuantizerLayer, type FiniteScalarQuantizerLayerArgs } from './fsq-layer';
 export type { VqVaeBatch, VqVaeStepOptions } from './inputs';
+export {
+  createLookupFreeQuantizer,
+  DEFAULT_LFQ_SETTINGS,
+  LFQ_MAX_DIM,
+  type LfqSettings,
+  type LookupFreeQuantizer,
+  lfqCodebook,
+  lfqEntropyPenalty,
+} from './lfq';
 export { vqVaeLoader } from './loader';
 export { gatherCodes, l2Normalize, type NearestCodesOptions, nearestCodes, squaredDistances } from './nearest-code';
 export { latentShape, type VqVaeNetworks } from './network';

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVqVaeConfig } from './config';
-import { FiniteScalarQuantizerLayer } from './fsq-layer';
+import { FiniteScalarQuantizerLayer, LookupFreeQuantizerLayer } from './fixed-codebook-layer';
 import type { AnyQuantizer } from './quantizer-kinds';
 import { VectorQuantizerLayer } from './vector-quantizer-layer';
 
@@ -93,10 +93,17 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   return { encoder, quantizerModel, decoder };
 }
 
-/** The quantiser layer of the config's kind (named `vector_quantizer` or `fsq_quantizer`). */
-function buildQuantizerLayer(config: ResolvedVqVaeConfig): VectorQuantizerLayer | FiniteScalarQuantizerLayer {
-  const { kind, levels, ...classic } = config.quantizer;
-  if (kind === 'fsq') return new FiniteScalarQuantizerLayer({ name: 'fsq_quantizer', levels, seed: config.seed });
+type QuantizerLayer = VectorQuantizerLayer | FiniteScalarQuantizerLayer | LookupFreeQuantizerLayer;
+
+/** The quantiser layer of the config's kind (named `vector_quantizer`, `fsq_quantizer` or `lfq_quantizer`). */
+function buildQuantizerLayer(config: ResolvedVqVaeConfig): QuantizerLayer {
+  const { kind, levels, entropyWeight, diversity, temperature, ...classic } = config.quantizer;
+  const seed = config.seed;
+  if (kind === 'fsq') return new FiniteScalarQuantizerLayer({ name: 'fsq_quantizer', levels, seed });
+  if (kind === 'lfq') {
+    const lfq = { entropyWeight, diversity, temperature, beta: classic.beta };
+    return new LookupFreeQuantizerLayer({ name: 'lfq_quantizer', bits: config.dim, ...lfq, seed });
+  }
   return new VectorQuantizerLayer({
     name: 'vector_quantizer',
     quantizer: { ...classic, dim: config.dim, codebookSize: config.codebookSize, seed: config.seed },
@@ -106,8 +113,11 @@ function buildQuantizerLayer(config: ResolvedVqVaeConfig): VectorQuantizerLayer 
 /** The quantiser layer of a quantiser model (built or loaded). @throws Error when there is none. */
 export function findQuantizerLayer(model: tfl.LayersModel): { quantizer: AnyQuantizer } {
   const layer = model.layers.find(
-    (candidate) => candidate instanceof VectorQuantizerLayer || candidate instanceof FiniteScalarQuantizerLayer,
+    (candidate) =>
+      candidate instanceof VectorQuantizerLayer ||
+      candidate instanceof FiniteScalarQuantizerLayer ||
+      candidate instanceof LookupFreeQuantizerLayer,
   );
   if (!layer) throw new Error('findQuantizerLayer: expected a model with a quantiser layer, got none.');
-  return layer as VectorQuantizerLayer | FiniteScalarQuantizerLayer;
+  return layer as QuantizerLayer;
 }

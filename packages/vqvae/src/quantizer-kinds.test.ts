@@ -77,7 +77,51 @@ describe('a VQ-VAE with finite scalar quantisation', () => {
     expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'vq', levels: [4, 3, 2] } })).toThrow(
       /expected config\.quantizer\.levels none with kind 'vq'/,
     );
-    expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'lfq' as 'vq' } })).toThrow(/config\.quantizer\.kind/);
+    expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'rvq' as 'vq' } })).toThrow(/config\.quantizer\.kind/);
+    expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'fsq', levels: [4, 3, 2], temperature: 1 } })).toThrow(
+      /expected config\.quantizer\.temperature 0\.01 with kind 'fsq' \(LFQ's entropy penalty\), got 1\.$/,
+    );
+  });
+});
+
+describe('a VQ-VAE with lookup-free quantisation', () => {
+  // D = 3 bits, K = 8 codes
+  const LFQ: VqVaeConfig = {
+    inputShape: [8, 8, 1],
+    dim: 3,
+    codebookSize: 8,
+    encoderFilters: [4, 6],
+    quantizer: { kind: 'lfq', entropyWeight: 0.2 },
+  };
+
+  it('trains with its entropy penalty and commitment loss, and saves and loads', async () => {
+    const vqvae = createVqVae(LFQ);
+    expect(vqvae.quantizer.kind).toBe('lfq');
+    expect(vqvae.quantizer.trainableVariables).toEqual([]);
+    const x = images(16, 4);
+    const optimizer = tf.train.adam(0.01);
+    const first = vqvae.trainStep(optimizer, { x });
+    const [loss, entropy, commitment] = [first.loss, first.codebook, first.commitment].map((t) => t.dataSync()[0]);
+    const reconstruction = first.reconstructionMse.dataSync()[0] as number;
+    // loss = mse + 0.2·entropy + 0.25·commitment (the recorded loss is before the step)
+    expect(loss).toBeCloseTo(reconstruction + 0.2 * (entropy as number) + 0.25 * (commitment as number), 5);
+    tf.dispose(Object.values(first));
+    for (let step = 0; step < 20; step++) tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    const after = vqvae.lossParts({ x });
+    expect(after.loss.dataSync()[0]).toBeLessThan(loss as number);
+    tf.dispose(Object.values(after));
+    const store = memoryStore();
+    const manifest = await vqvae.save(store.save);
+    const loaded = await loadVqVae(JSON.parse(JSON.stringify(manifest)), store.load);
+    expect(loaded.config.quantizer.entropyWeight).toBe(0.2);
+    expect(read(loaded.encode(x))).toEqual(read(vqvae.encode(x)));
+    expect(() => createVqVae({ ...LFQ, codebookSize: 16 })).toThrow(
+      /^createVqVae: expected config\.codebookSize 8 \(2\^dim with kind 'lfq'\), got 16\.$/,
+    );
+    tf.dispose(x);
+    optimizer.dispose();
+    vqvae.dispose();
+    loaded.dispose();
   });
 });
 

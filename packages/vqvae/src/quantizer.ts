@@ -3,8 +3,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RngState } from '@vaejs/core';
 
-/** The quantisers: the classic nearest-code `'vq'` and finite scalar quantisation `'fsq'`. */
-export type QuantizerKind = 'vq' | 'fsq';
+/** The quantisers: the classic nearest-code `'vq'`, finite scalar `'fsq'` and lookup-free `'lfq'` quantisation. */
+export type QuantizerKind = 'vq' | 'fsq' | 'lfq';
 
 /** Named outputs of {@link Quantizer.quantize}; the caller disposes every tensor. */
 export interface QuantizeResult {
@@ -17,13 +17,17 @@ export interface QuantizeResult {
    * `z_e + sg(z_q − z_e)`, or the rotation trick). float32 [..., D].
    */
   output: tf.Tensor;
-  /** `mean ||sg(z_e) − z_q||²` over all elements: the codebook's only gradient (0 for FSQ). float32 scalar. */
+  /**
+   * `mean ||sg(z_e) − z_q||²` over all elements: the codebook's only gradient (0 for FSQ; LFQ: its entropy penalty,
+   * the term that shapes code use). float32 scalar.
+   */
   codebookLoss: tf.Scalar;
   /** `mean ||z_e − sg(z_q)||²` over all elements, unweighted (0 for FSQ). float32 scalar. */
   commitmentLoss: tf.Scalar;
   /**
    * What to add to the model loss: `codebookLoss + beta·commitmentLoss`, `beta·commitmentLoss` with EMA (the
-   * codebook then learns by moving averages, not by gradient), 0 for FSQ. float32 scalar.
+   * codebook then learns by moving averages, not by gradient), 0 for FSQ, `entropyWeight·entropy + beta·commitment`
+   * for LFQ. float32 scalar.
    */
   loss: tf.Scalar;
   /** Perplexity of the batch's codes, in [1, K]. float32 scalar. */

@@ -19,7 +19,8 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     config,
     fn,
   );
-  const fsq = quantizer.kind === 'fsq';
+  const fixed = quantizer.kind !== 'vq'; // FSQ and LFQ: a fixed codebook, no EMA buffers
+  const distances = quantizer.kind === 'fsq' ? 0 : codebookSize; // VQ's distances, LFQ's code probabilities
   const [height, width, channels] = inputShape;
   const conv = (size: number, inputs: number, outputs: number) => size * size * inputs * outputs + outputs;
   /** Positions of the feature maps after `halvings` stride-2 layers. */
@@ -34,8 +35,8 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     inputs = outputs;
   });
   parameters += conv(1, inputs, dim);
-  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D]; FSQ: only its fixed grid [K, D]
-  parameters += fsq ? codebookSize * dim : 2 * codebookSize * dim + codebookSize;
+  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D]; FSQ and LFQ: only their fixed codes
+  parameters += fixed ? codebookSize * dim : 2 * codebookSize * dim + codebookSize;
   inputs = dim;
   decoderFilters.forEach((outputs, layer) => {
     parameters += conv(kernelSize, inputs, outputs);
@@ -43,7 +44,7 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     inputs = outputs;
   });
   parameters += conv(kernelSize, inputs, channels);
-  // z_e, z_q and the distances to the K codes at every code position (FSQ: no distances); the image in and out
-  const codes = area(layers) * (2 * dim + (fsq ? 0 : codebookSize));
+  // z_e, z_q and the distances to (LFQ: probabilities of) the K codes at every code position; the image in and out
+  const codes = area(layers) * (2 * dim + distances);
   return modelSize({ parameters, activationsPerItem: maps + codes + 2 * height * width * channels }, batchSize, fn);
 }
