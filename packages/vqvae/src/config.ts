@@ -14,6 +14,7 @@ import {
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
 } from './quantizer-config';
+import type { ResidualSettings } from './residual-vq';
 
 /**
  * Quantiser settings of a VQ-VAE: its kind, FSQ's levels, and the classic quantiser's settings (everything but the
@@ -22,12 +23,14 @@ import {
 export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'> & {
   /**
    * `'vq'` (nearest code, the default), `'fsq'` (finite scalar quantisation: `levels`, no codebook to learn) or
-   * `'lfq'` (lookup-free: the sign of each of D channels, K = 2^D, with an entropy penalty).
+   * `'lfq'` (lookup-free: the sign of each of D channels, K = 2^D, with an entropy penalty) or `'rvq'` (residual:
+   * `numQuantizers` classic quantisers of K codes, each on what the levels before it left).
    */
   kind: QuantizerKind;
   /** FSQ's levels per channel (length D, product K), e.g. [8, 4, 4]; empty for the other kinds. */
   levels: readonly number[];
-} & Omit<LfqSettings, 'beta'>;
+} & Omit<LfqSettings, 'beta'> &
+  ResidualSettings;
 
 /**
  * What `createVqVae` accepts. The sizes are required — the image shape, D and K — and everything else has a default
@@ -76,6 +79,13 @@ export interface ResolvedVqVaeConfig {
   readonly seed: number;
 }
 
+/** The residual settings of every kind but `'rvq'`. */
+const NOT_RESIDUAL: ResidualSettings = Object.freeze({
+  numQuantizers: 1,
+  sharedCodebook: false,
+  quantizerDropout: false,
+});
+
 /** Defaults of every optional setting (`decoderFilters: null` means encoderFilters reversed). */
 export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputShape' | 'dim' | 'codebookSize'>>> =
   Object.freeze({
@@ -88,6 +98,7 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
       kind: 'vq' as QuantizerKind,
       levels: Object.freeze([]) as readonly number[],
       ...lfqOnly(DEFAULT_LFQ_SETTINGS),
+      ...NOT_RESIDUAL,
       ...withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG),
     }),
     seed: 0,
@@ -167,8 +178,14 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   if (!Number.isInteger(merged.seed)) {
     throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(merged.seed)));
   }
-  const { kind = 'vq', levels = [], entropyWeight, diversity, temperature, ...classic } = quantizerInput;
-  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq', 'lfq'] as const);
+  const { kind = 'vq', levels = [], entropyWeight, diversity, temperature, ...rest } = quantizerInput;
+  const { numQuantizers, sharedCodebook, quantizerDropout, ...classic } = rest;
+  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq', 'lfq', 'rvq'] as const);
+  const residual = resolveResidualSettings(fn, kind, {
+    numQuantizers,
+    sharedCodebook,
+    quantizerDropout,
+  } as Partial<ResidualSettings>);
   const quantizer = resolveVectorQuantizerConfig(
     { ...classic, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
     fn,
@@ -177,7 +194,7 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   const lfq = lfqOnly(
     resolveLfqSettings(fn, 'config.quantizer', { entropyWeight, diversity, temperature } as Partial<LfqSettings>),
   );
-  checkQuantizerKind(fn, kind, levels, quantizer, lfq);
+  checkQuantizerKind(fn, kind, levels, quantizer, lfq, residual);
   const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
   return Object.freeze({
     inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
@@ -192,6 +209,7 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
       kind,
       levels: Object.freeze([...(levels as number[])]),
       ...lfq,
+      ...residual,
       ...withoutSeed(quantizerOnly),
     }),
     seed: merged.seed,
@@ -218,6 +236,7 @@ function checkQuantizerKind(
   levels: unknown,
   quantizer: Readonly<ResolvedVectorQuantizerConfig>,
   lfq: Omit<LfqSettings, 'beta'>,
+  residual: ResidualSettings,
 ): void {
   if (kind !== 'fsq' && (!Array.isArray(levels) || levels.length > 0)) {
     const got = Array.isArray(levels) ? `[${levels.join(', ')}]` : describeValue(levels);
@@ -226,6 +245,17 @@ function checkQuantizerKind(
     );
   }
   if (kind !== 'lfq') refuseSettings(fn, kind, lfq, lfqOnly(DEFAULT_LFQ_SETTINGS), "LFQ's entropy penalty");
+  if (kind !== 'rvq') refuseSettings(fn, kind, residual, NOT_RESIDUAL, "residual VQ's levels");
+  if (kind === 'rvq') {
+    refuseSettings(
+      fn,
+      kind,
+      { distance: quantizer.distance },
+      { distance: 'euclidean' },
+      'residuals of Euclidean codes',
+    );
+    return;
+  }
   if (kind === 'vq') return;
   refuseSettings(fn, kind, quantizer, VQ_ONLY, 'no codebook to learn');
   if (kind === 'fsq') checkFsqSizes(fn, levels, quantizer);
@@ -265,6 +295,26 @@ function checkLfqSizes(fn: string, quantizer: Readonly<ResolvedVectorQuantizerCo
     const why = `${2 ** quantizer.dim} (2^dim with kind 'lfq')`;
     throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
   }
+}
+
+/**
+ * Residual VQ's settings: `numQuantizers` (default 2 with kind 'rvq', else 1), `sharedCodebook`, `quantizerDropout`.
+ * @throws ConfigError naming the field
+ */
+function resolveResidualSettings(fn: string, kind: QuantizerKind, given: Partial<ResidualSettings>): ResidualSettings {
+  const numQuantizers = given.numQuantizers ?? (kind === 'rvq' ? 2 : 1);
+  assertPositiveInt(fn, 'config.quantizer.numQuantizers', numQuantizers);
+  for (const key of ['sharedCodebook', 'quantizerDropout'] as const) {
+    const value = given[key] ?? false;
+    if (typeof value !== 'boolean') {
+      throw new ConfigError(formatExpected(fn, `config.quantizer.${key}`, 'a boolean', describeValue(value)));
+    }
+  }
+  return {
+    numQuantizers,
+    sharedCodebook: given.sharedCodebook ?? false,
+    quantizerDropout: given.quantizerDropout ?? false,
+  };
 }
 
 /** LFQ's settings but the commitment weight, which is the shared `beta`. */

@@ -40,7 +40,7 @@ export function vqVaeForward(
 ): { parts: VqVaeLossParts; zE: tf.Tensor; indices: tf.Tensor } {
   const [height, width, channels] = config.inputShape;
   const zE = networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  const quantized = quantizer.quantize(zE, beta === undefined ? {} : { beta });
+  const quantized = quantizer.quantize(zE, beta === undefined ? { training } : { beta, training });
   const output = networks.decoder.apply(quantized.output, { training }) as tf.Tensor;
   const reconstruction = tf.mean(mse(batch.target ?? batch.x, output)) as tf.Scalar;
   const reconstructionMse = tf.div(reconstruction, height * width * channels) as tf.Scalar;

@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVqVaeConfig } from './config';
 import { FiniteScalarQuantizerLayer, LookupFreeQuantizerLayer } from './fixed-codebook-layer';
 import type { AnyQuantizer } from './quantizer-kinds';
+import { ResidualQuantizerLayer } from './residual-vq-layer';
 import { VectorQuantizerLayer } from './vector-quantizer-layer';
 
 /** The three LayersModels of a VQ-VAE. */
@@ -93,12 +94,22 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   return { encoder, quantizerModel, decoder };
 }
 
-type QuantizerLayer = VectorQuantizerLayer | FiniteScalarQuantizerLayer | LookupFreeQuantizerLayer;
+type QuantizerLayer =
+  | VectorQuantizerLayer
+  | FiniteScalarQuantizerLayer
+  | LookupFreeQuantizerLayer
+  | ResidualQuantizerLayer;
 
-/** The quantiser layer of the config's kind (named `vector_quantizer`, `fsq_quantizer` or `lfq_quantizer`). */
+/** The quantiser layer of the config's kind (named `vector_quantizer`, `fsq_quantizer`, `lfq_quantizer` or `residual_quantizer`). */
 function buildQuantizerLayer(config: ResolvedVqVaeConfig): QuantizerLayer {
-  const { kind, levels, entropyWeight, diversity, temperature, ...classic } = config.quantizer;
+  const { kind, levels, entropyWeight, diversity, temperature, ...rest } = config.quantizer;
+  const { numQuantizers, sharedCodebook, quantizerDropout, ...classic } = rest;
   const seed = config.seed;
+  const sizes = { dim: config.dim, codebookSize: config.codebookSize, seed };
+  if (kind === 'rvq') {
+    const residual = { numQuantizers, sharedCodebook, quantizerDropout };
+    return new ResidualQuantizerLayer({ name: 'residual_quantizer', quantizer: { ...classic, ...sizes }, ...residual });
+  }
   if (kind === 'fsq') return new FiniteScalarQuantizerLayer({ name: 'fsq_quantizer', levels, seed });
   if (kind === 'lfq') {
     const lfq = { entropyWeight, diversity, temperature, beta: classic.beta };
@@ -106,7 +117,7 @@ function buildQuantizerLayer(config: ResolvedVqVaeConfig): QuantizerLayer {
   }
   return new VectorQuantizerLayer({
     name: 'vector_quantizer',
-    quantizer: { ...classic, dim: config.dim, codebookSize: config.codebookSize, seed: config.seed },
+    quantizer: { ...classic, ...sizes },
   });
 }
 
@@ -116,7 +127,8 @@ export function findQuantizerLayer(model: tfl.LayersModel): { quantizer: AnyQuan
     (candidate) =>
       candidate instanceof VectorQuantizerLayer ||
       candidate instanceof FiniteScalarQuantizerLayer ||
-      candidate instanceof LookupFreeQuantizerLayer,
+      candidate instanceof LookupFreeQuantizerLayer ||
+      candidate instanceof ResidualQuantizerLayer,
   );
   if (!layer) throw new Error('findQuantizerLayer: expected a model with a quantiser layer, got none.');
   return layer as QuantizerLayer;

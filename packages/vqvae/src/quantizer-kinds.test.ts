@@ -77,7 +77,7 @@ describe('a VQ-VAE with finite scalar quantisation', () => {
     expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'vq', levels: [4, 3, 2] } })).toThrow(
       /expected config\.quantizer\.levels none with kind 'vq'/,
     );
-    expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'rvq' as 'vq' } })).toThrow(/config\.quantizer\.kind/);
+    expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'pq' as 'vq' } })).toThrow(/config\.quantizer\.kind/);
     expect(() => createVqVae({ ...FSQ, quantizer: { kind: 'fsq', levels: [4, 3, 2], temperature: 1 } })).toThrow(
       /expected config\.quantizer\.temperature 0\.01 with kind 'fsq' \(LFQ's entropy penalty\), got 1\.$/,
     );
@@ -119,6 +119,50 @@ describe('a VQ-VAE with lookup-free quantisation', () => {
       /^createVqVae: expected config\.codebookSize 8 \(2\^dim with kind 'lfq'\), got 16\.$/,
     );
     tf.dispose(x);
+    optimizer.dispose();
+    vqvae.dispose();
+    loaded.dispose();
+  });
+});
+
+describe('a VQ-VAE with residual quantisation', () => {
+  // 2 levels of K = 8 codes of D = 4, EMA and restarts on each
+  const RVQ: VqVaeConfig = {
+    inputShape: [8, 8, 1],
+    dim: 4,
+    codebookSize: 8,
+    encoderFilters: [4, 6],
+    quantizer: { kind: 'rvq', ema: true, deadCodeThreshold: 0.5, quantizerDropout: true },
+  };
+
+  it('trains, encodes a code per level, decodes any prefix, reports the first level’s use, saves and loads', async () => {
+    const vqvae = createVqVae(RVQ);
+    expect(vqvae.config.quantizer.numQuantizers).toBe(2);
+    const x = images(16, 5);
+    const optimizer = tf.train.adam(0.01);
+    for (let step = 0; step < 5; step++) tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    const codes = vqvae.encode(x);
+    expect(codes.shape).toEqual([16, 2, 2, 2]);
+    const full = vqvae.decode(codes);
+    expect(values(full)).toEqual(values(vqvae.reconstruct(x)));
+    const coarse = vqvae.decode(tf.slice(codes, [0, 0, 0, 0], [16, 2, 2, 1]));
+    expect(values(coarse)).not.toEqual(values(full));
+    expect(() => vqvae.decode(tf.zeros([1, 2, 2], 'int32'))).toThrow(/^vqvae\.decode: expected indices rank 4/);
+    const metrics = await vqvae.epochMetrics({ x });
+    expect(metrics.code_usage).toBeGreaterThan(0);
+    expect(metrics.code_usage).toBeLessThanOrEqual(1);
+    const store = memoryStore();
+    const manifest = await vqvae.save(store.save);
+    const loaded = await loadVqVae(JSON.parse(JSON.stringify(manifest)), store.load);
+    expect(read(loaded.encode(x))).toEqual(values(codes));
+    expect(loaded.quantizer.getRngState()).toEqual(vqvae.quantizer.getRngState());
+    expect(() => createVqVae({ ...RVQ, quantizer: { kind: 'rvq', distance: 'cosine' } })).toThrow(
+      /expected config\.quantizer\.distance "euclidean" with kind 'rvq'/,
+    );
+    expect(() => createVqVae({ ...RVQ, quantizer: { numQuantizers: 3 } })).toThrow(
+      /expected config\.quantizer\.numQuantizers 1 with kind 'vq' \(residual VQ's levels\), got 3\.$/,
+    );
+    tf.dispose([x, codes, full, coarse]);
     optimizer.dispose();
     vqvae.dispose();
     loaded.dispose();

@@ -3,8 +3,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RngState } from '@vaejs/core';
 
-/** The quantisers: the classic nearest-code `'vq'`, finite scalar `'fsq'` and lookup-free `'lfq'` quantisation. */
-export type QuantizerKind = 'vq' | 'fsq' | 'lfq';
+/** The quantisers: the classic nearest-code `'vq'`, finite scalar `'fsq'`, lookup-free `'lfq'` and residual `'rvq'`. */
+export type QuantizerKind = 'vq' | 'fsq' | 'lfq' | 'rvq';
 
 /** Named outputs of {@link Quantizer.quantize}; the caller disposes every tensor. */
 export interface QuantizeResult {
@@ -40,6 +40,8 @@ export interface QuantizeResult {
 export interface QuantizeOptions {
   /** Commitment weight of this call's `loss` (a schedule, say); default `config.beta`. Unused by FSQ. */
   beta?: number;
+  /** A training step: residual VQ's quantizer dropout applies (default false). */
+  training?: boolean;
 }
 
 /** A quantiser's state beyond its variables: plain JSON, stored in a checkpoint's manifest. */

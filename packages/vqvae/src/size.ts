@@ -19,8 +19,11 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     config,
     fn,
   );
-  const fixed = quantizer.kind !== 'vq'; // FSQ and LFQ: a fixed codebook, no EMA buffers
-  const distances = quantizer.kind === 'fsq' ? 0 : codebookSize; // VQ's distances, LFQ's code probabilities
+  const fixed = quantizer.kind === 'fsq' || quantizer.kind === 'lfq'; // a fixed codebook, no EMA buffers
+  const levels = quantizer.numQuantizers; // residual VQ: a quantiser per level (1 otherwise)
+  const sets = quantizer.sharedCodebook ? 1 : levels;
+  // VQ's distances to the K codes (at each residual level), LFQ's code probabilities
+  const distances = quantizer.kind === 'fsq' ? 0 : codebookSize * levels;
   const [height, width, channels] = inputShape;
   const conv = (size: number, inputs: number, outputs: number) => size * size * inputs * outputs + outputs;
   /** Positions of the feature maps after `halvings` stride-2 layers. */
@@ -35,8 +38,9 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     inputs = outputs;
   });
   parameters += conv(1, inputs, dim);
-  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D]; FSQ and LFQ: only their fixed codes
-  parameters += fixed ? codebookSize * dim : 2 * codebookSize * dim + codebookSize;
+  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D] (per residual level unless shared);
+  // FSQ and LFQ: only their fixed codes
+  parameters += fixed ? codebookSize * dim : sets * (2 * codebookSize * dim + codebookSize);
   inputs = dim;
   decoderFilters.forEach((outputs, layer) => {
     parameters += conv(kernelSize, inputs, outputs);

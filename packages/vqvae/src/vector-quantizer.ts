@@ -117,16 +117,17 @@ export function initialCodebook(config: Readonly<ResolvedVectorQuantizerConfig>)
 /**
  * Builds the quantiser around existing variables (those of a `VectorQuantizerLayer`, say). Internal.
  * @param options.owned whether `dispose` frees the variables
+ * @param options.rng the random stream to draw k-means and restarts from (default: its own, from `config.seed`)
  */
 export function vectorQuantizerFromVariables(
   config: Readonly<ResolvedVectorQuantizerConfig>,
   variables: VectorQuantizerVariables,
-  options: { owned: boolean; initialized?: boolean },
+  options: { owned: boolean; initialized?: boolean; rng?: Rng },
 ): VectorQuantizer {
   const { codebook, clusterSize, embedSum } = variables;
   const { dim, codebookSize, beta, ema, distance, chunkSize } = config;
   const cosine = distance === 'cosine';
-  const rng: Rng = createRng(config.seed);
+  const rng: Rng = options.rng ?? createRng(config.seed);
   let initialized = options.initialized ?? false;
   const check = (fn: string, z: tf.Tensor) => assertLastDim(fn, z, dim, 'config.dim');
   const flatten = (z: tf.Tensor) => {
