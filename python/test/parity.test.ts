@@ -215,6 +215,8 @@ const CASES: Case[] = [
     mnist(),
   ),
   vqCase('vqvae-rotation', smallVq({ ema: false, gradient: 'rotation' }), colourVq),
+  vqCase('vqvae-rvq', smallVq({ kind: 'rvq', numQuantizers: 3, ema: false }), colourVq),
+  vqCase('vqvae-rvq-shared-ema', smallVq({ kind: 'rvq', sharedCodebook: true, ema: true }), colourVq),
   vqCase(
     'vqvae-lfq',
     {

@@ -88,7 +88,17 @@ class VectorQuantizer(nn.Module):
     def forward(self, z_e):
         """z_e [n, D, h, w] → dict of output (straight-through), indices [n, h, w], the losses and code metrics."""
         n, dim, height, width = z_e.shape
-        flat = self.flatten(z_e)
+        out = self.quantize_flat(self.flatten(z_e))
+        out["output"] = out["output"].view(n, height, width, dim).permute(0, 3, 1, 2)
+        out["indices"] = out["indices"].view(n, height, width)
+        return out
+
+    def lookup(self, indices):
+        """Code vectors of indices [...] → [..., D]."""
+        return F.embedding(indices, self.codes())
+
+    def quantize_flat(self, flat):
+        """Vectors [N, D] (flattened as `flatten` does) → the parts of `forward`, output [N, D] and indices [N]."""
         codes = self.codes()
         indices = self.nearest(flat, codes)
         quantized = F.embedding(indices, codes)
@@ -102,8 +112,9 @@ class VectorQuantizer(nn.Module):
             perplexity = torch.exp(-(p * torch.log(p.clamp_min(1e-30))).sum())
             usage = (counts > 0).float().mean()
         return {
-            "output": output.view(n, height, width, dim).permute(0, 3, 1, 2),
-            "indices": indices.view(n, height, width),
+            "output": output,
+            "indices": indices,
+            "quantized": quantized,
             "flat": flat.detach(),
             "codebook": codebook_loss,
             "commitment": commitment_loss,
@@ -163,6 +174,95 @@ class VectorQuantizer(nn.Module):
         return restarted
 
 
+class ResidualVectorQuantizer(nn.Module):
+    """Residual VQ (Zeghidour et al. 2021, SoundStream) as vaejs' `kind: 'rvq'`: level l a VectorQuantizer on the
+    residual z_e − Σ_{j<l} sg(q_j), losses summed over levels, output straight-through (or rotated) from z_e to Σ q_l,
+    codes [..., L]. One VectorQuantizer for every level with `sharedCodebook`. Quantizer dropout is not mirrored
+    (it draws from vaejs' random stream): this twin trains every level."""
+
+    def __init__(self, dim, codebook_size, settings):
+        super().__init__()
+        self.dim, self.codebook_size = dim, codebook_size
+        self.count = settings.get("numQuantizers", 2)
+        self.shared = settings.get("sharedCodebook", False)
+        sets = 1 if self.shared else self.count
+        self.sets = nn.ModuleList([VectorQuantizer(dim, codebook_size, settings) for _ in range(sets)])
+        first = self.sets[0]
+        self.ema, self.gradient, self.threshold, self.kmeans_init = first.ema, first.gradient, first.threshold, first.kmeans_init
+
+    def level(self, l):
+        return self.sets[0 if self.shared else l]
+
+    @property
+    def codebook(self):
+        return self.sets[0].codebook
+
+    @property
+    def initialized(self):
+        return all(q.initialized for q in self.sets)
+
+    @initialized.setter
+    def initialized(self, value):
+        for q in self.sets:
+            q.initialized = value
+
+    def flatten(self, z_e):
+        return z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
+
+    def nearest(self, flat, codes=None):
+        residual, codes = flat.detach(), []
+        for l in range(self.count):
+            indices = self.level(l).nearest(residual)
+            residual = residual - self.level(l).lookup(indices).detach()
+            codes.append(indices)
+        return torch.stack(codes, -1)
+
+    def lookup(self, indices):
+        return sum(self.level(l).lookup(indices[..., l]) for l in range(indices.shape[-1]))
+
+    def forward(self, z_e):
+        n, dim, height, width = z_e.shape
+        flat = self.flatten(z_e)
+        residual, quantized, parts = flat, torch.zeros_like(flat), []
+        for l in range(self.count):
+            part = self.level(l).quantize_flat(residual)
+            quantized = quantized + part["quantized"]
+            residual = residual - part["quantized"].detach()
+            parts.append(part)
+        output = rotate_to(flat, quantized) if self.gradient == "rotation" else flat + (quantized - flat).detach()
+        return {
+            "output": output.view(n, height, width, dim).permute(0, 3, 1, 2),
+            "indices": torch.stack([p["indices"] for p in parts], -1).view(n, height, width, self.count),
+            "flat": flat.detach(),
+            "codebook": sum(p["codebook"] for p in parts),
+            "commitment": sum(p["commitment"] for p in parts),
+            "loss": sum(p["loss"] for p in parts),
+            "perplexity": parts[0]["perplexity"],
+            "usage": parts[0]["usage"],
+        }
+
+    @torch.no_grad()
+    def initialize(self, z_e, sync=None, generator=None):
+        residual = z_e
+        for l in range(1 if self.shared else self.count):
+            level = self.level(l)
+            level.initialize(residual, sync, generator)
+            flat = level.flatten(residual)
+            codes = level.lookup(level.nearest(flat)).view(residual.shape[0], residual.shape[2], residual.shape[3], -1)
+            residual = residual - codes.permute(0, 3, 1, 2)
+
+    @torch.no_grad()
+    def update(self, flat, indices, sync=None, generator=None):
+        codes = indices.reshape(-1, self.count)
+        residual, restarted = flat, 0
+        for l in range(self.count):
+            level = self.level(l)
+            following = residual - level.lookup(codes[:, l])
+            restarted += level.update(residual, codes[:, l], sync, generator)
+            residual = following
+        return restarted
+
+
 def rotate_to(e, q):
     """The rotation trick (Fifty et al. 2024, arXiv:2410.06424), as vaejs' rotateTo: forward q; backward e gets
     λ·Rᵀ·g with R = I − 2wwᵀ + 2q̂êᵀ (w = (ê + q̂)/‖ê + q̂‖) and λ = ‖q‖/‖e‖ held constant; a zero e passes g."""
@@ -213,6 +313,9 @@ class FiniteScalarQuantizer(nn.Module):
 
     def codes(self):
         return self.codebook
+
+    def lookup(self, indices):
+        return F.embedding(indices, self.codebook)
 
     def flatten(self, z_e):
         return z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
@@ -280,6 +383,9 @@ class LookupFreeQuantizer(nn.Module):
 
     def codes(self):
         return self.codebook
+
+    def lookup(self, indices):
+        return F.embedding(indices, self.codebook)
 
     def flatten(self, z_e):
         return z_e.permute(0, 2, 3, 1).reshape(-1, self.dim)
@@ -370,12 +476,14 @@ class VqVae(nn.Module):
         self.to_codes = nn.Conv2d(previous, dim, 1)
         settings = config.get("quantizer", {})
         kind = settings.get("kind", "vq")
-        if kind not in ("vq", "fsq", "lfq"):
-            raise ValueError(f"VqVae: expected quantizer.kind 'vq', 'fsq' or 'lfq', got '{kind}'.")
+        if kind not in ("vq", "fsq", "lfq", "rvq"):
+            raise ValueError(f"VqVae: expected quantizer.kind 'vq', 'fsq', 'lfq' or 'rvq', got '{kind}'.")
         if kind == "fsq":
             self.quantizer = FiniteScalarQuantizer(settings["levels"])
         elif kind == "lfq":
             self.quantizer = LookupFreeQuantizer(dim, settings)
+        elif kind == "rvq":
+            self.quantizer = ResidualVectorQuantizer(dim, config["codebookSize"], settings)
         else:
             self.quantizer = VectorQuantizer(dim, config["codebookSize"], settings)
         self.decoder = nn.ModuleList()
@@ -394,9 +502,10 @@ class VqVae(nn.Module):
         return self.to_codes(h)
 
     def encode(self, x):
-        """Code maps int64 [n, h, w]."""
+        """Code maps int64 [n, h, w] (residual VQ: [n, h, w, L])."""
         q = self.quantizer
-        return q.nearest(q.flatten(self.encode_continuous(x))).view(x.shape[0], *self._grid(x))
+        codes = q.nearest(q.flatten(self.encode_continuous(x)))
+        return codes.view(x.shape[0], *self._grid(x), *codes.shape[1:])
 
     def _grid(self, x):
         factor = 2 ** len(self.config["encoderFilters"])
@@ -411,7 +520,7 @@ class VqVae(nn.Module):
 
     def decode(self, indices):
         """Images from code maps [n, h, w]."""
-        return self.decode_quantized(F.embedding(indices, self.quantizer.codes()).permute(0, 3, 1, 2))
+        return self.decode_quantized(self.quantizer.lookup(indices).permute(0, 3, 1, 2))
 
     def loss(self, x, target=None):
         """{'loss', 'reconstruction', 'reconstructionMse', 'codebook', 'commitment', 'perplexity', 'usage'}, plus the
@@ -448,6 +557,12 @@ class VqVae(nn.Module):
             return [("fsq_quantizer/codebook", q.codebook)]
         if isinstance(q, LookupFreeQuantizer):
             return [("lfq_quantizer/codebook", q.codebook)]
+        if isinstance(q, ResidualVectorQuantizer):
+            return [
+                (f"residual_quantizer/{name}_{l}", t)
+                for l, level in enumerate(q.sets)
+                for name, t in zip(self.QUANTIZER_TENSORS, (level.codebook, level.cluster_size, level.embed_sum))
+            ]
         return [(f"vector_quantizer/{name}", t) for name, t in zip(self.QUANTIZER_TENSORS, (q.codebook, q.cluster_size, q.embed_sum))]
 
     def tfjs_names(self):
@@ -458,7 +573,12 @@ class VqVae(nn.Module):
     def tfjs_trainable_names(self):
         """The trainable ones in vaejs' order (its optimizer's slots): encoder, decoder, then the codebook unless EMA."""
         weights = [f"{name}/{part}" for name, *_ in self._pairs() for part in ("kernel", "bias")]
-        return weights if self.quantizer.ema else weights + ["vector_quantizer/codebook"]
+        q = self.quantizer
+        if q.ema:
+            return weights
+        if isinstance(q, ResidualVectorQuantizer):
+            return weights + [f"residual_quantizer/codebook_{l}" for l in range(len(q.sets))]
+        return weights + ["vector_quantizer/codebook"]
 
     def load_tfjs(self, weights):
         load_pairs(self._pairs(), weights)

@@ -1,5 +1,6 @@
 // The quantiser family: finite scalar quantisation (FSQ, no codebook to learn) on its own and as a VQ-VAE's
-// quantiser, lookup-free quantisation (LFQ) and the rotation trick as the classic quantiser's gradient.
+// quantiser, lookup-free quantisation (LFQ), residual VQ (RVQ) and the rotation trick as the classic quantiser's
+// gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@vaejs/backend';
 import { createFiniteScalarQuantizer, createVqVae } from '@vaejs/vqvae';
@@ -13,10 +14,16 @@ console.log(fsq.codebookSize, result.indices.dtype, result.usage.dataSync()[0]);
 tf.dispose([z, ...Object.values(result)]);
 fsq.dispose();
 
-// A VQ-VAE with FSQ: dim = the number of levels, codebookSize = their product; codes feed a PixelCNN prior as VQ's do
+// VQ-VAEs with each kind (FSQ: dim = the number of levels, codebookSize = their product); RVQ gives a code per level
 const x = tf.randomUniform([8, 16, 16, 1], 0, 1, 'float32', 2);
-const dims = { fsq: 3, lfq: 7, vq: 8 }; // FSQ: one channel per level; LFQ: 7 bits for 128 codes
-for (const quantizer of [{ kind: 'fsq', levels: [8, 4, 4] }, { kind: 'lfq' }, { gradient: 'rotation' }]) {
+const dims = { fsq: 3, lfq: 7, rvq: 8, vq: 8 }; // FSQ: one channel per level; LFQ: 7 bits for 128 codes
+const kinds = [
+  { kind: 'fsq', levels: [8, 4, 4] },
+  { kind: 'lfq' },
+  { kind: 'rvq', numQuantizers: 2 },
+  { gradient: 'rotation' },
+];
+for (const quantizer of kinds) {
   const vqvae = createVqVae({
     inputShape: [16, 16, 1],
     dim: dims[quantizer.kind ?? 'vq'],
@@ -30,6 +37,7 @@ for (const quantizer of [{ kind: 'fsq', levels: [8, 4, 4] }, { kind: 'lfq' }, { 
   console.log(vqvae.quantizer.kind, vqvae.config.quantizer.gradient, codes.shape, parts.loss.dataSync()[0] > 0);
   // fsq straight-through [ 8, 4, 4 ] true
   // lfq straight-through [ 8, 4, 4 ] true
+  // rvq straight-through [ 8, 4, 4, 2 ] true
   // vq rotation [ 8, 4, 4 ] true
   tf.dispose([codes, ...Object.values(parts)]);
   vqvae.dispose();
