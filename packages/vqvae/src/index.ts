@@ -66,6 +66,12 @@ export {
 } from './quantizer-config';
 export type { AnyQuantizer } from './quantizer-kinds';
 export { normalizedMse, pixelVariance } from './reconstruction-metrics';
+export {
+  createResidualVectorQuantizer,
+  type ResidualSettings,
+  type ResidualVectorQuantizer,
+} from './residual-vq';
+export { ResidualQuantizerLayer, type ResidualQuantizerLayerArgs } from './residual-vq-layer';
 export { rotateTo } from './rotation-trick';
 export { estimateVqVaeSize } from './size';
 export {

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nearestCodes } from './nearest-code';
+import { createResidualVectorQuantizer } from './residual-vq';
 import { ResidualQuantizerLayer } from './residual-vq-layer';
 
 beforeAll(async () => {
@@ -97,5 +98,26 @@ describe('residual vector quantisation', () => {
       tf.dispose([indices, ...Object.values(rest)]);
       model.dispose();
     }
+  });
+
+  it('stands alone: createResidualVectorQuantizer owns one variable set per level and frees them', () => {
+    const before = tf.memory().numTensors;
+    const rvq = createResidualVectorQuantizer({ dim: 4, codebookSize: 8, numQuantizers: 3, seed: 2 });
+    expect(rvq.levels.map((level) => level.codebook.shape)).toEqual([
+      [8, 4],
+      [8, 4],
+      [8, 4],
+    ]);
+    expect(read(rvq.levels[1]?.codebook as tf.Tensor)).not.toEqual(read(rvq.levels[0]?.codebook as tf.Tensor));
+    expect(rvq.trainableVariables.length).toBe(3);
+    const z = tf.randomNormal([5, 4]);
+    const { indices, ...rest } = rvq.quantize(z);
+    expect(indices.shape).toEqual([5, 3]);
+    tf.dispose([z, indices, ...Object.values(rest)]);
+    rvq.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => createResidualVectorQuantizer({ dim: 4, codebookSize: 8, numQuantizers: 0 })).toThrow(
+      /^createResidualVectorQuantizer: expected config\.numQuantizers a positive integer/,
+    );
   });
 });

@@ -7,13 +7,26 @@
 // commitment losses on its residual. With quantizer dropout a training step uses only the first n levels, n drawn
 // uniformly in [1, L], so that any prefix of the codes decodes to a coarser image.
 import * as tf from '@tensorflow/tfjs-core';
-import { assertDtype, createRng, formatExpected, type Rng, ShapeError, stopGradient } from '@vaejs/core';
+import {
+  assertDtype,
+  assertPositiveInt,
+  createRng,
+  formatExpected,
+  type Rng,
+  ShapeError,
+  stopGradient,
+} from '@vaejs/core';
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { assertLastDim } from './nearest-code';
 import type { QuantizeOptions, QuantizeResult, Quantizer } from './quantizer';
-import type { ResolvedVectorQuantizerConfig } from './quantizer-config';
+import {
+  type ResolvedVectorQuantizerConfig,
+  resolveVectorQuantizerConfig,
+  type VectorQuantizerConfig,
+} from './quantizer-config';
 import {
   gradientEstimator,
+  initialCodebook,
   restoreQuantizerState,
   type VectorQuantizer,
   type VectorQuantizerVariables,
@@ -191,4 +204,33 @@ function quantizeLevels(
     perplexity: perplexityFromCounts(counts),
     usage: usageFromCounts(counts),
   };
+}
+
+/**
+ * Creates a residual quantiser owning its variables: `numQuantizers` classic quantisers of `config` (level l's
+ * codebook drawn from seed + l; one for all levels with `sharedCodebook`).
+ * @example
+ * const rvq = createResidualVectorQuantizer({ dim: 16, codebookSize: 64, numQuantizers: 2 });
+ * const { output, indices } = rvq.quantize(zE); // zE [n, 7, 7, 16] → indices int32 [n, 7, 7, 2]
+ */
+export function createResidualVectorQuantizer(
+  config: VectorQuantizerConfig & Partial<ResidualSettings>,
+): ResidualVectorQuantizer {
+  const fn = 'createResidualVectorQuantizer';
+  const { numQuantizers = 2, sharedCodebook = false, quantizerDropout = false, ...classic } = config;
+  assertPositiveInt(fn, 'config.numQuantizers', numQuantizers);
+  const resolved = resolveVectorQuantizerConfig(classic, fn);
+  const sets = sharedCodebook ? 1 : numQuantizers;
+  const variables = Array.from({ length: sets }, (_, level) =>
+    tf.tidy(() => {
+      const initial = initialCodebook({ ...resolved, seed: resolved.seed + level });
+      return {
+        codebook: tf.variable(initial, !resolved.ema),
+        clusterSize: tf.variable(tf.ones([resolved.codebookSize]), false),
+        embedSum: tf.variable(initial, false),
+      };
+    }),
+  );
+  const settings = Object.freeze({ numQuantizers, sharedCodebook, quantizerDropout });
+  return residualQuantizerFromVariables(resolved, settings, variables, { owned: true });
 }
