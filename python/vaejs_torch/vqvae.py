@@ -49,6 +49,7 @@ class VectorQuantizer(nn.Module):
         self.dim, self.codebook_size = dim, codebook_size
         self.beta = settings.get("beta", 0.25)
         self.gradient = settings.get("gradient", "straight-through")
+        self.orthogonal_weight = settings.get("orthogonalWeight", 0)
         if self.gradient not in ("straight-through", "rotation"):
             raise ValueError(f"VectorQuantizer: expected quantizer.gradient 'straight-through' or 'rotation', got '{self.gradient}'.")
         self.ema = settings.get("ema", False)
@@ -105,6 +106,8 @@ class VectorQuantizer(nn.Module):
         codebook_loss = F.mse_loss(quantized, flat.detach())
         commitment_loss = F.mse_loss(flat, quantized.detach())
         loss = self.beta * commitment_loss if self.ema else codebook_loss + self.beta * commitment_loss
+        if self.orthogonal_weight > 0:
+            loss = loss + self.orthogonal_weight * orthogonal_loss(codes)
         output = rotate_to(flat, quantized) if self.gradient == "rotation" else flat + (quantized - flat).detach()
         with torch.no_grad():
             counts = torch.bincount(indices, minlength=self.codebook_size).float()
@@ -261,6 +264,13 @@ class ResidualVectorQuantizer(nn.Module):
             restarted += level.update(residual, codes[:, l], sync, generator)
             residual = following
         return restarted
+
+
+def orthogonal_loss(codebook):
+    """Mean squared cosine similarity of every pair of codes minus 1/K, as vaejs' orthogonalLoss."""
+    unit = l2_normalize(codebook)
+    size = codebook.shape[0]
+    return (unit @ unit.t()).pow(2).sum() / size**2 - 1 / size
 
 
 def rotate_to(e, q):

@@ -76,6 +76,7 @@ export { rotateTo } from './rotation-trick';
 export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,
+  orthogonalLoss,
   type QuantizeOptions,
   type QuantizeResult,
   type VectorQuantizer,

@@ -38,6 +38,11 @@ export interface ResolvedVectorQuantizerConfig {
   kmeansIterations: number;
   /** 'cosine' l2-normalises inputs and codebook before lookup (Yu et al. 2021; vector-quantize-pytorch). */
   distance: CodebookDistance;
+  /**
+   * Weight of the orthogonal regularisation of the codebook (`orthogonalLoss`), added to `loss`; 0 (the default)
+   * turns it off. Needs a codebook learnt by gradient (not `ema`).
+   */
+  orthogonalWeight: number;
   /** The gradient estimator through the lookup (default `'straight-through'`). */
   gradient: QuantizerGradient;
   /** Positions per [positions, K] distance matrix; larger inputs are processed in chunks of this many rows. */
@@ -67,6 +72,7 @@ export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<ResolvedVectorQuanti
     kmeansInit: false,
     kmeansIterations: 10,
     distance: 'euclidean',
+    orthogonalWeight: 0,
     gradient: 'straight-through',
     chunkSize: 4096,
     seed: 0,
@@ -110,6 +116,11 @@ export function resolveVectorQuantizerConfig(
   assertPositiveInt(fn, `${prefix}.kmeansIterations`, resolved.kmeansIterations, 0);
   assertOneOf(fn, `${prefix}.distance`, resolved.distance, ['euclidean', 'cosine'] as const);
   assertOneOf(fn, `${prefix}.gradient`, resolved.gradient, ['straight-through', 'rotation'] as const);
+  assertNumberInRange(fn, `${prefix}.orthogonalWeight`, resolved.orthogonalWeight, 0, Number.MAX_VALUE);
+  if (resolved.orthogonalWeight > 0 && resolved.ema) {
+    const why = '0 with ema (the EMA codebook takes no gradient)';
+    throw new ConfigError(formatExpected(fn, `${prefix}.orthogonalWeight`, why, String(resolved.orthogonalWeight)));
+  }
   assertPositiveInt(fn, `${prefix}.chunkSize`, resolved.chunkSize);
   if (typeof resolved.seed !== 'number' || !Number.isInteger(resolved.seed)) {
     throw new ConfigError(formatExpected(fn, `${prefix}.seed`, 'an integer', String(resolved.seed)));

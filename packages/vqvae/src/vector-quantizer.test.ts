@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVectorQuantizer, type VectorQuantizer } from './vector-quantizer';
+import { createVectorQuantizer, orthogonalLoss, type VectorQuantizer } from './vector-quantizer';
 
 const created: VectorQuantizer[] = [];
 function quantizer(config: Parameters<typeof createVectorQuantizer>[0]): VectorQuantizer {
@@ -358,5 +358,44 @@ describe('errors and memory', () => {
     const before = tf.memory().numTensors;
     createVectorQuantizer({ dim: 3, codebookSize: 4 }).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('orthogonal regularisation', () => {
+  it('is the mean squared cosine of every pair of codes minus 1/K: 0 for orthogonal codes', () => {
+    const orthogonal = tf.tensor2d([
+      [2, 0, 0],
+      [0, -3, 0],
+    ]);
+    expect(orthogonalLoss(orthogonal).dataSync()[0]).toBeCloseTo(0, 6);
+    const codes = [
+      [1, 1, 0],
+      [1, 0, 0],
+      [0, 2, 2],
+    ];
+    const unit = codes.map((c) => c.map((v) => v / Math.hypot(...c)));
+    let sum = 0;
+    for (const a of unit) for (const b of unit) sum += a.reduce((s, v, i) => s + v * (b[i] as number), 0) ** 2;
+    expect(orthogonalLoss(tf.tensor2d(codes)).dataSync()[0]).toBeCloseTo(sum / 9 - 1 / 3, 5);
+  });
+
+  it('joins the loss with its weight and pushes the codes apart; refused with EMA', () => {
+    const z = tf.randomNormal([32, 4], 0, 1, 'float32', 3);
+    const plain = createVectorQuantizer({ dim: 4, codebookSize: 4, seed: 1 });
+    const regular = createVectorQuantizer({ dim: 4, codebookSize: 4, seed: 1, orthogonalWeight: 2 });
+    const [a, b] = [plain.quantize(z), regular.quantize(z)];
+    const ortho = orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D).dataSync()[0] as number;
+    expect(b.loss.dataSync()[0]).toBeCloseTo((a.loss.dataSync()[0] as number) + 2 * ortho, 5);
+    const optimizer = tf.train.sgd(0.5);
+    for (let step = 0; step < 20; step++) {
+      optimizer.minimize(() => orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D), false, [regular.codebook]);
+    }
+    expect(orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D).dataSync()[0]).toBeLessThan(ortho / 2);
+    expect(() => createVectorQuantizer({ dim: 4, codebookSize: 4, ema: true, orthogonalWeight: 1 })).toThrow(
+      /expected config\.orthogonalWeight 0 with ema \(the EMA codebook takes no gradient\), got 1\.$/,
+    );
+    tf.dispose([z, ...Object.values(a), ...Object.values(b)]);
+    plain.dispose();
+    regular.dispose();
   });
 });

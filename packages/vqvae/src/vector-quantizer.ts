@@ -163,7 +163,10 @@ export function vectorQuantizerFromVariables(
         const codebookLoss = tf.mean(tf.squaredDifference(stopGradient(encoded), quantized)) as tf.Scalar;
         const commitmentLoss = tf.mean(tf.squaredDifference(encoded, stopGradient(quantized))) as tf.Scalar;
         const weighted = tf.mul(commitmentLoss, weight);
-        const loss = (ema ? weighted : tf.add(codebookLoss, weighted)) as tf.Scalar;
+        const base = ema ? weighted : tf.add(codebookLoss, weighted);
+        const regularised =
+          config.orthogonalWeight > 0 ? tf.add(base, tf.mul(orthogonalLoss(codes), config.orthogonalWeight)) : base;
+        const loss = regularised as tf.Scalar;
         const counts = codeCounts(indices, codebookSize);
         return {
           quantized,
@@ -258,6 +261,23 @@ export function vectorQuantizerFromVariables(
       }
     },
   };
+}
+
+/**
+ * Orthogonal regularisation of a codebook (Shin et al. 2023, "Exploration into Translation-Equivariant Image
+ * Quantization"; vector-quantize-pytorch's `orthogonal_reg_weight`): with the codes l2-normalised, the mean squared
+ * cosine similarity of every pair, `Σ_ij cos²(e_i, e_j) / K² − 1/K`, which is 0 when the codes are orthogonal (for
+ * K ≤ D) and pushes them apart otherwise.
+ * @param codebook float32 [K, D]
+ * @returns float32 scalar
+ */
+export function orthogonalLoss(codebook: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const size = codebook.shape[0];
+    const unit = l2Normalize(codebook) as tf.Tensor2D;
+    const cosine = tf.matMul(unit, unit, false, true);
+    return tf.sub(tf.div(tf.sum(tf.square(cosine)), size * size), 1 / size) as tf.Scalar;
+  });
 }
 
 /** The output of the lookup for the decoder: forward z_q, backward the config's gradient estimator. Internal. */
