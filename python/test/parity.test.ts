@@ -217,6 +217,8 @@ const CASES: Case[] = [
   vqCase('vqvae-rotation', smallVq({ ema: false, gradient: 'rotation' }), colourVq),
   vqCase('vqvae-rvq', smallVq({ kind: 'rvq', numQuantizers: 3, ema: false }), colourVq),
   vqCase('vqvae-orthogonal', smallVq({ ema: false, orthogonalWeight: 5 }), colourVq),
+  vqCase('vqvae-low-dim', smallVq({ ema: false, codebookDim: 3 }), colourVq),
+  vqCase('vqvae-rvq-low-dim-ema', smallVq({ kind: 'rvq', ema: true, codebookDim: 4 }), colourVq),
   vqCase('vqvae-rvq-shared-ema', smallVq({ kind: 'rvq', sharedCodebook: true, ema: true }), colourVq),
   vqCase(
     'vqvae-lfq',

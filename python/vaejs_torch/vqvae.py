@@ -266,6 +266,68 @@ class ResidualVectorQuantizer(nn.Module):
         return restarted
 
 
+class ProjectedQuantizer(nn.Module):
+    """A codebook in a lower dimension, as vaejs' `codebookDim`: z_e [n, D, h, w] → x·in_kernel + in_bias [.., d],
+    quantised by `inner` (a VectorQuantizer or ResidualVectorQuantizer of size d), codes and output back through
+    x·out_kernel + out_bias. The maps keep tfjs' Dense layout ([in, out])."""
+
+    def __init__(self, dim, inner):
+        super().__init__()
+        self.inner, self.dim, code_dim = inner, dim, inner.dim
+        self.in_kernel = nn.Parameter(torch.zeros(dim, code_dim))
+        self.in_bias = nn.Parameter(torch.zeros(code_dim))
+        self.out_kernel = nn.Parameter(torch.zeros(code_dim, dim))
+        self.out_bias = nn.Parameter(torch.zeros(dim))
+        self.ema, self.threshold, self.kmeans_init = inner.ema, inner.threshold, inner.kmeans_init
+        self.codebook_size = inner.codebook_size
+
+    def maps(self):
+        """(tfjs weight name, parameter) of the maps, in vaejs' order."""
+        names = ("project_in_kernel", "project_in_bias", "project_out_kernel", "project_out_bias")
+        return list(zip(names, (self.in_kernel, self.in_bias, self.out_kernel, self.out_bias)))
+
+    @property
+    def codebook(self):
+        return self.inner.codebook
+
+    @property
+    def initialized(self):
+        return self.inner.initialized
+
+    @initialized.setter
+    def initialized(self, value):
+        self.inner.initialized = value
+
+    def project_in(self, z_e):
+        return (z_e.permute(0, 2, 3, 1) @ self.in_kernel + self.in_bias).permute(0, 3, 1, 2)
+
+    def flatten(self, z_e):
+        return self.inner.flatten(self.project_in(z_e))
+
+    def nearest(self, flat, codes=None):
+        return self.inner.nearest(flat)
+
+    def lookup(self, indices):
+        return self.inner.lookup(indices) @ self.out_kernel + self.out_bias
+
+    def forward(self, z_e):
+        out = self.inner(self.project_in(z_e))
+        out["output"] = (out["output"].permute(0, 2, 3, 1) @ self.out_kernel + self.out_bias).permute(0, 3, 1, 2)
+        # `update` projects z_e again, with the maps as the optimiser step left them (as vaejs does)
+        out["flat"] = z_e.permute(0, 2, 3, 1).reshape(-1, self.dim).detach()
+        return out
+
+    def initialize(self, z_e, sync=None, generator=None):
+        self.inner.initialize(self.project_in(z_e).detach(), sync, generator)
+
+    @torch.no_grad()
+    def update(self, flat, indices, sync=None, generator=None):
+        vectors = flat @ self.in_kernel + self.in_bias
+        if getattr(self.inner, "cosine", False):
+            vectors = l2_normalize(vectors)
+        return self.inner.update(vectors, indices, sync, generator)
+
+
 def orthogonal_loss(codebook):
     """Mean squared cosine similarity of every pair of codes minus 1/K, as vaejs' orthogonalLoss."""
     unit = l2_normalize(codebook)
@@ -492,10 +554,12 @@ class VqVae(nn.Module):
             self.quantizer = FiniteScalarQuantizer(settings["levels"])
         elif kind == "lfq":
             self.quantizer = LookupFreeQuantizer(dim, settings)
-        elif kind == "rvq":
-            self.quantizer = ResidualVectorQuantizer(dim, config["codebookSize"], settings)
         else:
-            self.quantizer = VectorQuantizer(dim, config["codebookSize"], settings)
+            code_dim = settings.get("codebookDim", 0) or dim
+            make = ResidualVectorQuantizer if kind == "rvq" else VectorQuantizer
+            self.quantizer = make(code_dim, config["codebookSize"], settings)
+            if code_dim != dim:
+                self.quantizer = ProjectedQuantizer(dim, self.quantizer)
         self.decoder = nn.ModuleList()
         previous = dim
         decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
@@ -561,8 +625,15 @@ class VqVae(nn.Module):
     QUANTIZER_TENSORS = ("codebook", "ema_cluster_size", "ema_embed_sum")
 
     def _quantizer_tensors(self):
-        """(tfjs name, tensor) of the quantiser's state: codebook and EMA state, or FSQ's fixed grid."""
+        """(tfjs name, tensor) of the quantiser's state: codebook and EMA state, or FSQ's fixed grid; the maps of a
+        codebook in a lower dimension after them."""
         q = self.quantizer
+        if isinstance(q, ProjectedQuantizer):
+            layer = "residual_quantizer" if isinstance(q.inner, ResidualVectorQuantizer) else "vector_quantizer"
+            return self._quantizer_tensors_of(q.inner) + [(f"{layer}/{name}", t) for name, t in q.maps()]
+        return self._quantizer_tensors_of(q)
+
+    def _quantizer_tensors_of(self, q):
         if isinstance(q, FiniteScalarQuantizer):
             return [("fsq_quantizer/codebook", q.codebook)]
         if isinstance(q, LookupFreeQuantizer):
@@ -584,11 +655,16 @@ class VqVae(nn.Module):
         """The trainable ones in vaejs' order (its optimizer's slots): encoder, decoder, then the codebook unless EMA."""
         weights = [f"{name}/{part}" for name, *_ in self._pairs() for part in ("kernel", "bias")]
         q = self.quantizer
-        if q.ema:
-            return weights
-        if isinstance(q, ResidualVectorQuantizer):
-            return weights + [f"residual_quantizer/codebook_{l}" for l in range(len(q.sets))]
-        return weights + ["vector_quantizer/codebook"]
+        inner = q.inner if isinstance(q, ProjectedQuantizer) else q
+        layer = "residual_quantizer" if isinstance(inner, ResidualVectorQuantizer) else "vector_quantizer"
+        if inner.ema:
+            codebooks = []
+        elif isinstance(inner, ResidualVectorQuantizer):
+            codebooks = [f"{layer}/codebook_{l}" for l in range(len(inner.sets))]
+        else:
+            codebooks = [f"{layer}/codebook"]
+        maps = [f"{layer}/{name}" for name, _ in q.maps()] if isinstance(q, ProjectedQuantizer) else []
+        return weights + codebooks + maps
 
     def load_tfjs(self, weights):
         load_pairs(self._pairs(), weights)

@@ -45,6 +45,11 @@ export interface ResolvedVectorQuantizerConfig {
   orthogonalWeight: number;
   /** The gradient estimator through the lookup (default `'straight-through'`). */
   gradient: QuantizerGradient;
+  /**
+   * d, the size of the codes when they live in a lower dimension than z (learnt linear maps D → d before the lookup
+   * and d → D after it; see projection.ts); 0 (the default): the codes have size D, no maps.
+   */
+  codebookDim: number;
   /** Positions per [positions, K] distance matrix; larger inputs are processed in chunks of this many rows. */
   chunkSize: number;
   /** Seed of the codebook initialisation, k-means and restarts. */
@@ -74,6 +79,7 @@ export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<ResolvedVectorQuanti
     distance: 'euclidean',
     orthogonalWeight: 0,
     gradient: 'straight-through',
+    codebookDim: 0,
     chunkSize: 4096,
     seed: 0,
   });
@@ -117,6 +123,7 @@ export function resolveVectorQuantizerConfig(
   assertOneOf(fn, `${prefix}.distance`, resolved.distance, ['euclidean', 'cosine'] as const);
   assertOneOf(fn, `${prefix}.gradient`, resolved.gradient, ['straight-through', 'rotation'] as const);
   assertNumberInRange(fn, `${prefix}.orthogonalWeight`, resolved.orthogonalWeight, 0, Number.MAX_VALUE);
+  assertPositiveInt(fn, `${prefix}.codebookDim`, resolved.codebookDim, 0);
   if (resolved.orthogonalWeight > 0 && resolved.ema) {
     const why = '0 with ema (the EMA codebook takes no gradient)';
     throw new ConfigError(formatExpected(fn, `${prefix}.orthogonalWeight`, why, String(resolved.orthogonalWeight)));
@@ -126,4 +133,11 @@ export function resolveVectorQuantizerConfig(
     throw new ConfigError(formatExpected(fn, `${prefix}.seed`, 'an integer', String(resolved.seed)));
   }
   return Object.freeze(resolved);
+}
+
+/** The config of the quantiser behind the maps when `codebookDim` > 0: codes of size d, no further maps. */
+export function innerQuantizerConfig(
+  config: Readonly<ResolvedVectorQuantizerConfig>,
+): Readonly<ResolvedVectorQuantizerConfig> {
+  return config.codebookDim > 0 ? Object.freeze({ ...config, dim: config.codebookDim, codebookDim: 0 }) : config;
 }

@@ -169,6 +169,36 @@ describe('a VQ-VAE with residual quantisation', () => {
   });
 });
 
+describe('a VQ-VAE with codes in a lower dimension', () => {
+  it('trains the maps with the networks and saves and loads them', async () => {
+    const vqvae = createVqVae({
+      inputShape: [8, 8, 1],
+      dim: 6,
+      codebookSize: 8,
+      encoderFilters: [4, 6],
+      quantizer: { codebookDim: 2 },
+    });
+    expect(vqvae.quantizer.codebook.shape).toEqual([8, 2]);
+    const x = images(8, 6);
+    const optimizer = tf.train.adam(0.01);
+    const kernel = () => {
+      const weight = vqvae.quantizerModel.weights.find((w) => w.name.includes('project_in_kernel'));
+      return values(weight?.read() as tf.Tensor);
+    };
+    const before = kernel();
+    tf.dispose(Object.values(vqvae.trainStep(optimizer, { x })));
+    expect(kernel()).not.toEqual(before);
+    const store = memoryStore();
+    const manifest = await vqvae.save(store.save);
+    const loaded = await loadVqVae(JSON.parse(JSON.stringify(manifest)), store.load);
+    expect(read(loaded.reconstruct(x))).toEqual(read(vqvae.reconstruct(x)));
+    tf.dispose(x);
+    optimizer.dispose();
+    vqvae.dispose();
+    loaded.dispose();
+  });
+});
+
 describe('the rotation trick in a VQ-VAE', () => {
   const VQ: VqVaeConfig = { inputShape: [8, 8, 1], dim: 4, codebookSize: 8, encoderFilters: [4, 6] };
 

@@ -3,7 +3,9 @@
 // `ema_embed_sum_<l>`, as the classic quantiser's layer has them once.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
 import {
+  innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
@@ -44,35 +46,29 @@ export class ResidualQuantizerLayer extends tfl.layers.Layer {
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const config = this.quantizerConfig;
+    const add: AddWeight = (name, initial, trainable) => {
+      const weight = this.addWeight(name, initial.shape, 'float32', tfl.initializers.zeros(), undefined, trainable);
+      weight.write(initial);
+      return weight.read() as tf.Variable;
+    };
+    const inner = innerQuantizerConfig(config);
     const sets = this.settings.sharedCodebook ? 1 : this.settings.numQuantizers;
-    const variables = Array.from({ length: sets }, (_, level) => this.levelWeights(level));
-    this.instance = residualQuantizerFromVariables(this.quantizerConfig, this.settings, variables, {
+    const variables = Array.from({ length: sets }, (_, level) => levelWeights(add, inner, level));
+    const quantizer = residualQuantizerFromVariables(inner, this.settings, variables, {
       owned: false,
       initialized: this.initializedAtLoad,
     });
+    this.instance =
+      config.codebookDim === 0
+        ? quantizer
+        : projectedQuantizer(
+            quantizer,
+            projectionWeights(add, config.dim, config.codebookDim, config.seed),
+            config.dim,
+            false,
+          );
     super.build(inputShape);
-  }
-
-  private levelWeights(level: number): VectorQuantizerVariables {
-    const { dim, codebookSize, ema, seed } = this.quantizerConfig;
-    const weight = (
-      name: string,
-      shape: number[],
-      init: ReturnType<typeof tfl.initializers.zeros>,
-      trainable: boolean,
-    ) => this.addWeight(`${name}_${level}`, shape, 'float32', init, undefined, trainable);
-    const codebook = weight('codebook', [codebookSize, dim], tfl.initializers.zeros(), !ema);
-    const clusterSize = weight('ema_cluster_size', [codebookSize], tfl.initializers.ones(), false);
-    const embedSum = weight('ema_embed_sum', [codebookSize, dim], tfl.initializers.zeros(), false);
-    const initial = initialCodebook({ ...this.quantizerConfig, seed: seed + level });
-    codebook.write(initial);
-    embedSum.write(initial);
-    initial.dispose();
-    return {
-      codebook: codebook.read() as tf.Variable,
-      clusterSize: clusterSize.read() as tf.Variable,
-      embedSum: embedSum.read() as tf.Variable,
-    };
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
@@ -96,6 +92,22 @@ export class ResidualQuantizerLayer extends tfl.layers.Layer {
       initialized: this.instance?.initialized ?? this.initializedAtLoad,
     };
   }
+}
+
+/** Level l's codebook (drawn from seed + l) and EMA state as weights `codebook_<l>`, `ema_cluster_size_<l>`, … */
+function levelWeights(
+  add: AddWeight,
+  config: Readonly<ResolvedVectorQuantizerConfig>,
+  level: number,
+): VectorQuantizerVariables {
+  const initial = initialCodebook({ ...config, seed: config.seed + level });
+  const variables = {
+    codebook: add(`codebook_${level}`, initial, !config.ema),
+    clusterSize: tf.tidy(() => add(`ema_cluster_size_${level}`, tf.ones([config.codebookSize]), false)),
+    embedSum: add(`ema_embed_sum_${level}`, initial, false),
+  };
+  initial.dispose();
+  return variables;
 }
 
 tf.serialization.registerClass(ResidualQuantizerLayer);

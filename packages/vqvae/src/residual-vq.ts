@@ -18,8 +18,10 @@ import {
 } from '@vaejs/core';
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { assertLastDim } from './nearest-code';
+import { ownedProjection, projectedQuantizer } from './projection';
 import type { QuantizeOptions, QuantizeResult, Quantizer } from './quantizer';
 import {
+  innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
@@ -220,10 +222,11 @@ export function createResidualVectorQuantizer(
   const { numQuantizers = 2, sharedCodebook = false, quantizerDropout = false, ...classic } = config;
   assertPositiveInt(fn, 'config.numQuantizers', numQuantizers);
   const resolved = resolveVectorQuantizerConfig(classic, fn);
+  const inner = innerQuantizerConfig(resolved);
   const sets = sharedCodebook ? 1 : numQuantizers;
   const variables = Array.from({ length: sets }, (_, level) =>
     tf.tidy(() => {
-      const initial = initialCodebook({ ...resolved, seed: resolved.seed + level });
+      const initial = initialCodebook({ ...inner, seed: inner.seed + level });
       return {
         codebook: tf.variable(initial, !resolved.ema),
         clusterSize: tf.variable(tf.ones([resolved.codebookSize]), false),
@@ -232,5 +235,8 @@ export function createResidualVectorQuantizer(
     }),
   );
   const settings = Object.freeze({ numQuantizers, sharedCodebook, quantizerDropout });
-  return residualQuantizerFromVariables(resolved, settings, variables, { owned: true });
+  const quantizer = residualQuantizerFromVariables(inner, settings, variables, { owned: true });
+  if (resolved.codebookDim === 0) return quantizer;
+  const maps = ownedProjection(resolved.dim, resolved.codebookDim, resolved.seed);
+  return projectedQuantizer(quantizer, maps, resolved.dim, true);
 }

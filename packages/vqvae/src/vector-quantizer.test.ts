@@ -399,3 +399,25 @@ describe('orthogonal regularisation', () => {
     regular.dispose();
   });
 });
+
+describe('a codebook in a lower dimension', () => {
+  it('quantises z [..., 16] against codes of size 4 through learnt maps, and trains the maps', () => {
+    const vq = createVectorQuantizer({ dim: 16, codebookDim: 4, codebookSize: 8, seed: 2 });
+    expect(vq.codebook.shape).toEqual([8, 4]);
+    expect(vq.dim).toBe(16);
+    expect(vq.trainableVariables.map((v) => v.shape)).toEqual([[8, 4], [16, 4], [4], [4, 16], [16]]);
+    const z = tf.randomNormal([10, 16], 0, 1, 'float32', 4);
+    const result = vq.quantize(z);
+    expect(result.output.shape).toEqual([10, 16]);
+    const looked = vq.lookup(result.indices);
+    expectClose(looked.dataSync(), result.quantized.dataSync(), 1e-6);
+    expectClose(result.output.dataSync(), result.quantized.dataSync(), 1e-5);
+    expect(Array.from(vq.encode(z).dataSync())).toEqual(Array.from(result.indices.dataSync()));
+    const { grads } = tf.variableGrads(() => tf.add(tf.sum(vq.quantize(z).output), vq.quantize(z).loss) as tf.Scalar);
+    expect(Object.keys(grads).length).toBe(5);
+    for (const g of Object.values(grads)) expect(tf.sum(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0);
+    expect(() => vq.quantize(tf.zeros([2, 4]))).toThrow(/expected z last dim 16 \(config\.dim\), got 4/);
+    tf.dispose([z, looked, ...Object.values(result), ...Object.values(grads)]);
+    vq.dispose();
+  });
+});

@@ -17,8 +17,10 @@ import {
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { emaCodebookUpdate, kmeans, restartDeadCodes } from './codebook-updates';
 import { assertLastDim, gatherCodes, l2Normalize, nearestCodes } from './nearest-code';
+import { ownedProjection, projectedQuantizer } from './projection';
 import type { QuantizeOptions, QuantizeResult, Quantizer, VectorQuantizerState } from './quantizer';
 import {
+  innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
@@ -91,16 +93,20 @@ export interface VectorQuantizer extends VectorQuantizerVariables, Quantizer {
  */
 export function createVectorQuantizer(config: VectorQuantizerConfig): VectorQuantizer {
   const resolved = resolveVectorQuantizerConfig(config);
+  const inner = innerQuantizerConfig(resolved);
   // tf.variable shares its initial value's data: tidy frees the initial tensors and the variables keep the data.
   const { codebook, clusterSize, embedSum } = tf.tidy(() => {
-    const initial = initialCodebook(resolved);
+    const initial = initialCodebook(inner);
     return {
       codebook: tf.variable(initial, !resolved.ema),
       clusterSize: tf.variable(tf.ones([resolved.codebookSize]), false),
       embedSum: tf.variable(initial, false),
     };
   });
-  return vectorQuantizerFromVariables(resolved, { codebook, clusterSize, embedSum }, { owned: true });
+  const quantizer = vectorQuantizerFromVariables(inner, { codebook, clusterSize, embedSum }, { owned: true });
+  if (resolved.codebookDim === 0) return quantizer;
+  const maps = ownedProjection(resolved.dim, resolved.codebookDim, resolved.seed);
+  return projectedQuantizer(quantizer, maps, resolved.dim, true);
 }
 
 /**
