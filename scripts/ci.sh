@@ -17,9 +17,11 @@ ensure_pnpm_install
 step "build"            pnpm run build
 step "lint"             pnpm run lint
 step "readme examples"  pnpm run check:readmes
+step "example values"   pnpm run check:values
 step "typecheck"        pnpm run typecheck
 step "package checks"   pnpm run check:packages
 step "tests"            pnpm run test:unit --reporter=default --reporter=json --outputFile=.vitest-results.json
 step "packed packages"  pnpm run check:pack
+step "release dry run"  pnpm run check:release
 node -e 'const r = require("./.vitest-results.json"); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
 echo "ci: all checks passed"

@@ -477,7 +477,7 @@ function pytorchBridge(cli, runDir) {
       `python -m vaejs_torch.train (the exported copy) exited with ${trained.status}\n${tail(trained.stderr)}`,
     );
   vaejs('import', '--format', 'pytorch', '--from', 'trained', '--out', `${runDir}-torch`);
-  const scores = JSON.parse(vaejs('eval', '--run', `${runDir}-torch`, '--limit', '100').stdout);
+  const scores = JSON.parse(vaejs('eval', '--run', `${runDir}-torch`, '--limit', '100', '--json').stdout);
   const lines = readFileSync(join(cli, 'trained', 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n');

@@ -127,15 +127,15 @@ try {
       );
       const started = performance.now();
       const evaluation = JSON.parse(
-        vaejs(['eval', '--run', run, '--iwae-k', String(k), '--binarize', '--limit', String(images)]).stdout,
+        vaejs(['eval', '--run', run, '--iwae-k', String(k), '--binarize', '--limit', String(images), '--json']).stdout,
       );
-      figure('conv vae test -ELBO, binarised (nats)', evaluation.negativeElbo);
+      figure('conv vae test -ELBO, binarised (nats)', evaluation.negative_elbo);
       figure(
         `conv vae IWAE k=${k} -log p(x) (nats)`,
-        evaluation.iwaeNats,
+        evaluation.iwae_nll,
         'published MLP VAEs 87-90; IWAE paper 1-layer VAE 86.76',
       );
-      figure(`conv vae IWAE bits/dim`, evaluation.bitsPerDim);
+      figure(`conv vae IWAE bits/dim`, evaluation.bits_per_dim);
       figure(`conv vae IWAE eval wall time (s)`, (performance.now() - started) / 1000, `${images || 10000} images`);
     }
   }

@@ -90,7 +90,7 @@ def train(plan, ctx):
     run = Run(plan, ctx)
     if ctx.is_main:
         share = f" = {ctx.world} × ~{plan.batch_size // ctx.world}" if ctx.distributed else ""
-        print(f"data: {plan.train.name} {plan.train.size} items {'x'.join(map(str, plan.train.shape))}, test {plan.test.size}", file=sys.stderr)
+        print(f"data: {plan.train.name} {plan.train.size:,} items {'x'.join(map(str, plan.train.shape))}, test {plan.test.size:,}", file=sys.stderr)
         print(f"{ctx.label()}: global batch {plan.batch_size}{share}, {plan.optimizer['name']} lr {plan.optimizer['learningRate']}", file=sys.stderr)
     for done in range(plan.done, plan.args.epochs):
         train_epoch(run, done)
@@ -124,7 +124,8 @@ def train_epoch(run, done):
     run.history.append(record)
     if ctx.is_main:
         test_part = f"  test {record['test_loss']:.4f}" if record["test_loss"] is not None else ""
-        speed = f"{record['images_per_sec']:.0f} items/s  {seconds:.1f} s"
+        rate = record["images_per_sec"]  # vaejs' one format for speeds: grouped whole numbers, 3 digits below 10
+        speed = f"{rate:,.0f} items/s  {seconds:.1f} s" if rate >= 10 else f"{rate:.3g} items/s  {seconds:.1f} s"
         print(f"epoch {epoch} ({done + 1}/{plan.args.epochs} here): train {record['train_loss']:.4f}{test_part}  {speed}", file=sys.stderr)
         save(run, epoch, done + 1)
     ctx.barrier()

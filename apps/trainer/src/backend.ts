@@ -25,6 +25,7 @@ export async function setupBackendFromFlags(flags: {
     backend: flags.backend,
     fast: flags.fast,
     native: flags.native === false ? false : 'auto',
+    quiet: true, // the summary line below says why the native kernels do not run
     ...(flags.threads ? { threads: flags.threads } : {}),
   });
   process.stderr.write(`${backend.summary}\n`);

@@ -2,8 +2,9 @@
  * The `vaejs` command: commander parses the flags (typed, with --help, --version, --no-<flag> and did-you-mean),
  * each command turns them into library calls. Every error ends in one line: bad input exits 2, a failure 1.
  */
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, Help, type Option } from '@commander-js/extra-typings';
 import { VaejsError } from '@vaejs/core';
+import { osErrorLine, type Rephrasings, rephrase } from '@vaejs/training';
 import { unpackArchiveOut } from './cli/archives';
 import { encodeCommand } from './cli/encode';
 import { evalCommand } from './cli/evaluate';
@@ -38,8 +39,10 @@ export function createProgram(): Command {
     program.addCommand(command as unknown as Command);
   }
   program.addCommand(prior);
-  for (const command of [...program.commands, ...prior.commands]) {
+  program.addHelpText('after', EXAMPLES);
+  for (const command of [program, ...program.commands, ...prior.commands]) {
     command
+      .configureHelp({ optionDescription })
       .exitOverride()
       .configureOutput({ outputError: () => {} })
       .showSuggestionAfterError(true);
@@ -54,6 +57,25 @@ export function createProgram(): Command {
   return program as unknown as Command;
 }
 
+const EXAMPLES = `
+Examples:
+  vaejs train --out runs/vae                       the PyTorch examples/vae model on MNIST, 10 epochs
+  vaejs train --config mnist-vqvae --out runs/vq   a recipe (vaejs train --help lists them)
+  vaejs eval --run runs/vae --iwae-k 50            scores on the test images, as a table (--json for scripts)
+  vaejs sample --run runs/vae -n 64 --out s.png    a grid of new images
+  vaejs encode --run runs/vq --out runs/codes      then: vaejs prior train --codes runs/codes --out runs/prior
+  vaejs <command> --help                           a command's flags`;
+
+/**
+ * Commander's description of a flag, with "(required)" on the required ones, and the default of a boolean said once:
+ * by "(default)" in the description of the form that is the default, not again as "(default: true)".
+ */
+function optionDescription(this: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(this, option);
+  const once = option.isBoolean() && !option.negate ? text.replace(/\s*\(default: (true|false)\)$/, '') : text;
+  return option.mandatory ? `${once} (required)` : once;
+}
+
 /** `vaejs train`, `vaejs prior train`, … the command a line of argv names, for messages. */
 function commandName(argv: string[]): string {
   const words = argv.filter((arg) => !arg.startsWith('-'));
@@ -64,11 +86,12 @@ function commandName(argv: string[]): string {
 }
 
 /** Commander's own messages, and the one line in the project's form each becomes. */
-const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string) => string][] = [
+const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string, name: string) => string][] = [
   [/^unknown option '([^']+)'/, (m, did) => `expected a known option (see --help), got '${m[1]}'${did}.`],
   [
     /^unknown command '([^']+)'/,
-    (m, did) => `expected a command (train, eval, sample, encode, prior train, export, import), got '${m[1]}'${did}.`,
+    (m, did, name) =>
+      `expected a command (${name === 'vaejs prior' ? 'train' : 'train, eval, sample, encode, prior train, export, import'}), got '${m[1]}'${did}.`,
   ],
   [/^required option '([^']+)' not specified/, (m) => `expected ${m[1]}, got nothing.`],
   [/^option '([^']+)' argument missing/, (m) => `expected a value after ${m[1]}, got nothing.`],
@@ -85,7 +108,7 @@ const COMMANDER_MESSAGES: [RegExp, (match: RegExpExecArray, did: string) => stri
 ];
 
 /** Commander's own messages, rewritten as one line in the project's form. */
-function usageLine(error: CommanderError): string {
+function usageLine(error: CommanderError, name: string): string {
   const message = error.message
     .replace(/^error: /, '')
     .replace(/\n+/g, ' ')
@@ -95,32 +118,23 @@ function usageLine(error: CommanderError): string {
   const base = message.replace(/\s*\(Did you mean .+\?\)/, '');
   for (const [pattern, format] of COMMANDER_MESSAGES) {
     const match = pattern.exec(base);
-    if (match) return format(match, did);
+    if (match) return format(match, did, name);
   }
   return `${base}${did}`;
 }
 
-/** What to do about an operating-system error, by its code. */
-const OS_ERRORS: Record<string, string> = {
-  ENOSPC: 'the disk is full: free some space and run again (--resume continues from the last checkpoint)',
-  EDQUOT: 'the disk quota is used up: free some space and run again (--resume continues from the last checkpoint)',
-  EACCES: 'permission denied: choose a folder you may write, or change its permissions',
-  EPERM: 'operation not permitted: choose a folder you may write, or change its permissions',
-  EROFS: 'the file system is read-only: choose another folder',
-  ENOTDIR: 'a part of the path is a file, not a folder: choose another path',
-  EISDIR: 'a folder is where a file should be: choose another path',
-  ENOENT: 'no such file or folder',
-  EMFILE: 'too many open files: raise the limit (ulimit -n) and run again',
-  EIO: 'an input/output error of the disk',
+/** The libraries' lines the CLI says in its words: their argument names become its flags. */
+const LIBRARY_WORDS: Rephrasings = {
+  setupBackend: [
+    [/options\.backend '([^']+)'/, '--backend $1'],
+    [/options\.threads/, '--threads'],
+  ],
+  readCodesManifest: [
+    [/^expected folder ('[^']+')/, 'expected --codes $1'],
+    [' (from writeCodeMaps or vaejs encode)', ' (from vaejs encode)'],
+  ],
+  loadIdxFolder: [[/^expected (\w+) file in ('[^']+')/, 'expected --dataset $2 to hold the $1 file,']],
 };
-
-/** One line for an operating-system error (naming the path and what to do), or null for other errors. */
-export function osErrorLine(error: unknown): string | null {
-  const { code, path, syscall } = (error ?? {}) as NodeJS.ErrnoException;
-  const advice = code ? OS_ERRORS[code] : undefined;
-  if (!advice) return null;
-  return `could not ${syscall ?? 'access'} ${path ? `'${path}'` : 'a file'} (${code}): ${advice}.`;
-}
 
 /** Runs the CLI; returns the exit code. Errors print one line (the stack too with --verbose). */
 export async function main(argv: string[]): Promise<number> {
@@ -136,8 +150,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 0;
-      process.stderr.write(`${name}: ${usageLine(error)}\n`);
+      // help asked for: 0; help shown because a command was missing (`vaejs prior`): 2, as `vaejs` alone
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) {
+        return error.exitCode === 0 ? 0 : 2;
+      }
+      process.stderr.write(`${name}: ${usageLine(error, name)}\n`);
       return 2;
     }
     const osLine = osErrorLine(error);
@@ -147,6 +164,12 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
+    const own = rephrase(message, name, LIBRARY_WORDS);
+    if (own) {
+      process.stderr.write(`${own}\n`);
+      if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
     const known = VaejsError.isInstance(error) || error instanceof UsageError;
     const line = message.split('\n')[0] ?? message;
     process.stderr.write(

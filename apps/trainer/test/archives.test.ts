@@ -59,8 +59,10 @@ describe('run folders in a zip archive', () => {
   });
 
   it('eval and sample read the archive as they read the folder', async () => {
-    const fromFolder = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu', '--dataset', data])).stdout);
-    const fromArchive = await runCli(['eval', '--run', archive, '--backend', 'cpu', '--dataset', data]);
+    const fromFolder = JSON.parse(
+      (await runCli(['eval', '--run', run, '--backend', 'cpu', '--dataset', data, '--json'])).stdout,
+    );
+    const fromArchive = await runCli(['eval', '--run', archive, '--backend', 'cpu', '--dataset', data, '--json']);
     expect(fromArchive.code, fromArchive.stderr).toBe(0);
     const report = JSON.parse(fromArchive.stdout);
     expect(report.loss).toBe(fromFolder.loss);

@@ -47,3 +47,27 @@ export function requireStrace(): string {
     'strace is not installed: the exact-moment fault tests need it (apt-get install strace; scripts/ci.sh does)',
   );
 }
+
+/** The fields of `vaejs eval --json` by kind, in their order: a stable contract, listed in the README. */
+export const EVAL_FIELDS = {
+  vae: [
+    ...['run', 'checkpoint', 'epoch', 'model', 'dataset', 'examples', 'binarized', 'iwae_k'],
+    ...['loss', 'reconstruction', 'kl', 'negative_elbo', 'iwae_nll', 'bits_per_dim', 'seconds', 'backend'],
+  ],
+  vqvae: [
+    ...['run', 'checkpoint', 'epoch', 'model', 'dataset', 'examples', 'binarized', 'loss', 'mse_over_variance'],
+    ...['reconstruction_mse', 'codebook', 'commitment', 'code_perplexity', 'code_usage', 'seconds', 'backend'],
+  ],
+  pixelcnn: [
+    'run',
+    'checkpoint',
+    'epoch',
+    'model',
+    'dataset',
+    'examples',
+    'loss',
+    'bits_per_dim',
+    'seconds',
+    'backend',
+  ],
+};

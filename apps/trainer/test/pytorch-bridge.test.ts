@@ -154,7 +154,7 @@ describe.runIf(python !== null)('the PyTorch bridge: vaejs export, torchrun with
       ['vae', '500'],
       ['vq', '200'],
     ] as const) {
-      const { stdout } = await ok(['eval', '--run', at(`${name}-torch`), '--limit', limit, ...CPU]);
+      const { stdout } = await ok(['eval', '--run', at(`${name}-torch`), '--limit', limit, ...CPU, '--json']);
       const scores = JSON.parse(stdout);
       const python = lastRecord(at(`trained-${name}`)).test_loss as number;
       expect(scores.epoch).toBe(2);
@@ -214,7 +214,7 @@ describe.runIf(python !== null)('the PyTorch bridge: vaejs export, torchrun with
     ]);
     expect(run.status, run.stderr).toBe(0);
     await ok(['import', '--format', 'pytorch', '--from', at('trained-prior'), '--out', at('prior-torch'), ...CPU]);
-    const { stdout } = await ok(['eval', '--run', at('prior-torch'), ...CPU]);
+    const { stdout } = await ok(['eval', '--run', at('prior-torch'), ...CPU, '--json']);
     const python = lastRecord(at('trained-prior')).test_loss as number;
     expect(Math.abs(JSON.parse(stdout).loss - python) / python).toBeLessThan(1e-3);
     await ok([

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { EVAL_FIELDS, temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
 const MLP = [
@@ -81,12 +81,13 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     expect(pngSize(join(run, 'pictures', 'epoch-003-samples.png'))).toEqual([137, 137]);
     expect(existsSync(join(run, 'reconstructions.png'))).toBe(true);
     expect(pngSize(join(run, 'latent-grid.png'))).toEqual([20 * 9 + 1, 20 * 9 + 1]);
-    expect(pngSize(join(run, 'loss.png'))).toEqual([480, 300]);
+    expect(pngSize(join(run, 'loss.png'))).toEqual([960, 600]); // drawn at 2×
+    expect(readFileSync(join(run, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/^epoch,train_loss,test_loss,/);
     expect(findLatestCheckpoint(run)?.info).toMatchObject({ kind: 'vae', epoch: 3, step: 12 });
   });
 
-  it('eval prints one JSON object with the ELBO parts and an IWAE estimate below the -ELBO', async () => {
-    const result = await runCli(['eval', '--run', run, '--iwae-k', '20', '--backend', 'cpu']);
+  it('eval --json prints one JSON object with the ELBO parts and an IWAE estimate below the -ELBO', async () => {
+    const result = await runCli(['eval', '--run', run, '--iwae-k', '20', '--backend', 'cpu', '--json']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -95,8 +96,32 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     // the KL is in closed form, so the epoch's test KL and eval's agree whatever posterior samples each drew
     expect(report.kl).toBeCloseTo(metrics(run)[2]!.test_kl as number, 4);
     expect(report.loss).toBeCloseTo(report.reconstruction + report.kl, 4);
-    expect(report.iwaeNats).toBeLessThanOrEqual(report.negativeElbo + 1e-3);
-    expect(report.bitsPerDim).toBeCloseTo(report.iwaeNats / (64 * Math.LN2), 6);
+    expect(report.iwae_nll).toBeLessThanOrEqual(report.negative_elbo + 1e-3);
+    expect(report.bits_per_dim).toBeCloseTo(report.iwae_nll / (64 * Math.LN2), 5);
+    // the README's fields, in its order, rounded to 7 significant digits
+    expect(Object.keys(report)).toEqual(EVAL_FIELDS.vae);
+    expect(String(report.loss).replace(/^0\.0*|\./g, '').length).toBeLessThanOrEqual(7);
+  });
+
+  it('eval prints a table of the scores to 4 significant digits, each with what it is', async () => {
+    const result = await runCli(['eval', '--run', run, '--backend', 'cpu', '--seed', '3']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu', '--seed', '3', '--json'])).stdout);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`vae at epoch 3 (${json.checkpoint})`);
+    expect(lines[1]).toMatch(/^on \S+: 32 items; [\d.]+ s on cpu$/);
+    expect(lines[3]).toMatch(/^score +value +what it is$/);
+    const rows = Object.fromEntries(lines.slice(5).map((line) => line.split(/ {2,}/)));
+    expect(Object.keys(rows)).toEqual(['loss', 'reconstruction', 'kl', 'negative_elbo', 'bits_per_dim']);
+    for (const key of Object.keys(rows)) expect(rows[key], key).toBe(Number(json[key].toPrecision(4)).toPrecision(4));
+  });
+
+  it('eval refuses a flag that does not fit the run, as train does', async () => {
+    const result = await runCli(['eval', '--run', run, '--codes', data, '--backend', 'cpu']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^vaejs eval: expected --codes only with a pixelcnn run, got it with a vae run \('.*epoch-0003'\)\.$/,
+    );
   });
 
   it('a dynamically binarised run is tested, and evaluated by default, on one Bernoulli draw of the test images', async () => {
@@ -114,11 +139,11 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
       binary,
     ]);
     expect(trained.code, trained.stderr).toBe(0);
-    const report = JSON.parse((await runCli(['eval', '--run', binary, '--backend', 'cpu'])).stdout);
+    const report = JSON.parse((await runCli(['eval', '--run', binary, '--backend', 'cpu', '--json'])).stdout);
     expect(report.binarized).toBe('dynamic');
     // the same images as the epoch's test pass: the closed-form KL agrees (a threshold would give other codes)
     expect(report.kl).toBeCloseTo(metrics(binary)[0]!.test_kl as number, 4);
-    const grey = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu'])).stdout);
+    const grey = JSON.parse((await runCli(['eval', '--run', run, '--backend', 'cpu', '--json'])).stdout);
     expect(grey.binarized).toBe('none');
   });
 
@@ -329,11 +354,37 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         ['fly'],
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'fly'\.$/,
       ],
+      [['prior', 'trian'], /^vaejs prior: expected a command \(train\), got 'trian' \(did you mean train\?\)\.$/],
       [
         ['trian', '--out', 'x'],
         /^vaejs: expected a command \(train, eval, sample, encode, prior train, export, import\), got 'trian' \(did you mean train\?\)\.$/,
       ],
     ];
+    // a library's line in the CLI's words: its flags, not the library's argument names
+    const labelsOnly = temporaryDir();
+    writeFileSync(join(labelsOnly, 'train-labels-idx1-ubyte'), '');
+    cases.push(
+      [
+        ['prior', 'train', '--codes', data, '--out', join(temporaryDir(), 'p')],
+        /^vaejs prior train: expected --codes '.*' code maps with codes\.json \(from vaejs encode\), got no codes\.json\.$/,
+      ],
+      [
+        ['train', ...MLP, '--dataset', labelsOnly, '--out', join(temporaryDir(), 'r')],
+        /^vaejs train: expected --dataset '.*' to hold the images file, one of train-images-idx3-ubyte, .*, got none of them\.$/,
+      ],
+    );
+    if (!existsSync('/usr/share/datasets/fashion-mnist')) {
+      cases.push([
+        ['train', '--dataset', 'fashion-mnist', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --dataset fashion-mnist in '\/usr\/share\/datasets\/fashion-mnist' \(Debian: apt install dataset-fashion-mnist\), or --dataset <folder> of its IDX files, got no such folder\.$/,
+      ]);
+    }
+    if (!existsSync(join(import.meta.dirname, '..', 'node_modules', '@tensorflow', 'tfjs-node-gpu'))) {
+      cases.push([
+        ['train', '--backend', 'node-gpu', '--out', join(temporaryDir(), 'r')],
+        /^vaejs train: expected --backend node-gpu to load, got tfjs-node-gpu: not installed \(.*npm install @tensorflow\/tfjs-node-gpu\)\.$/,
+      ]);
+    }
     for (const [args, message] of cases) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).not.toBe(0);
@@ -364,6 +415,21 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
     );
     const result = await runCli(['train', '--help']);
     expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    // a boolean's default said once; required flags marked
+    expect(help).not.toMatch(/\(default\) \(default: true\)/);
+    expect(help).toContain('--ema VQ-VAE: EMA codebook updates (default) --no-ema');
+    expect(help).toContain(
+      '--resume continue the run in --out from its last checkpoint --no-resume start a new run (default)',
+    );
+    expect(help).toMatch(/--out <folder> run folder \([^)]*\) \(required\)/);
+    // the top-level help shows examples; `vaejs prior` without its command is a usage error, as `vaejs` alone
+    expect((await runCli(['--help'])).stdout).toMatch(/\nExamples:\n {2}vaejs train --out runs\/vae /);
+    for (const args of [[], ['prior']]) {
+      const bare = await runCli(args);
+      expect(bare.code, args.join(' ')).toBe(2);
+      expect(bare.stdout + bare.stderr, args.join(' ')).toMatch(/^Usage: vaejs/);
+    }
     for (const flag of [
       '--model',
       '--arch',

@@ -4,7 +4,7 @@ import { readIdxFile } from '@vaejs/datasets';
 import { findLatestCheckpoint } from '@vaejs/training';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDir, writeTinyIdxDataset } from './fixtures';
+import { EVAL_FIELDS, temporaryDir, writeTinyIdxDataset } from './fixtures';
 import { runCli } from './run-cli';
 
 const TINY_VQ = [
@@ -71,7 +71,7 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
       expect(line.test_code_perplexity).toBeLessThanOrEqual(8);
       expect(Number.isFinite(line.reconstructionMse)).toBe(true);
     }
-    expect(PNG.sync.read(readFileSync(join(vq, 'codebook-usage.png'))).width).toBe(480);
+    expect(PNG.sync.read(readFileSync(join(vq, 'codebook-usage.png'))).width).toBe(960); // drawn at 2×
     expect(findLatestCheckpoint(vq)?.info.kind).toBe('vqvae');
   });
 
@@ -139,15 +139,16 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
   });
 
   it('eval scores a VQ-VAE (reconstruction error over variance, codebook use) and a prior (nats per position)', async () => {
-    const vqReport = await runCli(['eval', '--run', vq, '--backend', 'cpu']);
+    const vqReport = await runCli(['eval', '--run', vq, '--backend', 'cpu', '--json']);
     expect(vqReport.code, vqReport.stderr).toBe(0);
     const scores = JSON.parse(vqReport.stdout);
     expect(scores).toMatchObject({ model: 'vqvae', examples: 32, epoch: 2 });
-    expect(scores.mseOverVariance).toBeGreaterThan(0);
+    expect(scores.mse_over_variance).toBeGreaterThan(0);
+    expect(Object.keys(scores)).toEqual(EVAL_FIELDS.vqvae);
     expect(scores.code_usage).toBeGreaterThan(0);
     expect(scores.code_usage).toBeLessThanOrEqual(1);
     expect(scores.code_perplexity).toBeGreaterThanOrEqual(1);
-    const priorReport = await runCli(['eval', '--run', prior, '--backend', 'cpu']);
+    const priorReport = await runCli(['eval', '--run', prior, '--backend', 'cpu', '--json']);
     expect(priorReport.code, priorReport.stderr).toBe(0);
     const nats = JSON.parse(priorReport.stdout);
     expect(nats).toMatchObject({ model: 'pixelcnn', examples: 32 });
@@ -157,8 +158,9 @@ describe('the three steps: vaejs train --model vqvae, vaejs encode, vaejs prior 
       .split('\n')
       .map((line) => JSON.parse(line))
       .at(-1);
-    expect(nats.natsPerPosition).toBeCloseTo(last.test_loss, 4);
-    expect(nats.bitsPerDim).toBeCloseTo(nats.natsPerPosition / Math.LN2, 4);
+    expect(nats.loss).toBeCloseTo(last.test_loss, 4);
+    expect(nats.bits_per_dim).toBeCloseTo(nats.loss / Math.LN2, 4);
+    expect(Object.keys(nats)).toEqual(EVAL_FIELDS.pixelcnn);
   });
 
   it('sample --run <prior> finds the VQ-VAE through its codes; temperature 0 takes the argmax whatever the seed', async () => {

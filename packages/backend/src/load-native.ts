@@ -9,6 +9,16 @@ import { NATIVE_FUNCTIONS, type NativeAddon, type NativeInfo } from './kernels/u
 /** The package that carries the addon. */
 export const NATIVE_PACKAGE = '@vaejs/backend-native';
 
+/** The platforms `@vaejs/backend-native` has a prebuilt addon for (its prebuilds/ folder). */
+export const NATIVE_PREBUILDS: readonly string[] = ['linux-x64'];
+
+/** `linux-x64` when the addon has a prebuild for this machine (installing the package would bring it), else null. */
+export function nativePrebuild(): string | null {
+  if (typeof process === 'undefined' || typeof process.platform !== 'string') return null;
+  const platform = `${process.platform}-${process.arch}`;
+  return NATIVE_PREBUILDS.includes(platform) ? platform : null;
+}
+
 /**
  * Replaces how the addon is loaded (tests; an app that ships its own): returns the addon, or a module whose `load()`
  * returns it; throws when it cannot.
@@ -66,7 +76,10 @@ export async function loadNativeAddon(loader: NativeLoader = defaultNativeLoader
     addon = addonOf(await loader()) as NativeAddon;
   } catch (error) {
     if (isPackageNotFound(error, NATIVE_PACKAGE)) {
-      return { addon: null, info: null, reason: `${NATIVE_PACKAGE} is not installed`, error };
+      // where a prebuild fits, say how to get it: installing the package is all it takes
+      const prebuild = nativePrebuild();
+      const how = prebuild ? ` (npm install ${NATIVE_PACKAGE}: prebuilt for ${prebuild})` : '';
+      return { addon: null, info: null, reason: `${NATIVE_PACKAGE} is not installed${how}`, error };
     }
     return { addon: null, info: null, reason: `failed to load: ${firstLine(error)}`, error };
   }

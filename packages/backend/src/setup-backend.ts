@@ -11,7 +11,7 @@ import {
   fastTrainingReport,
 } from './enable-fast-training';
 import type { NativeInfo } from './kernels/utils/native-addon';
-import type { NativeLoader } from './load-native';
+import { NATIVE_PACKAGE, type NativeLoader } from './load-native';
 import { type GradientSource, registerGradients } from './register-gradients';
 import {
   BACKEND_NAMES,
@@ -47,6 +47,12 @@ export interface SetupBackendOptions {
   native?: boolean | 'auto';
   /** Replaces how the native addon is loaded (tests, or an app that ships its own). */
   nativeLoader?: NativeLoader;
+  /**
+   * No line of its own (default false): with `native: 'auto'` on a machine the addon has a prebuild for, a missing
+   * @vaejs/backend-native is said once on stderr (console.warn), as training then runs without the native kernels.
+   * An app that prints `summary` (which says it too) passes true.
+   */
+  quiet?: boolean;
   /** With `fast`, free saved tensors and gradients during the backward pass (default true). */
   freeingGradients?: boolean;
   /** Replaces how a backend's package is imported (tests, or an app that bundles its own). */
@@ -94,6 +100,9 @@ function validateThreads(threads: SetupBackendOptions['threads']): void {
   if (threads === undefined || threads === 'all' || (Number.isInteger(threads) && threads >= 1)) return;
   throw new ConfigError(formatExpected(FN, 'options.threads', "a positive integer or 'all'", String(threads)));
 }
+
+/** The missing native kernels are said once a process. */
+let warnedMissingNative = false;
 
 function describeSetup(name: BackendName, fast: FastTrainingReport | null, skipped: SkippedBackend[], notes: string[]) {
   let detail = '';
@@ -154,6 +163,11 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     notes.push(...(await disableFastTraining()).notes);
   }
   handlers.removeAdded();
+  const missing = native === 'auto' && report?.nativeReason?.startsWith(`${NATIVE_PACKAGE} is not installed (`);
+  if (missing && !options.quiet && !warnedMissingNative) {
+    warnedMissingNative = true;
+    console.warn(`${FN}: ${report?.nativeReason}; training runs without the native kernels (quiet: true hides this).`);
+  }
   return {
     name: selection.name,
     tfBackendName: selection.tfBackendName,

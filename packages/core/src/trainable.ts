@@ -77,6 +77,8 @@ export interface TrainableModel {
   epochMetrics?(sample: TrainBatch): Promise<Record<string, number>>;
   /** Optional: pictures of the model after an epoch, from the first 32 test items (reconstructions, samples). */
   previews?(sample: TrainBatch, options: { seed: number; epoch: number }): Promise<Record<string, Preview>>;
+  /** Optional: the unit of `loss`, for the axis of a loss chart (`'nats per image'`). */
+  readonly lossUnit?: string;
   /** Frees every weight and state tensor. */
   dispose(): void;
 }

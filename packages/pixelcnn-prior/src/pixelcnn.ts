@@ -159,6 +159,7 @@ export function wrapPixelCnnNetwork(config: ResolvedPixelCnnConfig, network: tfl
 
   return {
     config,
+    lossUnit: 'nats per position',
     network,
     logits(maps, labels) {
       return withLabels('pixelCnn.logits', maps, labels, true, (checked, oneHot) =>

@@ -1,8 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createDataset } from '@vaejs/datasets';
+import { createCodeMapDataset, createDataset } from '@vaejs/datasets';
 import { expectNoLeak } from '@vaejs/testing';
 import { describe, expect, it } from 'vitest';
-import { testItems } from './data';
+import { dataSummary, testItems } from './data';
+
+describe('dataSummary', () => {
+  it('says what the data is in one line: name, count, item shape, the test count', () => {
+    const images = (name: string, size: number) =>
+      createDataset({ name, imageShape: [2, 3, 1], images: new Uint8Array(size * 6) });
+    expect(dataSummary({ train: images('pics-train', 12345), test: images('pics-test', 7) })).toBe(
+      'pics-train 12,345 images 2x3x1, test 7',
+    );
+    const maps = createCodeMapDataset({
+      name: 'codes-train',
+      codes: new Int32Array(8),
+      height: 2,
+      width: 2,
+      numCategories: 16,
+    });
+    expect(dataSummary({ train: maps })).toBe('codes-train 2 code maps 2x2 of 16 codes');
+  });
+});
 
 describe('testItems', () => {
   const dataset = createDataset({

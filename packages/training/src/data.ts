@@ -8,6 +8,7 @@ import {
   createCodeMapBatches,
   type ImageDataset,
 } from '@vaejs/datasets';
+import { formatNumber } from './format';
 
 /** A dataset `fit` accepts: images (`loadMnist`, `createDataset`, …) or code maps (`loadCodeMaps`, for a prior). */
 export type FitDataset = ImageDataset | CodeMapDataset;
@@ -47,6 +48,17 @@ function kindOf(value: unknown): 'images' | 'code-maps' | null {
   if (candidate.images instanceof Uint8Array && Array.isArray(candidate.imageShape)) return 'images';
   if (candidate.codes instanceof Int32Array && typeof candidate.height === 'number') return 'code-maps';
   return null;
+}
+
+/**
+ * The data in one line, as the CLI prints it before training: `mnist-train 60,000 images 28x28x1, test 10,000`,
+ * `codes-train 60,000 code maps 7x7 of 128 codes, test 10,000` (no test part without test data).
+ */
+export function dataSummary(data: { train: FitDataset; test?: FitDataset | null }): string {
+  const { train, test } = data;
+  const what = train.kind === 'code-maps' ? 'code maps' : 'images';
+  const testPart = test ? `, test ${formatNumber(test.size)}` : '';
+  return `${train.name} ${formatNumber(train.size)} ${what} ${itemShape(train)}${testPart}`;
 }
 
 /** The shape of one item: `28x28x1` for images, `7x7 of 128` for code maps (two splits must agree). */

@@ -38,6 +38,9 @@ describe('the two entries', () => {
         'writeImageGrid',
         'writePng',
         'writeRunFolder',
+        'createScalarWriter',
+        'osErrorLine',
+        'tensorBoard',
       ].sort(),
     );
     expect(node.fit).not.toBe(browser.fit);

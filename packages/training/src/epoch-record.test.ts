@@ -31,9 +31,9 @@ describe('epochRecord and epochLine', () => {
   });
 
   it("prints fit's line, without a test part when there is no test data", () => {
-    expect(epochLine(record, 10, true)).toBe('epoch 2/10: train 104.93  test 103.20  2500 items/s  0.8 s');
+    expect(epochLine(record, 10, true)).toBe('epoch 2/10: train 104.93  test 103.20  2,500 items/s  0.8 s');
     expect(epochLine({ ...record, train_loss: 1.23456, images_per_sec: 12.5 }, 3, false)).toBe(
-      'epoch 2/3: train 1.2346  12.50 items/s  0.8 s',
+      'epoch 2/3: train 1.2346  13 items/s  0.8 s',
     );
   });
 });

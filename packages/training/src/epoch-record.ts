@@ -1,6 +1,7 @@
 /**
  * An epoch's line of metrics.jsonl (`EpochRecord`), the names its figures take there, and the line `fit` prints.
  */
+import { formatLoss, formatRate } from './format';
 import type { EpochRecord } from './run-format';
 
 /** What an epoch measured. */
@@ -34,10 +35,10 @@ export function epochRecord(epoch: EpochFigures): EpochRecord {
   };
 }
 
-/** The line `fit` prints after an epoch: `epoch 2/10: train 104.93  test 103.20  2340 items/s  25.6 s`. */
+/** The line `fit` prints after an epoch: `epoch 2/10: train 104.93  test 103.20  2,340 items/s  25.6 s`. */
 export function epochLine(record: EpochRecord, epochs: number, hasTest: boolean): string {
-  const testPart = hasTest ? `  test ${formatNumber(record.test_loss)}` : '';
-  return `epoch ${record.epoch}/${epochs}: train ${formatNumber(record.train_loss)}${testPart}  ${formatNumber(record.images_per_sec)} items/s  ${record.seconds.toFixed(1)} s`;
+  const testPart = hasTest ? `  test ${formatLoss(record.test_loss)}` : '';
+  return `epoch ${record.epoch}/${epochs}: train ${formatLoss(record.train_loss)}${testPart}  ${formatRate(record.images_per_sec)} items/s  ${record.seconds.toFixed(1)} s`;
 }
 
 /** The running means by their metric names, as `onBatchEnd` shows them. */
@@ -51,12 +52,6 @@ export function metricName(part: string): string {
 }
 
 // helpers
-
-function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const magnitude = Math.abs(value);
-  return magnitude >= 1000 ? value.toFixed(0) : magnitude >= 10 ? value.toFixed(2) : value.toFixed(4);
-}
 
 /** `{ loss, reconstruction }` → `{ train_loss? }`-free metric names with a prefix: `test_recon`. */
 function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {

@@ -184,7 +184,7 @@ async function endEpoch(run: TrainingRun, totals: EpochTotals): Promise<void> {
   position.records.push(record);
   store?.appendMetrics(record);
   await saveCheckpoint(run);
-  store?.writeLossChart(position.records);
+  store?.writeLossChart(position.records, model.lossUnit);
   for (const callback of options.callbacks) await callback.onEpochEnd?.(record, run.context);
   if (options.verbose) run.host.print(epochLine(record, options.epochs, data.test !== null));
   if (run.signal) run.stopReason = run.signal;

@@ -27,6 +27,7 @@ import {
 import { trainEpoch, wantsPictures } from './epoch';
 import { createOptimizer } from './optimizer';
 import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './options';
+import { progressBar } from './progress-bar';
 import { type Position, resumeFrom, startPosition } from './run-folder/resume';
 import { createRunConfig } from './run-folder/run-config';
 import type { FitHost, RunStore } from './run-folder/store';
@@ -49,7 +50,7 @@ export async function fitWith(
     const expected = 'a model no other fit is training';
     throw new ConfigError(formatExpected(FN, 'model', expected, 'one a fit still trains (await it first)'));
   }
-  const resolved = resolveFitOptions(options);
+  const resolved = withVerbosity(host, resolveFitOptions(options));
   const checked = checkFitData(data);
   if (resolved.runDir !== undefined && !host.openRun) {
     const expected = 'no run folder here (no file system: use callbacks)';
@@ -68,6 +69,18 @@ export async function fitWith(
   } finally {
     training.delete(model);
   }
+}
+
+/**
+ * `verbose: 'auto'` made 1 on a terminal and 2 elsewhere; with 1 on a terminal, the live bar first among the callbacks
+ * (its line is blanked before other callbacks print at an epoch's end).
+ */
+function withVerbosity(host: FitHost, options: ResolvedFitOptions): ResolvedFitOptions {
+  const terminal = host.terminal?.();
+  const tty = terminal?.isTTY === true;
+  const verbose = options.verbose === 'auto' ? (tty ? 1 : 2) : options.verbose;
+  const bar = verbose === 1 && tty && terminal ? [progressBar({ stream: terminal })] : [];
+  return { ...options, verbose, callbacks: [...bar, ...options.callbacks] };
 }
 
 /** The models a call of `fit` trains now: a second call on one of them is refused (their steps would interleave). */

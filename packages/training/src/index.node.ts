@@ -14,6 +14,7 @@ export {
   optimizerSlotsOut,
   optimizerStateData,
 } from './bridge-format';
+export { bridgeReadme, TORCHRUN_LINE } from './bridge-readme';
 export {
   type BatchLogs,
   type Callback,
@@ -23,8 +24,10 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export { type FitData, type FitDataset, testItems } from './data';
+export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
@@ -34,9 +37,11 @@ export { fileRunSource } from './node/file-source';
 export { memoryFigures } from './node/host';
 export { acquireLockFile, acquireRunLock, type LockOptions, type RunLock } from './node/lock';
 export { fit } from './node/node-fit';
+export { osErrorLine } from './node/os-error';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
 export { openRunFolder } from './node/run-folder';
+export { createScalarWriter, type ScalarWriter, tensorBoard } from './node/tensorboard';
 export { type RunFolderContent, writeRunFolder } from './node/write-run';
 export {
   createOptimizer,
@@ -57,6 +62,8 @@ export {
 } from './options';
 export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
 export type { PreviewPicture } from './preview-pictures';
+export { type ProgressBarOptions, type ProgressStream, progressBar } from './progress-bar';
+export { type Rephrasings, rephrase } from './rephrase';
 export { filesIO } from './run-files/files-io';
 export { filesRunSource } from './run-files/files-source';
 export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';
@@ -93,3 +100,4 @@ export {
   type SafetensorsDtype,
   type SafetensorsTensor,
 } from './safetensors';
+export { closest, editDistance } from './suggest';

@@ -16,6 +16,7 @@ export {
   optimizerSlotsOut,
   optimizerStateData,
 } from './bridge-format';
+export { bridgeReadme, TORCHRUN_LINE } from './bridge-readme';
 export { fit } from './browser-fit';
 export {
   type BatchLogs,
@@ -26,8 +27,10 @@ export {
   type History,
   type StopReason,
 } from './callbacks';
-export { type FitData, type FitDataset, testItems } from './data';
+export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
+export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export {
   createOptimizer,
@@ -48,6 +51,8 @@ export {
 } from './options';
 export { createPauseSwitch, type PauseSwitch, type StopSignal } from './pause';
 export type { PreviewPicture } from './preview-pictures';
+export { type ProgressBarOptions, type ProgressStream, progressBar } from './progress-bar';
+export { type Rephrasings, rephrase } from './rephrase';
 export { filesIO } from './run-files/files-io';
 export { filesRunSource } from './run-files/files-source';
 export { metricsBytes, type OpenFilesRunOptions, openFilesRun } from './run-files/files-store';
@@ -84,3 +89,4 @@ export {
   type SafetensorsDtype,
   type SafetensorsTensor,
 } from './safetensors';
+export { closest, editDistance } from './suggest';

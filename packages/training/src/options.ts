@@ -64,8 +64,12 @@ export interface FitOptions {
   terminateOnNaN?: boolean;
   /** Read the running losses back every this many steps (NaN guard, `onBatchEnd` logs). Default 25. */
   logEvery?: number;
-  /** 1 (default): one line per epoch on stderr (Node) or the console; 0: silent. */
-  verbose?: 0 | 1;
+  /**
+   * As Keras: 0 silent; 1 a live bar per epoch (loss, items/s, elapsed, ETA; on a terminal, else as 2) and the
+   * epoch's line; 2 one line per epoch, on stderr (Node) or the console. 'auto' (default): 1 when stderr is a
+   * terminal, else 2.
+   */
+  verbose?: 0 | 1 | 2 | 'auto';
   /**
    * Node only: a run folder for config.json, metrics.jsonl, pictures and atomic checkpoints (see `run-format`).
    * A new run needs a folder without checkpoints; `resume` continues one.
@@ -116,7 +120,7 @@ export interface ResolvedFitOptions {
   callbacks: Callback[];
   terminateOnNaN: boolean;
   logEvery: number;
-  verbose: 0 | 1;
+  verbose: 0 | 1 | 2 | 'auto';
   runDir: string | undefined;
   resume: boolean | 'auto';
   checkpointEvery: number;
@@ -139,7 +143,7 @@ export const DEFAULT_FIT_OPTIONS = Object.freeze({
   learningRate: 0.001,
   terminateOnNaN: true,
   logEvery: 25,
-  verbose: 1 as 0 | 1,
+  verbose: 'auto' as 0 | 1 | 2 | 'auto',
   resume: false as boolean | 'auto',
   checkpointEvery: 0,
   keepCheckpoints: 2,
@@ -167,8 +171,8 @@ export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions 
   }
   assertNumberInRange(FN, 'options.learningRate', merged.learningRate, Number.MIN_VALUE, Number.MAX_VALUE);
   checkOptimizer(merged.optimizer);
-  if (merged.verbose !== 0 && merged.verbose !== 1) {
-    throw new ConfigError(formatExpected(FN, 'options.verbose', '0 or 1', describeValue(merged.verbose)));
+  if (![0, 1, 2, 'auto'].includes(merged.verbose)) {
+    throw new ConfigError(formatExpected(FN, 'options.verbose', "0, 1, 2 or 'auto'", describeValue(merged.verbose)));
   }
   if (merged.resume !== true && merged.resume !== false && merged.resume !== 'auto') {
     throw new ConfigError(formatExpected(FN, 'options.resume', "true, false or 'auto'", describeValue(merged.resume)));

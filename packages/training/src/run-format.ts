@@ -6,6 +6,8 @@
  * ```
  * <run>/config.json                      what was trained: model config, fit options, data (RunConfig)
  * <run>/metrics.jsonl                    one EpochRecord per line
+ * <run>/metrics.csv                      the same as a table (a header, a row per epoch)
+ * <run>/tensorboard/events.out.tfevents.* with `tensorBoard()` (the CLI's --tensorboard): scalars for TensorBoard
  * <run>/loss.png, <run>/<preview>.png    the latest pictures; pictures/epoch-001-<preview>.png per epoch
  * <run>/.lock                            while a process writes the run (pid, host)
  * <run>/checkpoints/latest.json          {"checkpoint": "epoch-0003"} (or "step-00001234")
@@ -17,6 +19,8 @@ import { CheckpointError, describeValue, formatExpected, type ModelManifest } fr
 
 export const RUN_CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
+export const METRICS_CSV_FILE = 'metrics.csv';
+export const TENSORBOARD_DIR = 'tensorboard';
 export const LOCK_FILE = '.lock';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const LATEST_FILE = 'latest.json';

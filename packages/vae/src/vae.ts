@@ -161,6 +161,8 @@ export function assembleVae(parts: VaeParts): Vae {
     encoder: parts.encoder,
     decoder: parts.decoder,
     variational: isVariational(config.kind),
+    // a fixed-variance Gaussian's loss leaves out its constant ½·D·log π (evaluate adds it back)
+    lossUnit: config.likelihood === 'gaussian' ? 'nats per image, less a constant' : 'nats per image',
     trainableVariables: () => trainableVariables(parts),
     logVariance: () => learnedLogVar(parts),
     encode: (x, labels) => encodeWith('vae.encode', x, labels),

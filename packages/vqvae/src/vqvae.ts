@@ -132,6 +132,7 @@ export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetwor
 
   const vqvae: VqVae = {
     config,
+    lossUnit: 'MSE / data variance + VQ losses',
     encoder,
     quantizerModel,
     decoder,

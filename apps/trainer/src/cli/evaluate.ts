@@ -1,55 +1,90 @@
-/** `vaejs eval`: scores any checkpoint on its test data and prints one JSON object. */
+/** `vaejs eval`: scores any checkpoint on its test data; a table, or one JSON object with --json (README: "eval"). */
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCodeMaps } from '@vaejs/datasets';
-import { evaluate, type LocatedCheckpoint, testItems } from '@vaejs/training';
+import { evaluate, formatNumber, formatTable, type LocatedCheckpoint, testItems } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { type Model, withCheckpointModel } from './models';
-import { withBackendFlags, withMaxMemory } from './options';
+import { type AnyCommand, isGiven, withBackendFlags, withMaxMemory } from './options';
 import { integer, pathText, seed, UsageError } from './parse';
 import { runFlags, runImages, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
 
+/** The scores of each kind, in the order the table and the JSON give them, with what each means. */
+const SCORES: Record<string, [string, string][]> = {
+  vae: [
+    ['loss', 'nats per image: reconstruction + β·KL, the training loss'],
+    ['reconstruction', 'nats per image: −log p(x|z), one posterior sample'],
+    ['kl', 'nats per image: KL(q(z|x) ‖ p(z)), in closed form'],
+    ['negative_elbo', 'nats per image: reconstruction + KL (β = 1)'],
+    ['iwae_nll', 'nats per image: the IWAE estimate of −log p(x) (--iwae-k)'],
+    ['bits_per_dim', 'iwae_nll (else negative_elbo) / (pixels · ln 2)'],
+  ],
+  vqvae: [
+    ['loss', 'mse_over_variance + codebook + β·commitment, the training loss'],
+    ['mse_over_variance', 'reconstruction MSE / the data variance'],
+    ['reconstruction_mse', 'mean squared error per pixel'],
+    ['codebook', '‖sg(z_e) − z_q‖², mean'],
+    ['commitment', '‖z_e − sg(z_q)‖², mean, before β'],
+    ['code_perplexity', 'exp(entropy of the codes used), at most the codebook size'],
+    ['code_usage', 'share of the codebook used'],
+  ],
+  pixelcnn: [
+    ['loss', 'nats per position: −log p(code), the training loss'],
+    ['bits_per_dim', 'loss / ln 2'],
+  ],
+};
+
+/** Flags that apply to some kinds of run only: given with another, they are refused, as `train` refuses them. */
+const KIND_FLAGS: Record<string, string[]> = { iwaeK: ['vae'], binarize: ['vae', 'vqvae'], codes: ['pixelcnn'] };
+
 export function evalCommand() {
   const command = new Command('eval')
     .description(
-      'score a checkpoint on its test data, as one JSON object: a VAE its ELBO parts (and IWAE), a VQ-VAE its reconstruction error and codebook use, a prior its nats per position',
+      'score a checkpoint on its test data: a VAE its ELBO parts (and IWAE), a VQ-VAE its reconstruction error and codebook use, a prior its nats per position; a table, or JSON with --json',
     )
     .requiredOption(
       '--run <folder>',
       'a run folder (its newest checkpoint), a checkpoint folder, or a zip archive of one',
       pathText,
     )
+    .option('--json', 'print one JSON object (the fields the README lists, 7 significant digits)', false)
     .option('--dataset <name>', "test data (default: the run's own)", pathText)
-    .option('--codes <folder>', "a prior's code maps (default: the run's own)", pathText)
+    .option('--codes <folder>', "prior: its code maps (default: the run's own)", pathText)
     .option(
       '--iwae-k <k>',
       'VAE: importance samples per image for the IWAE estimate of -log p(x) (0: skip)',
-      integer(0, 100000),
+      integer(0),
       0,
     )
     .option('--limit <n>', 'first N test items only (0: all)', integer(0), 0)
     .option('--batch-size <n>', 'items per forward pass', integer(1, 65536), 100)
     .option('--seed <n>', 'seed of the binarisation and the posterior samples', seed, 0)
-    .option(
-      '--binarize',
-      'score dynamically binarised test images (one Bernoulli draw each, seeded), as the literature does; what runs trained with --binarize dynamic get anyway',
-      false,
-    )
-    .option('--no-binarize', 'score the images as the run was trained (default)');
-  return withBackendFlags(withMaxMemory(command)).action(async (options) => {
-    const result = await evaluateRun(options);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    .option('--binarize', 'VAE, VQ-VAE: score one seeded Bernoulli draw of the test images, as the literature does')
+    .option('--no-binarize', 'score the images as the run was trained (the default)');
+  return withBackendFlags(withMaxMemory(command)).action(async (options, self) => {
+    const result = await evaluateRun(options, self);
+    process.stdout.write(`${options.json ? JSON.stringify(rounded(result)) : table(result)}\n`);
   });
 }
 
 type EvalOptions = Parameters<Parameters<ReturnType<typeof evalCommand>['action']>[0]>[0];
 
-export async function evaluateRun(options: EvalOptions): Promise<Record<string, unknown>> {
+export async function evaluateRun(options: EvalOptions, command: AnyCommand): Promise<Record<string, unknown>> {
+  const accept = ({ kind, location }: LocatedCheckpoint) => {
+    const flag = Object.keys(KIND_FLAGS).find((key) => isGiven(command, key) && !KIND_FLAGS[key]?.includes(kind));
+    const flagName = flag === 'iwaeK' ? 'iwae-k' : flag;
+    if (flag) {
+      const runs = (KIND_FLAGS[flag] ?? []).map((name) => `a ${name} run`).join(' or ');
+      throw new UsageError(
+        `${FN}: expected --${flagName} only with ${runs}, got it with a ${kind} run ('${location}').`,
+      );
+    }
+  };
   return withCheckpointModel(
-    { fn: FN, argument: '--run' },
+    { fn: FN, argument: '--run', accept },
     options.run,
     options,
     options.batchSize,
@@ -60,15 +95,25 @@ export async function evaluateRun(options: EvalOptions): Promise<Record<string, 
         checkpoint.kind === 'pixelcnn'
           ? await scorePrior(model, checkpoint, options)
           : await scoreImages(model, checkpoint, options, options.binarize ? 'dynamic' : (trained ?? 'none'));
-      const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info?.epoch };
+      const head = { run: options.run, checkpoint: checkpoint.location, epoch: checkpoint.info?.epoch ?? null };
+      // the fields of the README's table, in its order: what was scored, how, the kind's scores, time and backend
+      const how = ['dataset', 'examples', 'binarized', 'iwae_k'].filter((key) => key in scores);
+      const keys = [...how, ...(SCORES[checkpoint.kind] ?? []).map(([key]) => key)];
+      const ordered = Object.fromEntries(keys.map((key) => [key, scores[key] ?? null]));
       const seconds = (performance.now() - started) / 1000;
-      return { ...head, model: checkpoint.kind, ...scores, seconds, backend: backend.name };
+      return { ...head, model: checkpoint.kind, ...ordered, seconds, backend: backend.name };
     },
   );
 }
 
+// helpers
+
 /** A prior's nats per position on its test code maps. */
-async function scorePrior(prior: Model, checkpoint: LocatedCheckpoint, options: EvalOptions) {
+async function scorePrior(
+  prior: Model,
+  checkpoint: LocatedCheckpoint,
+  options: EvalOptions,
+): Promise<Record<string, unknown>> {
   const codes = options.codes ?? (await savedFolder(FN, checkpoint.run, 'codes', '--codes'));
   if (!codes) {
     throw new UsageError(
@@ -77,7 +122,7 @@ async function scorePrior(prior: Model, checkpoint: LocatedCheckpoint, options: 
   }
   const test = loadCodeMaps(codes, { split: 'test', ...(options.limit ? { limit: options.limit } : {}) });
   const result = await evaluate(prior, test, { batchSize: options.batchSize, seed: options.seed });
-  return { dataset: test.name, examples: test.size, natsPerPosition: result.loss, ...result };
+  return { dataset: test.name, examples: test.size, loss: result.loss, bits_per_dim: result.bitsPerDim };
 }
 
 /** A VAE's ELBO parts (and IWAE), or a VQ-VAE's reconstruction error and codebook use, on the test images. */
@@ -86,26 +131,54 @@ async function scoreImages(
   checkpoint: LocatedCheckpoint,
   options: EvalOptions,
   binarize: 'none' | 'static' | 'dynamic',
-) {
+): Promise<Record<string, unknown>> {
   const { test } = await runImages(FN, checkpoint.run, {
     dataset: options.dataset,
     testLimit: options.limit,
     maxMemory: options.maxMemory,
   });
-  const { batchSize, seed, iwaeK } = options;
+  const { batchSize, seed } = options;
+  const common = { dataset: test.name, examples: test.size, binarized: binarize };
   if (checkpoint.kind === 'vqvae') {
     const result = await evaluate(model, test, { batchSize, seed, batches: { binarize } });
-    const mseOverVariance = (result.reconstructionMse as number) / (model as VqVae).config.dataVariance;
-    return { dataset: test.name, examples: test.size, mseOverVariance, ...result };
+    const mse = result.reconstructionMse as number;
+    const mse_over_variance = mse / (model as VqVae).config.dataVariance;
+    return { ...common, ...result, mse_over_variance, reconstruction_mse: mse };
   }
   const vae = model as Vae;
   // the whole test set as fit tests it: a dynamically binarised run's images drawn once (the published protocol)
   const whole = testItems(test, { batches: { binarize }, seed });
   try {
     const labels = whole.labels && vae.config.numClasses > 0 ? { labels: whole.labels } : {};
+    const { iwaeK } = options;
     const result = await vae.evaluate(whole.x, { ...labels, iwaeK, seed, batchSize });
-    return { dataset: test.name, binarized: binarize, iwae_k: iwaeK, ...result };
+    const { negativeElbo: negative_elbo, iwaeNats: iwae_nll, bitsPerDim: bits_per_dim } = result;
+    return { ...common, ...result, iwae_k: iwaeK, negative_elbo, iwae_nll, bits_per_dim };
   } finally {
     tf.dispose(Object.values(whole));
   }
+}
+
+/** Numbers to 7 significant digits (float32 holds no more), in the JSON of --json. */
+function rounded(result: Record<string, unknown>): Record<string, unknown> {
+  const round = (value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(7)) : value;
+  return Object.fromEntries(Object.entries(result).map(([key, value]) => [key, round(value)]));
+}
+
+/** The table `vaejs eval` prints: what was scored, then each score to 4 significant digits, with what it means. */
+function table(result: Record<string, unknown>): string {
+  const { model, dataset, examples, epoch, checkpoint, binarized, iwae_k, seconds, backend } = result as Record<
+    string,
+    string | number | null
+  >;
+  const extra = `${binarized && binarized !== 'none' ? `, binarized ${binarized}` : ''}${iwae_k ? `, IWAE k=${iwae_k}` : ''}`;
+  const head = [
+    `${model} at epoch ${epoch ?? '?'} (${checkpoint})`,
+    `on ${dataset}: ${formatNumber(Number(examples))} items${extra}; ${formatNumber(Number(seconds), 2)} s on ${backend}`,
+  ];
+  const rows = (SCORES[String(model)] ?? [])
+    .filter(([key]) => result[key] !== null)
+    .map(([key, meaning]) => [key, formatNumber(result[key] as number), meaning]);
+  return `${head.join('\n')}\n\n${formatTable(['score', 'value', 'what it is'], rows)}`;
 }

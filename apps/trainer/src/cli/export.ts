@@ -14,6 +14,7 @@ import {
   BRIDGE_FORMAT,
   BRIDGE_WEIGHTS_FILE,
   type BridgeConfig,
+  bridgeReadme,
   type LocatedCheckpoint,
   loadNamedTensors,
   OPTIMIZER_NAMES,
@@ -26,7 +27,6 @@ import {
   writeBridgeFolder,
 } from '@vaejs/training';
 import { VERSION } from '../version';
-import { exportReadme } from './export-readme';
 import { runReader, withCheckpointModel } from './models';
 import { withBackendFlags, withMaxMemory } from './options';
 import { text } from './parse';
@@ -66,7 +66,7 @@ export async function exportRun(options: ExportOptions): Promise<void> {
       optimizer: optimizer && { name, order: optimizer.order },
       dataset,
     });
-    const readme = exportReadme({
+    const readme = bridgeReadme({
       kind: checkpoint.kind,
       run: options.run,
       out: options.out,

@@ -21,14 +21,14 @@ export const runReader = createRunReader([vaeLoader, vqVaeLoader, pixelCnnLoader
  * its new newest).
  */
 export async function withCheckpointModel<T>(
-  where: { fn: string; argument: string; kinds?: string[] },
+  where: { fn: string; argument: string; kinds?: string[]; accept?: (checkpoint: LocatedCheckpoint) => void },
   path: string,
   flags: BackendFlagValues & { maxMemory: number },
   batchSize: number,
   use: (model: Model, checkpoint: LocatedCheckpoint, backend: CliBackend) => Promise<T>,
 ): Promise<T> {
   const source = await runSource(path);
-  await runReader.locate(source, where);
+  where.accept?.(await runReader.locate(source, where));
   const backend = await setupBackendFromFlags(flags);
   const { checkpoint, model } = await runReader.open(source, {
     ...where,

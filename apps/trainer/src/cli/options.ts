@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
-import { closest, InvalidArgumentError, integer, UsageError, withoutNul } from './parse';
+import { closest } from '@vaejs/training';
+import { InvalidArgumentError, integer, UsageError, withoutNul } from './parse';
 
 /** Backends `--backend` takes (auto: tfjs-node-gpu, tfjs-node, wasm, cpu in that order). */
 export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
@@ -71,6 +72,7 @@ function configHelp(command: AnyCommand): string {
 /** The values of the flags `withRunFlags` adds. */
 export type RunFlagValues = {
   checkpointEvery: number;
+  tensorboard?: boolean | undefined;
   maxMemory: number;
   resume: boolean;
 };
@@ -87,6 +89,7 @@ export function withRunFlags<Args extends unknown[], Opts extends OptionValues, 
       0,
     ),
   )
+    .option('--tensorboard', 'also write TensorBoard event files in <out>/tensorboard (tensorboard --logdir <out>)')
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--no-resume', 'start a new run (default)') as unknown as Command<Args, Opts & RunFlagValues, Global>;
 }

@@ -12,7 +12,7 @@ import {
   samplePreviews,
   type TwoStageSampler,
 } from '@vaejs/pixelcnn-prior';
-import { DEFAULT_FIT_OPTIONS, fileRunSource } from '@vaejs/training';
+import { DEFAULT_FIT_OPTIONS, dataSummary, fileRunSource } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
 import { runReader } from './models';
@@ -65,6 +65,7 @@ export async function trainPrior(given: PriorOptions, command: Command): Promise
   if (options.conditional && codes.numClasses < 2) {
     throw new UsageError(`${FN}: expected --codes with labels for --conditional, got '${options.codes}' without.`);
   }
+  process.stderr.write(`data: ${dataSummary({ train, test })}\n`);
   const estimate = (flags: PriorOptions) => estimatePixelCnnSize(priorConfig(flags, codes), flags.batchSize);
   checkSize(FN, options.maxMemory, options, givenSizes(command, PRIOR_SIZES), estimate);
   const resumed = await resumedModel(FN, options);

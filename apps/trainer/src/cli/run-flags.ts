@@ -11,7 +11,7 @@ import { type AnyCommand, applyValues, isGiven, kebab } from './options';
 import { UsageError } from './parse';
 
 /** Flags that every resumed training run may change; the rest come from the run. */
-const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'native', 'threads', 'out', 'resume'];
+const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'native', 'threads', 'out', 'resume', 'tensorboard'];
 
 /** The flags that may change when a run is resumed (its data folder may move), in the order messages list them. */
 export function resumable(dataFlag: 'dataset' | 'codes', ...others: string[]): string[] {

@@ -2,7 +2,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { type KlScheduleConfig, klSchedule } from '@vaejs/core';
 import { type Corruption, type ImageDataset, loadSplits } from '@vaejs/datasets';
-import { DEFAULT_FIT_OPTIONS, runFormat } from '@vaejs/training';
+import { DEFAULT_FIT_OPTIONS, dataSummary, runFormat } from '@vaejs/training';
 import { createVae, DEFAULT_VAE_CONFIG, estimateVaeSize } from '@vaejs/vae';
 import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG, estimateVqVaeSize } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
@@ -159,8 +159,7 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
   if (options.model === 'cvae' && trainSet.numClasses < 2) {
     throw new UsageError(`${FN}: expected --dataset with labels for --model cvae, got '${options.dataset}' without.`);
   }
-  const shape = trainSet.imageShape.join('x');
-  process.stderr.write(`data: ${trainSet.name} ${trainSet.size} images ${shape}, test ${testSet.size}\n`);
+  process.stderr.write(`data: ${dataSummary({ train: trainSet, test: testSet })}\n`);
   checkSize(FN, options.maxMemory, options, givenSizes(command, TRAIN_SIZES), (flags) => trainSize(flags, trainSet));
   const resumed = await resumedModel(FN, options);
   if (resumed === 'finished') return;

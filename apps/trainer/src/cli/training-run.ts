@@ -6,11 +6,18 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readCodesManifest } from '@vaejs/datasets';
-import { type FitData, type FitOptions, fileRunSource, fit, hasReachedEpochs } from '@vaejs/training';
+import {
+  type FitData,
+  type FitOptions,
+  fileRunSource,
+  fit,
+  hasReachedEpochs,
+  runFormat,
+  tensorBoard,
+} from '@vaejs/training';
 import { type Model, runReader } from './models';
 import { type AnyCommand, flagValues, memoryLimit, type RunFlagValues } from './options';
 import { UsageError } from './parse';
-import { progressBar } from './progress';
 import { resumeFlags, runFlags } from './run-flags';
 
 /** The flags of both training commands that go to `fit` as they are. */
@@ -102,7 +109,6 @@ export async function trainFromFlags(
   options: SharedFlags & { backendLabel: string },
   extra: FitOptions,
 ): Promise<void> {
-  const bar = progressBar();
   try {
     await fit(model, data, {
       epochs: options.epochs,
@@ -112,7 +118,8 @@ export async function trainFromFlags(
       runDir: options.out,
       resume: options.resume,
       checkpointEvery: options.checkpointEvery,
-      callbacks: bar ? [bar] : [],
+      // fit's own output: a live bar on a terminal (verbose 'auto'), else a line per epoch
+      callbacks: options.tensorboard ? [tensorBoard({ logDir: join(options.out, runFormat.TENSORBOARD_DIR) })] : [],
       runInfo: { command: savedCommand, flags: flagValues(command) },
       backendLabel: options.backendLabel,
       ...extra,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { DataError } from '@vaejs/core';
+import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from './image-folder';
@@ -113,10 +114,10 @@ describe('loadImageFolder', () => {
 
   it('reports empty folders, files mixed with class folders, invalid PNGs and bad options', () => {
     expect(() => loadImageFolder({ dir: join(root, 'empty') })).toThrow(
-      /^loadImageFolder: expected folder '.*empty' at least one \.png file \(or sub-folders of them\), got none\.$/,
+      /^loadImageFolder: expected folder '.*empty' at least one \.png, \.jpg or \.jpeg image \(or sub-folders of them\), got none\.$/,
     );
     expect(() => loadImageFolder({ dir: join(root, 'both') })).toThrow(
-      /^loadImageFolder: expected folder '.*both' PNG files or class sub-folders of PNG files, not both, got 1 PNG files beside 1 sub-folders\.$/,
+      /^loadImageFolder: expected folder '.*both' images or class sub-folders of images, not both, got 1 images beside 1 sub-folders\.$/,
     );
     expect(() => loadImageFolder({ dir: join(root, 'fake') })).toThrow(
       /^loadImageFolder: expected file '.*x\.png' a PNG \(signature 89 50 4e 47 0d 0a 1a 0a\), got other bytes\.$/,
@@ -186,3 +187,46 @@ function rawPng(width: number, height: number, interlace: number, idat: Buffer):
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
+
+describe('loadImageFolder with JPEGs', () => {
+  /** Writes a JPEG (jpeg-js, quality 100) of one flat colour. */
+  function writeJpeg(path: string, width: number, height: number, rgb: [number, number, number]) {
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) data.set([...rgb, 255], 4 * i);
+    writeFileSync(path, encodeJpeg({ width, height, data }, 100).data);
+  }
+
+  it('reads a folder of JPEGs only, in class sub-folders, beside PNGs, with their sizes from the frame header', () => {
+    const dir = join(root, 'jpegs');
+    mkdirSync(join(dir, 'red'), { recursive: true });
+    mkdirSync(join(dir, 'grey'), { recursive: true });
+    writeJpeg(join(dir, 'red', 'a.jpg'), 16, 8, [220, 30, 40]);
+    writeJpeg(join(dir, 'grey', 'b.JPEG'), 16, 8, [128, 128, 128]);
+    writePng(join(dir, 'grey', 'c.png'), 16, 8, 2, () => [60, 60, 60]);
+    const set = loadImageFolder({ dir });
+    expect([set.size, ...set.imageShape]).toEqual([3, 8, 16, 3]);
+    expect(set.classNames).toEqual(['grey', 'red']);
+    expect(Array.from(set.labels!)).toEqual([0, 0, 1]);
+    // flat colours come back within the rounding of the JPEG's colour transform
+    const pixel = (image: number) => Array.from(set.images.subarray(image * 384, image * 384 + 3));
+    for (const [image, rgb] of [
+      [0, [128, 128, 128]],
+      [1, [60, 60, 60]],
+      [2, [220, 30, 40]],
+    ] as const) {
+      const differences = pixel(image).map((value, c) => Math.abs(value - (rgb[c] as number)));
+      expect(Math.max(...differences), `image ${image}`).toBeLessThanOrEqual(3);
+    }
+    // resized like a PNG
+    expect(loadImageFolder({ dir: join(dir, 'red'), size: 4 }).imageShape).toEqual([4, 4, 3]);
+  });
+
+  it('names a file that is not a JPEG', () => {
+    const dir = join(root, 'bad-jpeg');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'x.jpg'), 'not a jpeg');
+    expect(() => loadImageFolder({ dir })).toThrow(
+      /^loadImageFolder: expected file '.*x\.jpg' a JPEG \(FF D8, then a frame header\), got other bytes\.$/,
+    );
+  });
+});

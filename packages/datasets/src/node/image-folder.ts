@@ -1,7 +1,7 @@
 /**
- * A folder of PNG images as a dataset (Node only): any size, grey or colour, resized to one size or rejected.
- * Sub-folders are classes (label = index of the sub-folder name in sorted order); PNGs directly in the folder are
- * unlabelled. Alpha is dropped.
+ * A folder of PNG and JPEG images as a dataset (Node only): any size, grey or colour, resized to one size or rejected.
+ * Sub-folders are classes (label = index of the sub-folder name in sorted order); images directly in the folder are
+ * unlabelled. Alpha is dropped. JPEGs are decoded by jpeg-js (pure JavaScript, baseline and progressive).
  */
 // Default imports of node builtins (not named ones): browser bundlers replace builtins with empty stubs, and named
 // imports from a stub fail the build, while a default import only fails if the Node-only function is called.
@@ -10,13 +10,14 @@ import nodeModule from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { assertOneOf, assertPositiveInt, DataError, formatExpected } from '@vaejs/core';
+import type * as JpegJs from 'jpeg-js';
 import type * as Pngjs from 'pngjs';
 import { createDataset, type ImageDataset } from '../dataset';
 import { type ResizeMethod, resizeImage } from '../resize';
 
 /** Options of `loadImageFolder`. Only `dir` is required. */
 export interface ImageFolderOptions {
-  /** The folder: PNG files, or one sub-folder of PNG files per class. */
+  /** The folder: PNG or JPEG files (.png, .jpg, .jpeg), or one sub-folder of them per class. */
   dir: string;
   /** `[height, width]` (or one number for square) to resize every image to; without it all sizes must agree. */
   size?: number | readonly [number, number];
@@ -35,7 +36,8 @@ export interface ImageFolderOptions {
 
 /**
  * @returns uint8 images `[n, h, w, c]`, int32 labels `[n]` from sub-folder names (`classNames`), or null labels
- * @throws DataError when the folder has no PNG, a file is not a valid PNG, or sizes differ and no `size` is given
+ * @throws DataError when the folder has no image, a file is not a valid PNG or JPEG, or sizes differ and no `size`
+ * is given
  * @example loadImageFolder({ dir: 'faces', size: 32, channels: 3 }).imageShape; // [32, 32, 3]
  */
 export function loadImageFolder(options: ImageFolderOptions): ImageDataset {
@@ -85,7 +87,7 @@ export function loadImageFolder(options: ImageFolderOptions): ImageDataset {
   const pixels = height * width * channels;
   const images = new Uint8Array(files.length * pixels);
   files.forEach((file, index) => {
-    const decoded = decodePng(fn, file.path);
+    const decoded = isJpeg(file.path) ? decodeJpeg(fn, file.path) : decodePng(fn, file.path);
     const converted = fromRgba(decoded.data, decoded.height * decoded.width, channels);
     const sized =
       decoded.height === height && decoded.width === width
@@ -126,8 +128,12 @@ const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function isPng(name: string): boolean {
-  return name.toLowerCase().endsWith('.png');
+function isImage(name: string): boolean {
+  return /\.(png|jpe?g)$/i.test(name);
+}
+
+function isJpeg(name: string): boolean {
+  return /\.jpe?g$/i.test(name);
 }
 
 function listImages(
@@ -142,13 +148,13 @@ function listImages(
     throw new DataError(formatExpected(fn, `folder '${dir}'`, 'to exist and be readable', code));
   }
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const topFiles = entries.filter((entry) => entry.isFile() && isPng(entry.name)).sort(byName);
+  const topFiles = entries.filter((entry) => entry.isFile() && isImage(entry.name)).sort(byName);
   const classes = entries
     .filter((entry) => entry.isDirectory())
     .sort(byName)
     .map((entry) => ({
       name: entry.name,
-      files: fs.readdirSync(path.join(dir, entry.name)).filter(isPng).sort(),
+      files: fs.readdirSync(path.join(dir, entry.name)).filter(isImage).sort(),
     }))
     .filter((entry) => entry.files.length > 0);
   if (topFiles.length > 0 && classes.length > 0) {
@@ -156,8 +162,8 @@ function listImages(
       formatExpected(
         fn,
         `folder '${dir}'`,
-        'PNG files or class sub-folders of PNG files, not both',
-        `${topFiles.length} PNG files beside ${classes.length} sub-folders`,
+        'images or class sub-folders of images, not both',
+        `${topFiles.length} images beside ${classes.length} sub-folders`,
       ),
     );
   }
@@ -171,7 +177,7 @@ function listImages(
   }
   if (topFiles.length === 0) {
     throw new DataError(
-      formatExpected(fn, `folder '${dir}'`, 'at least one .png file (or sub-folders of them)', 'none'),
+      formatExpected(fn, `folder '${dir}'`, 'at least one .png, .jpg or .jpeg image (or sub-folders of them)', 'none'),
     );
   }
   return { files: topFiles.map((entry) => ({ path: path.join(dir, entry.name), label: -1 })), classNames: null };
@@ -179,6 +185,7 @@ function listImages(
 
 /** Width, height, depth, colour type and interlacing from the IHDR chunk, reading only the first 29 bytes. */
 function readHeader(fn: string, file: string): PngHeader {
+  if (isJpeg(file)) return readJpegHeader(fn, file);
   const head = Buffer.alloc(29);
   const descriptor = fs.openSync(file, 'r');
   let read: number;
@@ -276,6 +283,53 @@ function megabytes(bytes: number): string {
   return bytes < 2 ** 20
     ? `${bytes.toLocaleString('en')} bytes`
     : `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
+}
+
+/**
+ * A JPEG's size and components from its frame header (SOF0…SOF15 but DHT, JPG and DAC), walking the segments from
+ * the start (EXIF and other APPn segments come first); as a PNG header for the size checks (never interlaced).
+ */
+function readJpegHeader(fn: string, file: string): PngHeader {
+  const bytes = fs.readFileSync(file);
+  const bad = (what: string) =>
+    new DataError(formatExpected(fn, `file '${file}'`, 'a JPEG (FF D8, then a frame header)', what));
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw bad('other bytes');
+  for (let offset = 2; offset + 4 <= bytes.length; ) {
+    if (bytes[offset] !== 0xff) throw bad(`no marker at byte ${offset}`);
+    const marker = bytes[offset + 1] as number;
+    if (marker === 0xff) {
+      offset++; // fill bytes
+      continue;
+    }
+    const length = bytes.readUInt16BE(offset + 2);
+    const frame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (frame && offset + 10 <= bytes.length) {
+      const components = bytes[offset + 9] as number;
+      const [height, width] = [bytes.readUInt16BE(offset + 5), bytes.readUInt16BE(offset + 7)];
+      return { width, height, color: components >= 3, depth: 8, colorType: components >= 3 ? 2 : 0, interlaced: false };
+    }
+    offset += 2 + length;
+  }
+  throw bad('no frame header');
+}
+
+function decodeJpeg(fn: string, file: string): { width: number; height: number; data: Uint8Array } {
+  try {
+    const jpeg = loadJpegJs().decode(fs.readFileSync(file), {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_PIXELS / 1e6,
+      maxMemoryUsageInMB: (MAX_PIXELS * 4 * 2) / 2 ** 20,
+    });
+    return { width: jpeg.width, height: jpeg.height, data: jpeg.data };
+  } catch (error) {
+    throw new DataError(formatExpected(fn, `file '${file}'`, 'a valid JPEG', (error as Error).message));
+  }
+}
+
+/** jpeg-js, required on first use (as pngjs). */
+function loadJpegJs(): typeof JpegJs {
+  return nodeModule.createRequire(import.meta.url)('jpeg-js') as typeof JpegJs;
 }
 
 function decodePng(fn: string, file: string): { width: number; height: number; data: Uint8Array } {

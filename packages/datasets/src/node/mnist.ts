@@ -5,6 +5,8 @@
  */
 // Default imports of node builtins (not named ones): browser bundlers replace builtins with empty stubs, and named
 // imports from a stub fail the build, while a default import only fails if the Node-only function is called.
+
+import nodeFs from 'node:fs';
 import nodeModule from 'node:module';
 import path from 'node:path';
 import { assertOneOf, DataError, formatExpected } from '@vaejs/core';
@@ -44,13 +46,29 @@ export function loadMnist(options: MnistOptions = {}): ImageDataset {
 export function loadFashionMnist(options: MnistOptions = {}): ImageDataset {
   const split = options.split ?? 'train';
   assertOneOf('loadFashionMnist', 'options.split', split, ['train', 'test']);
+  const dir = options.dir ?? DEFAULT_FASHION_MNIST_DIR;
+  if (options.dir === undefined && !nodeFs.existsSync(dir)) {
+    throw new DataError(
+      fashionMnistMissing('loadFashionMnist', 'Fashion-MNIST', 'options.dir a folder of its IDX files'),
+    );
+  }
   return loadIdxFolder({
-    dir: options.dir ?? DEFAULT_FASHION_MNIST_DIR,
+    dir,
     split,
     name: `fashion-mnist-${split}`,
     numClasses: 10,
     classNames: FASHION_MNIST_CLASS_NAMES,
   });
+}
+
+/**
+ * The line for Fashion-MNIST not installed where Debian puts it, with how to get it, or what to give instead:
+ * `vaejs train: expected --dataset fashion-mnist in '/usr/share/datasets/fashion-mnist' (Debian: apt install
+ * dataset-fashion-mnist), or --dataset <folder> of its IDX files, got no such folder.`
+ */
+export function fashionMnistMissing(fn: string, subject: string, other: string): string {
+  const where = `in '${DEFAULT_FASHION_MNIST_DIR}' (Debian: apt install dataset-fashion-mnist), or ${other}`;
+  return formatExpected(fn, subject, where, 'no such folder');
 }
 
 /**

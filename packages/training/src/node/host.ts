@@ -29,6 +29,7 @@ export const nodeHost: FitHost = {
   print: (line) => {
     process.stderr.write(`${line}\n`);
   },
+  terminal: () => process.stderr,
   // On the wasm and cpu backends a read-back resolves as a microtask: without a turn of the event loop, callbacks
   // queued with process.nextTick or timers (stream buffers, signal handlers) would wait for the whole run.
   yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { textWidth } from './font';
 import { lineChart, niceTicks } from './plot';
 
 describe('niceTicks', () => {
@@ -21,10 +22,35 @@ describe('niceTicks', () => {
 });
 
 describe('lineChart', () => {
-  it('draws a one-point series without throwing, at the chart size', () => {
+  it('draws a one-point series without throwing, at twice the nominal size', () => {
     const raster = lineChart([{ name: 'train loss', values: [2.5] }], 'loss per epoch');
-    expect([raster.width, raster.height]).toEqual([480, 300]);
+    expect([raster.width, raster.height]).toEqual([960, 600]);
     // something besides the white background was drawn
     expect(raster.data.some((value, i) => i % 4 !== 3 && value < 200)).toBe(true);
+  });
+
+  it('writes the y unit at the top left, in the font at scale 2 (its pixels come in 2×2 squares)', () => {
+    const plain = lineChart([{ name: 'train loss', values: [3, 2] }], 'loss per epoch');
+    const withUnit = lineChart([{ name: 'train loss', values: [3, 2] }], 'loss per epoch', {
+      yLabel: 'loss (nats per image)',
+    });
+    // the unit's line: from 38 px down (below the title), from 12 px in, as wide as its 21 characters (12 px each, less the last gap)
+    const differing: [number, number][] = [];
+    for (let y = 0; y < 60; y++) {
+      for (let x = 0; x < 400; x++) {
+        const at = (y * 960 + x) * 4;
+        if (plain.data[at] !== withUnit.data[at]) differing.push([x, y]);
+      }
+    }
+    // 'l' begins one font pixel in: two pixels at scale 2
+    expect(Math.min(...differing.map(([x]) => x))).toBe(14);
+    expect(Math.max(...differing.map(([x]) => x))).toBeLessThan(12 + textWidth('loss (nats per image)', 2));
+    expect(Math.min(...differing.map(([, y]) => y))).toBe(38);
+    // p and g reach 2 font rows below the baseline: 9 rows of 2 pixels
+    expect(Math.max(...differing.map(([, y]) => y))).toBe(38 + 18 - 1);
+    for (const [x, y] of differing) {
+      const twin = (((y - 38) ^ 1) + 38) * 960 + (((x - 12) ^ 1) + 12);
+      expect(withUnit.data[twin * 4], `${x},${y}`).toBe(withUnit.data[(y * 960 + x) * 4]);
+    }
   });
 });

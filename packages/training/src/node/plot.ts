@@ -1,64 +1,20 @@
+/**
+ * The charts of a run folder (loss.png, codebook-usage.png), drawn at twice their nominal size (960×600 for the loss)
+ * with a 5×7 font at scale 2, so that they read on a high-density screen as on paper: round ticks, a unit on the y axis,
+ * epochs on the x axis, a legend.
+ */
+import { CHAR_HEIGHT, drawText, textWidth } from './font';
 import { createRaster, type Raster, setPixel, writePng } from './png';
 
-// A 3×5 pixel font, enough for axis labels and legends (digits, a few letters and signs).
-const GLYPHS: Record<string, string> = {
-  '0': '111101101101111',
-  '1': '010110010010111',
-  '2': '111001111100111',
-  '3': '111001111001111',
-  '4': '101101111001001',
-  '5': '111100111001111',
-  '6': '111100111101111',
-  '7': '111001010010010',
-  '8': '111101111101111',
-  '9': '111101111001111',
-  '.': '000000000000010',
-  '-': '000000111000000',
-  e: '000111111100111',
-  ' ': '000000000000000',
-  a: '000011101101011',
-  i: '010000010010010',
-  n: '000110101101101',
-  r: '000101110100100',
-  s: '000011110011110',
-  t: '010111010010011',
-  c: '000111100100111',
-  o: '000111101101111',
-  h: '100100111101101',
-  p: '000111101111100',
-  k: '100101110101101',
-  l: '010010010010011',
-  u: '000101101101111',
-  d: '001001111101111',
-  g: '000111101111001',
-  m: '000111111101101',
-  y: '000101111001111',
-  b: '100100111101111',
-  f: '011010111010010',
-  v: '000101101101010',
-  w: '000101101111111',
-  x: '000101010101101',
-  ':': '000010000010000',
-  '/': '001001010100100',
-  '%': '101001010100101',
-  _: '000000000000111',
-};
+/** Pixels per nominal pixel: the charts are drawn at twice the size they were designed at. */
+const S = 2;
 
-export function drawText(raster: Raster, text: string, x: number, y: number, rgb: [number, number, number]) {
-  let cursor = x;
-  for (const char of text.toLowerCase()) {
-    const glyph = GLYPHS[char] ?? GLYPHS[' ']!;
-    for (let i = 0; i < 15; i++) if (glyph[i] === '1') setPixel(raster, cursor + (i % 3), y + Math.floor(i / 3), rgb);
-    cursor += 4;
-  }
-}
-
+/** A line `S + 1` pixels thick. */
 function line(raster: Raster, x0: number, y0: number, x1: number, y1: number, rgb: [number, number, number]) {
   const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
   for (let s = 0; s <= steps; s++) {
     const t = s / steps;
-    setPixel(raster, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, rgb);
-    setPixel(raster, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + 1, rgb);
+    for (let d = 0; d <= S; d++) setPixel(raster, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + d, rgb);
   }
 }
 
@@ -93,16 +49,26 @@ const COLOURS: [number, number, number][] = [
   [148, 103, 189],
 ];
 
-/** A line chart of one or more series against epoch (1, 2, …), with round y ticks, epoch ticks and a legend. */
-export function lineChart(series: { name: string; values: number[] }[], title: string, xLabel = 'epoch'): Raster {
-  const width = 480;
-  const height = 300;
+/**
+ * A line chart of one or more series against epoch (1, 2, …), with round y ticks, the y axis' unit, epoch ticks and
+ * a legend; 960×600 pixels.
+ */
+export function lineChart(
+  series: { name: string; values: number[] }[],
+  title: string,
+  options: { xLabel?: string; yLabel?: string } = {},
+): Raster {
+  const { xLabel = 'epoch', yLabel } = options;
+  const width = 480 * S;
+  const height = 300 * S;
+  const text = CHAR_HEIGHT * S;
   const finite = series.flatMap((s) => s.values).filter(Number.isFinite);
   const low = finite.length ? Math.min(...finite) : 0;
   const high = finite.length ? Math.max(...finite) : 1;
   const ticks = niceTicks(low, high);
   const labels = ticks.values.map((value) => formatTick(value, ticks.decimals));
-  const margin = { left: 10 + 4 * Math.max(...labels.map((label) => label.length)), right: 12, top: 20, bottom: 30 };
+  const labelWidth = Math.max(...labels.map((label) => textWidth(label, S)));
+  const margin = { left: labelWidth + 12 * S, right: 12 * S, top: 22 * S + text, bottom: 24 * S + text };
   const raster = createRaster(width, height);
   const yMin = ticks.values[0] as number;
   const yMax = ticks.values[ticks.values.length - 1] as number;
@@ -110,28 +76,42 @@ export function lineChart(series: { name: string; values: number[] }[], title: s
   // one epoch: its point in the middle; more: the first at the left axis, the last at the right edge
   const px = (i: number) => margin.left + (count === 1 ? 0.5 : i / (count - 1)) * (width - margin.left - margin.right);
   const py = (v: number) => margin.top + ((yMax - v) / (yMax - yMin || 1)) * (height - margin.top - margin.bottom);
-  const axis: [number, number, number] = [90, 90, 90];
-  line(raster, margin.left, margin.top, margin.left, height - margin.bottom, axis);
-  line(raster, margin.left, height - margin.bottom, width - margin.right, height - margin.bottom, axis);
+  const axis: [number, number, number] = [70, 70, 70];
+  const grid: [number, number, number] = [228, 228, 228];
   ticks.values.forEach((value, k) => {
     const label = labels[k] as string;
-    drawText(raster, label, margin.left - 5 - 4 * label.length, py(value) - 2, axis);
-    line(raster, margin.left - 3, py(value), margin.left, py(value), axis);
+    for (let x = margin.left; x < width - margin.right; x++) setPixel(raster, x, py(value), grid);
+    drawText(raster, label, margin.left - 6 * S - textWidth(label, S), py(value) - text / 2, axis, S);
+    line(raster, margin.left - 3 * S, py(value), margin.left, py(value), axis);
   });
+  line(raster, margin.left, margin.top, margin.left, height - margin.bottom, axis);
+  line(raster, margin.left, height - margin.bottom, width - margin.right, height - margin.bottom, axis);
   const epochTicks =
     count === 1
       ? [1]
       : niceTicks(1, count, Math.min(count, 8)).values.filter((v) => Number.isInteger(v) && v >= 1 && v <= count);
   for (const epoch of epochTicks) {
     const label = String(epoch);
-    drawText(raster, label, px(epoch - 1) - 2 * label.length + 1, height - margin.bottom + 6, axis);
-    line(raster, px(epoch - 1), height - margin.bottom, px(epoch - 1), height - margin.bottom + 3, axis);
+    drawText(raster, label, px(epoch - 1) - textWidth(label, S) / 2, height - margin.bottom + 6 * S, axis, S);
+    line(raster, px(epoch - 1), height - margin.bottom, px(epoch - 1), height - margin.bottom + 3 * S, axis);
   }
-  drawText(raster, xLabel, (margin.left + width - margin.right) / 2 - 2 * xLabel.length, height - 9, axis);
-  drawText(raster, title, margin.left, 4, [0, 0, 0]);
+  const xMiddle = (margin.left + width - margin.right) / 2;
+  drawText(raster, xLabel, xMiddle - textWidth(xLabel, S) / 2, height - 6 * S - text, axis, S);
+  drawText(raster, title, margin.left, 6 * S, [0, 0, 0], S);
+  if (yLabel) drawText(raster, yLabel, 6 * S, 12 * S + text, axis, S);
   series.forEach((s, index) => {
     const colour = COLOURS[index % COLOURS.length]!;
-    drawText(raster, s.name, width - margin.right - 90, margin.top + 4 + index * 8, colour);
+    const legendX = width - margin.right - 100 * S;
+    for (let x = legendX; x < legendX + 12 * S; x++) setPixel(raster, x, margin.top + 8 * S + index * 12 * S, colour);
+    line(
+      raster,
+      legendX,
+      margin.top + 8 * S + index * 12 * S - 1,
+      legendX + 12 * S,
+      margin.top + 8 * S + index * 12 * S - 1,
+      colour,
+    );
+    drawText(raster, s.name, legendX + 16 * S, margin.top + 8 * S + index * 12 * S - text / 2, colour, S);
     for (let i = 1; i < s.values.length; i++) {
       const a = s.values[i - 1]!;
       const b = s.values[i]!;
@@ -139,23 +119,26 @@ export function lineChart(series: { name: string; values: number[] }[], title: s
     }
     s.values.forEach((value, i) => {
       if (!Number.isFinite(value)) return;
-      for (let d = -1; d <= 1; d++) line(raster, px(i) + d, py(value) - 1, px(i) + d, py(value) + 1, colour);
+      for (let d = -2 * S; d <= 2 * S; d++)
+        line(raster, px(i) + d, py(value) - 2 * S, px(i) + d, py(value) + S, colour);
     });
   });
   return raster;
 }
 
-/** A bar chart of counts (a codebook-usage histogram, say). */
+/** A bar chart of counts (a codebook-usage histogram, say); 960×400 pixels. */
 export function barChart(counts: ArrayLike<number>, title: string): Raster {
-  const width = 480;
-  const height = 200;
-  const margin = { left: 44, right: 8, top: 20, bottom: 12 };
-  const raster = createRaster(width, height);
+  const width = 480 * S;
+  const height = 200 * S;
   const max = Math.max(1, ...Array.from(counts));
+  const maxLabel = formatTick(max, 0);
+  const margin = { left: textWidth(maxLabel, S) + 10 * S, right: 8 * S, top: 16 * S + CHAR_HEIGHT * S, bottom: 12 * S };
+  const raster = createRaster(width, height);
   const barWidth = (width - margin.left - margin.right) / counts.length;
-  drawText(raster, title, margin.left, 4, [0, 0, 0]);
-  drawText(raster, formatTick(max, 0), 2, margin.top - 2, [90, 90, 90]);
-  drawText(raster, '0', 2, height - margin.bottom - 4, [90, 90, 90]);
+  const axis: [number, number, number] = [70, 70, 70];
+  drawText(raster, title, margin.left, 6 * S, [0, 0, 0], S);
+  drawText(raster, maxLabel, 4 * S, margin.top, axis, S);
+  drawText(raster, '0', margin.left - 10 * S, height - margin.bottom - CHAR_HEIGHT * S, axis, S);
   for (let k = 0; k < counts.length; k++) {
     const top = margin.top + (1 - (counts[k] ?? 0) / max) * (height - margin.top - margin.bottom);
     for (

@@ -7,12 +7,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, formatExpected, type Preview } from '@vaejs/core';
+import { metricsCsv } from '../metrics-csv';
 import { parseRunConfig } from '../run-folder/run-config';
 import type { RunStore, StoredCheckpoint } from '../run-folder/store';
 import {
   CHECKPOINTS_DIR,
   type EpochRecord,
   LOCK_FILE,
+  METRICS_CSV_FILE,
   METRICS_FILE,
   PICTURES_DIR,
   RUN_CONFIG_FILE,
@@ -112,12 +114,16 @@ function createStore(dir: string, release: () => void): RunStore {
     },
     writeMetrics(records) {
       replaceFileDurable(join(dir, METRICS_FILE), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+      replaceFileDurable(join(dir, METRICS_CSV_FILE), metricsCsv(records));
     },
     appendMetrics(record) {
       // the whole file again (a line per epoch): a kill mid-write never leaves half a line
       const path = join(dir, METRICS_FILE);
       const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
       replaceFileDurable(path, `${before}${JSON.stringify(record)}\n`);
+      // metrics.csv from metrics.jsonl, whole: its header is every field of every line
+      const records = `${before}${JSON.stringify(record)}\n`.trim().split('\n');
+      replaceFileDurable(join(dir, METRICS_CSV_FILE), metricsCsv(records.map((line) => JSON.parse(line))));
     },
     writeCheckpoint: (content, keep) => writeCheckpoint(dir, content, keep),
     writePreviews(epoch, previews: Record<string, Preview>) {
@@ -130,12 +136,15 @@ function createStore(dir: string, release: () => void): RunStore {
         writePng(picture(name), raster);
       }
     },
-    writeLossChart(records: EpochRecord[]) {
+    writeLossChart(records: EpochRecord[], unit?: string) {
       const series = [{ name: 'train loss', values: records.map((record) => record.train_loss) }];
       if (records.some((record) => Number.isFinite(record.test_loss))) {
         series.push({ name: 'test loss', values: records.map((record) => record.test_loss) });
       }
-      writePng(picture('loss'), lineChart(series, 'loss per epoch'));
+      writePng(
+        picture('loss'),
+        lineChart(series, 'loss per epoch', { yLabel: `loss (${unit ?? 'as the model reports it'})` }),
+      );
     },
     close: release,
   };

@@ -45,7 +45,7 @@ describe('writeRunFolder: a run folder of a model trained elsewhere', () => {
     });
     tf.dispose(optimizerState.map((slot) => slot.tensor));
     expect(folder).toBe(join(dir, 'checkpoints', 'epoch-0002'));
-    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'loss.png', 'metrics.jsonl']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'loss.png', 'metrics.csv', 'metrics.jsonl']);
     const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).epoch)).toEqual([1, 2]);
     const config = await reader.readConfig(fileRunSource(dir));

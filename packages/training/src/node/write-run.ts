@@ -55,7 +55,7 @@ export async function writeRunFolder(dir: string, content: RunFolderContent): Pr
     };
     store.writeConfig(config);
     store.writeMetrics(content.history);
-    if (content.history.length > 0) store.writeLossChart(content.history);
+    if (content.history.length > 0) store.writeLossChart(content.history, content.model.lossUnit);
     const rng = createRng(typeof content.fit.seed === 'number' ? content.fit.seed : 0);
     if (content.rng) rng.setState(content.rng);
     const position = { epoch: content.epoch, batch: 0, step: content.step, records: content.history };

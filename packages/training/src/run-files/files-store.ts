@@ -6,6 +6,7 @@
  * good checkpoint. Pictures are not kept (pages draw them from `onPreviews`).
  */
 import { CheckpointError, ConfigError, formatExpected } from '@vaejs/core';
+import { metricsCsv } from '../metrics-csv';
 import { parseRunConfig } from '../run-folder/run-config';
 import type { RunStore } from '../run-folder/store';
 import {
@@ -14,6 +15,7 @@ import {
   type CheckpointInfo,
   type EpochRecord,
   epochCheckpointName,
+  METRICS_CSV_FILE,
   METRICS_FILE,
   manifestFileName,
   OPTIMIZER_STATE,
@@ -80,10 +82,13 @@ export function openFilesRun(files: RunFiles, options: OpenFilesRunOptions): Run
     },
     writeMetrics(records) {
       files.set(METRICS_FILE, metricsBytes(records));
+      files.set(METRICS_CSV_FILE, new TextEncoder().encode(metricsCsv(records)));
     },
     appendMetrics(record) {
       const before = new TextDecoder().decode(files.get(METRICS_FILE) ?? new Uint8Array(0));
       files.set(METRICS_FILE, new TextEncoder().encode(`${before}${JSON.stringify(record)}\n`));
+      const records = `${before}${JSON.stringify(record)}\n`.trim().split('\n');
+      files.set(METRICS_CSV_FILE, new TextEncoder().encode(metricsCsv(records.map((line) => JSON.parse(line)))));
     },
     async writeCheckpoint(content, keep) {
       const { info } = content;

@@ -4,6 +4,7 @@
  */
 import type { ModelManifest, PartIO, Preview } from '@vaejs/core';
 import type { NamedTensor } from '../optimizer';
+import type { ProgressStream } from '../progress-bar';
 import type { CheckpointInfo, EpochRecord, RunConfig } from '../run-format';
 import type { CheckpointFolder } from './run-source';
 
@@ -37,7 +38,8 @@ export interface RunStore {
   /** Writes an epoch's pictures (`<name>.png` and `pictures/epoch-NNN-<name>.png`). Does not dispose them. */
   writePreviews(epoch: number, previews: Record<string, Preview>): void;
   /** Draws the loss curves of the records so far as loss.png. */
-  writeLossChart(records: EpochRecord[]): void;
+  /** loss.png: the losses by epoch, the y axis in `unit` (the model's `lossUnit`). */
+  writeLossChart(records: EpochRecord[], unit?: string): void;
   /** Releases the lock. */
   close(): void;
 }
@@ -49,6 +51,8 @@ export interface FitHost {
   memory(): Record<string, number>;
   /** Prints one line (verbose output). */
   print(line: string): void;
+  /** The terminal `verbose: 1` draws its bar on (Node: stderr), if any. */
+  terminal?(): ProgressStream | undefined;
   /** Lets the event loop turn (timers, I/O callbacks) between read-backs. */
   yieldToEventLoop(): Promise<void>;
   /**

@@ -1,11 +1,18 @@
-/** The README.md of a folder `vaejs export --format pytorch` writes: how to train it, and what is in it. */
-import { BRIDGE_CONFIG_FILE, BRIDGE_OPTIMIZER_FILE, BRIDGE_WEIGHTS_FILE } from '@vaejs/training';
+/**
+ * The README.md of a bridge folder (what `vaejs export --format pytorch` writes, `bridge-format.ts`): how to train it
+ * under torchrun, and what is in it. Pure text, beside the format it describes.
+ */
+import { BRIDGE_CONFIG_FILE, BRIDGE_OPTIMIZER_FILE, BRIDGE_WEIGHTS_FILE } from './bridge-format';
 
 /** The three commands of the root README's "When you outgrow one machine" (fixed: scripts rely on them). */
 export const TORCHRUN_LINE = `PYTHONPATH=python torchrun --nproc_per_node=2 -m vaejs_torch.train --model exported/vq --dataset mnist \\
   --limit 4096 --epochs 1 --batch-size 128 --out trained/vq`;
 
-export function exportReadme(facts: {
+/**
+ * The README of a bridge folder exported from `run` to `out` after `epoch`, for `dataset` (a prior: its code maps).
+ * @example bridgeReadme({ kind: 'vqvae', run: 'runs/vq', out: 'exported/vq', dataset: 'mnist', batchSize: 128, epoch: 2 })
+ */
+export function bridgeReadme(facts: {
   kind: string;
   run: string;
   out: string;
