@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The quantiser family side by side, through the `vaejs` CLI: each row trains a VQ-VAE from a recipe
-// (`<dataset>-vqvae`, `-vqvae-rotation`, `-fsq`, `-lfq`, `-rvq`) on MNIST and on Fashion-MNIST, and prints the test
+// (`--config <dataset>-vqvae`, `-vqvae-rotation`, `-fsq`, `-lfq`, `-rvq`) on MNIST and on Fashion-MNIST, and prints the test
 // reconstruction MSE, the codebook use and perplexity, and the training time; for the rows named in --prior-rows it
 // then encodes the codes, trains the conditional PixelCNN prior on them (`<dataset>-prior-conditional`) and prints
 // its test nats per position and the sample scores of benchmarks/quality (classifier top probability, Inception-style
@@ -41,7 +41,7 @@ function trainRow(dataset, row) {
   const epochs = args.epochs ? ['--epochs', args.epochs] : [];
   const { seconds } = vaejs([
     'train',
-    '--recipe',
+    '--config',
     `${dataset}-${ROWS[row].recipe}`,
     ...epochs,
     ...limits,
@@ -67,7 +67,7 @@ function priorRow(dataset, run) {
   vaejs(['encode', '--run', run, '--out', codes, ...limits]);
   const epochs = args['prior-epochs'] ? ['--epochs', args['prior-epochs']] : [];
   const recipe = `${dataset}-prior-conditional`;
-  vaejs(['prior', 'train', '--recipe', recipe, '--codes', codes, ...epochs, '--out', prior]);
+  vaejs(['prior', 'train', '--config', recipe, '--codes', codes, ...epochs, '--out', prior]);
   const nats = metrics(prior).at(-1).test_loss;
   const scores = sampleScores(dataset, prior);
   return { nats, ...scores };
