@@ -201,6 +201,36 @@ const CASES: Case[] = [
   vqCase('vqvae-cosine-ema', smallVq({ ema: true, distance: 'cosine' }), colourVq, true),
   vqCase('vqvae-codebook-loss', smallVq({ ema: false, beta: 0.5 }, { outputActivation: 'linear' }), colourVq),
   vqCase('vqvae-cosine', smallVq({ ema: false, distance: 'cosine' }, { dataVariance: 0.08 }), colourVq),
+  // the quantiser family: FSQ at 7 bits (the fsq recipe's levels) and the rotation trick's gradient
+  vqCase(
+    'vqvae-fsq',
+    {
+      ...mnistVq,
+      dim: 3,
+      codebookSize: 128,
+      dataVariance: 0.0949,
+      quantizer: { kind: 'fsq', levels: [8, 4, 4] },
+      seed: 8,
+    },
+    mnist(),
+  ),
+  vqCase('vqvae-rotation', smallVq({ ema: false, gradient: 'rotation' }), colourVq),
+  vqCase('vqvae-rvq', smallVq({ kind: 'rvq', numQuantizers: 3, ema: false }), colourVq),
+  vqCase('vqvae-orthogonal', smallVq({ ema: false, orthogonalWeight: 5 }), colourVq),
+  vqCase('vqvae-low-dim', smallVq({ ema: false, codebookDim: 3 }), colourVq),
+  vqCase('vqvae-rvq-low-dim-ema', smallVq({ kind: 'rvq', ema: true, codebookDim: 4 }), colourVq),
+  vqCase('vqvae-rvq-shared-ema', smallVq({ kind: 'rvq', sharedCodebook: true, ema: true }), colourVq),
+  vqCase(
+    'vqvae-lfq',
+    {
+      ...mnistVq,
+      dim: 7,
+      codebookSize: 128,
+      quantizer: { kind: 'lfq', temperature: 0.1, entropyWeight: 0.2 },
+      seed: 9,
+    },
+    mnist(),
+  ),
   // the mnist-prior-conditional recipe's prior: 6 gated blocks of 64 channels, 10 classes, K = 128 on 7×7 maps
   priorCase(
     'prior',
@@ -260,12 +290,13 @@ function quantities(kind: Kind, model: TrainableModel, inputs: Record<string, tf
       const zE = vq.encodeContinuous(x);
       const indices = vq.encode(x);
       const out: Record<string, tf.Tensor> = { ...parts, zE, indices, decoded: vq.decode(indices) };
-      if (update) {
-        tf.dispose(vq.quantizer.update(zE, indices));
+      const quantizer = vq.quantizer;
+      if (update && quantizer.kind === 'vq') {
+        tf.dispose(quantizer.update(zE, indices));
         Object.assign(out, {
-          emaClusterSize: tf.clone(vq.quantizer.clusterSize),
-          emaEmbedSum: tf.clone(vq.quantizer.embedSum),
-          emaCodebook: tf.clone(vq.quantizer.codebook),
+          emaClusterSize: tf.clone(quantizer.clusterSize),
+          emaEmbedSum: tf.clone(quantizer.embedSum),
+          emaCodebook: tf.clone(quantizer.codebook),
         });
       }
       return out;

@@ -28,16 +28,14 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
     expect(encoded.code, encoded.stderr).toBe(0);
   });
 
-  it('are the MNIST and Fashion-MNIST VQ-VAE, priors and conv VAE, each listed by --help', async () => {
-    expect(names).toEqual([
-      'fashion-mnist-conv-vae',
-      'fashion-mnist-prior-conditional',
-      'fashion-mnist-vqvae',
-      'mnist-conv-vae',
-      'mnist-prior',
-      'mnist-prior-conditional',
-      'mnist-vqvae',
-    ]);
+  it('are the MNIST and Fashion-MNIST VQ-VAEs (each quantiser), priors and conv VAE, each listed by --help', async () => {
+    const vqvae = ['fsq', 'lfq', 'rvq', 'vqvae', 'vqvae-rotation'];
+    const expected = [
+      ...['conv-vae', 'prior-conditional', ...vqvae].map((name) => `fashion-mnist-${name}`),
+      ...['conv-vae', 'prior', 'prior-conditional', ...vqvae].map((name) => `mnist-${name}`),
+    ];
+    expect(names).toEqual([...expected].sort());
+    expect(names.length).toBe(15);
     // each command's --help lists its own recipes only
     const help = async (args: string[]) => (await runCli([...args, '--help'])).stdout.replace(/\s+/g, ' ');
     const trainHelp = await help(['train']);
@@ -90,8 +88,12 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
       expect(flags.epochs).toBe(1);
       expect(flags.dataset).toBe(data);
       const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-      if (rest.model === 'vqvae') expect(config.model).toMatchObject({ codebookSize: 128, dim: 16 });
-      else expect(config.model).toMatchObject({ arch: 'conv', latentDim: 32, filters: [32, 64] });
+      // 7 bits a position for VQ, FSQ [8, 4, 4] and LFQ; residual VQ: 2 levels of 64 codes
+      const sizes = { vq: [128, 16], fsq: [128, 3], lfq: [128, 7], rvq: [64, 16] }[rest.quantizer ?? 'vq'] as number[];
+      const kind = { kind: rest.quantizer ?? 'vq', ...(rest.rotationTrick ? { gradient: 'rotation' } : {}) };
+      if (rest.model === 'vqvae') {
+        expect(config.model).toMatchObject({ codebookSize: sizes[0], dim: sizes[1], quantizer: kind });
+      } else expect(config.model).toMatchObject({ arch: 'conv', latentDim: 32, filters: [32, 64] });
     });
   }
 
@@ -123,7 +125,7 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
     const result = await runCli(['train', '--config', 'mnist-vqvea', '--out', join(temporaryDir(), 'x')]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(
-      /^vaejs train: expected --config an existing JSON file or a recipe \(fashion-mnist-conv-vae, .*, mnist-vqvae\), got 'mnist-vqvea' \(not found; did you mean mnist-vqvae\?\)\.$/,
+      /^vaejs train: expected --config an existing JSON file or a recipe \(fashion-mnist-conv-vae, .*, mnist-vqvae-rotation\), got 'mnist-vqvea' \(not found; did you mean mnist-vqvae\?\)\.$/,
     );
   });
 });

@@ -19,7 +19,7 @@ import {
 } from '@vaejs/core';
 import { type ResolvedVqVaeConfig, resolveVqVaeConfig } from './config';
 import type { VqVaeNetworks } from './network';
-import type { VectorQuantizer } from './vector-quantizer';
+import type { AnyQuantizer } from './quantizer-kinds';
 
 /** The JSON a checkpoint stores beside the three LayersModel folders (as `vqvae.json`). */
 export interface VqVaeManifest {
@@ -40,7 +40,7 @@ const PARTS = ['encoder', 'quantizer', 'decoder'] as const;
 type Part = (typeof PARTS)[number];
 
 /** What saving and restoring need of a VQ-VAE: its config, its three models and its quantiser. */
-export type VqVaeState = VqVaeNetworks & { readonly config: ResolvedVqVaeConfig; readonly quantizer: VectorQuantizer };
+export type VqVaeState = VqVaeNetworks & { readonly config: ResolvedVqVaeConfig; readonly quantizer: AnyQuantizer };
 
 /**
  * Saves encoder, quantiser (a LayersModel whose `VaejsVectorQuantizer` layer holds the codebook and EMA state as

@@ -6,14 +6,31 @@ import {
   describeValue,
   formatExpected,
 } from '@vaejs/core';
+import { checkFsqLevels } from './fsq';
+import { DEFAULT_LFQ_SETTINGS, LFQ_MAX_DIM, type LfqSettings, resolveLfqSettings } from './lfq';
+import type { QuantizerKind } from './quantizer';
 import {
   DEFAULT_VECTOR_QUANTIZER_CONFIG,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
 } from './quantizer-config';
+import type { ResidualSettings } from './residual-vq';
 
-/** Quantiser settings of a VQ-VAE: everything but the sizes and the seed, which the VQ-VAE config gives. */
-export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'>;
+/**
+ * Quantiser settings of a VQ-VAE: its kind, FSQ's levels, and the classic quantiser's settings (everything but the
+ * sizes and the seed, which the VQ-VAE config gives).
+ */
+export type VqVaeQuantizerConfig = Omit<ResolvedVectorQuantizerConfig, 'dim' | 'codebookSize' | 'seed'> & {
+  /**
+   * `'vq'` (nearest code, the default), `'fsq'` (finite scalar quantisation: `levels`, no codebook to learn) or
+   * `'lfq'` (lookup-free: the sign of each of D channels, K = 2^D, with an entropy penalty) or `'rvq'` (residual:
+   * `numQuantizers` classic quantisers of K codes, each on what the levels before it left).
+   */
+  kind: QuantizerKind;
+  /** FSQ's levels per channel (length D, product K), e.g. [8, 4, 4]; empty for the other kinds. */
+  levels: readonly number[];
+} & Omit<LfqSettings, 'beta'> &
+  ResidualSettings;
 
 /**
  * What `createVqVae` accepts. The sizes are required — the image shape, D and K — and everything else has a default
@@ -62,6 +79,13 @@ export interface ResolvedVqVaeConfig {
   readonly seed: number;
 }
 
+/** The residual settings of every kind but `'rvq'`. */
+const NOT_RESIDUAL: ResidualSettings = Object.freeze({
+  numQuantizers: 1,
+  sharedCodebook: false,
+  quantizerDropout: false,
+});
+
 /** Defaults of every optional setting (`decoderFilters: null` means encoderFilters reversed). */
 export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputShape' | 'dim' | 'codebookSize'>>> =
   Object.freeze({
@@ -70,7 +94,13 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
     kernelSize: 3,
     outputActivation: 'sigmoid' as const,
     dataVariance: 1,
-    quantizer: Object.freeze(withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG)),
+    quantizer: Object.freeze({
+      kind: 'vq' as QuantizerKind,
+      levels: Object.freeze([]) as readonly number[],
+      ...lfqOnly(DEFAULT_LFQ_SETTINGS),
+      ...NOT_RESIDUAL,
+      ...withoutSeed(DEFAULT_VECTOR_QUANTIZER_CONFIG),
+    }),
     seed: 0,
   });
 
@@ -148,11 +178,23 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   if (!Number.isInteger(merged.seed)) {
     throw new ConfigError(formatExpected(fn, 'config.seed', 'an integer', String(merged.seed)));
   }
+  const { kind = 'vq', levels = [], entropyWeight, diversity, temperature, ...rest } = quantizerInput;
+  const { numQuantizers, sharedCodebook, quantizerDropout, ...classic } = rest;
+  assertOneOf(fn, 'config.quantizer.kind', kind, ['vq', 'fsq', 'lfq', 'rvq'] as const);
+  const residual = resolveResidualSettings(fn, kind, {
+    numQuantizers,
+    sharedCodebook,
+    quantizerDropout,
+  } as Partial<ResidualSettings>);
   const quantizer = resolveVectorQuantizerConfig(
-    { ...quantizerInput, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
+    { ...classic, dim: merged.dim, codebookSize: merged.codebookSize, seed: merged.seed },
     fn,
     'config.quantizer',
   );
+  const lfq = lfqOnly(
+    resolveLfqSettings(fn, 'config.quantizer', { entropyWeight, diversity, temperature } as Partial<LfqSettings>),
+  );
+  checkQuantizerKind(fn, kind, levels, quantizer, lfq, residual);
   const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
   return Object.freeze({
     inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
@@ -163,9 +205,122 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     kernelSize: merged.kernelSize,
     outputActivation: merged.outputActivation,
     dataVariance: merged.dataVariance,
-    quantizer: Object.freeze(withoutSeed(quantizerOnly)),
+    quantizer: Object.freeze({
+      kind,
+      levels: Object.freeze([...(levels as number[])]),
+      ...lfq,
+      ...residual,
+      ...withoutSeed(quantizerOnly),
+    }),
     seed: merged.seed,
   });
+}
+
+/** The classic quantiser's codebook settings, with the value that means "off" (FSQ and LFQ have no use for them). */
+const VQ_ONLY = {
+  ema: false,
+  kmeansInit: false,
+  deadCodeThreshold: 0,
+  distance: 'euclidean',
+  gradient: 'straight-through',
+};
+
+/**
+ * Each kind's own settings, and none of another's: FSQ's levels give D and K; LFQ's D bits give K = 2^D; the
+ * codebook settings are the classic quantiser's, the entropy settings LFQ's.
+ * @throws ConfigError naming the field
+ */
+function checkQuantizerKind(
+  fn: string,
+  kind: QuantizerKind,
+  levels: unknown,
+  quantizer: Readonly<ResolvedVectorQuantizerConfig>,
+  lfq: Omit<LfqSettings, 'beta'>,
+  residual: ResidualSettings,
+): void {
+  if (kind !== 'fsq' && (!Array.isArray(levels) || levels.length > 0)) {
+    const got = Array.isArray(levels) ? `[${levels.join(', ')}]` : describeValue(levels);
+    throw new ConfigError(
+      formatExpected(fn, 'config.quantizer.levels', `none with kind '${kind}' (levels are FSQ's)`, got),
+    );
+  }
+  if (kind !== 'lfq') refuseSettings(fn, kind, lfq, lfqOnly(DEFAULT_LFQ_SETTINGS), "LFQ's entropy penalty");
+  if (kind !== 'rvq') refuseSettings(fn, kind, residual, NOT_RESIDUAL, "residual VQ's levels");
+  if (kind === 'rvq') {
+    refuseSettings(
+      fn,
+      kind,
+      { distance: quantizer.distance },
+      { distance: 'euclidean' },
+      'residuals of Euclidean codes',
+    );
+    return;
+  }
+  if (kind === 'vq') return;
+  refuseSettings(fn, kind, quantizer, VQ_ONLY, 'no codebook to learn');
+  if (kind === 'fsq') checkFsqSizes(fn, levels, quantizer);
+  else checkLfqSizes(fn, quantizer);
+}
+
+/** Refuses a setting of `settings` that is not its value in `off`. */
+function refuseSettings(fn: string, kind: QuantizerKind, settings: object, off: object, why: string): void {
+  for (const [key, value] of Object.entries(off)) {
+    const given = (settings as Record<string, unknown>)[key];
+    if (given !== value) {
+      const expected = `${JSON.stringify(value)} with kind '${kind}' (${why})`;
+      throw new ConfigError(formatExpected(fn, `config.quantizer.${key}`, expected, JSON.stringify(given)));
+    }
+  }
+}
+
+function checkFsqSizes(fn: string, levels: unknown, quantizer: Readonly<ResolvedVectorQuantizerConfig>): void {
+  const product = checkFsqLevels(fn, 'config.quantizer.levels', levels);
+  const count = (levels as number[]).length;
+  if (quantizer.dim !== count) {
+    throw new ConfigError(formatExpected(fn, 'config.dim', `${count} (one channel per FSQ level)`, `${quantizer.dim}`));
+  }
+  if (quantizer.codebookSize !== product) {
+    const why = `${product} (the product of quantizer.levels [${(levels as number[]).join(', ')}])`;
+    throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
+  }
+}
+
+function checkLfqSizes(fn: string, quantizer: Readonly<ResolvedVectorQuantizerConfig>): void {
+  if (quantizer.dim > LFQ_MAX_DIM) {
+    throw new ConfigError(
+      formatExpected(fn, 'config.dim', `at most ${LFQ_MAX_DIM} with kind 'lfq' (2^D codes)`, `${quantizer.dim}`),
+    );
+  }
+  if (quantizer.codebookSize !== 2 ** quantizer.dim) {
+    const why = `${2 ** quantizer.dim} (2^dim with kind 'lfq')`;
+    throw new ConfigError(formatExpected(fn, 'config.codebookSize', why, `${quantizer.codebookSize}`));
+  }
+}
+
+/**
+ * Residual VQ's settings: `numQuantizers` (default 2 with kind 'rvq', else 1), `sharedCodebook`, `quantizerDropout`.
+ * @throws ConfigError naming the field
+ */
+function resolveResidualSettings(fn: string, kind: QuantizerKind, given: Partial<ResidualSettings>): ResidualSettings {
+  const numQuantizers = given.numQuantizers ?? (kind === 'rvq' ? 2 : 1);
+  assertPositiveInt(fn, 'config.quantizer.numQuantizers', numQuantizers);
+  for (const key of ['sharedCodebook', 'quantizerDropout'] as const) {
+    const value = given[key] ?? false;
+    if (typeof value !== 'boolean') {
+      throw new ConfigError(formatExpected(fn, `config.quantizer.${key}`, 'a boolean', describeValue(value)));
+    }
+  }
+  return {
+    numQuantizers,
+    sharedCodebook: given.sharedCodebook ?? false,
+    quantizerDropout: given.quantizerDropout ?? false,
+  };
+}
+
+/** LFQ's settings but the commitment weight, which is the shared `beta`. */
+function lfqOnly(settings: Readonly<LfqSettings>): Omit<LfqSettings, 'beta'> {
+  const { beta: _beta, ...rest } = settings;
+  return rest;
 }
 
 // helpers

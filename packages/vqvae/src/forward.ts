@@ -5,7 +5,7 @@ import { mse } from '@vaejs/core';
 import type { ResolvedVqVaeConfig } from './config';
 import type { VqVaeBatch } from './inputs';
 import type { VqVaeNetworks } from './network';
-import type { VectorQuantizer } from './vector-quantizer';
+import type { Quantizer } from './quantizer';
 
 /** Named loss parts, float32 scalars (batch means); the caller disposes them. */
 export type VqVaeLossParts = {
@@ -33,14 +33,14 @@ export type VqVaeLossParts = {
 export function vqVaeForward(
   config: ResolvedVqVaeConfig,
   networks: VqVaeNetworks,
-  quantizer: VectorQuantizer,
+  quantizer: Quantizer,
   batch: VqVaeBatch,
   beta: number | undefined,
   training: boolean,
 ): { parts: VqVaeLossParts; zE: tf.Tensor; indices: tf.Tensor } {
   const [height, width, channels] = config.inputShape;
   const zE = networks.encoder.apply(batch.x, { training }) as tf.Tensor;
-  const quantized = quantizer.quantize(zE, beta === undefined ? {} : { beta });
+  const quantized = quantizer.quantize(zE, beta === undefined ? { training } : { beta, training });
   const output = networks.decoder.apply(quantized.output, { training }) as tf.Tensor;
   const reconstruction = tf.mean(mse(batch.target ?? batch.x, output)) as tf.Scalar;
   const reconstructionMse = tf.div(reconstruction, height * width * channels) as tf.Scalar;

@@ -28,23 +28,55 @@ export {
   type VqVaeQuantizerConfig,
 } from './config';
 export { CODE_USAGE_CHUNK, type CodeUsageReport, measureCodeUsage, reconstructionRows } from './epoch-report';
+export {
+  FiniteScalarQuantizerLayer,
+  type FiniteScalarQuantizerLayerArgs,
+  LookupFreeQuantizerLayer,
+  type LookupFreeQuantizerLayerArgs,
+} from './fixed-codebook-layer';
 export type { VqVaeLossParts } from './forward';
+export {
+  createFiniteScalarQuantizer,
+  type FiniteScalarQuantizer,
+  FSQ_MAX_CODES,
+  fsqCodebook,
+} from './fsq';
 export type { VqVaeBatch, VqVaeStepOptions } from './inputs';
+export {
+  createLookupFreeQuantizer,
+  DEFAULT_LFQ_SETTINGS,
+  LFQ_MAX_DIM,
+  type LfqSettings,
+  type LookupFreeQuantizer,
+  lfqCodebook,
+  lfqEntropyPenalty,
+} from './lfq';
 export { vqVaeLoader } from './loader';
 export { gatherCodes, l2Normalize, type NearestCodesOptions, nearestCodes, squaredDistances } from './nearest-code';
 export { latentShape, type VqVaeNetworks } from './network';
+export type { Quantizer, QuantizerKind } from './quantizer';
 export {
   type CodebookDistance,
   DEFAULT_VECTOR_QUANTIZER_CONFIG,
+  type QuantizerGradient,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
   type VectorQuantizerConfigInput,
 } from './quantizer-config';
+export type { AnyQuantizer } from './quantizer-kinds';
 export { normalizedMse, pixelVariance } from './reconstruction-metrics';
+export {
+  createResidualVectorQuantizer,
+  type ResidualSettings,
+  type ResidualVectorQuantizer,
+} from './residual-vq';
+export { ResidualQuantizerLayer, type ResidualQuantizerLayerArgs } from './residual-vq-layer';
+export { rotateTo } from './rotation-trick';
 export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,
+  orthogonalLoss,
   type QuantizeOptions,
   type QuantizeResult,
   type VectorQuantizer,

@@ -10,6 +10,7 @@ import {
   ConfigError,
   describeValue,
   formatExpected,
+  ShapeError,
   type TrainBatch,
   type TrainStepOptions,
 } from '@vaejs/core';
@@ -35,10 +36,25 @@ export function checkImages(fn: string, argument: string, x: unknown, config: Re
 }
 
 /** A code map of the latent grid: int32 `[n, h, w]`, values in [0, K) (read back to check). */
-export function checkCodeMap(fn: string, indices: unknown, grid: readonly number[], codebookSize: number): void {
+export function checkCodeMap(
+  fn: string,
+  indices: unknown,
+  grid: readonly number[],
+  codebookSize: number,
+  levels = 0,
+): void {
   assertTensor(fn, 'indices', indices);
   assertDtype(fn, 'indices', indices, 'int32');
-  assertShape(fn, 'indices', indices, [null, grid[0] as number, grid[1] as number], 'latent grid [n, h, w]');
+  if (levels === 0) {
+    assertShape(fn, 'indices', indices, [null, grid[0] as number, grid[1] as number], 'latent grid [n, h, w]');
+  } else {
+    const what = `latent grid and levels [n, h, w, m], 1 ≤ m ≤ ${levels}`;
+    assertShape(fn, 'indices', indices, [null, grid[0] as number, grid[1] as number, null], what);
+    const used = indices.shape[3] as number;
+    if (used < 1 || used > levels) {
+      throw new ShapeError(formatExpected(fn, 'indices', what, `shape [${indices.shape.join(', ')}]`));
+    }
+  }
   assertValueRange(fn, 'indices', indices, 0, codebookSize - 1);
 }
 

@@ -1,5 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ResolvedVqVaeConfig } from './config';
+import { FiniteScalarQuantizerLayer, LookupFreeQuantizerLayer } from './fixed-codebook-layer';
+import type { AnyQuantizer } from './quantizer-kinds';
+import { ResidualQuantizerLayer } from './residual-vq-layer';
 import { VectorQuantizerLayer } from './vector-quantizer-layer';
 
 /** The three LayersModels of a VQ-VAE. */
@@ -54,10 +57,7 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   const encoder = tfl.model({ inputs: image, outputs: codes, name: 'vqvae_encoder' });
 
   const latent = tfl.input({ shape: grid });
-  const quantizerLayer = new VectorQuantizerLayer({
-    name: 'vector_quantizer',
-    quantizer: { ...config.quantizer, dim: config.dim, codebookSize: config.codebookSize, seed },
-  });
+  const quantizerLayer = buildQuantizerLayer(config);
   const quantizerModel = tfl.model({
     inputs: latent,
     outputs: quantizerLayer.apply(latent) as tfl.SymbolicTensor,
@@ -94,9 +94,42 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   return { encoder, quantizerModel, decoder };
 }
 
-/** The VectorQuantizerLayer of a quantiser model (built or loaded). @throws Error when there is none. */
-export function findQuantizerLayer(model: tfl.LayersModel): VectorQuantizerLayer {
-  const layer = model.layers.find((candidate) => candidate instanceof VectorQuantizerLayer);
-  if (!layer) throw new Error('findQuantizerLayer: expected a model with a VectorQuantizerLayer, got none.');
-  return layer as VectorQuantizerLayer;
+type QuantizerLayer =
+  | VectorQuantizerLayer
+  | FiniteScalarQuantizerLayer
+  | LookupFreeQuantizerLayer
+  | ResidualQuantizerLayer;
+
+/** The quantiser layer of the config's kind (named `vector_quantizer`, `fsq_quantizer`, `lfq_quantizer` or `residual_quantizer`). */
+function buildQuantizerLayer(config: ResolvedVqVaeConfig): QuantizerLayer {
+  const { kind, levels, entropyWeight, diversity, temperature, ...rest } = config.quantizer;
+  const { numQuantizers, sharedCodebook, quantizerDropout, ...classic } = rest;
+  const seed = config.seed;
+  const sizes = { dim: config.dim, codebookSize: config.codebookSize, seed };
+  if (kind === 'rvq') {
+    const residual = { numQuantizers, sharedCodebook, quantizerDropout };
+    return new ResidualQuantizerLayer({ name: 'residual_quantizer', quantizer: { ...classic, ...sizes }, ...residual });
+  }
+  if (kind === 'fsq') return new FiniteScalarQuantizerLayer({ name: 'fsq_quantizer', levels, seed });
+  if (kind === 'lfq') {
+    const lfq = { entropyWeight, diversity, temperature, beta: classic.beta };
+    return new LookupFreeQuantizerLayer({ name: 'lfq_quantizer', bits: config.dim, ...lfq, seed });
+  }
+  return new VectorQuantizerLayer({
+    name: 'vector_quantizer',
+    quantizer: { ...classic, ...sizes },
+  });
+}
+
+/** The quantiser layer of a quantiser model (built or loaded). @throws Error when there is none. */
+export function findQuantizerLayer(model: tfl.LayersModel): { quantizer: AnyQuantizer } {
+  const layer = model.layers.find(
+    (candidate) =>
+      candidate instanceof VectorQuantizerLayer ||
+      candidate instanceof FiniteScalarQuantizerLayer ||
+      candidate instanceof LookupFreeQuantizerLayer ||
+      candidate instanceof ResidualQuantizerLayer,
+  );
+  if (!layer) throw new Error('findQuantizerLayer: expected a model with a quantiser layer, got none.');
+  return layer as QuantizerLayer;
 }

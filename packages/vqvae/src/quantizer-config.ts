@@ -4,6 +4,13 @@ import { assertNumberInRange, assertOneOf, assertPositiveInt, ConfigError, forma
 export type CodebookDistance = 'euclidean' | 'cosine';
 
 /**
+ * How the encoder gets a gradient through the lookup: `'straight-through'` copies the decoder's gradient (van den
+ * Oord et al.), `'rotation'` rotates and rescales it by the angle and lengths of z_e and its code (the rotation
+ * trick, Fifty et al. 2024; see rotation-trick.ts).
+ */
+export type QuantizerGradient = 'straight-through' | 'rotation';
+
+/**
  * Every setting of a vector quantiser, defaults filled in: what `vq.config` holds (frozen).
  * {@link VectorQuantizerConfig} is what `createVectorQuantizer` accepts.
  */
@@ -31,6 +38,18 @@ export interface ResolvedVectorQuantizerConfig {
   kmeansIterations: number;
   /** 'cosine' l2-normalises inputs and codebook before lookup (Yu et al. 2021; vector-quantize-pytorch). */
   distance: CodebookDistance;
+  /**
+   * Weight of the orthogonal regularisation of the codebook (`orthogonalLoss`), added to `loss`; 0 (the default)
+   * turns it off. Needs a codebook learnt by gradient (not `ema`).
+   */
+  orthogonalWeight: number;
+  /** The gradient estimator through the lookup (default `'straight-through'`). */
+  gradient: QuantizerGradient;
+  /**
+   * d, the size of the codes when they live in a lower dimension than z (learnt linear maps D → d before the lookup
+   * and d → D after it; see projection.ts); 0 (the default): the codes have size D, no maps.
+   */
+  codebookDim: number;
   /** Positions per [positions, K] distance matrix; larger inputs are processed in chunks of this many rows. */
   chunkSize: number;
   /** Seed of the codebook initialisation, k-means and restarts. */
@@ -58,6 +77,9 @@ export const DEFAULT_VECTOR_QUANTIZER_CONFIG: Readonly<Omit<ResolvedVectorQuanti
     kmeansInit: false,
     kmeansIterations: 10,
     distance: 'euclidean',
+    orthogonalWeight: 0,
+    gradient: 'straight-through',
+    codebookDim: 0,
     chunkSize: 4096,
     seed: 0,
   });
@@ -99,9 +121,23 @@ export function resolveVectorQuantizerConfig(
   assertNumberInRange(fn, `${prefix}.deadCodeThreshold`, resolved.deadCodeThreshold, 0, Number.MAX_VALUE);
   assertPositiveInt(fn, `${prefix}.kmeansIterations`, resolved.kmeansIterations, 0);
   assertOneOf(fn, `${prefix}.distance`, resolved.distance, ['euclidean', 'cosine'] as const);
+  assertOneOf(fn, `${prefix}.gradient`, resolved.gradient, ['straight-through', 'rotation'] as const);
+  assertNumberInRange(fn, `${prefix}.orthogonalWeight`, resolved.orthogonalWeight, 0, Number.MAX_VALUE);
+  assertPositiveInt(fn, `${prefix}.codebookDim`, resolved.codebookDim, 0);
+  if (resolved.orthogonalWeight > 0 && resolved.ema) {
+    const why = '0 with ema (the EMA codebook takes no gradient)';
+    throw new ConfigError(formatExpected(fn, `${prefix}.orthogonalWeight`, why, String(resolved.orthogonalWeight)));
+  }
   assertPositiveInt(fn, `${prefix}.chunkSize`, resolved.chunkSize);
   if (typeof resolved.seed !== 'number' || !Number.isInteger(resolved.seed)) {
     throw new ConfigError(formatExpected(fn, `${prefix}.seed`, 'an integer', String(resolved.seed)));
   }
   return Object.freeze(resolved);
+}
+
+/** The config of the quantiser behind the maps when `codebookDim` > 0: codes of size d, no further maps. */
+export function innerQuantizerConfig(
+  config: Readonly<ResolvedVectorQuantizerConfig>,
+): Readonly<ResolvedVectorQuantizerConfig> {
+  return config.codebookDim > 0 ? Object.freeze({ ...config, dim: config.codebookDim, codebookDim: 0 }) : config;
 }

@@ -31,6 +31,10 @@ const CONFIGS: [string, VqVaeConfig][] = [
       kernelSize: 5,
     },
   ],
+  [
+    'FSQ [8, 4, 4]',
+    { inputShape: [28, 28, 1], dim: 3, codebookSize: 128, quantizer: { kind: 'fsq', levels: [8, 4, 4] } },
+  ],
 ];
 
 describe('estimateVqVaeSize', () => {

@@ -15,7 +15,18 @@ import { resolveVqVaeConfig, type VqVaeConfig } from './config';
  */
 export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): ModelSize {
   const fn = 'estimateVqVaeSize';
-  const { inputShape, dim, codebookSize, encoderFilters, decoderFilters, kernelSize } = resolveVqVaeConfig(config, fn);
+  const { inputShape, dim, codebookSize, encoderFilters, decoderFilters, kernelSize, quantizer } = resolveVqVaeConfig(
+    config,
+    fn,
+  );
+  const fixed = quantizer.kind === 'fsq' || quantizer.kind === 'lfq'; // a fixed codebook, no EMA buffers
+  const levels = quantizer.numQuantizers; // residual VQ: a quantiser per level (1 otherwise)
+  const sets = quantizer.sharedCodebook ? 1 : levels;
+  // VQ's distances to the K codes (at each residual level), LFQ's code probabilities
+  const distances = quantizer.kind === 'fsq' ? 0 : codebookSize * levels;
+  // a codebook in a lower dimension d: codes of size d, and the maps D → d → D (kernels and biases)
+  const codeDim = quantizer.codebookDim || dim;
+  const projection = quantizer.codebookDim ? 2 * dim * codeDim + codeDim + dim : 0;
   const [height, width, channels] = inputShape;
   const conv = (size: number, inputs: number, outputs: number) => size * size * inputs * outputs + outputs;
   /** Positions of the feature maps after `halvings` stride-2 layers. */
@@ -30,8 +41,9 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     inputs = outputs;
   });
   parameters += conv(1, inputs, dim);
-  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D]
-  parameters += 2 * codebookSize * dim + codebookSize;
+  // the codebook [K, D] and the EMA buffers: cluster sizes [K] and sums [K, D] (per residual level unless shared);
+  // FSQ and LFQ: only their fixed codes
+  parameters += fixed ? codebookSize * dim : sets * (2 * codebookSize * codeDim + codebookSize) + projection;
   inputs = dim;
   decoderFilters.forEach((outputs, layer) => {
     parameters += conv(kernelSize, inputs, outputs);
@@ -39,7 +51,7 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
     inputs = outputs;
   });
   parameters += conv(kernelSize, inputs, channels);
-  // z_e, z_q and the distances to the K codes at every code position; the image in and out
-  const codes = area(layers) * (2 * dim + codebookSize);
+  // z_e, z_q and the distances to (LFQ: probabilities of) the K codes at every code position; the image in and out
+  const codes = area(layers) * (2 * dim + (quantizer.codebookDim ? 2 * codeDim : 0) + distances);
   return modelSize({ parameters, activationsPerItem: maps + codes + 2 * height * width * channels }, batchSize, fn);
 }

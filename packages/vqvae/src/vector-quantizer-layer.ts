@@ -2,9 +2,9 @@
 // state included) in the standard tfjs format, in Node or in a browser.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { straightThrough } from '@vaejs/core';
-import { l2Normalize } from './nearest-code';
+import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
 import {
+  innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
@@ -51,44 +51,31 @@ export class VectorQuantizerLayer extends tfl.layers.Layer {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const config = this.quantizerConfig;
-    const { dim, codebookSize } = config;
-    const codebook = this.addWeight(
-      'codebook',
-      [codebookSize, dim],
-      'float32',
-      tfl.initializers.zeros(),
-      undefined,
-      !config.ema,
-    );
-    const clusterSize = this.addWeight(
-      'ema_cluster_size',
-      [codebookSize],
-      'float32',
-      tfl.initializers.ones(),
-      undefined,
-      false,
-    );
-    const embedSum = this.addWeight(
-      'ema_embed_sum',
-      [codebookSize, dim],
-      'float32',
-      tfl.initializers.zeros(),
-      undefined,
-      false,
-    );
-    const initial = initialCodebook(config);
-    codebook.write(initial);
-    embedSum.write(initial);
+    const inner = innerQuantizerConfig(config);
+    const add: AddWeight = (name, initial, trainable) => {
+      const weight = this.addWeight(name, initial.shape, 'float32', tfl.initializers.zeros(), undefined, trainable);
+      weight.write(initial);
+      return weight.read() as tf.Variable;
+    };
+    const initial = initialCodebook(inner);
+    const codebook = add('codebook', initial, !config.ema);
+    const clusterSize = tf.tidy(() => add('ema_cluster_size', tf.ones([config.codebookSize]), false));
+    const embedSum = add('ema_embed_sum', initial, false);
     initial.dispose();
-    this.instance = vectorQuantizerFromVariables(
-      config,
-      {
-        codebook: codebook.read() as tf.Variable,
-        clusterSize: clusterSize.read() as tf.Variable,
-        embedSum: embedSum.read() as tf.Variable,
-      },
+    const quantizer = vectorQuantizerFromVariables(
+      inner,
+      { codebook, clusterSize, embedSum },
       { owned: false, initialized: this.initializedAtLoad },
     );
+    this.instance =
+      config.codebookDim === 0
+        ? quantizer
+        : projectedQuantizer(
+            quantizer,
+            projectionWeights(add, config.dim, config.codebookDim, config.seed),
+            config.dim,
+            false,
+          );
     super.build(inputShape);
   }
 
@@ -99,10 +86,9 @@ export class VectorQuantizerLayer extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const z = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      const quantizer = this.quantizer;
-      const quantized = quantizer.lookup(quantizer.encode(z));
-      const encoded = this.quantizerConfig.distance === 'cosine' ? l2Normalize(z) : z;
-      return straightThrough(encoded, quantized);
+      const { output, ...rest } = this.quantizer.quantize(z);
+      tf.dispose(Object.values(rest));
+      return output;
     });
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak } from '@vaejs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVectorQuantizer, type VectorQuantizer } from './vector-quantizer';
+import { createVectorQuantizer, orthogonalLoss, type VectorQuantizer } from './vector-quantizer';
 
 const created: VectorQuantizer[] = [];
 function quantizer(config: Parameters<typeof createVectorQuantizer>[0]): VectorQuantizer {
@@ -358,5 +358,66 @@ describe('errors and memory', () => {
     const before = tf.memory().numTensors;
     createVectorQuantizer({ dim: 3, codebookSize: 4 }).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('orthogonal regularisation', () => {
+  it('is the mean squared cosine of every pair of codes minus 1/K: 0 for orthogonal codes', () => {
+    const orthogonal = tf.tensor2d([
+      [2, 0, 0],
+      [0, -3, 0],
+    ]);
+    expect(orthogonalLoss(orthogonal).dataSync()[0]).toBeCloseTo(0, 6);
+    const codes = [
+      [1, 1, 0],
+      [1, 0, 0],
+      [0, 2, 2],
+    ];
+    const unit = codes.map((c) => c.map((v) => v / Math.hypot(...c)));
+    let sum = 0;
+    for (const a of unit) for (const b of unit) sum += a.reduce((s, v, i) => s + v * (b[i] as number), 0) ** 2;
+    expect(orthogonalLoss(tf.tensor2d(codes)).dataSync()[0]).toBeCloseTo(sum / 9 - 1 / 3, 5);
+  });
+
+  it('joins the loss with its weight and pushes the codes apart; refused with EMA', () => {
+    const z = tf.randomNormal([32, 4], 0, 1, 'float32', 3);
+    const plain = createVectorQuantizer({ dim: 4, codebookSize: 4, seed: 1 });
+    const regular = createVectorQuantizer({ dim: 4, codebookSize: 4, seed: 1, orthogonalWeight: 2 });
+    const [a, b] = [plain.quantize(z), regular.quantize(z)];
+    const ortho = orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D).dataSync()[0] as number;
+    expect(b.loss.dataSync()[0]).toBeCloseTo((a.loss.dataSync()[0] as number) + 2 * ortho, 5);
+    const optimizer = tf.train.sgd(0.5);
+    for (let step = 0; step < 20; step++) {
+      optimizer.minimize(() => orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D), false, [regular.codebook]);
+    }
+    expect(orthogonalLoss(regular.codebook as tf.Tensor as tf.Tensor2D).dataSync()[0]).toBeLessThan(ortho / 2);
+    expect(() => createVectorQuantizer({ dim: 4, codebookSize: 4, ema: true, orthogonalWeight: 1 })).toThrow(
+      /expected config\.orthogonalWeight 0 with ema \(the EMA codebook takes no gradient\), got 1\.$/,
+    );
+    tf.dispose([z, ...Object.values(a), ...Object.values(b)]);
+    plain.dispose();
+    regular.dispose();
+  });
+});
+
+describe('a codebook in a lower dimension', () => {
+  it('quantises z [..., 16] against codes of size 4 through learnt maps, and trains the maps', () => {
+    const vq = createVectorQuantizer({ dim: 16, codebookDim: 4, codebookSize: 8, seed: 2 });
+    expect(vq.codebook.shape).toEqual([8, 4]);
+    expect(vq.dim).toBe(16);
+    expect(vq.trainableVariables.map((v) => v.shape)).toEqual([[8, 4], [16, 4], [4], [4, 16], [16]]);
+    const z = tf.randomNormal([10, 16], 0, 1, 'float32', 4);
+    const result = vq.quantize(z);
+    expect(result.output.shape).toEqual([10, 16]);
+    const looked = vq.lookup(result.indices);
+    expectClose(looked.dataSync(), result.quantized.dataSync(), 1e-6);
+    expectClose(result.output.dataSync(), result.quantized.dataSync(), 1e-5);
+    expect(Array.from(vq.encode(z).dataSync())).toEqual(Array.from(result.indices.dataSync()));
+    const { grads } = tf.variableGrads(() => tf.add(tf.sum(vq.quantize(z).output), vq.quantize(z).loss) as tf.Scalar);
+    expect(Object.keys(grads).length).toBe(5);
+    for (const g of Object.values(grads)) expect(tf.sum(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0);
+    expect(() => vq.quantize(tf.zeros([2, 4]))).toThrow(/expected z last dim 16 \(config\.dim\), got 4/);
+    tf.dispose([z, looked, ...Object.values(result), ...Object.values(grads)]);
+    vq.dispose();
   });
 });

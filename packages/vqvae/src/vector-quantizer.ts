@@ -17,49 +17,18 @@ import {
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
 import { emaCodebookUpdate, kmeans, restartDeadCodes } from './codebook-updates';
 import { assertLastDim, gatherCodes, l2Normalize, nearestCodes } from './nearest-code';
+import { ownedProjection, projectedQuantizer } from './projection';
+import type { QuantizeOptions, QuantizeResult, Quantizer, VectorQuantizerState } from './quantizer';
 import {
+  innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
+import { rotateTo } from './rotation-trick';
 import { segmentCounts } from './segment-sum';
 
-/** Named outputs of {@link VectorQuantizer.quantize}; the caller disposes every tensor. */
-export interface QuantizeResult {
-  /** z_q, the nearest code of each vector (l2-normalised in 'cosine' mode): float32 [..., D]. */
-  quantized: tf.Tensor;
-  /** int32 [...]. */
-  indices: tf.Tensor;
-  /** Straight-through output `z_e + sg(z_q − z_e)`: forward z_q, gradient to z_e unchanged. float32 [..., D]. */
-  output: tf.Tensor;
-  /** `mean ||sg(z_e) − z_q||²` over all elements: the codebook's only gradient. float32 scalar. */
-  codebookLoss: tf.Scalar;
-  /** `mean ||z_e − sg(z_q)||²` over all elements (unweighted). float32 scalar. */
-  commitmentLoss: tf.Scalar;
-  /**
-   * The VQ loss, what to add to the model loss: `codebookLoss + beta·commitmentLoss`, or `beta·commitmentLoss` with
-   * EMA (the codebook then learns by moving averages, not by gradient). float32 scalar.
-   */
-  loss: tf.Scalar;
-  /** Perplexity of the batch's codes, in [1, K]. float32 scalar. */
-  perplexity: tf.Scalar;
-  /** Share of codes used in the batch, in [0, 1]. float32 scalar. */
-  usage: tf.Scalar;
-}
-
-/** Per-call options of {@link VectorQuantizer.quantize}. */
-export interface QuantizeOptions {
-  /** Commitment weight of this call's `loss` (a schedule, say); default `config.beta`. */
-  beta?: number;
-}
-
-/** The quantiser's state beyond its variables: plain JSON, stored in a checkpoint's manifest. */
-export interface VectorQuantizerState {
-  /** Whether the k-means initialisation has run. */
-  initialized: boolean;
-  /** The random stream of k-means and restarts. */
-  rngState: RngState;
-}
+export type { QuantizeOptions, QuantizeResult, VectorQuantizerState };
 
 /** The variables holding a quantiser's state. */
 export interface VectorQuantizerVariables {
@@ -72,7 +41,8 @@ export interface VectorQuantizerVariables {
 }
 
 /** A codebook of K vectors of size D with lookup, losses and non-gradient updates. */
-export interface VectorQuantizer extends VectorQuantizerVariables {
+export interface VectorQuantizer extends VectorQuantizerVariables, Quantizer {
+  readonly kind: 'vq';
   readonly config: Readonly<ResolvedVectorQuantizerConfig>;
   /** Whether `initialize` (k-means) has run. */
   readonly initialized: boolean;
@@ -123,16 +93,20 @@ export interface VectorQuantizer extends VectorQuantizerVariables {
  */
 export function createVectorQuantizer(config: VectorQuantizerConfig): VectorQuantizer {
   const resolved = resolveVectorQuantizerConfig(config);
+  const inner = innerQuantizerConfig(resolved);
   // tf.variable shares its initial value's data: tidy frees the initial tensors and the variables keep the data.
   const { codebook, clusterSize, embedSum } = tf.tidy(() => {
-    const initial = initialCodebook(resolved);
+    const initial = initialCodebook(inner);
     return {
       codebook: tf.variable(initial, !resolved.ema),
       clusterSize: tf.variable(tf.ones([resolved.codebookSize]), false),
       embedSum: tf.variable(initial, false),
     };
   });
-  return vectorQuantizerFromVariables(resolved, { codebook, clusterSize, embedSum }, { owned: true });
+  const quantizer = vectorQuantizerFromVariables(inner, { codebook, clusterSize, embedSum }, { owned: true });
+  if (resolved.codebookDim === 0) return quantizer;
+  const maps = ownedProjection(resolved.dim, resolved.codebookDim, resolved.seed);
+  return projectedQuantizer(quantizer, maps, resolved.dim, true);
 }
 
 /**
@@ -149,16 +123,17 @@ export function initialCodebook(config: Readonly<ResolvedVectorQuantizerConfig>)
 /**
  * Builds the quantiser around existing variables (those of a `VectorQuantizerLayer`, say). Internal.
  * @param options.owned whether `dispose` frees the variables
+ * @param options.rng the random stream to draw k-means and restarts from (default: its own, from `config.seed`)
  */
 export function vectorQuantizerFromVariables(
   config: Readonly<ResolvedVectorQuantizerConfig>,
   variables: VectorQuantizerVariables,
-  options: { owned: boolean; initialized?: boolean },
+  options: { owned: boolean; initialized?: boolean; rng?: Rng },
 ): VectorQuantizer {
   const { codebook, clusterSize, embedSum } = variables;
   const { dim, codebookSize, beta, ema, distance, chunkSize } = config;
   const cosine = distance === 'cosine';
-  const rng: Rng = createRng(config.seed);
+  const rng: Rng = options.rng ?? createRng(config.seed);
   let initialized = options.initialized ?? false;
   const check = (fn: string, z: tf.Tensor) => assertLastDim(fn, z, dim, 'config.dim');
   const flatten = (z: tf.Tensor) => {
@@ -167,6 +142,9 @@ export function vectorQuantizerFromVariables(
   };
 
   return {
+    kind: 'vq',
+    dim,
+    codebookSize,
     config,
     codebook,
     clusterSize,
@@ -191,12 +169,15 @@ export function vectorQuantizerFromVariables(
         const codebookLoss = tf.mean(tf.squaredDifference(stopGradient(encoded), quantized)) as tf.Scalar;
         const commitmentLoss = tf.mean(tf.squaredDifference(encoded, stopGradient(quantized))) as tf.Scalar;
         const weighted = tf.mul(commitmentLoss, weight);
-        const loss = (ema ? weighted : tf.add(codebookLoss, weighted)) as tf.Scalar;
+        const base = ema ? weighted : tf.add(codebookLoss, weighted);
+        const regularised =
+          config.orthogonalWeight > 0 ? tf.add(base, tf.mul(orthogonalLoss(codes), config.orthogonalWeight)) : base;
+        const loss = regularised as tf.Scalar;
         const counts = codeCounts(indices, codebookSize);
         return {
           quantized,
           indices,
-          output: straightThrough(encoded, quantized),
+          output: gradientEstimator(config)(encoded, quantized),
           codebookLoss,
           commitmentLoss,
           loss,
@@ -276,22 +257,7 @@ export function vectorQuantizerFromVariables(
     setRngState: (state) => rng.setState(state),
     getState: () => ({ initialized, rngState: rng.getState() }),
     setState(state) {
-      const fn = 'vectorQuantizer.setState';
-      const candidate = state as Partial<VectorQuantizerState> | null;
-      if (typeof candidate !== 'object' || candidate === null) {
-        throw new CheckpointError(formatExpected(fn, 'state', '{ initialized, rngState }', describeValue(state)));
-      }
-      if (typeof candidate.initialized !== 'boolean') {
-        throw new CheckpointError(
-          formatExpected(fn, 'state.initialized', 'a boolean', describeValue(candidate.initialized)),
-        );
-      }
-      try {
-        rng.setState(candidate.rngState as RngState);
-      } catch (error) {
-        throw new CheckpointError(`${fn}: invalid state.rngState: ${(error as Error).message}`);
-      }
-      initialized = candidate.initialized;
+      initialized = restoreQuantizerState('vectorQuantizer.setState', state, rng);
     },
     dispose() {
       if (options.owned) {
@@ -301,4 +267,51 @@ export function vectorQuantizerFromVariables(
       }
     },
   };
+}
+
+/**
+ * Orthogonal regularisation of a codebook (Shin et al. 2023, "Exploration into Translation-Equivariant Image
+ * Quantization"; vector-quantize-pytorch's `orthogonal_reg_weight`): with the codes l2-normalised, the mean squared
+ * cosine similarity of every pair, `Σ_ij cos²(e_i, e_j) / K² − 1/K`, which is 0 when the codes are orthogonal (for
+ * K ≤ D) and pushes them apart otherwise.
+ * @param codebook float32 [K, D]
+ * @returns float32 scalar
+ */
+export function orthogonalLoss(codebook: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const size = codebook.shape[0];
+    const unit = l2Normalize(codebook) as tf.Tensor2D;
+    const cosine = tf.matMul(unit, unit, false, true);
+    return tf.sub(tf.div(tf.sum(tf.square(cosine)), size * size), 1 / size) as tf.Scalar;
+  });
+}
+
+/** The output of the lookup for the decoder: forward z_q, backward the config's gradient estimator. Internal. */
+export function gradientEstimator(
+  config: Pick<ResolvedVectorQuantizerConfig, 'gradient'>,
+): (encoded: tf.Tensor, quantized: tf.Tensor) => tf.Tensor {
+  return config.gradient === 'rotation' ? rotateTo : straightThrough;
+}
+
+/**
+ * Checks a quantiser state (`{ initialized, rngState }`), sets `rng` to its stream and returns `initialized`.
+ * Internal: the quantisers' `setState`.
+ * @throws CheckpointError naming the malformed field
+ */
+export function restoreQuantizerState(fn: string, state: unknown, rng: Rng): boolean {
+  const candidate = state as Partial<VectorQuantizerState> | null;
+  if (typeof candidate !== 'object' || candidate === null) {
+    throw new CheckpointError(formatExpected(fn, 'state', '{ initialized, rngState }', describeValue(state)));
+  }
+  if (typeof candidate.initialized !== 'boolean') {
+    throw new CheckpointError(
+      formatExpected(fn, 'state.initialized', 'a boolean', describeValue(candidate.initialized)),
+    );
+  }
+  try {
+    rng.setState(candidate.rngState as RngState);
+  } catch (error) {
+    throw new CheckpointError(`${fn}: invalid state.rngState: ${(error as Error).message}`);
+  }
+  return candidate.initialized;
 }

@@ -15,7 +15,7 @@ import {
   type VqVaeStepOptions,
 } from './inputs';
 import { buildVqVaeNetworks, findQuantizerLayer, latentShape, type VqVaeNetworks } from './network';
-import type { VectorQuantizer } from './vector-quantizer';
+import type { AnyQuantizer } from './quantizer-kinds';
 
 /** What `trainStep` returns: the loss parts plus `restarted`, the number of dead codes restarted (float32). */
 export type VqVaeStepResult = VqVaeLossParts & { restarted: tf.Scalar };
@@ -32,14 +32,20 @@ export type VqVaeEpochMetrics = {
 export interface VqVae extends VqVaeNetworks, TrainableModel {
   readonly config: ResolvedVqVaeConfig;
   /** The quantiser (variables shared with `quantizerModel`). */
-  readonly quantizer: VectorQuantizer;
+  readonly quantizer: AnyQuantizer;
   /** [h, w, D] of the code map. */
   readonly latentShape: [number, number, number];
   /** Encoder output z_e. @param x float32 [n, H, W, C] @returns float32 [n, h, w, D] */
   encodeContinuous(x: tf.Tensor): tf.Tensor4D;
-  /** Code map. @param x float32 [n, H, W, C] @returns int32 [n, h, w] */
+  /**
+   * Code map. @param x float32 [n, H, W, C]
+   * @returns int32 [n, h, w]; residual VQ: [n, h, w, L], one code per level (a rank-4 tensor)
+   */
   encode(x: tf.Tensor): tf.Tensor3D;
-  /** Images from a code map. @param indices int32 [n, h, w] in [0, K) @returns float32 [n, H, W, C] */
+  /**
+   * Images from a code map. @param indices int32 [n, h, w] in [0, K); residual VQ: [n, h, w, m], the first m ≤ L
+   * levels' codes (a prefix decodes to a coarser image) @returns float32 [n, H, W, C]
+   */
   decode(indices: tf.Tensor): tf.Tensor4D;
   /** decode(encode(x)). @param x float32 [n, H, W, C] @returns float32 [n, H, W, C] */
   reconstruct(x: tf.Tensor): tf.Tensor4D;
@@ -113,6 +119,7 @@ export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetwor
   const { encoder, quantizerModel, decoder } = networks;
   const quantizer = findQuantizerLayer(quantizerModel).quantizer;
   const grid = latentShape(config);
+  const residualLevels = config.quantizer.kind === 'rvq' ? config.quantizer.numQuantizers : 0;
   let usageCounts: number[] | null = null;
 
   const trainableVariables = () => [
@@ -140,7 +147,7 @@ export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetwor
       return encodeImages(x);
     },
     decode(indices) {
-      checkCodeMap('vqvae.decode', indices, grid, config.codebookSize);
+      checkCodeMap('vqvae.decode', indices, grid, config.codebookSize, residualLevels);
       return tf.tidy(() => decoder.apply(quantizer.lookup(indices)) as tf.Tensor4D);
     },
     reconstruct(x) {
@@ -187,7 +194,10 @@ export function assembleVqVae(config: ResolvedVqVaeConfig, networks: VqVaeNetwor
     restore: (manifest, io) => restoreVqVae(vqvae, manifest, io),
     async epochMetrics(sample) {
       checkImages('vqvae.epochMetrics', 'sample.x', sample?.x, config);
-      const report = await measureCodeUsage(encodeImages, sample.x, config.codebookSize);
+      // residual VQ: the use of the first level's codes
+      const firstLevel = (x: tf.Tensor) =>
+        residualLevels === 0 ? encodeImages(x) : tf.tidy(() => tf.gather(encodeImages(x), 0, 3));
+      const report = await measureCodeUsage(firstLevel, sample.x, config.codebookSize);
       usageCounts = report.counts;
       return { code_perplexity: report.perplexity, code_usage: report.usage };
     },

@@ -60,6 +60,10 @@ async function encodeInto(options: EncodeOptions): Promise<void> {
   const where = { fn: FN, argument: '--run', kinds: ['vqvae'] };
   await withCheckpointModel(where, options.run, options, options.batchSize, async (model, checkpoint) => {
     const vqvae = model as VqVae;
+    if (vqvae.config.quantizer.kind === 'rvq') {
+      const got = `'${options.run}', a residual VQ-VAE (a code per level: the prior takes one code per position)`;
+      throw new UsageError(`${FN}: expected --run a VQ-VAE with one code per position, got ${got}.`);
+    }
     const splits = await runImages(FN, checkpoint.run, options);
     // images are encoded as the run saw them: binarised at the threshold when it trained on binary images
     const trained = (await runFlags(checkpoint.run)).binarize;

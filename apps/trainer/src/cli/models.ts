@@ -7,6 +7,7 @@ import { type VqVae, type VqVaeConfig, vqVaeLoader } from '@vaejs/vqvae';
 import { type CliBackend, setupBackendFromFlags } from '../backend';
 import { runSource } from './archives';
 import { type BackendFlagValues, memoryLimit } from './options';
+import { type QuantizerFlags, quantizerConfig } from './quantizer-flags';
 
 export type Model = Vae | VqVae | PixelCnn;
 
@@ -78,13 +79,8 @@ export function vaeConfig(flags: VaeFlags, data: ImageDataset): VaeConfig {
 }
 
 /** What the VQ-VAE flags hold. */
-export interface VqVaeFlags {
-  codeDim: number;
-  codebookSize: number;
+export interface VqVaeFlags extends QuantizerFlags {
   channels?: number | undefined;
-  commitmentCost?: number | undefined;
-  ema: boolean;
-  restartThreshold: number;
   dataVariance?: number | undefined;
   seed: number;
 }
@@ -97,14 +93,7 @@ export function vqVaeConfig(flags: VqVaeFlags, data: ImageDataset): VqVaeConfig 
     inputShape: [...data.imageShape] as [number, number, number],
     dataVariance: variance > 0 ? variance : 1,
     seed: flags.seed,
-    dim: flags.codeDim,
-    codebookSize: flags.codebookSize,
+    ...quantizerConfig(flags),
     ...(flags.channels !== undefined ? { encoderFilters: [flags.channels, 2 * flags.channels] } : {}),
-    quantizer: {
-      ema: flags.ema,
-      deadCodeThreshold: flags.restartThreshold,
-      kmeansInit: true,
-      ...(flags.commitmentCost !== undefined ? { beta: flags.commitmentCost } : {}),
-    },
   };
 }

@@ -133,6 +133,10 @@ function optionsByKey(command: AnyCommand): Map<string, Option> {
 /** Parses one value for `option` with the same rules as the command line. */
 function parseValue(option: Option, key: string, value: unknown, where: string): unknown {
   const flag = option.long ?? `--${key}`;
+  // a list flag (--levels 8,4,4) is saved as its parsed array: read it back as the list it came from
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number')) {
+    return parseValue(option, key, value.join(','), where);
+  }
   if (option.isBoolean() || option.negate) {
     if (typeof value !== 'boolean')
       throw new UsageError(`expected ${flag} in ${where} true or false, got ${JSON.stringify(value)}.`);

@@ -9,6 +9,7 @@ import { setupBackendFromFlags } from '../backend';
 import { type Model, TRAIN_MODELS, type TrainModel, vaeConfig, vqVaeConfig } from './models';
 import { type AnyCommand, isGiven, kebab, withBackendFlags, withRunFlags } from './options';
 import { integer, number, pathText, positive, seed, UsageError } from './parse';
+import { checkQuantizerFlags, levelList, QUANTIZER_FLAGS, QUANTIZERS, type Quantizer } from './quantizer-flags';
 import { resumable } from './run-flags';
 import { checkSize, givenSizes } from './size-check';
 import { checkRunFolder, checkSameImages, resumedModel, trainFromFlags } from './training-run';
@@ -27,10 +28,9 @@ export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
   noise: ['dae'],
   noiseLevel: ['dae'],
   ...Object.fromEntries(
-    ['codeDim', 'codebookSize', 'commitmentCost', 'ema', 'restartThreshold', 'dataVariance'].map((key) => [
-      key,
-      ['vqvae'],
-    ]),
+    ['codeDim', 'codebookSize', 'commitmentCost', 'ema', 'restartThreshold', 'dataVariance', 'quantizer']
+      .concat(Object.keys(QUANTIZER_FLAGS))
+      .map((key) => [key, ['vqvae']]),
   ),
 };
 
@@ -110,6 +110,34 @@ export function trainCommand() {
       number(0, 1e9),
       1,
     )
+    .addOption(
+      new Option(
+        '--quantizer <kind>',
+        'VQ-VAE: vq (nearest code), fsq (finite scalar), lfq (lookup-free), rvq (residual)',
+      )
+        .choices(QUANTIZERS)
+        .default('vq' as Quantizer),
+    )
+    .option('--levels <list>', 'VQ-VAE, fsq: levels per channel (default 8,4,4: 3 channels, 128 codes)', levelList)
+    .option(
+      '--num-quantizers <n>',
+      'VQ-VAE, rvq: quantisers of the residual, one after another (default 2)',
+      integer(1, 64),
+    )
+    .option('--shared-codebook', 'VQ-VAE, rvq: one codebook for every level')
+    .option('--quantizer-dropout', 'VQ-VAE, rvq: train each step on the first n levels, n at random')
+    .option('--rotation-trick', 'VQ-VAE, vq and rvq: the rotation trick instead of the straight-through gradient')
+    .option(
+      '--codebook-dim <d>',
+      'VQ-VAE, vq and rvq: codes of size d, with learnt maps from and to --code-dim',
+      integer(1, 4096),
+    )
+    .option(
+      '--orthogonal-weight <w>',
+      'VQ-VAE, vq and rvq with --no-ema: orthogonal regularisation of the codebook',
+      number(0, 1e6),
+    )
+    .option('--entropy-weight <w>', 'VQ-VAE, lfq: weight of the entropy penalty (default 0.1)', number(0, 1e6))
     .option(
       '--data-variance <x>',
       "VQ-VAE: divide the reconstruction MSE by this (default: the training images' pixel variance)",
@@ -144,6 +172,7 @@ async function train(given: TrainOptions, command: Command): Promise<void> {
   await checkRunFolder(FN, command, given, 'train', resumable('dataset', 'maxMemory'));
   const options = command.opts() as TrainOptions;
   checkModelFlags(command, options.model);
+  checkQuantizerFlags(FN, command, options);
   const backend = await setupBackendFromFlags(options);
   const { train: trainSet, test: testSet } = loadSplits({
     dataset: options.dataset,
