@@ -29,14 +29,19 @@ if (!existsSync(join(DEMO_DIR, 'dist', 'index.html'))) {
 }
 mkdirSync(out, { recursive: true });
 const server = await startDemoServer({ port: 0 });
-const browser = await chromium.launch({ executablePath: process.env.VAEJS_CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
+const browser = await chromium.launch({
+  executablePath: process.env.VAEJS_CHROMIUM ?? '/usr/bin/chromium',
+  args: ARGS,
+});
 try {
   for (const [size, viewport] of Object.entries(SIZES)) {
     for (const colorScheme of ['light', 'dark']) {
       const context = await browser.newContext({ viewport, colorScheme });
       await shoot(context, `loading-${size}-${colorScheme}`, loadingShot);
       for (const [name, [query, ready]] of Object.entries(SHOTS)) {
-        await shoot(context, `${name}-${size}-${colorScheme}`, (page, file) => viewShot(page, file, query, ready, name));
+        await shoot(context, `${name}-${size}-${colorScheme}`, (page, file) =>
+          viewShot(page, file, query, ready, name),
+        );
       }
       await context.close();
     }

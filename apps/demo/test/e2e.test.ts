@@ -114,7 +114,16 @@ describe('the demo page in headless Chromium', () => {
     console.info(`[demo e2e] ${await page.locator('#backend-detail').textContent()}`);
     expect(await page.locator('#errors li').allTextContents()).toEqual([]);
     expect(await page.locator('#model-list li.error').count()).toBe(0);
-    for (const id of ['draw', 'reconstruction', 'samples', 'interpolation', 'manifold', 'codemap', 'pixelcnn', 'bench']) {
+    for (const id of [
+      'draw',
+      'reconstruction',
+      'samples',
+      'interpolation',
+      'manifold',
+      'codemap',
+      'pixelcnn',
+      'bench',
+    ]) {
       await showView(page, id);
       await expect
         .poll(() => page.locator(`#view-${id} canvas, #view-${id} table`).count(), { message: id })
