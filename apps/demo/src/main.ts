@@ -1,13 +1,12 @@
 import { ConfigError } from '@vaejs/core';
 import { describeRun } from './about-panel';
 import { type BackendReport, chooseBackend, useLocalWasm } from './backend';
-import { fetchOk } from './fetching';
-import { loadModels } from './models';
+import { fetchOk, onceFetcher } from './fetching';
+import { loadModels, locateModels } from './models';
 import { createErrorList } from './notices';
-import { readSettings } from './settings';
+import { MODEL_ROLES, readBackendChoice, readSettings } from './settings';
 import { mountTabs } from './tabs';
 import { parseTestSet, type TestSet } from './test-set';
-import { mountTrainView } from './train/train-view';
 import { el } from './ui';
 import { modelViews } from './views/catalogue';
 import './style.css';
@@ -32,8 +31,12 @@ async function loadTestSet(url: string): Promise<TestSet | string> {
   }
 }
 
-/** The training view (`?view=train`): no model is loaded on the main thread, the worker does the work. */
-function startTraining(): void {
+/**
+ * The training view (`?view=train`): no model is loaded on the main thread, the worker does the work. Loaded on
+ * demand, so that the model views do not download it.
+ */
+async function startTraining(): Promise<void> {
+  const { mountTrainView } = await import('./train/train-view');
   const page = (path: string) => new URL(path, document.baseURI).href;
   byId('loading').remove();
   backendBadge.textContent = 'training view';
@@ -60,10 +63,17 @@ async function start(): Promise<void> {
   const view = new URLSearchParams(location.search).get('view');
   if (view === 'train') return startTraining();
   if (view !== null) throw new ConfigError(`page: expected ?view= train (or none: the model views), got '${view}'.`);
-  const settings = await readSettings(location.href, new URL('models/', document.baseURI).href, fetch);
-  const backend = await startBackend(settings.backend);
-  const [testSet, models] = await Promise.all([loadTestSet(settings.testImages), loadModels(fetch, settings.models)]);
-  for (const failure of Object.values(models.errors)) showError(failure);
+  // the backend starts while the settings, the test images and the models' JSON files are fetched
+  const fetcher = onceFetcher(fetch);
+  const backendStarting = startBackend(readBackendChoice(location.href));
+  backendStarting.catch(() => undefined); // its failure is reported where it is awaited, not as an unhandled rejection
+  const settings = await readSettings(location.href, new URL('models/', document.baseURI).href, fetcher);
+  const testSetLoading = loadTestSet(settings.testImages);
+  const [backend] = await Promise.all([backendStarting, locateModels(fetcher, settings.models)]);
+  const models = await loadModels(fetcher, settings.models);
+  fetcher.clear();
+  const testSet = await testSetLoading;
+  for (const role of MODEL_ROLES) if (models.errors[role]) showError(models.errors[role]);
   describeRun(byId('status'), backend, models, settings.modelsBase);
   byId('loading').remove();
   const context = {

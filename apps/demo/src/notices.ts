@@ -7,7 +7,7 @@ import { el } from './ui';
 export function createErrorList(list: HTMLElement): (error: unknown) => void {
   return (error: unknown) => {
     const text = error instanceof Error ? error.message : String(error);
-    list.append(el('li', { class: 'error', role: 'alert', text }));
+    list.append(el('li', { class: 'error', text }));
     list.hidden = false;
     document.body.dataset.errors = String(list.children.length);
     console.error(error);

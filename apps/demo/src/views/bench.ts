@@ -34,7 +34,7 @@ export function mountBench(body: HTMLElement, context: ViewContext): void {
     return void notApplicable(body, 'The benchmark times a VAE and a PixelCNN prior; neither is loaded.');
   const which = el('select', { id: 'bench-backends', 'aria-label': 'backends to time' }, [
     el('option', { value: 'current', text: `the backend in use (${current})` }),
-    el('option', { value: 'all', text: 'every backend (slow: software WebGL can take a minute)' }),
+    el('option', { value: 'all', text: 'every backend (slower)' }),
   ]);
   const button = el('button', { id: 'bench-run', type: 'button', class: 'primary', text: 'Run benchmark' });
   const status = el('p', { id: 'bench-status', class: 'note' });
