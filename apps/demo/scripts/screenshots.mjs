@@ -69,6 +69,7 @@ async function viewShot(page, file, query, ready, name) {
     await page.locator('#pixelcnn-button').click();
     await page.waitForSelector('#view-pixelcnn .body[data-done="true"]', { state: 'attached', timeout: 120_000 });
   }
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
 }
 

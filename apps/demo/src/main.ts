@@ -39,7 +39,7 @@ async function startTraining(): Promise<void> {
   const { mountTrainView } = await import('./train/train-view');
   const page = (path: string) => new URL(path, document.baseURI).href;
   byId('loading').remove();
-  backendBadge.textContent = 'training view';
+  byId('about').hidden = true; // the training view shows its own backend line
   nav.append(
     el('a', { href: './', id: 'nav-models', text: 'Model views' }),
     el('a', { href: '?view=train', id: 'nav-train', text: 'Train', 'aria-current': 'page' }),

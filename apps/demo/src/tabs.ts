@@ -41,8 +41,12 @@ export function mountTabs(
     const view = views.find((candidate) => candidate.id === wanted) ?? (views[0] as ViewSpec);
     for (const [id, card] of cards) {
       card.section.hidden = id !== view.id;
-      if (id === view.id) card.tab.setAttribute('aria-current', 'page');
-      else card.tab.removeAttribute('aria-current');
+      if (id !== view.id) card.tab.removeAttribute('aria-current');
+      else {
+        card.tab.setAttribute('aria-current', 'page');
+        // on a phone the tab bar scrolls: keep the open tab in sight
+        card.tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      }
     }
     document.body.dataset.view = view.id;
     if (mounted.has(view.id)) return;
@@ -55,6 +59,10 @@ export function mountTabs(
       })
       .catch(report);
   };
-  window.addEventListener('hashchange', show);
+  window.addEventListener('hashchange', () => {
+    show();
+    // the new card starts under the sticky tabs, wherever the last one was scrolled to
+    if (window.scrollY > nav.offsetTop) window.scrollTo({ top: nav.offsetTop });
+  });
   show();
 }

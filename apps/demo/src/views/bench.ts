@@ -48,11 +48,13 @@ export function mountBench(body: HTMLElement, context: ViewContext): void {
     ]),
     el('tbody'),
   ]);
+  table.hidden = true; // until the first run
   const run = async () => {
     button.disabled = true;
     const rows: BenchRow[] = [];
     const tbody = table.querySelector('tbody') as HTMLTableSectionElement;
     tbody.replaceChildren();
+    table.hidden = false;
     const backends = which.value === 'current' ? [current] : BACKEND_CHOICES;
     try {
       for (const backend of backends) {

@@ -39,6 +39,8 @@ export function mountManifold(body: HTMLElement, context: ViewContext): Promise<
     text: 'Click the plot (or focus it and use the arrow keys) to decode a point.',
   });
   const timing = el('p', { id: 'manifold-timing', class: 'note' });
+  const pointFigure = figure(point, 'decoded at the chosen point');
+  pointFigure.hidden = true; // until a point is chosen
   let z: [number, number] = [0, 0];
 
   const drawGrid = async () => {
@@ -58,6 +60,7 @@ export function mountManifold(body: HTMLElement, context: ViewContext): Promise<
     } finally {
       latent.dispose();
     }
+    pointFigure.hidden = false;
     pointText.textContent = `z = [${at[0].toFixed(3)}, ${at[1].toFixed(3)}]`;
     point.dataset.z = JSON.stringify(at);
   };
@@ -87,7 +90,7 @@ export function mountManifold(body: HTMLElement, context: ViewContext): Promise<
         downloadButton(grid, 'vaejs-manifold'),
       ),
       el('figure', {}, [scatter.canvas, el('figcaption', { text: scatterCaption }), scatter.legend]),
-      figure(point, 'decoded at the chosen point'),
+      pointFigure,
     ]),
     pointText,
     timing,
