@@ -40,7 +40,7 @@ function modelLine(models: DemoModels, role: ModelRole): HTMLElement {
 function modelSummary(models: DemoModels, role: ModelRole): string {
   if (role === 'vae' && models.vae) {
     const { kind, arch, latentDim, inputShape } = models.vae.config;
-    return `${kind} ${arch}, latentDim ${latentDim}, images ${inputShape.join('×')}`;
+    return `${kind} ${arch}, images ${inputShape.join('×')}, latentDim ${latentDim}`;
   }
   if (role === 'vqvae' && models.vqvae) {
     const { codebookSize, dim, inputShape } = models.vqvae.config;

@@ -38,9 +38,9 @@ export async function fetchJsonIfPresent(fetcher: Fetcher, url: string, what: st
 }
 
 /**
- * A fetcher that asks for each URL once while the page starts: the run reader reads a checkpoint's JSON files when it
- * locates a model and again when it opens it, and the page locates the models while the backend starts (no tensors
- * needed), so the second reads cost nothing. Each caller gets its own clone of the response.
+ * A fetcher that asks for each URL once while the page starts: the page reads the models' files while the backend
+ * starts (no tensors needed), and the run reader reads them again when it builds the models, from here. Each caller
+ * gets its own clone of the response.
  */
 export function onceFetcher(fetcher: Fetcher): Fetcher & { clear(): void } {
   const responses = new Map<string, Promise<Response>>();

@@ -1,10 +1,10 @@
 import { ConfigError } from '@vaejs/core';
 import { describeRun } from './about-panel';
 import { type BackendReport, chooseBackend, useLocalWasm } from './backend';
-import { fetchOk, onceFetcher } from './fetching';
-import { loadModels, locateModels } from './models';
+import { type Fetcher, fetchOk, onceFetcher } from './fetching';
+import { type DemoModels, loadModels, prefetchModels } from './models';
 import { createErrorList } from './notices';
-import { MODEL_ROLES, readBackendChoice, readSettings } from './settings';
+import { type ModelRole, readBackendChoice, readSettings } from './settings';
 import { mountTabs } from './tabs';
 import { parseTestSet, type TestSet } from './test-set';
 import { el } from './ui';
@@ -63,21 +63,20 @@ async function start(): Promise<void> {
   const view = new URLSearchParams(location.search).get('view');
   if (view === 'train') return startTraining();
   if (view !== null) throw new ConfigError(`page: expected ?view= train (or none: the model views), got '${view}'.`);
-  // the backend starts while the settings, the test images and the models' JSON files are fetched
+  // the backend starts while the settings, the test images and the models' files are fetched
   const fetcher = onceFetcher(fetch);
   const backendStarting = startBackend(readBackendChoice(location.href));
   backendStarting.catch(() => undefined); // its failure is reported where it is awaited, not as an unhandled rejection
   const settings = await readSettings(location.href, new URL('models/', document.baseURI).href, fetcher);
   const testSetLoading = loadTestSet(settings.testImages);
-  const [backend] = await Promise.all([backendStarting, locateModels(fetcher, settings.models)]);
-  const models = await loadModels(fetcher, settings.models);
-  fetcher.clear();
+  const [backend] = await Promise.all([backendStarting, prefetchModels(fetcher, settings.models)]);
+  const { models, prior } = await loadInTwoSteps(fetcher, settings.models);
   const testSet = await testSetLoading;
-  for (const role of MODEL_ROLES) if (models.errors[role]) showError(models.errors[role]);
-  describeRun(byId('status'), backend, models, settings.modelsBase);
+  for (const role of ['vae', 'vqvae'] as const) if (models.errors[role]) showError(models.errors[role]);
   byId('loading').remove();
   const context = {
     models,
+    modelsLoaded: prior,
     testSet: typeof testSet === 'string' ? null : testSet,
     testSetError: typeof testSet === 'string' ? testSet : null,
     backend: backend.name,
@@ -85,6 +84,27 @@ async function start(): Promise<void> {
   };
   mountTabs(nav, views, modelViews(context), showError);
   nav.append(el('a', { href: '?view=train', class: 'train-link', text: 'Train your own' }));
+  await prior;
+  fetcher.clear();
+  if (models.errors.pixelcnn) showError(models.errors.pixelcnn);
+  describeRun(byId('status'), backend, models, settings.modelsBase);
+}
+
+/**
+ * The models in two steps: the VAE and the VQ-VAE that the first views need, then the PixelCNN prior (the largest,
+ * needed by two views only) while those views draw. `prior` resolves when it has loaded or failed, into `models`.
+ */
+async function loadInTwoSteps(
+  fetcher: Fetcher,
+  folders: Record<ModelRole, string | null>,
+): Promise<{ models: DemoModels; prior: Promise<void> }> {
+  const models = await loadModels(fetcher, { ...folders, pixelcnn: null });
+  const prior = loadModels(fetcher, { vae: null, vqvae: null, pixelcnn: folders.pixelcnn }).then((loaded) => {
+    models.pixelcnn = loaded.pixelcnn;
+    Object.assign(models.sources, loaded.sources);
+    Object.assign(models.errors, loaded.errors);
+  });
+  return { models, prior };
 }
 
 start()

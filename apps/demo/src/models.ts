@@ -60,14 +60,22 @@ function sourceOf(folder: string, fetcher: Fetcher): RunSource {
 }
 
 /**
- * Finds every configured role's checkpoint (its JSON files only: no tensors, so no backend is needed yet); with a
- * caching fetcher ({@link onceFetcher}) this warms what {@link loadModels} reads. Failures are left for it to report.
+ * Finds every configured role's checkpoint and reads its parts' files, all at once (model.json and weights, as tfjs
+ * model artifacts: no tensors, so no backend is needed yet). With a caching fetcher ({@link onceFetcher}) this
+ * downloads, while the backend starts, what {@link loadModels} then reads part after part. Failures are left for it
+ * to report.
  */
-export async function locateModels(fetcher: Fetcher, folders: Record<ModelRole, string | null>): Promise<void> {
+export async function prefetchModels(fetcher: Fetcher, folders: Record<ModelRole, string | null>): Promise<void> {
   await Promise.all(
     MODEL_ROLES.map(async (role) => {
       const folder = folders[role];
-      if (folder !== null) await reader.locate(sourceOf(folder, fetcher), { kinds: [role] }).catch(() => undefined);
+      if (folder === null) return;
+      try {
+        const located = await reader.locate(sourceOf(folder, fetcher), { kinds: [role] });
+        await Promise.all(located.manifest.parts.map((part) => located.io(part).load?.()));
+      } catch {
+        // loadModels reads it again and reports why it fails
+      }
     }),
   );
 }

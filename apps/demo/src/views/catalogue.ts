@@ -59,14 +59,20 @@ export function modelViews(context: ViewContext): ViewSpec[] {
       title: 'PixelCNN',
       blurb:
         'The PixelCNN prior draws a code map one position at a time, each code conditioned on those above and to its left; the VQ-VAE turns the codes into a digit as they appear.',
-      mount: (body) => mountPixelCnn(body, context),
+      mount: async (body) => {
+        await context.modelsLoaded;
+        mountPixelCnn(body, context);
+      },
     },
     {
       id: 'bench',
       title: 'Benchmark',
       blurb:
         'How fast this device runs the models: the time to decode the 20×20 manifold grid and to sample 16 PixelCNN code maps, on the backend in use.',
-      mount: (body) => mountBench(body, context),
+      mount: async (body) => {
+        await context.modelsLoaded;
+        mountBench(body, context);
+      },
     },
   ];
 }

@@ -7,6 +7,8 @@ import { el, labelled, numberInput, putPicture } from '../ui';
 /** What every view gets. */
 export interface ViewContext {
   models: DemoModels;
+  /** Resolves when every model has loaded or failed: the PixelCNN prior loads after the others, into `models`. */
+  modelsLoaded: Promise<void>;
   /** null when the test-image file failed to load (see `testSetError`). */
   testSet: TestSet | null;
   testSetError: string | null;
