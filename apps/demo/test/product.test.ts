@@ -29,6 +29,7 @@ import {
 const MODELS = join(DEMO_DIR, 'public', 'models');
 const VIEWS = ['draw', 'reconstruction', 'samples', 'interpolation', 'manifold', 'codemap', 'pixelcnn', 'bench'];
 const PHONE = { width: 390, height: 844 };
+const SMALL_PHONE = { width: 360, height: 740 };
 const LAPTOP = { width: 1280, height: 800 };
 /** The benchmarks' folder: its quality classifier is imported from there, and cached there as the benchmark caches it. */
 const BENCHMARKS = join(DEMO_DIR, '..', '..', 'benchmarks');
@@ -150,21 +151,43 @@ describe('the page on a laptop and on a phone', () => {
     expect(Math.min(...times)).toBeLessThan(2500);
   });
 
-  it('never scrolls sideways at 390×844: every view, the training view, the loading and error states', async () => {
-    const page = await openAt('', PHONE);
-    for (const view of VIEWS) {
-      await showView(page, view);
-      expect(await sideways(page), view).toSatisfy(({ scrollWidth, innerWidth }) => scrollWidth <= innerWidth);
+  it('never scrolls sideways at 390×844 (nor at 360 px): every view, the training view, the error state', async () => {
+    for (const size of [PHONE, SMALL_PHONE]) {
+      const page = await openAt('', size);
+      for (const view of VIEWS) {
+        await showView(page, view);
+        expect(await sideways(page), `${view} at ${size.width} px`).toSatisfy(
+          ({ scrollWidth, innerWidth }) => scrollWidth <= innerWidth,
+        );
+      }
+      // the widest pictures are scaled to the card, not cropped: the 20×20 manifold grid is 560 px at its natural size
+      await showView(page, 'manifold');
+      const grid = await page.evaluate(() => document.getElementById('manifold-grid')?.getBoundingClientRect().right);
+      expect(grid).toBeGreaterThan(size.width / 2);
+      expect(grid).toBeLessThanOrEqual(size.width);
+      await page.close();
     }
-    // the widest pictures are scaled to the card, not cropped: the strip and the grid fill the width they have
-    const strip = await page.evaluate(() => document.getElementById('pixelcnn-maps')?.getBoundingClientRect().width);
-    expect(strip).toBeLessThanOrEqual(PHONE.width);
-    await page.close();
     for (const query of ['?view=train', '?models=/no-such-folder/']) {
       const other = await openAt(query, PHONE);
       expect(await sideways(other), query).toSatisfy(({ scrollWidth, innerWidth }) => scrollWidth <= innerWidth);
       await other.close();
     }
+  });
+
+  it('downloads a grid as a PNG, each image pixel a 4×4 square', async () => {
+    const page = await openAt('#samples');
+    await page.waitForSelector('#view-samples[data-ready="true"]');
+    const grid = await canvasGreys(page, 'samples-grid');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#view-samples [data-download="vaejs-samples"]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('vaejs-samples.png');
+    const png = readFileSync((await download.path()) as string);
+    // the PNG signature, then IHDR: width and height, big-endian, at bytes 16 and 20
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([grid.width * 4, grid.height * 4]);
+    await page.close();
   });
 
   it('has no serious or critical axe-core violations on any view, light or dark', async () => {

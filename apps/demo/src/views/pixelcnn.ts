@@ -47,6 +47,7 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   });
   const images = pictureCanvas('pixelcnn-images', 4, 'decoded samples');
   const real = pictureCanvas('pixelcnn-real', 4, 'real test digits');
+  const results = el('div', { class: 'row', hidden: true }); // until the first sample
   let running = false;
 
   /** The first n test digits (of the class drawn, for a conditional prior), to hold the samples against. */
@@ -86,6 +87,7 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const sample = async () => {
     if (running) return;
     running = true;
+    results.hidden = false;
     button.disabled = true;
     const n = Math.round(Number(count.value));
     const seedValue = Math.round(Number(seed.value));
@@ -144,10 +146,11 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
       button,
     ]),
     progress,
-    el('div', { class: 'row' }, [
-      figure(maps, 'code maps (grey: not drawn yet)', downloadButton(maps, 'vaejs-pixelcnn-code-maps')),
-      figure(images, 'decoded by the VQ-VAE', downloadButton(images, 'vaejs-pixelcnn-samples')),
-      figure(real, conditional ? 'real test digits of the same classes' : 'real test digits, for comparison'),
-    ]),
+    results,
+  );
+  results.append(
+    figure(maps, 'code maps (grey: not drawn yet)', downloadButton(maps, 'vaejs-pixelcnn-code-maps')),
+    figure(images, 'decoded by the VQ-VAE', downloadButton(images, 'vaejs-pixelcnn-samples')),
+    figure(real, conditional ? 'real test digits of the same classes' : 'real test digits, for comparison'),
   );
 }
