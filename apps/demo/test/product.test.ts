@@ -231,6 +231,41 @@ describe('the page on a laptop and on a phone', () => {
   });
 });
 
+describe('the keyboard', () => {
+  it('reaches every control of a view with Tab, with a visible focus ring, and moves the manifold point with arrows', async () => {
+    const page = await openAt('#manifold');
+    await page.waitForSelector('#view-manifold[data-ready="true"]');
+    const controls = await page.$$eval('#view-manifold :is(button, input, select, [tabindex="0"])', (nodes) =>
+      nodes.map((node) => node.id || node.getAttribute('data-download') || node.tagName),
+    );
+    expect(controls).toEqual(['manifold-size', 'vaejs-manifold', 'manifold-scatter']);
+    const reached: string[] = [];
+    for (let press = 0; press < 30 && reached.length < controls.length; press++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const node = document.activeElement as HTMLElement;
+        const ring = getComputedStyle(node);
+        return {
+          name: node.id || node.getAttribute('data-download') || node.tagName,
+          inView: node.closest('#view-manifold') !== null,
+          ring: `${ring.outlineStyle} ${ring.outlineWidth}`,
+        };
+      });
+      if (!focused.inView) continue;
+      reached.push(focused.name);
+      expect(focused.ring, focused.name).toBe('solid 3px');
+    }
+    expect(reached).toEqual(controls);
+    // the scatter has focus: an arrow key decodes the point beside the centre
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.getElementById('manifold-point')?.dataset.z !== undefined);
+    const z = JSON.parse((await page.locator('#manifold-point').getAttribute('data-z')) as string) as number[];
+    expect(z[0]).toBeCloseTo(0.1, 6);
+    expect(z[1]).toBeCloseTo(0, 6);
+    await page.close();
+  });
+});
+
 describe('drawing a digit', () => {
   it('encodes a drawn "1": the reconstruction is classified as a 1 by the quality classifier, as Node decodes it', async () => {
     const page = await openAt('#draw', PHONE);
