@@ -34,7 +34,7 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 try {
   const page = await context.newPage();
-  await page.goto(`${server.url}?bench=run`);
+  await page.goto(`${server.url}?bench=all#bench`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 120_000 });
   const detail = await page.locator('#backend-detail').textContent();
   await page.waitForFunction(() => document.querySelector('#view-bench .body')?.dataset.done === 'true', undefined, {

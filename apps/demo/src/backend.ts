@@ -1,7 +1,6 @@
-// The page's tfjs backend: webgl, falling back to wasm, then cpu (or the one `?backend=` names). Importing the three
-// packages registers them; the wasm binaries are served by the page itself (vite.config.ts copies them to wasm/).
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
+// The page's tfjs backend: webgl, falling back to wasm, then cpu (or the one `?backend=` names). Importing a backend's
+// package registers it: wasm is imported here, webgl and cpu only when tried (a page on wasm never downloads them);
+// the wasm binaries are served by the page itself (vite.config.ts copies them to wasm/).
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_CHOICES, type BackendChoice } from './settings';
@@ -23,9 +22,16 @@ export function useLocalWasm(base: string): void {
   wasmPathsSet = true;
 }
 
+/** The packages that register the backends loaded on demand. */
+const LAZY_BACKENDS: Partial<Record<BackendChoice, () => Promise<unknown>>> = {
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+};
+
 /** Tries to switch tfjs to `name`; returns the reason it failed, or null. A trial op checks the backend computes. */
 export async function trySetBackend(name: BackendChoice): Promise<string | null> {
   try {
+    await LAZY_BACKENDS[name]?.();
     if (!(await tf.setBackend(name))) return 'failed to initialise';
     await tf.ready();
     const check = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)));
@@ -50,11 +56,17 @@ export async function chooseBackend(wanted: BackendChoice | null): Promise<Backe
   const candidates = wanted ? [wanted] : BACKEND_CHOICES;
   const skipped: string[] = [];
   for (const name of candidates) {
+    // a software renderer is seen from a bare WebGL context, before tfjs compiles its shaders on it (~0.5 s)
+    const probed = name === 'webgl' && !wanted ? probeRenderer() : '';
+    if (SOFTWARE_RENDERER.test(probed)) {
+      skipped.push(softwareNote(probed));
+      continue;
+    }
     const failure = await trySetBackend(name);
     if (failure === null) {
       const renderer = name === 'webgl' ? webglRenderer() : '';
       if (!wanted && SOFTWARE_RENDERER.test(renderer)) {
-        skipped.push(`webgl: software renderer (${renderer}), slower than wasm; ?backend=webgl forces it`);
+        skipped.push(softwareNote(renderer));
         continue;
       }
       return { name, detail: describeBackend(name), skipped };
@@ -80,6 +92,25 @@ export function describeBackend(name: BackendChoice): string {
     return `${simd}, ${threads}`;
   }
   return 'plain JavaScript';
+}
+
+function softwareNote(renderer: string): string {
+  return `webgl: software renderer (${renderer}), slower than wasm; ?backend=webgl forces it`;
+}
+
+/** The renderer of a throwaway WebGL context ('' when there is none). */
+function probeRenderer(): string {
+  try {
+    const gl =
+      document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return '';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer;
+  } catch {
+    return '';
+  }
 }
 
 function webglRenderer(): string {

@@ -36,3 +36,21 @@ export async function fetchJsonIfPresent(fetcher: Fetcher, url: string, what: st
     throw new CheckpointError(`${what} at ${url} is not valid JSON (${(error as Error).message})`);
   }
 }
+
+/**
+ * A fetcher that asks for each URL once while the page starts: the page reads the models' files while the backend
+ * starts (no tensors needed), and the run reader reads them again when it builds the models, from here. Each caller
+ * gets its own clone of the response.
+ */
+export function onceFetcher(fetcher: Fetcher): Fetcher & { clear(): void } {
+  const responses = new Map<string, Promise<Response>>();
+  const once = (url: string) => {
+    let response = responses.get(url);
+    if (!response) {
+      response = fetcher(url);
+      responses.set(url, response);
+    }
+    return response.then((original) => original.clone());
+  };
+  return Object.assign(once, { clear: () => responses.clear() });
+}

@@ -59,19 +59,48 @@ function sourceOf(folder: string, fetcher: Fetcher): RunSource {
   return kept ? indexedDbRunSource(kept[1] as string) : httpRunSource(folder, fetcher);
 }
 
-/** Loads every configured role; failures are collected in `errors`, never thrown. */
+/**
+ * Finds every configured role's checkpoint and reads its parts' files, all at once (model.json and weights, as tfjs
+ * model artifacts: no tensors, so no backend is needed yet). With a caching fetcher ({@link onceFetcher}) this
+ * downloads, while the backend starts, what {@link loadModels} then reads part after part. Failures are left for it
+ * to report.
+ */
+export async function prefetchModels(fetcher: Fetcher, folders: Record<ModelRole, string | null>): Promise<void> {
+  await Promise.all(
+    MODEL_ROLES.map(async (role) => {
+      const folder = folders[role];
+      if (folder === null) return;
+      try {
+        const located = await reader.locate(sourceOf(folder, fetcher), { kinds: [role] });
+        await Promise.all(located.manifest.parts.map((part) => located.io(part).load?.()));
+      } catch {
+        // loadModels reads it again and reports why it fails
+      }
+    }),
+  );
+}
+
+/** Loads every configured role, all at once; failures are collected in `errors` (in role order), never thrown. */
 export async function loadModels(fetcher: Fetcher, folders: Record<ModelRole, string | null>): Promise<DemoModels> {
   const models: DemoModels = { vae: null, vqvae: null, pixelcnn: null, sources: {}, errors: {} };
-  for (const role of MODEL_ROLES) {
-    const folder = folders[role];
-    if (folder === null) continue;
-    try {
-      const { model, location } = await loadRole(fetcher, role, folder);
-      (models as unknown as Record<ModelRole, unknown>)[role] = model;
-      models.sources[role] = location;
-    } catch (error) {
-      models.errors[role] = (error as Error).message;
+  const loaded = await Promise.all(
+    MODEL_ROLES.map(async (role) => {
+      const folder = folders[role];
+      if (folder === null) return null;
+      try {
+        return await loadRole(fetcher, role, folder);
+      } catch (error) {
+        return error as Error;
+      }
+    }),
+  );
+  MODEL_ROLES.forEach((role, i) => {
+    const result = loaded[i];
+    if (result instanceof Error) models.errors[role] = result.message;
+    else if (result) {
+      (models as unknown as Record<ModelRole, unknown>)[role] = result.model;
+      models.sources[role] = result.location;
     }
-  }
+  });
   return models;
 }

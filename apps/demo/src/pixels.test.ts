@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { greyLevels, maxAbsDifference, tileImages, toByte } from './pixels';
+import { codeInk, greyLevels, maxAbsDifference, tileImages, toByte } from './pixels';
 
 describe('pixels', () => {
   it('rounds and clamps values to bytes', () => {
@@ -17,5 +17,10 @@ describe('pixels', () => {
   it('compares arrays', () => {
     expect(maxAbsDifference([1, 5, 3], [2, 2, 3])).toBe(3);
     expect(maxAbsDifference([1], [1, 2])).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('writes code numbers in black on light code colours and in white on dark ones', () => {
+    // of 360 codes, code k has hue k: 60 is an olive yellow, 240 a deep blue, 121 a light green (odd: lighter)
+    expect([60, 240, 121].map((code) => codeInk(code, 360))).toEqual(['#000', '#fff', '#000']);
   });
 });

@@ -80,3 +80,29 @@ export function codeColour(code: number, numCodes: number): string {
   const hue = Math.round((360 * code) / Math.max(1, numCodes));
   return `hsl(${hue}, 65%, ${code % 2 === 0 ? 45 : 60}%)`;
 }
+
+/** Black or white, whichever reads better on code k's colour ({@link codeColour}): WCAG contrast ≥ 4.5 either way. */
+export function codeInk(code: number, numCodes: number): string {
+  const hue = Math.round((360 * code) / Math.max(1, numCodes));
+  const lightness = code % 2 === 0 ? 0.45 : 0.6;
+  const luminance = relativeLuminance(hslToRgb(hue, 0.65, lightness));
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000' : '#fff';
+}
+
+// helpers
+
+/** HSL (hue in degrees, saturation and lightness in [0, 1]) to sRGB in [0, 1]. */
+function hslToRgb(hue: number, saturation: number, lightness: number): [number, number, number] {
+  const chroma = saturation * Math.min(lightness, 1 - lightness);
+  const channel = (n: number) => {
+    const k = (n + hue / 30) % 12;
+    return lightness - chroma * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+  };
+  return [channel(0), channel(8), channel(4)];
+}
+
+/** WCAG relative luminance of an sRGB colour. */
+function relativeLuminance(rgb: [number, number, number]): number {
+  const linear = rgb.map((value) => (value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * (linear[0] as number) + 0.7152 * (linear[1] as number) + 0.0722 * (linear[2] as number);
+}

@@ -60,11 +60,19 @@ export async function readSettings(pageUrl: string, builtIn: string, fetcher: Fe
     : entries.testImages
       ? new URL(entries.testImages, modelsBase).href
       : new URL('test-images.bin', asFolder(new URL(builtIn, pageUrl).href)).href;
-  const backendParam = params.get('backend');
+  return { modelsBase, models, testImages, backend: readBackendChoice(pageUrl) };
+}
+
+/**
+ * `?backend=` alone, read before the rest of the settings so that the backend starts while they load.
+ * @throws ConfigError for an unknown backend
+ */
+export function readBackendChoice(pageUrl: string): BackendChoice | null {
+  const backendParam = new URL(pageUrl).searchParams.get('backend');
   if (backendParam !== null && !(BACKEND_CHOICES as readonly string[]).includes(backendParam)) {
     throw new ConfigError(`page: expected ?backend= one of webgl, wasm, cpu, got '${backendParam}'.`);
   }
-  return { modelsBase, models, testImages, backend: backendParam as BackendChoice | null };
+  return backendParam as BackendChoice | null;
 }
 
 function asFolder(url: string): string {

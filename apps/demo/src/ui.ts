@@ -22,15 +22,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** A view's section with a heading and a body; returns the body. */
-export function section(root: HTMLElement, id: string, title: string, blurb: string): HTMLElement {
-  const body = el('div', { class: 'body' });
-  root.append(
-    el('section', { id, class: 'view' }, [el('h2', { text: title }), el('p', { class: 'blurb', text: blurb }), body]),
-  );
-  return body;
-}
-
 /** Shows a message in a view (class `message`, or `message error`). */
 export function message(container: HTMLElement, text: string, error = false): HTMLElement {
   const node = el('p', { class: error ? 'message error' : 'message', text });
@@ -38,10 +29,20 @@ export function message(container: HTMLElement, text: string, error = false): HT
   return node;
 }
 
-/** A canvas holding one pixel per image pixel; CSS scales it up (`scale` × its natural size), pixelated. */
-export function pictureCanvas(id: string, scale: number, label = ''): HTMLCanvasElement {
-  const canvas = el('canvas', { id, class: 'picture', width: 1, height: 1, 'data-scale': scale, 'aria-label': label });
-  return canvas;
+/**
+ * A canvas holding one pixel per image pixel; CSS scales it up (`scale` × its natural size, never wider than its
+ * container: `max-width: 100%`, `height: auto`), pixelated.
+ */
+export function pictureCanvas(id: string, scale: number, label: string): HTMLCanvasElement {
+  return el('canvas', {
+    id,
+    class: 'picture',
+    width: 1,
+    height: 1,
+    'data-scale': scale,
+    role: 'img',
+    'aria-label': label,
+  });
 }
 
 /** Draws an RGBA picture into a canvas at its natural size. */
@@ -50,7 +51,6 @@ export function putPicture(canvas: HTMLCanvasElement, picture: RgbaPicture): voi
   canvas.height = picture.height;
   const scale = Number(canvas.dataset.scale ?? 1);
   canvas.style.width = `${picture.width * scale}px`;
-  canvas.style.height = `${picture.height * scale}px`;
   const context = canvas.getContext('2d') as CanvasRenderingContext2D;
   context.putImageData(new ImageData(new Uint8ClampedArray(picture.data), picture.width, picture.height), 0, 0);
 }
@@ -79,6 +79,19 @@ export function numberInput(
   step = 1,
 ): HTMLInputElement {
   return el('input', { id, type: 'number', value, min, max, step, 'aria-label': label, title: label });
+}
+
+/**
+ * A labelled slider with its value shown beside it (`<output>`). Tests and the keyboard (arrow keys) set it like a
+ * number input; `change` and `input` fire as for any range input.
+ */
+export function slider(id: string, label: string, value: number, min: number, max: number, step = 1): HTMLElement {
+  const input = el('input', { id, type: 'range', value, min, max, step, 'aria-label': label });
+  const shown = el('output', { id: `${id}-value`, for: id, text: value });
+  input.addEventListener('input', () => {
+    shown.textContent = input.value;
+  });
+  return el('label', {}, [`${label} `, input, shown]);
 }
 
 /** `<label>text <control></label>` */

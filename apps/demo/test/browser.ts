@@ -89,6 +89,12 @@ export async function startBrowser(modelsDir?: string): Promise<DemoBrowser> {
   };
 }
 
+/** Opens a view's tab (the page builds a view the first time it is shown) and waits until its first pictures are drawn. */
+export async function showView(page: Page, id: string): Promise<void> {
+  await page.locator(`#tab-${id}`).click();
+  await page.waitForSelector(`#view-${id}[data-ready="true"]`, { state: 'visible', timeout: 60_000 });
+}
+
 /** The canvas's pixels as grey levels (R channel), with its size. */
 export async function canvasGreys(page: Page, id: string): Promise<{ width: number; height: number; greys: number[] }> {
   return page.evaluate((canvasId) => {

@@ -30,6 +30,7 @@ import {
   ensureBuilt,
   fileHandler,
   readManifest,
+  showView,
   startBrowser,
   waitForRedraw,
 } from './browser';
@@ -113,7 +114,17 @@ describe('the demo page in headless Chromium', () => {
     console.info(`[demo e2e] ${await page.locator('#backend-detail').textContent()}`);
     expect(await page.locator('#errors li').allTextContents()).toEqual([]);
     expect(await page.locator('#model-list li.error').count()).toBe(0);
-    for (const id of ['reconstruction', 'samples', 'interpolation', 'manifold', 'codemap', 'pixelcnn', 'bench']) {
+    for (const id of [
+      'draw',
+      'reconstruction',
+      'samples',
+      'interpolation',
+      'manifold',
+      'codemap',
+      'pixelcnn',
+      'bench',
+    ]) {
+      await showView(page, id);
       await expect
         .poll(() => page.locator(`#view-${id} canvas, #view-${id} table`).count(), { message: id })
         .toBeGreaterThan(0);
@@ -121,6 +132,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('reconstructs test image #3 as Node does, and a click on another image changes the picture', async () => {
+    await showView(page, 'reconstruction');
     await page.waitForFunction(
       () => document.querySelector<HTMLElement>('#view-reconstruction .body')?.dataset.shown === '3',
     );
@@ -143,6 +155,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('draws samples from the prior for a seed, and another seed gives another picture', async () => {
+    await showView(page, 'samples');
     await page.waitForFunction(() => document.getElementById('samples-grid')?.dataset.seed === '1');
     await expectCanvas('samples-grid', vae.generate(16, { seed: 1 }), 4, 1);
     const before = (await canvasGreys(page, 'samples-grid')).greys;
@@ -154,6 +167,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('interpolates between two images with the slider', async () => {
+    await showView(page, 'interpolation');
     await page.waitForFunction(() => document.getElementById('interp-mid')?.dataset.t === '0.5');
     const pair = testImages(testSet, [3, 2]);
     await expectCanvas('interp-strip', vae.interpolate(tf.slice(pair, 0, 1), tf.slice(pair, 1, 1), 10), 10, 1);
@@ -173,6 +187,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('decodes the 20×20 latent manifold, plots the test codes, and decodes a clicked point', async () => {
+    await showView(page, 'manifold');
     await page.waitForFunction(() => document.getElementById('manifold-grid')?.dataset.size === '20');
     await expectCanvas('manifold-grid', vae.latentGrid(20), 20);
     await page.waitForFunction(() => document.getElementById('manifold-scatter')?.dataset.points !== undefined);
@@ -190,6 +205,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('shows the code map of an image, and an edited cell is decoded live', async () => {
+    await showView(page, 'codemap');
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#view-codemap .body')?.dataset.shown === '3');
     const x3 = testImages(testSet, [3]);
     const encoded = vqvae.encode(x3);
@@ -215,6 +231,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('samples PixelCNN code maps position by position, as Node samples them with the same seed', async () => {
+    await showView(page, 'pixelcnn');
     const { height, width } = prior.config;
     await page.locator('#pixelcnn-seed').fill('5');
     await page.locator('#pixelcnn-count').fill('2');
@@ -280,6 +297,7 @@ describe('the demo page in headless Chromium', () => {
   });
 
   it('benchmarks the grid decode and PixelCNN sampling on the current backend', async () => {
+    await showView(page, 'bench');
     await page.locator('#bench-backends').selectOption('current');
     await page.locator('#bench-run').click();
     await page.waitForFunction(
@@ -303,7 +321,7 @@ describe('the demo page in headless Chromium', () => {
 
 describe('?backend=webgl', () => {
   it('forces WebGL (software-rendered here, passed over by default) and reconstructs as Node does', async () => {
-    const webgl = await browser.open('?backend=webgl&vqvae=none&pixelcnn=none');
+    const webgl = await browser.open('?backend=webgl&vqvae=none&pixelcnn=none#reconstruction');
     try {
       const errors = await webgl.locator('#errors li').allTextContents();
       if ((await webgl.locator('#backend').textContent()) !== 'backend: webgl') {
@@ -339,7 +357,7 @@ describe('errors a user can meet appear on the page', () => {
     expect(texts.join('\n')).toMatch(
       /vae: checkpoint: expected http:\/\/[^ ]+\/models\/no-such-model\/ a run folder with a checkpoint or a checkpoint folder, got neither\./,
     );
-    expect(views).toBe(7);
+    expect(views).toBe(8);
   });
 
   it('a model of the wrong kind', async () => {
@@ -405,6 +423,6 @@ describe('errors a user can meet appear on the page', () => {
         `load: expected part 'decoder' weights exactly ${appendedSize - 5000} bytes, got ${appendedSize} bytes\\. \\(model at http://[^ ]+/user-models/appended/\\)$`,
       ),
     );
-    expect(second.views).toBe(7);
+    expect(second.views).toBe(8);
   });
 });

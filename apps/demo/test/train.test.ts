@@ -189,7 +189,7 @@ describe('training in the page (headless Chromium)', () => {
   });
 
   it('lets the model views use the model the page trained', async () => {
-    const page = await browser.open('?vae=idb:vae-mlp&vqvae=none&pixelcnn=none');
+    const page = await browser.open('?vae=idb:vae-mlp&vqvae=none&pixelcnn=none#reconstruction');
     expect(await page.locator('#errors li').allTextContents()).toEqual([]);
     expect(await page.locator('#model-list [data-role="vae"]').textContent()).toMatch(
       /latentDim 20, epoch 1 \(indexeddb:vae-mlp\/checkpoints\/epoch-0001\/\)/,

@@ -1,18 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { codeColour } from '../pixels';
-import { testImages } from '../test-set';
-import { drawImages, el, message, pictureCanvas } from '../ui';
+import { modelInputs } from '../image-shape';
+import { emptyState, testImagesMissing } from '../notices';
+import { codeColour, codeInk } from '../pixels';
+import { drawImages, el, pictureCanvas } from '../ui';
 import { figure, imagePicker, labelText, type ViewContext } from './context';
 
 /**
  * The VQ-VAE's code map of a test image as a grid of cells; click a cell, choose a code from the palette, and the
  * edited map is decoded at once.
  */
-export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
+export function mountCodeMap(body: HTMLElement, context: ViewContext): Promise<void> | undefined {
   const { testSet, models } = context;
   const vqvae = models.vqvae;
-  if (!testSet) return void message(body, `needs the test images: ${context.testSetError}`, true);
-  if (!vqvae) return void message(body, `needs a VQ-VAE: ${models.errors.vqvae ?? 'none configured'}`, true);
+  if (!testSet) return void testImagesMissing(body);
+  if (!vqvae) return void emptyState(body, 'vqvae', 'vqvae' in models.errors);
   const [height, width] = vqvae.latentShape;
   const numCodes = vqvae.config.codebookSize;
   const original = pictureCanvas('codemap-original', 6, 'test image');
@@ -21,7 +22,7 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
   const grid = el('div', {
     id: 'codemap-grid',
     class: 'code-grid',
-    style: `grid-template-columns: repeat(${width}, 2.4em)`,
+    style: `grid-template-columns: repeat(${width}, var(--tap))`,
   });
   const palette = el('div', { id: 'codemap-palette', class: 'palette', hidden: true });
   const status = el('p', { id: 'codemap-status', class: 'note', text: 'Click a cell to change its code.' });
@@ -54,7 +55,8 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
       class: 'code-choice',
       'data-code': code,
       text: code,
-      style: `background:${codeColour(code, numCodes)}`,
+      style: `background:${codeColour(code, numCodes)};color:${codeInk(code, numCodes)}`,
+      'aria-label': `code ${code}`,
     });
     choice.addEventListener('click', () => {
       if (selected === null) return;
@@ -70,6 +72,7 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
       const code = codes[position] as number;
       cell.textContent = String(code);
       cell.style.background = codeColour(code, numCodes);
+      cell.style.color = codeInk(code, numCodes);
       cell.classList.toggle('edited', code !== encoded[position]);
     });
     grid.dataset.codes = JSON.stringify(Array.from(codes));
@@ -88,7 +91,7 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
   };
   const show = async (index: number) => {
     caption.textContent = labelText(testSet, index);
-    const x = testImages(testSet, [index]);
+    const x = modelInputs(testSet, [index], vqvae.config.inputShape);
     const map = vqvae.encode(x);
     try {
       encoded = Int32Array.from(await map.data());
@@ -106,7 +109,7 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
     codes = Int32Array.from(encoded);
     void decode().catch(context.report);
   });
-  const picker = imagePicker('codemap', testSet, 3, (index) => void show(index).catch(context.report));
+  const picker = imagePicker('codemap', testSet, 3, (index) => void show(index).catch(context.report), body);
   body.append(
     picker.element,
     el('div', { class: 'row' }, [
@@ -118,5 +121,5 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): void {
     el('div', { class: 'controls' }, [reset]),
     status,
   );
-  void show(3).catch(context.report);
+  return show(3);
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { testImages } from '../test-set';
-import { drawImages, el, labelled, message, numberInput, pictureCanvas } from '../ui';
+import { downloadButton } from '../download';
+import { modelInputs } from '../image-shape';
+import { emptyState, testImagesMissing } from '../notices';
+import { drawImages, el, labelled, numberInput, pictureCanvas } from '../ui';
 import { figure, labelText, type ViewContext } from './context';
 
 const STEPS = 10;
@@ -9,11 +11,11 @@ const STEPS = 10;
  * Two test images, their posterior means z_a and z_b, and decode((1 − t)·z_a + t·z_b) for the slider's t; under it
  * the whole path in 10 steps (`vae.interpolate`).
  */
-export function mountInterpolation(body: HTMLElement, context: ViewContext): void {
+export function mountInterpolation(body: HTMLElement, context: ViewContext): Promise<void> | undefined {
   const { testSet, models } = context;
   const vae = models.vae;
-  if (!testSet) return void message(body, `needs the test images: ${context.testSetError}`, true);
-  if (!vae) return void message(body, `needs a VAE: ${models.errors.vae ?? 'none configured'}`, true);
+  if (!testSet) return void testImagesMissing(body);
+  if (!vae) return void emptyState(body, 'vae', 'vae' in models.errors);
   const inputA = numberInput('interp-a', 'first image', 3, 0, testSet.size - 1);
   const inputB = numberInput('interp-b', 'second image', 2, 0, testSet.size - 1);
   const slider = el('input', {
@@ -26,8 +28,8 @@ export function mountInterpolation(body: HTMLElement, context: ViewContext): voi
     'aria-label': 't',
   });
   const tText = el('output', { id: 'interp-t-value', text: '0.50' });
-  const imageA = pictureCanvas('interp-image-a', 4, 'first image');
-  const imageB = pictureCanvas('interp-image-b', 4, 'second image');
+  const imageA = pictureCanvas('interp-image-a', 5, 'first image');
+  const imageB = pictureCanvas('interp-image-b', 5, 'second image');
   const middle = pictureCanvas('interp-mid', 6, 'decoded at t');
   const strip = pictureCanvas('interp-strip', 3, 'path');
   const captionA = el('figcaption');
@@ -60,7 +62,7 @@ export function mountInterpolation(body: HTMLElement, context: ViewContext): voi
     labelsAB = [testSet.labels[a] as number, testSet.labels[b] as number];
     captionA.textContent = labelText(testSet, a);
     captionB.textContent = labelText(testSet, b);
-    const x = testImages(testSet, [a, b]);
+    const x = modelInputs(testSet, [a, b], vae.config.inputShape);
     const labels = conditional ? tf.tensor1d(labelsAB, 'int32') : undefined;
     try {
       const { mean, logVar } = vae.encode(x, labels);
@@ -100,7 +102,7 @@ export function mountInterpolation(body: HTMLElement, context: ViewContext): voi
       figure(middle, 'decode((1 − t)·z_a + t·z_b)'),
       el('figure', {}, [imageB, captionB]),
     ]),
-    figure(strip, `the path from a to b in ${STEPS} steps`),
+    figure(strip, `the path from a to b in ${STEPS} steps`, downloadButton(strip, 'vaejs-interpolation')),
   );
-  void encodePair().catch(context.report);
+  return encodePair();
 }

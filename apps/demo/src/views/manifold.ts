@@ -1,134 +1,99 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PALETTE } from '../pixels';
-import { testImages } from '../test-set';
-import { drawImages, el, labelled, message, numberInput, pictureCanvas } from '../ui';
+import { downloadButton } from '../download';
+import { emptyState, notApplicable } from '../notices';
+import { createLatentScatter } from '../scatter';
+import { drawImages, el, labelled, numberInput, pictureCanvas } from '../ui';
 import { figure, type ViewContext } from './context';
 
-const SCATTER_SIZE = 360;
+/** How far an arrow key moves the decoded point, in latent units. */
+const KEY_STEP = 0.1;
 
 /**
  * For a VAE with a 2-D latent space: the decoded grid over Φ⁻¹ of evenly spaced quantiles (`vae.latentGrid`), the
- * posterior means of the test images coloured by label, and the image decoded at a clicked point of the scatter.
+ * posterior means of the test images coloured by label, and the image decoded at a clicked point of the scatter
+ * (or one moved with the arrow keys when the scatter has focus).
  */
-export function mountManifold(body: HTMLElement, context: ViewContext): void {
+export function mountManifold(body: HTMLElement, context: ViewContext): Promise<void> | undefined {
   const { models, testSet } = context;
   const vae = models.vae;
-  if (!vae) return void message(body, `needs a VAE: ${models.errors.vae ?? 'none configured'}`, true);
+  if (!vae) return void emptyState(body, 'vae', 'vae' in models.errors);
   if (vae.config.latentDim !== 2) {
-    return void message(
+    return void notApplicable(
       body,
-      `needs a VAE with a 2-D latent space; this one has latentDim ${vae.config.latentDim}.`,
-      true,
+      `This view draws a 2-D latent space; the loaded VAE has ${vae.config.latentDim} latent dimensions. Train one with --latent-dim 2 to see it.`,
     );
   }
   const size = numberInput('manifold-size', 'grid size', 20, 2, 40);
   const grid = pictureCanvas('manifold-grid', 1, 'latent manifold');
-  const scatter = el('canvas', { id: 'manifold-scatter', width: SCATTER_SIZE, height: SCATTER_SIZE, class: 'scatter' });
-  const point = pictureCanvas('manifold-point', 5, 'decoded at the clicked point');
-  const pointText = el('p', { id: 'manifold-point-z', class: 'note', text: 'Click the scatter to decode a point.' });
-  const timing = el('p', { id: 'manifold-timing', class: 'note' });
-  const legend = el(
-    'div',
-    { class: 'legend' },
-    PALETTE.map((colour, label) => el('span', {}, [el('i', { style: `background:${colour}` }), String(label)])),
+  const scatter = createLatentScatter(
+    'manifold-scatter',
+    vae,
+    testSet,
+    'test digits in the latent plane: click or use the arrow keys to decode a point',
   );
-  let range = 4;
+  scatter.canvas.tabIndex = 0;
+  const point = pictureCanvas('manifold-point', 5, 'decoded at the clicked point');
+  const pointText = el('p', {
+    id: 'manifold-point-z',
+    class: 'note',
+    text: 'Click the plot (or focus it and use the arrow keys) to decode a point.',
+  });
+  const timing = el('p', { id: 'manifold-timing', class: 'note' });
+  const pointFigure = figure(point, 'decoded at the chosen point');
+  pointFigure.hidden = true; // until a point is chosen
+  let z: [number, number] = [0, 0];
 
   const drawGrid = async () => {
     const n = Math.round(Number(size.value));
     if (!(n >= 2 && n <= 40)) return;
     const start = performance.now();
-    const images = vae.latentGrid(n);
-    await drawImages(grid, images, n);
+    await drawImages(grid, vae.latentGrid(n), n);
     timing.textContent = `${n}×${n} grid decoded in ${(performance.now() - start).toFixed(1)} ms (with the read-back).`;
     grid.dataset.size = String(n);
   };
-  const drawScatter = async () => {
-    if (!testSet) return;
-    const indices = Array.from({ length: testSet.size }, (_, i) => i);
-    const x = testImages(testSet, indices);
-    const labels = vae.config.kind === 'cvae' ? tf.tensor1d(Array.from(testSet.labels), 'int32') : undefined;
-    const { mean, logVar } = vae.encode(x, labels);
-    tf.dispose([x, logVar ?? [], labels ?? []]);
-    const codes = await mean.data();
-    mean.dispose();
-    range = Math.max(3, Math.ceil(Math.max(...Array.from(codes, Math.abs))));
-    scatter.dataset.range = String(range);
-    const context2d = scatter.getContext('2d') as CanvasRenderingContext2D;
-    context2d.fillStyle = '#fff';
-    context2d.fillRect(0, 0, SCATTER_SIZE, SCATTER_SIZE);
-    context2d.strokeStyle = '#ccc';
-    context2d.beginPath();
-    context2d.moveTo(SCATTER_SIZE / 2, 0);
-    context2d.lineTo(SCATTER_SIZE / 2, SCATTER_SIZE);
-    context2d.moveTo(0, SCATTER_SIZE / 2);
-    context2d.lineTo(SCATTER_SIZE, SCATTER_SIZE / 2);
-    context2d.stroke();
-    // The grid's extent: Φ⁻¹(0.05) … Φ⁻¹(0.95) = ±1.645.
-    const edge = toCanvas(-1.645, range);
-    context2d.strokeStyle = '#999';
-    context2d.setLineDash([4, 4]);
-    context2d.strokeRect(edge, edge, toCanvas(1.645, range) - edge, toCanvas(1.645, range) - edge);
-    context2d.setLineDash([]);
-    for (let i = 0; i < testSet.size; i++) {
-      context2d.fillStyle = PALETTE[(testSet.labels[i] as number) % PALETTE.length] as string;
-      context2d.beginPath();
-      context2d.arc(
-        toCanvas(codes[2 * i] as number, range),
-        toCanvas(-(codes[2 * i + 1] as number), range),
-        2.5,
-        0,
-        2 * Math.PI,
-      );
-      context2d.fill();
-    }
-    scatter.dataset.points = String(testSet.size);
-  };
-  const decodePoint = async (z0: number, z1: number) => {
-    const z = tf.tensor2d([[z0, z1]]);
+  const decodePoint = async (at: [number, number]) => {
+    z = at;
+    scatter.mark(at);
+    const latent = tf.tensor2d([at]);
     try {
-      await drawImages(point, vae.decode(z, vae.config.kind === 'cvae' ? 0 : undefined), 1);
+      await drawImages(point, vae.decode(latent, vae.config.kind === 'cvae' ? 0 : undefined), 1);
     } finally {
-      z.dispose();
+      latent.dispose();
     }
-    pointText.textContent = `z = [${z0.toFixed(3)}, ${z1.toFixed(3)}]`;
-    point.dataset.z = JSON.stringify([z0, z1]);
+    pointFigure.hidden = false;
+    pointText.textContent = `z = [${at[0].toFixed(3)}, ${at[1].toFixed(3)}]`;
+    point.dataset.z = JSON.stringify(at);
   };
-  scatter.addEventListener('click', (event) => {
-    const scale = scatter.getBoundingClientRect().width / SCATTER_SIZE;
-    const z0 = fromCanvas(event.offsetX / scale, range);
-    const z1 = -fromCanvas(event.offsetY / scale, range);
-    void decodePoint(z0, z1).catch(context.report);
+  scatter.canvas.addEventListener('click', (event) => void decodePoint(scatter.latentAt(event)).catch(context.report));
+  scatter.canvas.addEventListener('keydown', (event) => {
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, 1],
+      ArrowDown: [0, -1],
+    };
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    void decodePoint([z[0] + move[0] * KEY_STEP, z[1] + move[1] * KEY_STEP]).catch(context.report);
   });
   size.addEventListener('change', () => void drawGrid().catch(context.report));
+  const scatterCaption = testSet
+    ? `means of ${testSet.size} test images, by label (dashed: the grid's extent)`
+    : 'the test images did not load: no points to plot';
   body.append(
     el('div', { class: 'controls' }, [labelled('grid size', size)]),
     el('div', { class: 'row' }, [
-      figure(grid, 'decoded grid: z₀ left → right, z₁ bottom → top, quantiles 0.05 … 0.95 of N(0, 1)'),
-      el('figure', {}, [
-        scatter,
-        el('figcaption', {
-          text: testSet
-            ? `means of ${testSet.size} test images, by label (dashed: the grid's extent)`
-            : (context.testSetError ?? ''),
-        }),
-        legend,
-      ]),
-      figure(point, 'decoded at the clicked point'),
+      figure(
+        grid,
+        'decoded grid: z₀ left → right, z₁ bottom → top, quantiles 0.05 … 0.95 of N(0, 1)',
+        downloadButton(grid, 'vaejs-manifold'),
+      ),
+      el('figure', {}, [scatter.canvas, el('figcaption', { text: scatterCaption }), scatter.legend]),
+      pointFigure,
     ]),
     pointText,
     timing,
   );
-  void drawGrid().catch(context.report);
-  void drawScatter().catch(context.report);
-}
-
-/** Latent value in [−range, range] → canvas coordinate in [0, SCATTER_SIZE]. */
-export function toCanvas(value: number, range: number): number {
-  return ((value + range) / (2 * range)) * SCATTER_SIZE;
-}
-
-/** Canvas coordinate → latent value (the inverse of {@link toCanvas}). */
-export function fromCanvas(position: number, range: number): number {
-  return (position / SCATTER_SIZE) * 2 * range - range;
+  return Promise.all([drawGrid(), scatter.plot()]).then(() => undefined);
 }

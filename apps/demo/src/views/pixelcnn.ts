@@ -1,8 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { createTwoStageSampler } from '@vaejs/pixelcnn-prior';
+import { downloadButton } from '../download';
+import { emptyState } from '../notices';
 import { codeColour } from '../pixels';
 import { testImages } from '../test-set';
-import { drawImages, el, labelled, message, nextFrame, numberInput, pictureCanvas } from '../ui';
+import { drawImages, el, labelled, message, nextFrame, numberInput, pictureCanvas, slider } from '../ui';
 import { figure, type ViewContext } from './context';
 
 /**
@@ -12,18 +14,20 @@ import { figure, type ViewContext } from './context';
 export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const { models } = context;
   const prior = models.pixelcnn;
-  if (!prior) return void message(body, `needs a PixelCNN prior: ${models.errors.pixelcnn ?? 'none configured'}`, true);
-  // the VQ-VAE decodes the prior's maps only when they have its code-map size and codebook
+  if (!prior) return void emptyState(body, 'pixelcnn', 'pixelcnn' in models.errors);
+  // the VQ-VAE decodes the prior's maps only when they have its code-map size and codebook (a mismatch is this
+  // view's own failure, shown here once; a VQ-VAE that did not load is already in the page's error list)
   const sampler = models.vqvae ? createTwoStageSampler(prior, models.vqvae) : null;
-  const mismatch = sampler
-    ? sampler.mismatch && `pixelcnn: ${sampler.mismatch}`
-    : (models.errors.vqvae ?? 'no VQ-VAE configured');
-  if (mismatch) message(body, `samples are shown as code maps only: ${mismatch}`, true);
+  const mismatch = sampler ? sampler.mismatch && `pixelcnn: ${sampler.mismatch}` : 'no VQ-VAE loaded';
+  if (mismatch) message(body, `Samples are shown as code maps only: ${mismatch}`, sampler !== null);
   const { height, width, numCategories } = prior.config;
-  const seed = numberInput('pixelcnn-seed', 'seed', 1, 0, 2 ** 31 - 1);
+  const seedControl = slider('pixelcnn-seed', 'seed', 1, 0, 999);
+  const temperatureControl = slider('pixelcnn-temperature', 'temperature', 1, 0, 2, 0.05);
+  const topKControl = slider('pixelcnn-top-k', 'top-k (0: all codes)', 0, 0, numCategories);
+  const [seed, temperature, topK] = [seedControl, temperatureControl, topKControl].map(
+    (control) => control.querySelector('input') as HTMLInputElement,
+  ) as [HTMLInputElement, HTMLInputElement, HTMLInputElement];
   const count = numberInput('pixelcnn-count', 'maps', 4, 1, 16);
-  const temperature = numberInput('pixelcnn-temperature', 'temperature', 1, 0, 3, 0.1);
-  const topK = numberInput('pixelcnn-top-k', 'top-k (0: all codes)', 0, 0, numCategories);
   const conditional = prior.config.numClasses > 0;
   // a class-conditional prior draws the class chosen here, or cycles through the classes
   const classChoice = el('select', { id: 'pixelcnn-class', 'aria-label': 'class' }, [
@@ -32,11 +36,18 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
       el('option', { value: String(label), text: `class ${label}` }),
     ),
   ]);
-  const button = el('button', { id: 'pixelcnn-button', type: 'button', text: 'Sample' });
+  const button = el('button', { id: 'pixelcnn-button', type: 'button', class: 'primary', text: 'Sample' });
   const progress = el('p', { id: 'pixelcnn-progress', class: 'note', text: 'Press Sample.' });
-  const maps = el('canvas', { id: 'pixelcnn-maps', class: 'picture', 'data-scale': 10 });
+  const maps = el('canvas', {
+    id: 'pixelcnn-maps',
+    class: 'picture',
+    'data-scale': 10,
+    role: 'img',
+    'aria-label': 'sampled code maps',
+  });
   const images = pictureCanvas('pixelcnn-images', 4, 'decoded samples');
   const real = pictureCanvas('pixelcnn-real', 4, 'real test digits');
+  const results = el('div', { class: 'row', hidden: true }); // until the first sample
   let running = false;
 
   /** The first n test digits (of the class drawn, for a conditional prior), to hold the samples against. */
@@ -62,7 +73,6 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
     maps.height = height;
     const scale = Number(maps.dataset.scale);
     maps.style.width = `${maps.width * scale}px`;
-    maps.style.height = `${maps.height * scale}px`;
     const context2d = maps.getContext('2d') as CanvasRenderingContext2D;
     context2d.fillStyle = '#000';
     context2d.fillRect(0, 0, maps.width, maps.height);
@@ -77,6 +87,7 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   const sample = async () => {
     if (running) return;
     running = true;
+    results.hidden = false;
     button.disabled = true;
     const n = Math.round(Number(count.value));
     const seedValue = Math.round(Number(seed.value));
@@ -127,18 +138,19 @@ export function mountPixelCnn(body: HTMLElement, context: ViewContext): void {
   button.addEventListener('click', () => void sample().catch(context.report));
   body.append(
     el('div', { class: 'controls' }, [
-      labelled('seed', seed),
+      seedControl,
+      temperatureControl,
+      topKControl,
       labelled('maps', count),
-      labelled('temperature', temperature),
-      labelled('top-k', topK),
       ...(conditional ? [labelled('class', classChoice)] : []),
       button,
     ]),
     progress,
-    el('div', { class: 'row' }, [
-      figure(maps, 'code maps (grey: not drawn yet)'),
-      figure(images, 'decoded by the VQ-VAE'),
-      figure(real, conditional ? 'real test digits of the same classes' : 'real test digits, for comparison'),
-    ]),
+    results,
+  );
+  results.append(
+    figure(maps, 'code maps (grey: not drawn yet)', downloadButton(maps, 'vaejs-pixelcnn-code-maps')),
+    figure(images, 'decoded by the VQ-VAE', downloadButton(images, 'vaejs-pixelcnn-samples')),
+    figure(real, conditional ? 'real test digits of the same classes' : 'real test digits, for comparison'),
   );
 }
