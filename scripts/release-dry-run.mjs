@@ -10,7 +10,9 @@ const root = join(import.meta.dirname, '..');
 const pnpm = ['-y', 'pnpm@10.34.8'];
 /** Runs pnpm; returns what it printed (npm's notices go to stderr), or throws with it when it fails. */
 function run(args, cwd = root) {
-  const result = spawnSync('npx', [...pnpm, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+  // no retries against the closed port: npm's default backs off for about 70 s per package before giving up
+  const env = { ...process.env, npm_config_fetch_retries: '0' };
+  const result = spawnSync('npx', [...pnpm, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env });
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== 0)
     throw new Error(`pnpm ${args.join(' ')} (in ${cwd}) exited with ${result.status}\n${output}`);

@@ -89,8 +89,9 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
       expect(flags.dataset).toBe(data);
       const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
       // 7 bits a position for VQ, FSQ [8, 4, 4] and LFQ; residual VQ: 2 levels of 64 codes
-      const sizes = { vq: [128, 16], fsq: [128, 3], lfq: [128, 7], rvq: [64, 16] }[rest.quantizer ?? 'vq'] as number[];
-      const kind = { kind: rest.quantizer ?? 'vq', ...(rest.rotationTrick ? { gradient: 'rotation' } : {}) };
+      const quantizer = (rest.quantizer ?? 'vq') as 'vq' | 'fsq' | 'lfq' | 'rvq';
+      const sizes = { vq: [128, 16], fsq: [128, 3], lfq: [128, 7], rvq: [64, 16] }[quantizer];
+      const kind = { kind: quantizer, ...(rest.rotationTrick ? { gradient: 'rotation' } : {}) };
       if (rest.model === 'vqvae') {
         expect(config.model).toMatchObject({ codebookSize: sizes[0], dim: sizes[1], quantizer: kind });
       } else expect(config.model).toMatchObject({ arch: 'conv', latentDim: 32, filters: [32, 64] });
