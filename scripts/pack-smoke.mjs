@@ -706,8 +706,22 @@ try {
       if (recipeModel.codebookSize !== 128 || recipeModel.dim !== 16) {
         throw new Error(`vaejs ${recipeRun.join(' ')}: expected K = 128, D = 16, got ${JSON.stringify(recipeModel)}`);
       }
+      // every quantiser of the family trains from its recipe from the packed CLI
+      const quantizers = ['fsq', 'lfq', 'rvq', 'vqvae-rotation'].map((name) => {
+        const args = ['train', '--config', `mnist-${name}`, '--epochs', '1', '--limit', '256', '--test-limit', '64'];
+        run('npx', ['--no-install', 'vaejs', ...args, '--out', `q-${name}`], cli, { seconds: 300 });
+        const [line] = JSON.parse(
+          `[${readFileSync(join(cli, `q-${name}`, 'metrics.jsonl'), 'utf8')
+            .trim()
+            .split('\n')
+            .join(',')}]`,
+        );
+        if (!Number.isFinite(line?.test_loss))
+          throw new Error(`vaejs ${args.join(' ')}: expected a test_loss, got ${JSON.stringify(line)}`);
+        return `${name} ${line.test_loss.toFixed(3)}`;
+      });
       console.log(
-        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}; vaejs ${recipeRun.join(' ')}: K = ${recipeModel.codebookSize}`,
+        `@vaejs/trainer: installs alone; vaejs --version ${version}; vaejs ${train.join(' ')}: test loss ${metrics[0].test_loss.toFixed(2)}, checkpoint ${latest}; ${backendLine}; vaejs ${recipeRun.join(' ')}: K = ${recipeModel.codebookSize}; quantiser recipes, test loss: ${quantizers.join(', ')}`,
       );
       timed('cli: the PyTorch bridge', () => pytorchBridge(cli, 'rq'));
     } catch (error) {
