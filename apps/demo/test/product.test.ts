@@ -80,6 +80,14 @@ async function writeColourModels(dir: string): Promise<void> {
   await writeCheckpointFolder(join(dir, 'rgb32-vqvae'), colourVqVae);
   colourVae.dispose();
   colourVqVae.dispose();
+  // the quantiser family in the code-map view: FSQ (one code per position) and residual VQ (its first level shown)
+  const sizes = { inputShape: [28, 28, 1] as [number, number, number], encoderFilters: [8, 16] };
+  const fsq = createVqVae({ ...sizes, dim: 3, codebookSize: 24, quantizer: { kind: 'fsq', levels: [4, 3, 2] } });
+  const rvq = createVqVae({ ...sizes, dim: 8, codebookSize: 16, quantizer: { kind: 'rvq', numQuantizers: 2 } });
+  await writeCheckpointFolder(join(dir, 'fsq-vqvae'), fsq);
+  await writeCheckpointFolder(join(dir, 'rvq-vqvae'), rvq);
+  fsq.dispose();
+  rvq.dispose();
 }
 
 beforeAll(async () => {
@@ -326,5 +334,18 @@ describe('models of another image size', () => {
     expect([original.width, original.height]).toEqual([28, 28]);
     expect((await canvasGreys(page, 'codemap-decoded')).width).toBe(32);
     await page.close();
+  });
+
+  it('shows the code map of an FSQ VQ-VAE, and the first level of a residual one, and decodes it', async () => {
+    for (const model of ['fsq-vqvae', 'rvq-vqvae']) {
+      const page = await openAt(`?models=/user-models/&vae=none&vqvae=${model}/&pixelcnn=none`);
+      await showView(page, 'codemap');
+      expect(await page.locator('#errors li').allTextContents(), model).toEqual([]);
+      const codes = JSON.parse((await page.locator('#codemap-grid').getAttribute('data-codes')) ?? '[]') as number[];
+      expect(codes.length, model).toBe(49);
+      expect(Math.max(...codes), model).toBeLessThan(model === 'fsq-vqvae' ? 24 : 16);
+      expect((await canvasGreys(page, 'codemap-decoded')).width, model).toBe(28);
+      await page.close();
+    }
   });
 });

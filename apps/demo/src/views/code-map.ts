@@ -77,9 +77,20 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): Promise<v
     });
     grid.dataset.codes = JSON.stringify(Array.from(codes));
   };
+  // residual VQ: a code per level; the grid shows and edits the first level, the others stay as encoded
+  let levels: Int32Array | null = null;
+  const codeMap = () => {
+    if (levels === null) return tf.tensor3d(codes, [1, height, width], 'int32');
+    const count = levels.length / codes.length;
+    const all = Int32Array.from(levels);
+    codes.forEach((code, position) => {
+      all[position * count] = code;
+    });
+    return tf.tensor4d(all, [1, height, width, count], 'int32');
+  };
   const decode = async () => {
     paintCells();
-    const map = tf.tensor3d(codes, [1, height, width], 'int32');
+    const map = codeMap();
     try {
       await drawImages(decoded, vqvae.decode(map), 1);
     } finally {
@@ -94,7 +105,10 @@ export function mountCodeMap(body: HTMLElement, context: ViewContext): Promise<v
     const x = modelInputs(testSet, [index], vqvae.config.inputShape);
     const map = vqvae.encode(x);
     try {
-      encoded = Int32Array.from(await map.data());
+      const values = Int32Array.from(await map.data());
+      const count = map.rank === 4 ? ((map.shape as number[])[3] as number) : 1;
+      levels = map.rank === 4 ? values : null;
+      encoded = count === 1 ? values : values.filter((_, i) => i % count === 0);
       codes = Int32Array.from(encoded);
       selected = null;
       palette.hidden = true;
