@@ -1,6 +1,6 @@
 /**
  * What each model of the training view is, as the packages' own configs and fit options — and the same run as the
- * `vaejs` CLI would write it (its flags, kept in the run's config.json), so that `vaejs eval`, `vaejs sample` and
+ * `vaejs` CLI would write it (its flags, kept in the run config), so that `vaejs eval`, `vaejs sample` and
  * `vaejs train --resume` take a run the page trained. Data only: the packages train.
  */
 import type { PixelCnnConfig } from '@vaejs/pixelcnn-prior';
@@ -61,7 +61,7 @@ export function priorConfig(
 }
 
 /**
- * The flags `vaejs train` (or `vaejs prior train`) would have kept for this run, in its config.json (`app`): what
+ * The flags `vaejs train` (or `vaejs prior train`) would have kept for this run, in its run config (`app`): what
  * lets the CLI resume and evaluate a run the page trained.
  */
 export function cliRunInfo(settings: TrainSettings): { command: string; flags: Record<string, unknown> } {

@@ -75,7 +75,7 @@ describe('the training view settings in the URL', () => {
     expect(() => readTrainSettings('?autostart=yes')).toThrow(/^page: expected \?autostart= 1 or 0, got 'yes'\.$/);
   });
 
-  it('says the same run in the CLI’s words (the flags kept in config.json, and the command line)', () => {
+  it('says the same run in the CLI’s words (the flags kept in the run config, and the command line)', () => {
     const settings = readTrainSettings('?model=vae-mlp&limit=4096&epochs=1&seed=1');
     expect(cliRunInfo(settings)).toEqual({
       command: 'train',
