@@ -167,7 +167,7 @@ describe('training in the page (headless Chromium)', () => {
     const archive = join(scratch, 'vae-mlp.zip');
     await download.saveAs(archive);
     const keptLoss = Number((await page.locator('#train-kept').textContent())?.match(/test loss ([\d.]+)/)?.[1]);
-    const report = JSON.parse(cli(['eval', '--run', archive, '--batch-size', '500']));
+    const report = JSON.parse(cli(['eval', '--run', archive, '--batch-size', '500', '--json']));
     expect(report).toMatchObject({
       model: 'vae',
       epoch: 1,
