@@ -251,7 +251,7 @@ describe('fault injection, round two: codes folders written whole', () => {
           ? trained.code === 0 && readFileSync(join(codes, 'codes.json'), 'utf8') === before
           : trained.code === 2 &&
             trained.problems.length === 1 &&
-            /expected folder '.*codes' to exist, got none \(a writer killed while replacing it left its new code maps in '.*\.codes\.tmp-\d+-[\da-f]+': rename that to '.*codes', or encode again\)\.$/.test(
+            /^vaejs prior train: expected --codes '.*codes' to exist, got none \(a writer killed while replacing it left its new code maps in '.*\.codes\.tmp-\d+-[\da-f]+': rename that to '.*codes', or encode again\)\.$/.test(
               trained.problems[0] ?? '',
             );
       const outcome = step === 1 ? 'the old codes train' : 'refused in one line, saying where the new codes are';
