@@ -180,6 +180,18 @@ const exampleChecks = {
         `loss ${loss} codebook ${codebook} commitment ${commitment} perplexity ${perplexity} usage ${usage}`,
     },
     'ema.mjs': { seconds: 60, lines: [/^27\.2 1 32$/] },
+    'quantizers.mjs': {
+      seconds: 120,
+      lines: [
+        /^128 int32 (0\.\d+|1)$/,
+        /^fsq straight-through \[ 8, 4, 4 \] true$/,
+        /^lfq straight-through \[ 8, 4, 4 \] true$/,
+        /^rvq straight-through \[ 8, 4, 4, 2 \] true$/,
+        /^vq rotation \[ 8, 4, 4 \] true$/,
+      ],
+      // FSQ [8, 4, 4] on 1,000 normal vectors uses most of its 128 codes (the README prints 0.9765625)
+      verify: ([[, usage]]) => Number(usage) > 0.9 || `usage ${usage}`,
+    },
     'vqvae.mjs': {
       seconds: 60,
       lines: [
