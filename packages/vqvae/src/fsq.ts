@@ -106,19 +106,21 @@ export function finiteScalarQuantizerFromVariable(
   const dim = levels.length;
   const codebookSize = checkFsqLevels('createFiniteScalarQuantizer', 'levels', levels);
   const constants = fsqConstants(levels);
-  const perChannel = (values: number[]) => tf.tensor1d(values);
+  // the per-channel constants as tensors, built once (not per batch); the quantiser's dispose frees them
+  const [shift, halfRange, offset, halfWidth, basis] = [
+    constants.shift,
+    constants.halfRange,
+    constants.offset,
+    constants.halfWidth,
+    constants.basis,
+  ].map((values) => tf.keep(tf.tensor1d(values)));
+  const channelConstants = [shift, halfRange, offset, halfWidth, basis] as tf.Tensor1D[];
   const check = (fn: string, z: tf.Tensor) => assertLastDim(fn, z, dim, 'levels.length');
   // bounded(z) = tanh(z + shift)·halfRange − offset, then rounded to the nearest level
   const bounded = (z: tf.Tensor) =>
-    tf.sub(
-      tf.mul(tf.tanh(tf.add(z, perChannel(constants.shift))), perChannel(constants.halfRange)),
-      perChannel(constants.offset),
-    );
+    tf.sub(tf.mul(tf.tanh(tf.add(z, shift as tf.Tensor1D)), halfRange as tf.Tensor1D), offset as tf.Tensor1D);
   const indicesOf = (rounded: tf.Tensor) =>
-    tf.cast(
-      tf.round(tf.sum(tf.mul(tf.add(rounded, perChannel(constants.halfWidth)), perChannel(constants.basis)), -1)),
-      'int32',
-    );
+    tf.cast(tf.round(tf.sum(tf.mul(tf.add(rounded, halfWidth as tf.Tensor1D), basis as tf.Tensor1D), -1)), 'int32');
   const rng: Rng = createRng(options.seed ?? 0);
   return {
     kind: 'fsq',
@@ -133,7 +135,7 @@ export function finiteScalarQuantizerFromVariable(
       return tf.tidy(() => {
         const continuous = bounded(z);
         const rounded = tf.round(continuous);
-        const scale = perChannel(constants.halfWidth);
+        const scale = halfWidth as tf.Tensor1D;
         const indices = indicesOf(rounded);
         const counts = codeCounts(indices, codebookSize);
         return {
@@ -164,6 +166,7 @@ export function finiteScalarQuantizerFromVariable(
       restoreQuantizerState('finiteScalarQuantizer.setState', state, rng);
     },
     dispose() {
+      tf.dispose(channelConstants);
       if (options.owned) codebook.dispose();
     },
   };
