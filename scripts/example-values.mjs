@@ -16,14 +16,14 @@
 //
 //   node scripts/example-values.mjs   exit 1 naming each line that differs
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { transformSync } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 /** Deterministic examples (seeded, fixed data, on one backend), in the order they run. */
-const EXAMPLES = [
+export const EXAMPLES = [
   { file: 'packages/core/examples/quick-start.mjs' },
   { file: 'packages/core/examples/gradients.cjs' },
   // its first line names the machine's instruction set (avx512_core_bf16 here): the machine's, not a figure
@@ -57,6 +57,17 @@ export const EXEMPT = {
   // it and runs it in headless Chromium, checking each line's format and the gradient's values (9 9)
   'packages/backend/examples/browser.mjs': 'runs in a browser, whose backend depends on the machine',
 };
+/** The examples/ files of the packages that neither EXAMPLES nor EXEMPT names: a new example must be one or the other. */
+export function unlistedExamples() {
+  const listed = new Set([...EXAMPLES.map(({ file }) => file), ...Object.keys(EXEMPT)]);
+  return readdirSync(join(root, 'packages'))
+    .flatMap((name) => {
+      const folder = join(root, 'packages', name, 'examples');
+      return existsSync(folder) ? readdirSync(folder).map((file) => `packages/${name}/examples/${file}`) : [];
+    })
+    .filter((file) => /\.(mjs|cjs|js|ts)$/.test(file) && !listed.has(file))
+    .sort();
+}
 /** Where the examples run from: a workspace package that depends on every @vaejs package, so their imports resolve. */
 const HOST = join(root, 'apps', 'trainer');
 /** A documented line `…`: any number of printed lines the README leaves out. */
@@ -174,7 +185,9 @@ function runExample(example, cwd) {
 }
 
 function main() {
-  const problems = [];
+  const problems = unlistedExamples().map(
+    (file) => `${file}: neither run (EXAMPLES) nor exempt with a reason (EXEMPT)`,
+  );
   const started = performance.now();
   const cwd = mkdtempSync(join(tmpdir(), 'vaejs-example-values-'));
   try {
