@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'apps/*/vitest.config.ts',
       'benchmarks/vitest.config.ts',
+      'scripts/vitest.config.ts',
       'python/vitest.config.ts',
     ],
   },

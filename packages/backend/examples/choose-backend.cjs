@@ -6,7 +6,7 @@ async function main() {
   try {
     await setupBackend({ backend: 'node' }); // tfjs-node: native TensorFlow, fastest on a CPU
   } catch (error) {
-    console.log(error.name); // ConfigError (here, where tfjs-node is not installed)
+    console.log(error.name); // ConfigError   (here, where tfjs-node is not installed)
     console.log(error.message); // setupBackend: expected options.backend 'node' to load, got tfjs-node: not installed
     // (looked beside @vaejs/backend (…/node_modules/@vaejs/backend/dist) and from …; to use it, run: npm install
     // @tensorflow/tfjs-node).

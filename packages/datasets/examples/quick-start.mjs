@@ -21,7 +21,7 @@ for (const batch of batches) {
     tf.dispose(batch); // the caller owns every tensor of a batch
   }
 }
-console.log(batches.numBatches, (ones / pixels).toFixed(3)); // 391 0.131 (the last batch holds 80 images)
+console.log(batches.numBatches, (ones / pixels).toFixed(3)); // 391 0.131   (the last batch holds 80 images)
 
 // A denoising autoencoder's input: corrupted images in x, the clean ones in xClean.
 const test = loadMnist({ split: 'test' });
@@ -30,4 +30,4 @@ const batch = noisy.batch(0);
 const change = tf.tidy(() => tf.mean(tf.abs(tf.sub(batch.x, batch.xClean))).dataSync()[0]);
 console.log(batch.x.shape, batch.xClean.shape, change.toFixed(3)); // [ 64, 28, 28, 1 ] [ 64, 28, 28, 1 ] 0.126
 tf.dispose(batch);
-console.log(tf.memory().numTensors); // 0: nothing left behind
+console.log(tf.memory().numTensors); // 0   (nothing left behind)

@@ -13,7 +13,7 @@ const { loss, bitsPerDim } = prior.trainStep(optimizer, { x: codes }); // scalar
 console.log(logits.shape, loss.dataSync()[0].toFixed(3), bitsPerDim.dataSync()[0].toFixed(3));
 // [ 8, 7, 7, 16 ] 2.786 4.019   (untrained: about ln 16 = 2.773 nats, 4 bits, the cost of a uniform guess)
 const test = await prior.evaluate(codes, { batchSize: 4 }); // { loss, bitsPerDim } as numbers, over all maps
-console.log(test.loss.toFixed(3), test.bitsPerDim.toFixed(3)); // 2.769 3.995 (after one step)
+console.log(test.loss.toFixed(3), test.bitsPerDim.toFixed(3)); // 2.769 3.995   (after one step)
 
 const sampled = await prior.sample(4, { seed: 1, temperature: 1 }); // int32 [4, 7, 7], same seed → same maps
 const greedy = await prior.sample(4, { temperature: 0 }); // argmax at every position

@@ -20,7 +20,7 @@ const test = await encodeCodeMaps(subset(loadMnist({ split: 'test' }), 0, 500), 
 const prior = createPixelCnn({ numCategories: 128, height, width, channels: 32, layers: 4 });
 const options = { epochs: 1, batchSize: 64, learningRate: 3e-3, runDir: 'runs/prior', seed: 1, resume: 'auto' };
 const [record] = (await fit(prior, { train, test }, options)).records;
-console.log(record.test_loss.toFixed(2), record.test_bitsPerDim.toFixed(2)); // ≈ 1.58 ≈ 2.28: nats and bits per code
+console.log(record.test_loss.toFixed(2), record.test_bitsPerDim.toFixed(2)); // 1.58 2.28   (test nats and bits per code)
 
 const sampler = createTwoStageSampler(prior, vqvae); // checks that the prior models this VQ-VAE's code maps
 const { maps, images } = await sampler.sample(16, { seed: 1 }); // int32 [16, 7, 7], decoded to [16, 28, 28, 1]

@@ -21,20 +21,20 @@ for (const [epochs, runDir, resume] of [
 ]) {
   const vae = createVae({ ...config, seed: resume ? 99 : 0 });
   const history = await fit(vae, data, { ...options, epochs, runDir, resume });
-  console.log(history.epochs, history.history.test_loss.map((loss) => loss.toFixed(2)).join(' '));
   vae.dispose();
+  console.log(history.epochs, history.history.test_loss.map((loss) => loss.toFixed(2)).join(' '));
 }
 // [ 1, 2, 3 ] 387.89 260.83 233.40
 // [ 1 ] 387.89
 // [ 1, 2, 3 ] 387.89 260.83 233.40
 
 const weights = (dir) => readFileSync(join(findLatestCheckpoint(dir).location, 'encoder', 'weights.bin'));
-console.log(weights(splitDir).equals(weights(straightDir))); // true: the same bytes
+console.log(weights(splitDir).equals(weights(straightDir))); // true   (the same bytes)
 
 const checkpoint = findLatestCheckpoint(splitDir); // { location, info, manifest, io }
 const loaded = await loadVae(checkpoint.manifest, checkpoint.io);
 const scores = await evaluate(loaded, data.test, { seed: options.seed }); // fit's seed: fit's figures
 console.log(checkpoint.info.epoch, scores.loss.toFixed(2), scores.reconstruction.toFixed(2), scores.kl.toFixed(2));
-// 3 233.40 217.30 16.10: test means in nats (a VAE's parts; metrics.jsonl calls reconstruction `recon`)
+// 3 233.40 217.30 16.10   (test means in nats: a VAE's parts; metrics.jsonl calls reconstruction `recon`)
 loaded.dispose();
 for (const dir of [straightDir, splitDir]) rmSync(dir, { recursive: true });

@@ -15,7 +15,7 @@ const sevens = cvae.generate(4, { seed: 5, labels: 7 }); // [4, 12, 10, 3], all 
 console.log(sevens.shape); // [ 4, 12, 10, 3 ]
 const result = await cvae.evaluate(x, { labels, iwaeK: 20, seed: 0 }); // plain numbers
 console.log(result.examples, result.negativeElbo.toFixed(1), result.iwaeNats.toFixed(1), result.bitsPerDim.toFixed(3));
-// 4 249.3 249.4 0.999: untrained, q(z|x) is still the prior and the two agree; trained, iwaeNats < negativeElbo
+// 4 249.3 249.4 0.999   (untrained, q(z|x) is still the prior and the two agree; trained, iwaeNats < negativeElbo)
 tf.dispose([x, labels, sevens]);
 cvae.dispose();
 optimizer.dispose();

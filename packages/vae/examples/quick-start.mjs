@@ -9,7 +9,7 @@ const optimizer = tf.train.adam(1e-3);
 const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 1); // a batch: float32 [8, 28, 28, 1] in [0, 1]
 
 const parts = vae.trainStep(optimizer, { x }, { seed: 1 }); // { loss, reconstruction, kl }: float32 scalars
-console.log(parts.loss.dataSync()[0].toFixed(1)); // 551.8: nats per image, BCE summed over 784 pixels + KL
+console.log(parts.loss.dataSync()[0].toFixed(1)); // 551.8   (nats per image: BCE summed over 784 pixels + KL)
 tf.dispose(Object.values(parts)); // the caller owns what a step returns
 
 const { mean, logVar } = vae.encode(x); // [8, 20], [8, 20] (logVar is null for a plain autoencoder)
