@@ -2,7 +2,7 @@
 // straight-through codes (shape in = shape out), and the adding of a weight from an initial value.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { AddWeight } from './projection';
+import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
 import type { Quantizer } from './quantizer';
 
 /**
@@ -34,6 +34,13 @@ export abstract class QuantizerLayer<Q extends Quantizer> extends tfl.layers.Lay
     weight.write(initial);
     return weight.read() as tf.Variable;
   };
+
+  /** `quantizer` as it is when `codebookDim` is 0, else behind learnt maps D → d → D held as this layer's weights. */
+  protected projectedIfLowDim(quantizer: Q, config: { dim: number; codebookDim: number; seed: number }): Q {
+    if (config.codebookDim === 0) return quantizer;
+    const maps = projectionWeights(this.addInitialWeight, config.dim, config.codebookDim, config.seed);
+    return projectedQuantizer(quantizer, maps, config.dim, false);
+  }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     this.instance = this.createQuantizer();

@@ -3,7 +3,7 @@
 // `ema_embed_sum_<l>`, as the classic quantiser's layer has them once.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
+import type { AddWeight } from './projection';
 import {
   innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
@@ -50,14 +50,7 @@ export class ResidualQuantizerLayer extends QuantizerLayer<ResidualVectorQuantiz
       owned: false,
       initialized: this.initializedAtLoad,
     });
-    return config.codebookDim === 0
-      ? quantizer
-      : projectedQuantizer(
-          quantizer,
-          projectionWeights(add, config.dim, config.codebookDim, config.seed),
-          config.dim,
-          false,
-        );
+    return this.projectedIfLowDim(quantizer, config);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -2,7 +2,6 @@
 // state included) in the standard tfjs format, in Node or in a browser.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { projectedQuantizer, projectionWeights } from './projection';
 import {
   innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
@@ -58,14 +57,7 @@ export class VectorQuantizerLayer extends QuantizerLayer<VectorQuantizer> {
       { codebook, clusterSize, embedSum },
       { owned: false, initialized: this.initializedAtLoad },
     );
-    return config.codebookDim === 0
-      ? quantizer
-      : projectedQuantizer(
-          quantizer,
-          projectionWeights(add, config.dim, config.codebookDim, config.seed),
-          config.dim,
-          false,
-        );
+    return this.projectedIfLowDim(quantizer, config);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
