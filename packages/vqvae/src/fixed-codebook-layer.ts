@@ -3,7 +3,7 @@
 // weight is the fixed codebook (not trainable), kept so that readers of the checkpoint (the demo, the PyTorch
 // export) find a `codebook` as with VQ.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { type FiniteScalarQuantizer, finiteScalarQuantizerFromVariable, fsqCodebook } from './fsq';
 import {
   type LfqSettings,
@@ -13,16 +13,13 @@ import {
   resolveLfqSettings,
 } from './lfq';
 import type { Quantizer } from './quantizer';
+import { QuantizerLayer } from './quantizer-layer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
-/**
- * Layer `[..., D] → [..., D]` that outputs the quantiser's codes with its gradient estimator; `layer.quantizer` once
- * built. Subclasses say which codebook and which quantiser.
- */
-abstract class FixedCodebookLayer<Q extends Quantizer> extends tfl.layers.Layer {
+/** A quantiser layer whose one weight is its fixed codebook; subclasses say which codes and which quantiser. */
+abstract class FixedCodebookLayer<Q extends Quantizer> extends QuantizerLayer<Q> {
   protected readonly seed: number;
-  private instance: Q | null = null;
 
   constructor(args: LayerArgs & { seed?: number }) {
     super(args);
@@ -34,38 +31,17 @@ abstract class FixedCodebookLayer<Q extends Quantizer> extends tfl.layers.Layer 
   /** The quantiser over the layer's codebook variable. */
   protected abstract quantizerOver(codebook: tf.Variable): Q;
 
-  /** The quantiser over this layer's codebook. @throws Error before the layer is built. */
-  get quantizer(): Q {
-    if (this.instance === null) throw new Error(`${this.name}.quantizer: expected a built layer, got none.`);
-    return this.instance;
-  }
-
-  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+  protected createQuantizer(): Q {
     const codes = this.codes();
-    const weight = this.addWeight('codebook', codes.shape, 'float32', tfl.initializers.zeros(), undefined, false);
-    weight.write(codes);
+    const codebook = this.addInitialWeight('codebook', codes, false);
     codes.dispose();
-    this.instance = this.quantizerOver(weight.read() as tf.Variable);
-    super.build(inputShape);
-  }
-
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const z = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      const { output, ...rest } = this.quantizer.quantize(z);
-      tf.dispose(Object.values(rest));
-      return output;
-    });
+    return this.quantizerOver(codebook);
   }
 
   override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
     const result = super.dispose();
     // the quantiser's own constants; its codebook is the layer's weight, which super.dispose frees
-    if (result.refCountAfterDispose === 0) this.instance?.dispose();
+    if (result.refCountAfterDispose === 0) this.builtQuantizer?.dispose();
     return result;
   }
 }
@@ -81,6 +57,7 @@ export interface FiniteScalarQuantizerLayerArgs extends LayerArgs {
 /** The FSQ layer: weight `codebook` [K, D], the grid of {@link fsqCodebook}. */
 export class FiniteScalarQuantizerLayer extends FixedCodebookLayer<FiniteScalarQuantizer> {
   static className = 'VaejsFiniteScalarQuantizer';
+  protected readonly label = 'FiniteScalarQuantizerLayer';
   readonly levels: readonly number[];
 
   constructor(args: FiniteScalarQuantizerLayerArgs) {
@@ -112,6 +89,7 @@ export interface LookupFreeQuantizerLayerArgs extends LayerArgs, Partial<LfqSett
 /** The LFQ layer: weight `codebook` [2^d, d], the cube corners of {@link lfqCodebook}. */
 export class LookupFreeQuantizerLayer extends FixedCodebookLayer<LookupFreeQuantizer> {
   static className = 'VaejsLookupFreeQuantizer';
+  protected readonly label = 'LookupFreeQuantizerLayer';
   readonly bits: number;
   readonly settings: Readonly<LfqSettings>;
 

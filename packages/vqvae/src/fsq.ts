@@ -4,11 +4,11 @@
 // nothing to collapse, no commitment or codebook loss and no restarts. Codes are numbered in mixed radix (channel 0
 // the fastest digit), one index per position, so a PixelCNN prior takes them as it takes a VQ-VAE's codes.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, createRng, describeValue, formatExpected, type Rng, straightThrough } from '@vaejs/core';
+import { ConfigError, describeValue, formatExpected, straightThrough } from '@vaejs/core';
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
-import { assertLastDim, gatherCodes } from './nearest-code';
+import { fixedCodebookMembers } from './fixed-codebook';
+import { assertLastDim } from './nearest-code';
 import type { Quantizer } from './quantizer';
-import { restoreQuantizerState } from './vector-quantizer';
 
 /** The largest implicit codebook FSQ builds (2^16 codes, as the paper's largest). */
 export const FSQ_MAX_CODES = 65536;
@@ -121,15 +121,12 @@ export function finiteScalarQuantizerFromVariable(
     tf.sub(tf.mul(tf.tanh(tf.add(z, shift as tf.Tensor1D)), halfRange as tf.Tensor1D), offset as tf.Tensor1D);
   const indicesOf = (rounded: tf.Tensor) =>
     tf.cast(tf.round(tf.sum(tf.mul(tf.add(rounded, halfWidth as tf.Tensor1D), basis as tf.Tensor1D), -1)), 'int32');
-  const rng: Rng = createRng(options.seed ?? 0);
   return {
     kind: 'fsq',
     levels: Object.freeze([...levels]),
     dim,
     codebookSize,
-    codebook,
-    initialized: true,
-    trainableVariables: [],
+    ...fixedCodebookMembers('finiteScalarQuantizer', codebook, options.seed ?? 0),
     quantize(z) {
       check('finiteScalarQuantizer.quantize', z);
       return tf.tidy(() => {
@@ -153,17 +150,6 @@ export function finiteScalarQuantizerFromVariable(
     encode(z) {
       check('finiteScalarQuantizer.encode', z);
       return tf.tidy(() => indicesOf(tf.round(bounded(z))));
-    },
-    lookup(indices) {
-      return tf.tidy(() => gatherCodes(codebook as tf.Tensor as tf.Tensor2D, indices));
-    },
-    initialize() {},
-    update: () => ({ restarted: tf.scalar(0, 'int32') }),
-    getRngState: () => rng.getState(),
-    setRngState: (state) => rng.setState(state),
-    getState: () => ({ initialized: true, rngState: rng.getState() }),
-    setState(state) {
-      restoreQuantizerState('finiteScalarQuantizer.setState', state, rng);
     },
     dispose() {
       tf.dispose(channelConstants);

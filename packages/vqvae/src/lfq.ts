@@ -5,19 +5,11 @@
 // mean distribution (to spread the batch over the codes), with a commitment loss as VQ's. Codes are numbered by their
 // bits (bit i set when channel i is positive, channel 0 the least significant), one index per position.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  ConfigError,
-  createRng,
-  describeValue,
-  formatExpected,
-  type Rng,
-  stopGradient,
-  straightThrough,
-} from '@vaejs/core';
+import { ConfigError, describeValue, formatExpected, stopGradient, straightThrough } from '@vaejs/core';
 import { codeCounts, perplexityFromCounts, usageFromCounts } from './code-metrics';
-import { assertLastDim, gatherCodes } from './nearest-code';
+import { fixedCodebookMembers } from './fixed-codebook';
+import { assertLastDim } from './nearest-code';
 import type { QuantizeOptions, Quantizer } from './quantizer';
-import { restoreQuantizerState } from './vector-quantizer';
 
 /** The most channels LFQ takes (2^16 codes). */
 export const LFQ_MAX_DIM = 16;
@@ -73,11 +65,13 @@ export function lfqCodebook(dim: number): tf.Tensor2D {
  * with the codes' bits.
  * @param flat float32 [N, d]
  * @param bits float32 [d, 2^d]: bit i of code k (1 or 0)
+ * @param offBits `1 − bits`, if the caller keeps it (a quantiser builds it once, not every batch)
  */
 export function lfqEntropyPenalty(
   flat: tf.Tensor2D,
   bits: tf.Tensor2D,
   settings: Pick<LfqSettings, 'diversity' | 'temperature'>,
+  offBits?: tf.Tensor2D,
 ): tf.Scalar {
   return tf.tidy(() => {
     const logits = tf.mul(flat, 4 / settings.temperature);
@@ -85,7 +79,7 @@ export function lfqEntropyPenalty(
     const logOn = tf.neg(tf.softplus(tf.neg(logits)));
     const logOff = tf.neg(tf.softplus(logits));
     // log p_n(k) = Σ_i bit_ik·log s_ni + (1 − bit_ik)·log(1 − s_ni)
-    const logP = tf.add(tf.matMul(logOn, bits), tf.matMul(logOff, tf.sub(1, bits)));
+    const logP = tf.add(tf.matMul(logOn, bits), tf.matMul(logOff, offBits ?? tf.sub(1, bits)));
     const p = tf.exp(logP);
     const perSample = tf.mean(tf.neg(tf.sum(tf.mul(p, logP), -1)));
     const average = tf.mean(p, 0);
@@ -108,23 +102,21 @@ export function lookupFreeQuantizerFromVariable(
   const check = (fn: string, z: tf.Tensor) => assertLastDim(fn, z, dim, 'the code bits');
   const place = tf.tensor1d(Array.from({ length: dim }, (_, i) => 2 ** i));
   const bits = tf.tidy(() => tf.div(tf.add(tf.transpose(codebook), 1), 2) as tf.Tensor2D);
+  const offBits = tf.tidy(() => tf.sub(1, bits) as tf.Tensor2D);
   const indicesOf = (z: tf.Tensor) => tf.cast(tf.sum(tf.mul(tf.cast(tf.greater(z, 0), 'float32'), place), -1), 'int32');
-  const rng: Rng = createRng(options.seed ?? 0);
   return {
     kind: 'lfq',
     settings,
     dim,
     codebookSize,
-    codebook,
-    initialized: true,
-    trainableVariables: [],
+    ...fixedCodebookMembers('lookupFreeQuantizer', codebook, options.seed ?? 0),
     quantize(z, callOptions: QuantizeOptions = {}) {
       check('lookupFreeQuantizer.quantize', z);
       return tf.tidy(() => {
         // 2·step(z) − 1: +1 where z > 0, else −1 (Step, unlike Greater, has a gradient for the tape to pass through)
         const quantized = tf.sub(tf.mul(tf.step(z), 2), 1);
         const indices = indicesOf(z);
-        const entropy = lfqEntropyPenalty(tf.reshape(z, [-1, dim]) as tf.Tensor2D, bits, settings);
+        const entropy = lfqEntropyPenalty(tf.reshape(z, [-1, dim]) as tf.Tensor2D, bits, settings, offBits);
         const commitmentLoss = tf.mean(tf.squaredDifference(z, stopGradient(quantized))) as tf.Scalar;
         const beta = callOptions.beta ?? settings.beta;
         const counts = codeCounts(indices, codebookSize);
@@ -144,20 +136,8 @@ export function lookupFreeQuantizerFromVariable(
       check('lookupFreeQuantizer.encode', z);
       return tf.tidy(() => indicesOf(z));
     },
-    lookup(indices) {
-      return tf.tidy(() => gatherCodes(codebook as tf.Tensor as tf.Tensor2D, indices));
-    },
-    initialize() {},
-    update: () => ({ restarted: tf.scalar(0, 'int32') }),
-    getRngState: () => rng.getState(),
-    setRngState: (state) => rng.setState(state),
-    getState: () => ({ initialized: true, rngState: rng.getState() }),
-    setState(state) {
-      restoreQuantizerState('lookupFreeQuantizer.setState', state, rng);
-    },
     dispose() {
-      place.dispose();
-      bits.dispose();
+      tf.dispose([place, bits, offBits]);
       if (options.owned) codebook.dispose();
     },
   };

@@ -2,14 +2,15 @@
 // format: per level (one set with a shared codebook) the weights `codebook_<l>`, `ema_cluster_size_<l>` and
 // `ema_embed_sum_<l>`, as the classic quantiser's layer has them once.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AddWeight } from './projection';
 import {
   innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
+import { QuantizerLayer } from './quantizer-layer';
 import { type ResidualSettings, type ResidualVectorQuantizer, residualQuantizerFromVariables } from './residual-vq';
 import { initialCodebook, type VectorQuantizerVariables } from './vector-quantizer';
 
@@ -24,12 +25,12 @@ export interface ResidualQuantizerLayerArgs extends LayerArgs, ResidualSettings 
 }
 
 /** Layer `[..., D] → [..., D]` outputting the sum of the levels' codes (straight-through); `layer.quantizer`. */
-export class ResidualQuantizerLayer extends tfl.layers.Layer {
+export class ResidualQuantizerLayer extends QuantizerLayer<ResidualVectorQuantizer> {
   static className = 'VaejsResidualQuantizer';
+  protected readonly label = 'ResidualQuantizerLayer';
   readonly quantizerConfig: Readonly<ResolvedVectorQuantizerConfig>;
   readonly settings: Readonly<ResidualSettings>;
   private readonly initializedAtLoad: boolean;
-  private instance: ResidualVectorQuantizer | null = null;
 
   constructor(args: ResidualQuantizerLayerArgs) {
     const { quantizer, numQuantizers, sharedCodebook, quantizerDropout, initialized, ...layerArgs } = args;
@@ -39,19 +40,9 @@ export class ResidualQuantizerLayer extends tfl.layers.Layer {
     this.initializedAtLoad = initialized ?? false;
   }
 
-  /** The quantiser over this layer's variables. @throws Error before the layer is built. */
-  get quantizer(): ResidualVectorQuantizer {
-    if (this.instance === null) throw new Error('ResidualQuantizerLayer.quantizer: expected a built layer, got none.');
-    return this.instance;
-  }
-
-  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+  protected createQuantizer(): ResidualVectorQuantizer {
     const config = this.quantizerConfig;
-    const add: AddWeight = (name, initial, trainable) => {
-      const weight = this.addWeight(name, initial.shape, 'float32', tfl.initializers.zeros(), undefined, trainable);
-      weight.write(initial);
-      return weight.read() as tf.Variable;
-    };
+    const add = this.addInitialWeight;
     const inner = innerQuantizerConfig(config);
     const sets = this.settings.sharedCodebook ? 1 : this.settings.numQuantizers;
     const variables = Array.from({ length: sets }, (_, level) => levelWeights(add, inner, level));
@@ -59,29 +50,7 @@ export class ResidualQuantizerLayer extends tfl.layers.Layer {
       owned: false,
       initialized: this.initializedAtLoad,
     });
-    this.instance =
-      config.codebookDim === 0
-        ? quantizer
-        : projectedQuantizer(
-            quantizer,
-            projectionWeights(add, config.dim, config.codebookDim, config.seed),
-            config.dim,
-            false,
-          );
-    super.build(inputShape);
-  }
-
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const z = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      const { output, ...rest } = this.quantizer.quantize(z);
-      tf.dispose(Object.values(rest));
-      return output;
-    });
+    return this.projectedIfLowDim(quantizer, config);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -89,7 +58,7 @@ export class ResidualQuantizerLayer extends tfl.layers.Layer {
       ...super.getConfig(),
       quantizer: { ...this.quantizerConfig },
       ...this.settings,
-      initialized: this.instance?.initialized ?? this.initializedAtLoad,
+      initialized: this.builtQuantizer?.initialized ?? this.initializedAtLoad,
     };
   }
 }

@@ -1,14 +1,14 @@
 // A tfjs-layers wrapper of the vector quantiser, so that a model holding one saves and loads (codebook and EMA
 // state included) in the standard tfjs format, in Node or in a browser.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { type AddWeight, projectedQuantizer, projectionWeights } from './projection';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   innerQuantizerConfig,
   type ResolvedVectorQuantizerConfig,
   resolveVectorQuantizerConfig,
   type VectorQuantizerConfig,
 } from './quantizer-config';
+import { QuantizerLayer } from './quantizer-layer';
 import { initialCodebook, type VectorQuantizer, vectorQuantizerFromVariables } from './vector-quantizer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -31,11 +31,11 @@ export interface VectorQuantizerLayerArgs extends LayerArgs {
  * const layer = new VectorQuantizerLayer({ quantizer: { dim: 16, codebookSize: 128 } });
  * const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
  */
-export class VectorQuantizerLayer extends tfl.layers.Layer {
+export class VectorQuantizerLayer extends QuantizerLayer<VectorQuantizer> {
   static className = 'VaejsVectorQuantizer';
+  protected readonly label = 'VectorQuantizerLayer';
   readonly quantizerConfig: Readonly<ResolvedVectorQuantizerConfig>;
   private readonly initializedAtLoad: boolean;
-  private instance: VectorQuantizer | null = null;
 
   constructor(args: VectorQuantizerLayerArgs) {
     super(args);
@@ -43,20 +43,10 @@ export class VectorQuantizerLayer extends tfl.layers.Layer {
     this.initializedAtLoad = args.initialized ?? false;
   }
 
-  /** The quantiser over this layer's variables. @throws Error before the layer is built. */
-  get quantizer(): VectorQuantizer {
-    if (this.instance === null) throw new Error('VectorQuantizerLayer.quantizer: expected a built layer, got none.');
-    return this.instance;
-  }
-
-  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+  protected createQuantizer(): VectorQuantizer {
     const config = this.quantizerConfig;
     const inner = innerQuantizerConfig(config);
-    const add: AddWeight = (name, initial, trainable) => {
-      const weight = this.addWeight(name, initial.shape, 'float32', tfl.initializers.zeros(), undefined, trainable);
-      weight.write(initial);
-      return weight.read() as tf.Variable;
-    };
+    const add = this.addInitialWeight;
     const initial = initialCodebook(inner);
     const codebook = add('codebook', initial, !config.ema);
     const clusterSize = tf.tidy(() => add('ema_cluster_size', tf.ones([config.codebookSize]), false));
@@ -67,36 +57,14 @@ export class VectorQuantizerLayer extends tfl.layers.Layer {
       { codebook, clusterSize, embedSum },
       { owned: false, initialized: this.initializedAtLoad },
     );
-    this.instance =
-      config.codebookDim === 0
-        ? quantizer
-        : projectedQuantizer(
-            quantizer,
-            projectionWeights(add, config.dim, config.codebookDim, config.seed),
-            config.dim,
-            false,
-          );
-    super.build(inputShape);
-  }
-
-  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const z = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      const { output, ...rest } = this.quantizer.quantize(z);
-      tf.dispose(Object.values(rest));
-      return output;
-    });
+    return this.projectedIfLowDim(quantizer, config);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),
       quantizer: { ...this.quantizerConfig },
-      initialized: this.instance?.initialized ?? this.initializedAtLoad,
+      initialized: this.builtQuantizer?.initialized ?? this.initializedAtLoad,
     };
   }
 }
