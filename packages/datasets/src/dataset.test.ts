@@ -125,6 +125,32 @@ describe('holdOutTest', () => {
     expect(holdOutTest(subset(dataset, 0, 3)).test.size).toBe(1);
   });
 
+  it('holds out the last share of each class of labelled images, so every class is tested in its proportion', () => {
+    // classes in folder order: 20 of class 0, 10 of class 1, 1 of class 2 (too few to hold one out)
+    const labels = Int32Array.from({ length: 31 }, (_, i) => (i < 20 ? 0 : i < 30 ? 1 : 2));
+    const labelled = createDataset({
+      name: 'pets',
+      images: new Uint8Array(31).map((_, i) => i),
+      imageShape: [1, 1, 1],
+      labels,
+    });
+    const { train, test } = holdOutTest(labelled);
+    expect([train.name, train.size, test.name, test.size]).toEqual(['pets-train', 28, 'pets-test', 3]);
+    expect(Array.from(test.images)).toEqual([18, 19, 29]);
+    expect(Array.from(test.labels!)).toEqual([0, 0, 1]);
+    expect(Array.from(train.labels!)).toEqual([...Array(18).fill(0), ...Array(9).fill(1), 2]);
+    expect(train.images[27]).toBe(30);
+    expect(train.numClasses).toBe(3);
+    // one class alone: the last share, as for unlabelled images
+    const one = createDataset({
+      name: 'one',
+      images: new Uint8Array(10),
+      imageShape: [1, 1, 1],
+      labels: new Int32Array(10),
+    });
+    expect(holdOutTest(one).test.size).toBe(1);
+  });
+
   it('takes a share in [0, 1]', () => {
     expect(() => holdOutTest(dataset, 2)).toThrow(/^holdOutTest: expected share /);
   });

@@ -193,17 +193,55 @@ export function splitValidation(
 }
 
 /**
- * Holds out the last `share` of a dataset (at least one image) as its test split, for sources that have none, such as
- * a folder of images: `{ train, test }`, both views on the same bytes, named `<name>-train` and `<name>-test`. A
- * dataset of one image leaves an empty training split (which `fit` refuses, naming it).
+ * Holds out a test split for sources that have none, such as a folder of images: `{ train, test }`, named
+ * `<name>-train` and `<name>-test`. Unlabelled (or one-class) data: the last `share` of the images (at least one),
+ * both views on the same bytes. Labelled data is split per class: the last `share` of each class (at least one of a
+ * class with two or more images) is held out, so the test split scores every class in its proportion; the images
+ * keep their order and are copied. A dataset of one image leaves an empty training split (which `fit` refuses,
+ * naming it).
  * @example const { train, test } = holdOutTest(loadImageFolder({ dir: 'faces' })); // 90 % and 10 %
  */
 export function holdOutTest(dataset: ImageDataset, share = 0.1): { train: ImageDataset; test: ImageDataset } {
   assertNumberInRange('holdOutTest', 'share', share, 0, 1);
-  const held = Math.max(1, Math.floor(dataset.size * share));
-  const cut = Math.max(0, dataset.size - held);
+  const { labels } = dataset;
+  if (labels === null || new Set(labels).size < 2) {
+    const held = Math.max(1, Math.floor(dataset.size * share));
+    const cut = Math.max(0, dataset.size - held);
+    return {
+      train: subset(dataset, 0, cut, `${dataset.name}-train`),
+      test: subset(dataset, cut, dataset.size, `${dataset.name}-test`),
+    };
+  }
+  const isTest = testMaskByClass(labels, share);
   return {
-    train: subset(dataset, 0, cut, `${dataset.name}-train`),
-    test: subset(dataset, cut, dataset.size, `${dataset.name}-test`),
+    train: pick(dataset, (i) => !isTest[i], `${dataset.name}-train`),
+    test: pick(dataset, (i) => isTest[i] === 1, `${dataset.name}-test`),
   };
+}
+
+/** 1 for the last `share` of each class's images (at least one of a class of two or more), else 0. */
+function testMaskByClass(labels: Int32Array, share: number): Uint8Array {
+  const byClass = new Map<number, number[]>();
+  labels.forEach((label, i) => {
+    const members = byClass.get(label) ?? [];
+    members.push(i);
+    byClass.set(label, members);
+  });
+  const mask = new Uint8Array(labels.length);
+  for (const members of byClass.values()) {
+    const held = members.length < 2 ? 0 : Math.max(1, Math.floor(members.length * share));
+    for (const i of members.slice(members.length - held)) mask[i] = 1;
+  }
+  return mask;
+}
+
+/** The images (and labels) for which `keep(i)` holds, in order, copied into a dataset named `name`. */
+function pick(dataset: ImageDataset, keep: (i: number) => boolean, name: string): ImageDataset {
+  const [height, width, channels] = dataset.imageShape;
+  const pixels = height * width * channels;
+  const chosen = Array.from({ length: dataset.size }, (_, i) => i).filter(keep);
+  const images = new Uint8Array(chosen.length * pixels);
+  chosen.forEach((i, k) => images.set(dataset.images.subarray(i * pixels, (i + 1) * pixels), k * pixels));
+  const labels = dataset.labels === null ? null : Int32Array.from(chosen, (i) => dataset.labels?.[i] as number);
+  return Object.freeze({ ...dataset, name, size: chosen.length, images, labels });
 }
