@@ -11,5 +11,6 @@ describe('the VQ-VAE config of the train flags', () => {
     expect(vqVaeConfig(flags, dataset([0, 51, 102, 153])).dataVariance).toBeCloseTo(0.05, 12);
     expect(vqVaeConfig({ ...flags, dataVariance: 0.5 }, dataset([0, 51, 102, 153])).dataVariance).toBe(0.5);
     expect(vqVaeConfig(flags, dataset([9, 9, 9, 9])).dataVariance).toBe(1);
+    expect(vqVaeConfig(flags, dataset([0, 51, 102, 153])).dataMean).toBeCloseTo(0.3, 12); // the training pixels' mean
   });
 });

@@ -61,4 +61,4 @@ export { loadFashionMnist, loadMnist, type MnistOptions, resolveMnistDataDir } f
 export { type Corruption, corruptPixels } from './pixels';
 export { type ResizeMethod, resizeImage } from './resize';
 export { DATASET_SOURCES, type DatasetSource, DEFAULT_FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES } from './sources';
-export { datasetPixelVariance } from './statistics';
+export { datasetPixelMean, datasetPixelVariance } from './statistics';

@@ -56,6 +56,15 @@ export interface VqVaeConfig {
    * the Keras example divide by the training-set variance; see {@link pixelVariance}). Default 1 (plain MSE).
    */
   dataVariance?: number;
+  /**
+   * The mean pixel value of the training images (in the images' range, e.g. ≈ 0.1307 for MNIST scaled to [0, 1]; see
+   * `datasetPixelMean` of `@vaejs/datasets`), or null. When given, the decoder's output starts at it: the output
+   * layer's bias is initialised to `logit(dataMean)` under the sigmoid output (the mean clamped to [0.001, 0.999]),
+   * to `dataMean` under the linear one. Training then does not begin by pulling every output towards the mean
+   * through the codes, a pull that drives a bounded quantiser's channels (FSQ's tanh) into saturation, where they
+   * stay. Only the initial weights change. Default null (bias 0).
+   */
+  dataMean?: number | null;
   /** Quantiser settings (beta, ema, decay, epsilon, deadCodeThreshold, kmeansInit, distance, ...), merged by field. */
   quantizer?: Partial<VqVaeQuantizerConfig>;
   /** Seed of the weight initialisation and of the quantiser. Default 0. */
@@ -75,6 +84,7 @@ export interface ResolvedVqVaeConfig {
   readonly kernelSize: number;
   readonly outputActivation: 'sigmoid' | 'linear';
   readonly dataVariance: number;
+  readonly dataMean: number | null;
   readonly quantizer: Readonly<VqVaeQuantizerConfig>;
   readonly seed: number;
 }
@@ -94,6 +104,7 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
     kernelSize: 3,
     outputActivation: 'sigmoid' as const,
     dataVariance: 1,
+    dataMean: null,
     quantizer: Object.freeze({
       kind: 'vq' as QuantizerKind,
       levels: Object.freeze([]) as readonly number[],
@@ -164,6 +175,11 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
   assertPositiveInt(fn, 'config.kernelSize', merged.kernelSize);
   assertOneOf(fn, 'config.outputActivation', merged.outputActivation, ['sigmoid', 'linear'] as const);
   assertNumberInRange(fn, 'config.dataVariance', merged.dataVariance, Number.MIN_VALUE, Number.MAX_VALUE);
+  if (merged.dataMean !== null && !(typeof merged.dataMean === 'number' && Number.isFinite(merged.dataMean))) {
+    throw new ConfigError(
+      formatExpected(fn, 'config.dataMean', 'a finite number or null', describeValue(merged.dataMean)),
+    );
+  }
   const quantizerInput = (config.quantizer ?? {}) as Record<string, unknown>;
   if (typeof quantizerInput !== 'object' || quantizerInput === null) {
     throw new ConfigError(formatExpected(fn, 'config.quantizer', 'an object', describeValue(quantizerInput)));
@@ -205,6 +221,7 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     kernelSize: merged.kernelSize,
     outputActivation: merged.outputActivation,
     dataVariance: merged.dataVariance,
+    dataMean: merged.dataMean,
     quantizer: Object.freeze({
       kind,
       levels: Object.freeze([...(levels as number[])]),

@@ -88,10 +88,21 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
       padding: 'same',
       activation: config.outputActivation,
       kernelInitializer: kernelInitializer(),
+      ...(config.dataMean === null
+        ? {}
+        : { biasInitializer: tfl.initializers.constant({ value: outputBias(config) }) }),
     })
     .apply(upsampled) as tfl.SymbolicTensor;
   const decoder = tfl.model({ inputs: decoderInput, outputs: output, name: 'vqvae_decoder' });
   return { encoder, quantizerModel, decoder };
+}
+
+/** The output layer's initial bias: the data mean through the inverse of the output activation (see `dataMean`). */
+export function outputBias(config: Pick<ResolvedVqVaeConfig, 'dataMean' | 'outputActivation'>): number {
+  const mean = config.dataMean ?? 0;
+  if (config.outputActivation === 'linear') return mean;
+  const p = Math.min(Math.max(mean, 0.001), 0.999);
+  return Math.log(p / (1 - p));
 }
 
 type QuantizerLayer =

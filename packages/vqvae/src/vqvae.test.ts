@@ -203,11 +203,31 @@ describe('errors', () => {
       /^createVqVae: expected config\.outputActivation one of sigmoid \| linear, got 'tanh'\.$/,
     ],
     [{ dataVariance: 0 }, /^createVqVae: expected config\.dataVariance a number in \[.*\], got 0\.$/],
+    [{ dataMean: Number.NaN }, /^createVqVae: expected config\.dataMean a finite number or null, got NaN\.$/],
     [{ quantizer: { decay: 2 } }, /^createVqVae: expected config\.quantizer\.decay a number in \[0, 1\], got 2\.$/],
     [{ quantizer: { dim: 3 } }, /^createVqVae: expected config\.quantizer no 'dim' \(set config\.dim\), got 'dim'\.$/],
     [{ latent: 3 }, /^createVqVae: expected config known keys only, got 'latent'\.$/],
   ])('rejects config %j', (config, message) => {
     expect(() => createVqVae({ ...MNIST, ...config } as VqVaeConfig)).toThrow(message);
+  });
+
+  it('starts the decoder output at dataMean: bias logit(mean) under the sigmoid, the mean under the linear output', () => {
+    const bias = (vqvae: VqVae) => Array.from(vqvae.decoder.getLayer('dec_output').getWeights()[1]?.dataSync() ?? []);
+    expect(model(TINY).config.dataMean).toBeNull();
+    expect(bias(model(TINY))).toEqual([0]);
+    expectClose(bias(model({ ...TINY, dataMean: 0.2 })), [Math.log(0.2 / 0.8)], 1e-6);
+    expectClose(bias(model({ ...TINY, dataMean: 0 })), [Math.log(0.001 / 0.999)], 1e-6); // clamped
+    expectClose(bias(model({ ...TINY, dataMean: 0.2, outputActivation: 'linear' })), [0.2], 1e-6);
+    // a zero code map meets zero biases before the output layer, so the decoder outputs the mean itself
+    const vqvae = model({ ...TINY, dataMean: 0.3 });
+    const out = tf.tidy(() => vqvae.decoder.predict(tf.zeros([1, 2, 2, 4])) as tf.Tensor);
+    const pixels = Array.from(out.dataSync());
+    out.dispose();
+    expectClose(
+      pixels,
+      pixels.map(() => 0.3),
+      1e-5,
+    );
   });
 
   it.each(['inputShape', 'dim', 'codebookSize'] as const)('requires the size %s', (size) => {

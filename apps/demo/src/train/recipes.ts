@@ -32,10 +32,12 @@ export function vqVaeConfig(
   settings: TrainSettings,
   inputShape: readonly [number, number, number],
   dataVariance: number,
+  dataMean: number | null = null,
 ): VqVaeConfig {
   return {
     inputShape,
     dataVariance: dataVariance > 0 ? dataVariance : 1,
+    dataMean,
     seed: settings.seed,
     dim: 16,
     codebookSize: 128,

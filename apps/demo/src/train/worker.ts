@@ -8,7 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BrowserBackendSetup, setupBackend, watchBackendLoss } from '@vaejs/backend';
 import { DataError, type TrainableModel } from '@vaejs/core';
-import { type CodeMapDataset, datasetPixelVariance, encodeCodeMaps, type ImageDataset } from '@vaejs/datasets';
+import {
+  type CodeMapDataset,
+  datasetPixelMean,
+  datasetPixelVariance,
+  encodeCodeMaps,
+  type ImageDataset,
+} from '@vaejs/datasets';
 import {
   createPixelCnn,
   createTwoStageSampler,
@@ -174,7 +180,9 @@ async function buildModel(
     return { model: fromKept?.() ?? createVae(vaeConfig(settings, shape)), data: images, previews: true };
   }
   if (settings.model === 'vqvae') {
-    const model = fromKept?.() ?? createVqVae(vqVaeConfig(settings, shape, datasetPixelVariance(images.train)));
+    const model =
+      fromKept?.() ??
+      createVqVae(vqVaeConfig(settings, shape, datasetPixelVariance(images.train), datasetPixelMean(images.train)));
     return { model, data: images, previews: true };
   }
   post({ type: 'phase', message: 'loading the VQ-VAE whose codes the prior learns…' });

@@ -1,5 +1,5 @@
 /** Flags → model configs, and run folders → models: the CLI's only knowledge of the three model packages. */
-import { datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
+import { datasetPixelMean, datasetPixelVariance, type ImageDataset } from '@vaejs/datasets';
 import { type PixelCnn, pixelCnnLoader } from '@vaejs/pixelcnn-prior';
 import { createRunReader, type LocatedCheckpoint } from '@vaejs/training';
 import { type Vae, type VaeConfig, vaeLoader } from '@vaejs/vae';
@@ -92,6 +92,7 @@ export function vqVaeConfig(flags: VqVaeFlags, data: ImageDataset): VqVaeConfig 
   return {
     inputShape: [...data.imageShape] as [number, number, number],
     dataVariance: variance > 0 ? variance : 1,
+    dataMean: datasetPixelMean(data),
     seed: flags.seed,
     ...quantizerConfig(flags),
     ...(flags.channels !== undefined ? { encoderFilters: [flags.channels, 2 * flags.channels] } : {}),
