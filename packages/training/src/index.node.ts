@@ -30,6 +30,13 @@ export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } fro
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
+export {
+  type BridgeConfigExtra,
+  bridgeConfigOf,
+  bridgeDataset,
+  checkpointOptimizerSlots,
+  writeBridgeRun,
+} from './node/bridge-export';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
