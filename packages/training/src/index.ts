@@ -29,7 +29,15 @@ export {
 } from './callbacks';
 export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export {
+  formatDuration,
+  formatLoss,
+  formatNumber,
+  formatRate,
+  formatTable,
+  roundSignificant,
+  scoreRows,
+} from './format';
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export {
