@@ -35,6 +35,7 @@ export {
   roundSignificant,
   scoreRows,
 } from './format';
+export { type KlAnnealingOptions, klAnnealing } from './kl-annealing';
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';

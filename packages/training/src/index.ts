@@ -38,6 +38,7 @@ export {
   roundSignificant,
   scoreRows,
 } from './format';
+export { type KlAnnealingOptions, klAnnealing } from './kl-annealing';
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export {
