@@ -15,6 +15,8 @@ describe('the two entries', () => {
       [
         'acquireLockFile',
         'acquireRunLock',
+        'loadRunImages',
+        'runDataFolder',
         'archiveRunSource',
         'isRunArchive',
         'unpackRunArchive',

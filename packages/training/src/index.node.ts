@@ -56,6 +56,7 @@ export { fit } from './node/node-fit';
 export { osErrorLine } from './node/os-error';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
+export { loadRunImages, type RunDataOptions, runDataFolder } from './node/run-data';
 export { openRunFolder } from './node/run-folder';
 export { createScalarWriter, type ScalarWriter, tensorBoard } from './node/tensorboard';
 export { type RunFolderContent, writeRunFolder } from './node/write-run';
@@ -97,6 +98,7 @@ export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
+export { readRunFlags } from './run-folder/run-flags';
 export {
   createRunReader,
   type LoadOptions,

@@ -79,6 +79,7 @@ export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
+export { readRunFlags } from './run-folder/run-flags';
 export {
   createRunReader,
   type LoadOptions,

@@ -8,7 +8,10 @@ import {
   formatNumber,
   formatTable,
   type LocatedCheckpoint,
+  loadRunImages,
+  readRunFlags,
   roundSignificant,
+  runDataFolder,
   scoreRows,
   testItems,
 } from '@vaejs/training';
@@ -17,7 +20,6 @@ import { VQVAE_SCORES, type VqVae, vqVaeScores } from '@vaejs/vqvae';
 import { type Model, withCheckpointModel } from './models';
 import { type AnyCommand, isGiven, withBackendFlags, withMaxMemory } from './options';
 import { integer, pathText, seed, UsageError } from './parse';
-import { runFlags, runImages, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
 
@@ -81,7 +83,7 @@ export async function evaluateRun(options: EvalOptions, command: AnyCommand): Pr
     options.batchSize,
     async (model, checkpoint, backend) => {
       const started = performance.now();
-      const trained = (await runFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;
+      const trained = (await readRunFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;
       const scores =
         checkpoint.kind === 'pixelcnn'
           ? await scorePrior(model, checkpoint, options)
@@ -105,7 +107,7 @@ async function scorePrior(
   checkpoint: LocatedCheckpoint,
   options: EvalOptions,
 ): Promise<Record<string, unknown>> {
-  const codes = options.codes ?? (await savedFolder(FN, checkpoint.run, 'codes', '--codes'));
+  const codes = options.codes ?? (await runDataFolder(checkpoint.run, 'codes', { fn: FN, argument: '--codes' }));
   if (!codes) {
     throw new UsageError(
       `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
@@ -123,10 +125,12 @@ async function scoreImages(
   options: EvalOptions,
   binarize: 'none' | 'static' | 'dynamic',
 ): Promise<Record<string, unknown>> {
-  const { test } = await runImages(FN, checkpoint.run, {
+  const { test } = await loadRunImages(checkpoint.run, {
     dataset: options.dataset,
     testLimit: options.limit,
-    maxMemory: options.maxMemory,
+    maxBytes: options.maxMemory * 2 ** 20,
+    fn: FN,
+    argument: '--dataset',
   });
   const { batchSize, seed } = options;
   const common = { dataset: test.name, examples: test.size, binarized: binarize };

@@ -16,6 +16,7 @@ import {
   OPTIMIZER_NAMES,
   type OptimizerName,
   readModelTensors,
+  readRunFlags,
   writeBridgeFolder,
 } from '@vaejs/training';
 import { VERSION } from '../version';
@@ -23,7 +24,6 @@ import { runReader, withCheckpointModel } from './models';
 import { withBackendFlags, withMaxMemory } from './options';
 import { text } from './parse';
 import { copyPythonSide } from './python-side';
-import { runFlags } from './run-flags';
 
 const FN = 'vaejs export';
 
@@ -55,7 +55,7 @@ export async function exportRun(options: ExportOptions): Promise<void> {
     const optimizer = known
       ? await checkpointOptimizerSlots(checkpoint.location, name, Object.keys(tensors), FN)
       : null;
-    const dataset = bridgeDataset(checkpoint.kind, await runFlags(checkpoint.run));
+    const dataset = bridgeDataset(checkpoint.kind, await readRunFlags(checkpoint.run));
     const source = {
       run: resolve(options.run),
       checkpoint: resolve(checkpoint.location),
