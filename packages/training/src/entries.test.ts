@@ -47,6 +47,7 @@ describe('the two entries', () => {
         'createScalarWriter',
         'osErrorLine',
         'tensorBoard',
+        'exportBridgeFolder',
       ].sort(),
     );
     expect(node.fit).not.toBe(browser.fit);

@@ -44,6 +44,8 @@ export {
   bridgeConfigOf,
   bridgeDataset,
   checkpointOptimizerSlots,
+  type ExportBridgeOptions,
+  exportBridgeFolder,
   writeBridgeRun,
 } from './node/bridge-export';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';

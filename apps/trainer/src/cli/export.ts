@@ -3,24 +3,11 @@
  * layout (model.safetensors), the optimizer's slots, where training stands, and the Python side that maps it all to
  * torch.nn.Modules and trains it under torchrun (python/vaejs_torch). The format is @vaejs/training's bridge folder.
  */
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
-import {
-  BRIDGE_CONFIG_FILE,
-  BRIDGE_WEIGHTS_FILE,
-  bridgeConfigOf,
-  bridgeDataset,
-  bridgeReadme,
-  checkpointOptimizerSlots,
-  OPTIMIZER_NAMES,
-  type OptimizerName,
-  readModelTensors,
-  readRunFlags,
-  writeBridgeFolder,
-} from '@vaejs/training';
+import { exportBridgeFolder } from '@vaejs/training';
 import { VERSION } from '../version';
-import { runReader, withCheckpointModel } from './models';
+import { withCheckpointModel } from './models';
 import { withBackendFlags, withMaxMemory } from './options';
 import { text } from './parse';
 import { copyPythonSide } from './python-side';
@@ -44,43 +31,17 @@ type ExportOptions = Parameters<Parameters<ReturnType<typeof exportCommand>['act
 
 export async function exportRun(options: ExportOptions): Promise<void> {
   const where = { fn: FN, argument: '--run' };
-  const written = [BRIDGE_CONFIG_FILE, BRIDGE_WEIGHTS_FILE, 'python/', 'README.md'];
   // Export reads the weights and runs no batch: the model is checked against --max-memory for one item.
-  await withCheckpointModel(where, options.run, options, 1, async (model, checkpoint) => {
-    const { manifest, tensors } = await readModelTensors(model);
-    const runConfig = checkpoint.run ? await runReader.readConfig(checkpoint.run) : null;
-    const fit = runConfig?.fit ?? {};
-    const name = fit.optimizer as OptimizerName;
-    const known = OPTIMIZER_NAMES.includes(name) && checkpoint.info !== null;
-    const optimizer = known
-      ? await checkpointOptimizerSlots(checkpoint.location, name, Object.keys(tensors), FN)
-      : null;
-    const dataset = bridgeDataset(checkpoint.kind, await readRunFlags(checkpoint.run));
+  const written = await withCheckpointModel(where, options.run, options, 1, async (model, checkpoint) => {
     const source = {
       run: resolve(options.run),
       checkpoint: resolve(checkpoint.location),
       exportedBy: `vaejs ${VERSION}`,
     };
-    const config = bridgeConfigOf(checkpoint, manifest, runConfig, {
-      optimizer: optimizer && { name, order: optimizer.order },
-      dataset,
-      source,
-    });
-    const readme = bridgeReadme({
-      kind: checkpoint.kind,
-      run: options.run,
-      out: options.out,
-      dataset: String(dataset.codes ?? dataset.name ?? 'mnist'),
-      batchSize: Number(fit.batchSize ?? 128),
-      epoch: config.training.epoch,
-    });
-    if (optimizer) written.splice(2, 0, 'optimizer.safetensors');
-    const extra = (folder: string) => {
-      copyPythonSide(folder);
-      writeFileSync(join(folder, 'README.md'), readme);
-    };
-    const content = { config, weights: tensors, optimizer: optimizer?.slots ?? null };
-    writeBridgeFolder(options.out, content, { fn: FN, argument: '--out', extra });
+    const extra = copyPythonSide;
+    const how = { run: options.run, source, extra, fn: FN, argument: '--out' };
+    const { files } = await exportBridgeFolder(options.out, model, checkpoint, how);
+    return files.flatMap((file) => (file === 'README.md' ? ['python/', file] : [file]));
   });
   process.stderr.write(`exported: ${options.out} (${written.join(', ')}); train it as ${options.out}/README.md says\n`);
 }

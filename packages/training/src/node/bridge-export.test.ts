@@ -1,11 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTinyModel, tinyDataset, tinyLoader } from '../__fixtures__/tiny-model';
 import { readModelTensors } from '../model-tensors';
 import { createRunReader } from '../run-folder/run-reader';
-import { bridgeConfigOf, bridgeDataset, checkpointOptimizerSlots, writeBridgeRun } from './bridge-export';
+import {
+  bridgeConfigOf,
+  bridgeDataset,
+  checkpointOptimizerSlots,
+  exportBridgeFolder,
+  writeBridgeRun,
+} from './bridge-export';
+import { readBridgeFolder } from './bridge-folder';
 import { fileRunSource } from './file-source';
 import { fit } from './node-fit';
 
@@ -56,6 +63,30 @@ describe('a checkpoint to a bridge folder and back', () => {
     expect(loaded.weights()).toEqual(model.weights());
     expect((await reader.locate(fileRunSource(back))).info).toMatchObject({ epoch: 2, step: 8 });
     for (const m of [model, fresh, loaded]) m.dispose();
+  });
+
+  it("exportBridgeFolder: a checkpoint's folder, whole, with its README and the extra files", async () => {
+    const dir = join(root, 'run-export');
+    const model = createTinyModel({ seed: 2 });
+    await fit(model, { train: tinyDataset(8) }, { runDir: dir, epochs: 1, batchSize: 4, verbose: 0, optimizer: 'sgd' });
+    const checkpoint = await reader.locate(fileRunSource(dir));
+    const out = join(root, 'exported');
+    const extra = (folder: string) => writeFileSync(join(folder, 'extra.txt'), 'mine');
+    const { config, files } = await exportBridgeFolder(out, model, checkpoint, {
+      run: dir,
+      source: { run: dir },
+      extra,
+    });
+    expect(files).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'README.md']);
+    expect(readdirSync(out).sort()).toEqual([...files, 'extra.txt'].sort());
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(out);
+    const back = readBridgeFolder(out);
+    expect(back.config).toEqual(config);
+    expect(Object.keys(back.weights)).toEqual(Object.keys((await readModelTensors(model)).tensors));
+    await expect(exportBridgeFolder(out, model, checkpoint, { run: dir, source: {} })).rejects.toThrow(
+      /^exportBridgeFolder: expected dir a new or empty folder, got '.*exported', which holds files\.$/,
+    );
+    model.dispose();
   });
 
   it('counts a checkpoint written mid-epoch as the epochs before it', () => {

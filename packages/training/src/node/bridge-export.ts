@@ -3,11 +3,13 @@
  * folder's config, the optimizer's slots as the checkpoint saved them, where the Python side finds the run's data;
  * and a bridge folder written back as a run folder.
  */
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelManifest, TrainableModel } from '@vaejs/core';
 import { resolveMnistDataDir } from '@vaejs/datasets';
 import {
+  BRIDGE_CONFIG_FILE,
   BRIDGE_FORMAT,
   BRIDGE_OPTIMIZER_FILE,
   BRIDGE_WEIGHTS_FILE,
@@ -16,12 +18,15 @@ import {
   optimizerSlotsOut,
   optimizerStateData,
 } from '../bridge-format';
-import { writeModelTensors } from '../model-tensors';
+import { bridgeReadme } from '../bridge-readme';
+import { readModelTensors, writeModelTensors } from '../model-tensors';
 import type { NamedTensor } from '../optimizer';
-import type { OptimizerName } from '../options';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../options';
+import { parseRunConfig } from '../run-folder/run-config';
+import { readRunFlags } from '../run-folder/run-flags';
 import type { LocatedCheckpoint } from '../run-folder/run-reader';
-import { OPTIMIZER_STATE, type RunConfig } from '../run-format';
-import type { BridgeFolder } from './bridge-folder';
+import { OPTIMIZER_STATE, RUN_CONFIG_FILE, type RunConfig } from '../run-format';
+import { type BridgeFolder, writeBridgeFolder } from './bridge-folder';
 import { loadNamedTensors } from './file-io';
 import { writeRunFolder } from './write-run';
 
@@ -109,6 +114,63 @@ export function bridgeDataset(kind: string, flags: Record<string, unknown>): Rec
     }
   }
   return out;
+}
+
+/** What {@link exportBridgeFolder} takes besides the model and its checkpoint. */
+export interface ExportBridgeOptions {
+  /** The run or checkpoint folder as the user named it, for the folder's README. */
+  run: string;
+  /** Where the folder came from, for people (`config.json`'s `source`). */
+  source: Record<string, unknown>;
+  /** Adds files (the Python side) before the folder is moved into place. */
+  extra?: (folder: string) => void;
+  /** Who asks, for messages: the function, and the argument that named `dir`. */
+  fn?: string;
+  argument?: string;
+}
+
+/**
+ * Writes the PyTorch bridge folder of a checkpoint's model into `dir` (new or empty; whole or not at all): every
+ * tensor, the optimizer's slots when the run's optimizer is one the bridge knows, `config.json` ({@link bridgeConfigOf},
+ * with the run's data from its flags) and a README saying how to train it. Returns the config and the files written.
+ * @throws ConfigError for a `dir` that holds files, or slots that do not match the model's weights
+ * @example await exportBridgeFolder('exported/vq', model, checkpoint, { run: 'runs/vq', source: {} })
+ */
+export async function exportBridgeFolder(
+  dir: string,
+  model: TrainableModel,
+  checkpoint: LocatedCheckpoint,
+  options: ExportBridgeOptions,
+): Promise<{ config: BridgeConfig; files: string[] }> {
+  const fn = options.fn ?? 'exportBridgeFolder';
+  const { manifest, tensors } = await readModelTensors(model);
+  const runConfig = checkpoint.run ? parseRunConfig(await checkpoint.run.readJson(RUN_CONFIG_FILE)) : null;
+  const fit = runConfig?.fit ?? {};
+  const name = fit.optimizer as OptimizerName;
+  const known = OPTIMIZER_NAMES.includes(name) && checkpoint.info !== null;
+  const optimizer = known ? await checkpointOptimizerSlots(checkpoint.location, name, Object.keys(tensors), fn) : null;
+  const dataset = bridgeDataset(checkpoint.kind, await readRunFlags(checkpoint.run));
+  const config = bridgeConfigOf(checkpoint, manifest, runConfig, {
+    optimizer: optimizer && { name, order: optimizer.order },
+    dataset,
+    source: options.source,
+  });
+  const readme = bridgeReadme({
+    kind: checkpoint.kind,
+    run: options.run,
+    out: dir,
+    dataset: String(dataset.codes ?? dataset.name ?? 'mnist'),
+    batchSize: Number(fit.batchSize ?? 128),
+    epoch: config.training.epoch,
+  });
+  const extra = (folder: string) => {
+    options.extra?.(folder);
+    writeFileSync(join(folder, 'README.md'), readme);
+  };
+  const content = { config, weights: tensors, optimizer: optimizer?.slots ?? null };
+  writeBridgeFolder(dir, content, { fn, argument: options.argument ?? 'dir', extra });
+  const files = [BRIDGE_CONFIG_FILE, BRIDGE_WEIGHTS_FILE, ...(optimizer ? [BRIDGE_OPTIMIZER_FILE] : []), 'README.md'];
+  return { config, files };
 }
 
 /**
