@@ -21,6 +21,7 @@ export {
 } from './codebook-updates';
 export {
   DEFAULT_VQVAE_CONFIG,
+  quantizerSizes,
   type ResolvedVqVaeConfig,
   resolveVqVaeConfig,
   type VqVaeConfig,
