@@ -72,7 +72,7 @@ export {
 } from './manifest';
 // What model packages hand to readers and guards that import none of them.
 export type { ModelLoader } from './model-loader';
-export { type ModelSize, modelSize } from './model-size';
+export { largestSize, type ModelSize, modelSize } from './model-size';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';

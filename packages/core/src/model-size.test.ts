@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelSize } from './model-size';
+import { largestSize, type ModelSize, modelSize } from './model-size';
 
 describe('modelSize', () => {
   it('counts weights four times and the batch activations three times, 4 bytes each', () => {
@@ -16,5 +16,20 @@ describe('modelSize', () => {
     expect(() => modelSize({ parameters: 10, activationsPerItem: 10 }, 0, 'estimateToySize')).toThrow(
       /^estimateToySize: expected batchSize a positive integer, got 0\.$/,
     );
+  });
+});
+
+describe('largestSize', () => {
+  const estimate = (settings: { hidden?: number | undefined; batch?: number | undefined }): ModelSize =>
+    modelSize({ parameters: 10 * (settings.hidden ?? 100), activationsPerItem: 1 }, settings.batch ?? 8);
+
+  it('names the size whose fallback shrinks the estimate most', () => {
+    expect(largestSize({ hidden: 1e6, batch: 64 }, { hidden: undefined, batch: 8 }, estimate)).toBe('hidden');
+    expect(largestSize({ hidden: 100, batch: 1e6 }, { hidden: undefined, batch: 8 }, estimate)).toBe('batch');
+  });
+
+  it('gives null when no fallback shrinks it', () => {
+    expect(largestSize({ hidden: 50 }, { hidden: undefined }, estimate)).toBeNull();
+    expect(largestSize({ hidden: 1e6 }, {}, estimate)).toBeNull();
   });
 });

@@ -42,3 +42,25 @@ export function modelSize(
   const stepBytes = FLOAT_BYTES * (WEIGHT_COPIES * parameters + ACTIVATION_COPIES * batchSize * activationsPerItem);
   return { parameters, activationsPerItem, batchSize, stepBytes };
 }
+
+/**
+ * Which size made a step too big: of the sizes in `fallbacks` (each with the value it takes when not set, undefined
+ * for the package's default), the one whose fallback shrinks `estimate` the most; null when none shrinks it.
+ * @example largestSize({ hidden: 1e6, latentDim: 20 }, { hidden: undefined }, estimate) // 'hidden'
+ */
+export function largestSize<S extends object>(
+  settings: S,
+  fallbacks: Readonly<Record<string, unknown>>,
+  estimate: (settings: S) => ModelSize,
+): string | null {
+  let culprit: string | null = null;
+  let smallest = estimate(settings).stepBytes;
+  for (const [key, fallback] of Object.entries(fallbacks)) {
+    const reduced = estimate({ ...settings, [key]: fallback }).stepBytes;
+    if (reduced < smallest) {
+      smallest = reduced;
+      culprit = key;
+    }
+  }
+  return culprit;
+}

@@ -26,6 +26,7 @@ export {
 } from './pixelcnn';
 export type { PixelCnnSampleOptions } from './sample';
 export { type SamplePreviewsOptions, samplePreviews } from './sample-previews';
+export { PIXELCNN_SCORES } from './scores';
 export { estimatePixelCnnSize } from './size';
 export {
   type CodeMapDecoder,

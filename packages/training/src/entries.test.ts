@@ -15,6 +15,8 @@ describe('the two entries', () => {
       [
         'acquireLockFile',
         'acquireRunLock',
+        'loadRunImages',
+        'runDataFolder',
         'archiveRunSource',
         'isRunArchive',
         'unpackRunArchive',
@@ -30,6 +32,10 @@ describe('the two entries', () => {
         'niceTicks',
         'openRunFolder',
         'readBridgeFolder',
+        'bridgeConfigOf',
+        'bridgeDataset',
+        'checkpointOptimizerSlots',
+        'writeBridgeRun',
         'readCheckpointFolder',
         'replaceFileDurable',
         'saveNamedTensors',
@@ -41,6 +47,7 @@ describe('the two entries', () => {
         'createScalarWriter',
         'osErrorLine',
         'tensorBoard',
+        'exportBridgeFolder',
       ].sort(),
     );
     expect(node.fit).not.toBe(browser.fit);

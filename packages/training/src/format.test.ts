@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+import {
+  formatDuration,
+  formatLoss,
+  formatNumber,
+  formatRate,
+  formatTable,
+  roundSignificant,
+  scoreRows,
+} from './format';
 
 describe('number formats', () => {
   it('formatNumber: 4 significant digits, grouped past them, exponent for the tiny', () => {
@@ -56,5 +64,29 @@ describe('number formats', () => {
         ],
       ).split('\n'),
     ).toEqual(['name      n', '----  -----', 'a     1,024', 'bb        7']);
+  });
+});
+
+describe('score tables', () => {
+  it('scoreRows: the scores in the order of their meanings, to 4 digits, none for a null one', () => {
+    const meanings = [
+      ['loss', 'the training loss'],
+      ['iwae_nll', 'the IWAE estimate'],
+      ['bits_per_dim', 'loss / ln 2'],
+    ] as const;
+    expect(scoreRows({ bits_per_dim: 1.2345678, loss: 87.654321, iwae_nll: null }, meanings)).toEqual([
+      ['loss', '87.65', 'the training loss'],
+      ['bits_per_dim', '1.235', 'loss / ln 2'],
+    ]);
+  });
+
+  it('roundSignificant: non-integers to 7 significant digits, the rest as they are', () => {
+    expect(roundSignificant({ loss: 0.123456789, examples: 10, run: 'r', none: null })).toEqual({
+      loss: 0.1234568,
+      examples: 10,
+      run: 'r',
+      none: null,
+    });
+    expect(roundSignificant({ x: 2.345678 }, 3)).toEqual({ x: 2.35 });
   });
 });

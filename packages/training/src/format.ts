@@ -45,6 +45,31 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
+ * The rows of a table of scores, in the order of `meanings` (each score's name and what it is): the name, the value
+ * to 4 significant digits, the meaning; a score that is null or missing in `scores` gets no row.
+ * @example formatTable(['score', 'value', 'what it is'], scoreRows({ loss: 0.51234 }, [['loss', 'nats']])) // loss  0.5123  nats
+ */
+export function scoreRows(
+  scores: Readonly<Record<string, unknown>>,
+  meanings: readonly (readonly [string, string])[],
+): string[][] {
+  return meanings
+    .filter(([key]) => typeof scores[key] === 'number')
+    .map(([key, meaning]) => [key, formatNumber(scores[key] as number), meaning]);
+}
+
+/**
+ * The numbers of a record that are not integers to `digits` significant digits (default 7: as many as float32
+ * holds), for JSON that does not claim more precision than was computed; other values as they are.
+ * @example roundSignificant({ loss: 0.123456789, examples: 10 }) // { loss: 0.1234568, examples: 10 }
+ */
+export function roundSignificant(record: Readonly<Record<string, unknown>>, digits = 7): Record<string, unknown> {
+  const round = (value: unknown) =>
+    typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(digits)) : value;
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, round(value)]));
+}
+
+/**
  * A plain-text table: a header row, a rule, then the rows; text columns left-aligned, numeric ones right-aligned.
  * @example
  * formatTable(['metric', 'value'], [['loss', '240.8']]) // 'metric  value\n------  -----\nloss    240.8'

@@ -26,10 +26,28 @@ export {
 } from './callbacks';
 export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export {
+  formatDuration,
+  formatLoss,
+  formatNumber,
+  formatRate,
+  formatTable,
+  roundSignificant,
+  scoreRows,
+} from './format';
+export { type KlAnnealingOptions, klAnnealing } from './kl-annealing';
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export { archiveRunSource, isRunArchive, unpackRunArchive } from './node/archive';
+export {
+  type BridgeConfigExtra,
+  bridgeConfigOf,
+  bridgeDataset,
+  checkpointOptimizerSlots,
+  type ExportBridgeOptions,
+  exportBridgeFolder,
+  writeBridgeRun,
+} from './node/bridge-export';
 export { type BridgeFolder, readBridgeFolder, writeBridgeFolder } from './node/bridge-folder';
 export { findLatestCheckpoint, listCheckpoints, readCheckpointFolder } from './node/checkpoint-folder';
 export { fileIO, loadNamedTensors, replaceFileDurable, saveNamedTensors, writeFileDurable } from './node/file-io';
@@ -40,6 +58,7 @@ export { fit } from './node/node-fit';
 export { osErrorLine } from './node/os-error';
 export { barChart, lineChart, niceTicks } from './node/plot';
 export { imageGrid, type Raster, writeImageGrid, writePng } from './node/png';
+export { loadRunImages, type RunDataOptions, runDataFolder } from './node/run-data';
 export { openRunFolder } from './node/run-folder';
 export { createScalarWriter, type ScalarWriter, tensorBoard } from './node/tensorboard';
 export { type RunFolderContent, writeRunFolder } from './node/write-run';
@@ -81,6 +100,7 @@ export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
+export { readRunFlags } from './run-folder/run-flags';
 export {
   createRunReader,
   type LoadOptions,

@@ -29,7 +29,16 @@ export {
 } from './callbacks';
 export { dataSummary, type FitData, type FitDataset, testItems } from './data';
 export { type EvaluateOptions, evaluate } from './evaluate';
-export { formatDuration, formatLoss, formatNumber, formatRate, formatTable } from './format';
+export {
+  formatDuration,
+  formatLoss,
+  formatNumber,
+  formatRate,
+  formatTable,
+  roundSignificant,
+  scoreRows,
+} from './format';
+export { type KlAnnealingOptions, klAnnealing } from './kl-annealing';
 export { metricsCsv } from './metrics-csv';
 export { type ModelTensors, readModelTensors, type WriteModelTensorsOptions, writeModelTensors } from './model-tensors';
 export {
@@ -70,6 +79,7 @@ export { crc32, readZip, writeZip } from './run-files/zip';
 export { type HttpFetcher, httpIO } from './run-folder/http-io';
 export { httpRunSource } from './run-folder/http-source';
 export { hasReachedEpochs } from './run-folder/resume';
+export { readRunFlags } from './run-folder/run-flags';
 export {
   createRunReader,
   type LoadOptions,

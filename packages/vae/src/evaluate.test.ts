@@ -4,6 +4,7 @@ import { expectClose, expectNoLeak } from '@vaejs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureImages } from './__fixtures__/images';
 import type { VaeConfig } from './config';
+import { VAE_SCORES, vaeScores } from './evaluate';
 import { createVae, type Vae } from './vae';
 
 const created: Vae[] = [];
@@ -116,5 +117,22 @@ describe('vae.evaluate', () => {
       /^vae\.evaluate: expected batch\.x shape \[\?,4,4,1\] \(config\.inputShape\), got shape \[2,4,4,3\]\.$/,
     );
     wrong.dispose();
+  });
+});
+
+describe('vaeScores', () => {
+  it('names an evaluation as VAE_SCORES does, in its order', () => {
+    const evaluation = {
+      examples: 4,
+      loss: 3,
+      reconstruction: 2,
+      kl: 1,
+      negativeElbo: 3,
+      iwaeNats: null,
+      bitsPerDim: 0.5,
+    };
+    const scores = vaeScores(evaluation);
+    expect(Object.keys(scores)).toEqual(VAE_SCORES.map(([name]) => name));
+    expect(scores).toMatchObject({ negative_elbo: 3, iwae_nll: null, bits_per_dim: 0.5 });
   });
 });

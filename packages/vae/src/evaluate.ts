@@ -161,3 +161,25 @@ function iwaeLogLikelihood(
   }
   return iwaeBound(tf.concat(chunks, 0) as tf.Tensor2D);
 }
+
+/**
+ * The scores of a VAE's evaluation, by the names `vaejs eval` and the README give them, in their order, each with
+ * what it means (see {@link vaeScores}).
+ */
+export const VAE_SCORES: readonly (readonly [string, string])[] = Object.freeze([
+  ['loss', 'nats per image: reconstruction + β·KL, the training loss'],
+  ['reconstruction', 'nats per image: −log p(x|z), one posterior sample'],
+  ['kl', 'nats per image: KL(q(z|x) ‖ p(z)), in closed form'],
+  ['negative_elbo', 'nats per image: reconstruction + KL (β = 1)'],
+  ['iwae_nll', 'nats per image: the IWAE estimate of −log p(x) (--iwae-k)'],
+  ['bits_per_dim', 'iwae_nll (else negative_elbo) / (pixels · ln 2)'],
+] as const);
+
+/**
+ * A VAE's evaluation under the names of {@link VAE_SCORES} (`iwae_nll` null when IWAE was skipped).
+ * @example vaeScores(await vae.evaluate(x, { iwaeK: 50 })) // { loss: 104.9, …, iwae_nll: 99.1, bits_per_dim: 0.18 }
+ */
+export function vaeScores(evaluation: VaeEvaluation): Record<string, number | null> {
+  const { loss, reconstruction, kl, negativeElbo, iwaeNats, bitsPerDim } = evaluation;
+  return { loss, reconstruction, kl, negative_elbo: negativeElbo, iwae_nll: iwaeNats, bits_per_dim: bitsPerDim };
+}

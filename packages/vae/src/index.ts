@@ -10,7 +10,7 @@ export {
   type VaeKind,
   type VaeLikelihood,
 } from './config';
-export type { VaeEvaluateOptions, VaeEvaluation } from './evaluate';
+export { VAE_SCORES, type VaeEvaluateOptions, type VaeEvaluation, vaeScores } from './evaluate';
 export { experimental_countFlops, experimental_vaeFlops } from './flops';
 export type { VaeLabels } from './inputs';
 export { inverseNormalCdf, type LatentGridOptions, latentGridPoints } from './latent-grid';

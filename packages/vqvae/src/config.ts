@@ -119,6 +119,22 @@ const SIZES = ['inputShape', 'dim', 'codebookSize'] as const;
 const KNOWN_KEYS = new Set<string>([...SIZES, ...Object.keys(DEFAULT_VQVAE_CONFIG)]);
 
 /**
+ * The sizes a quantiser of `kind` has: FSQ's from its levels (one channel per level, their product of codes), LFQ's
+ * from its codebook (D = log2 K bits per code), vq's and rvq's `dim` and `codebookSize` as given. Sizes that do not
+ * fit their kind (an LFQ codebook that is not a power of two) are left for {@link resolveVqVaeConfig} to refuse.
+ * @example quantizerSizes('fsq', { dim: 16, codebookSize: 128, levels: [8, 5, 5, 5] }) // { dim: 4, codebookSize: 1000 }
+ */
+export function quantizerSizes(
+  kind: QuantizerKind,
+  sizes: { dim: number; codebookSize: number; levels?: readonly number[] },
+): { dim: number; codebookSize: number } {
+  const { dim, codebookSize, levels = [] } = sizes;
+  if (kind === 'fsq') return { dim: levels.length, codebookSize: levels.reduce((a, b) => a * b, 1) };
+  if (kind === 'lfq') return { dim: Math.log2(codebookSize), codebookSize };
+  return { dim, codebookSize };
+}
+
+/**
  * Merges defaults into `config`, validates it and returns a frozen copy (arrays and `quantizer` frozen too).
  * @throws ConfigError naming the field, e.g. `createVqVae: expected config.inputShape height divisible by 4 (2^2 stride-2 layers), got 30.`
  * @example resolveVqVaeConfig({ inputShape: [28, 28, 1], dim: 16, codebookSize: 128 }).decoderFilters // [64, 32]

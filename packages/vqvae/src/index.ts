@@ -21,6 +21,7 @@ export {
 } from './codebook-updates';
 export {
   DEFAULT_VQVAE_CONFIG,
+  quantizerSizes,
   type ResolvedVqVaeConfig,
   resolveVqVaeConfig,
   type VqVaeConfig,
@@ -73,6 +74,7 @@ export {
 } from './residual-vq';
 export { ResidualQuantizerLayer, type ResidualQuantizerLayerArgs } from './residual-vq-layer';
 export { rotateTo } from './rotation-trick';
+export { VQVAE_SCORES, vqVaeScores } from './scores';
 export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,

@@ -6,12 +6,11 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { type CodeMapDataset, encodeCodeMaps, writeCodeMaps } from '@vaejs/datasets';
-import { acquireLockFile, formatNumber } from '@vaejs/training';
+import { acquireLockFile, formatNumber, loadRunImages, readRunFlags } from '@vaejs/training';
 import type { VqVae } from '@vaejs/vqvae';
 import { withCheckpointModel } from './models';
 import { withBackendFlags, withMaxMemory } from './options';
 import { integer, pathText, UsageError } from './parse';
-import { runFlags, runImages } from './run-flags';
 
 const FN = 'vaejs encode';
 
@@ -64,9 +63,12 @@ async function encodeInto(options: EncodeOptions): Promise<void> {
       const got = `'${options.run}', a residual VQ-VAE (a code per level: the prior takes one code per position)`;
       throw new UsageError(`${FN}: expected --run a VQ-VAE with one code per position, got ${got}.`);
     }
-    const splits = await runImages(FN, checkpoint.run, options);
+    const { dataset, limit, testLimit } = options;
+    const maxBytes = options.maxMemory * 2 ** 20;
+    const where = { fn: FN, argument: '--dataset' };
+    const splits = await loadRunImages(checkpoint.run, { dataset, limit, testLimit, maxBytes, ...where });
     // images are encoded as the run saw them: binarised at the threshold when it trained on binary images
-    const trained = (await runFlags(checkpoint.run)).binarize;
+    const trained = (await readRunFlags(checkpoint.run)).binarize;
     const binarize = trained === undefined || trained === 'none' ? 'none' : 'static';
     const [height, width] = vqvae.latentShape;
     const maps: Record<string, CodeMapDataset> = {};

@@ -2,39 +2,32 @@
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCodeMaps } from '@vaejs/datasets';
-import { evaluate, formatNumber, formatTable, type LocatedCheckpoint, testItems } from '@vaejs/training';
-import type { Vae } from '@vaejs/vae';
-import type { VqVae } from '@vaejs/vqvae';
+import { PIXELCNN_SCORES } from '@vaejs/pixelcnn-prior';
+import {
+  evaluate,
+  formatNumber,
+  formatTable,
+  type LocatedCheckpoint,
+  loadRunImages,
+  readRunFlags,
+  roundSignificant,
+  runDataFolder,
+  scoreRows,
+  testItems,
+} from '@vaejs/training';
+import { VAE_SCORES, type Vae, vaeScores } from '@vaejs/vae';
+import { VQVAE_SCORES, type VqVae, vqVaeScores } from '@vaejs/vqvae';
 import { type Model, withCheckpointModel } from './models';
 import { type AnyCommand, isGiven, withBackendFlags, withMaxMemory } from './options';
 import { integer, pathText, seed, UsageError } from './parse';
-import { runFlags, runImages, savedFolder } from './run-flags';
 
 const FN = 'vaejs eval';
 
 /** The scores of each kind, in the order the table and the JSON give them, with what each means. */
-const SCORES: Record<string, [string, string][]> = {
-  vae: [
-    ['loss', 'nats per image: reconstruction + β·KL, the training loss'],
-    ['reconstruction', 'nats per image: −log p(x|z), one posterior sample'],
-    ['kl', 'nats per image: KL(q(z|x) ‖ p(z)), in closed form'],
-    ['negative_elbo', 'nats per image: reconstruction + KL (β = 1)'],
-    ['iwae_nll', 'nats per image: the IWAE estimate of −log p(x) (--iwae-k)'],
-    ['bits_per_dim', 'iwae_nll (else negative_elbo) / (pixels · ln 2)'],
-  ],
-  vqvae: [
-    ['loss', 'mse_over_variance + β·commitment (+ codebook without EMA), the training loss'],
-    ['mse_over_variance', 'reconstruction MSE / the data variance'],
-    ['reconstruction_mse', 'mean squared error per pixel'],
-    ['codebook', '‖sg(z_e) − z_q‖², mean'],
-    ['commitment', '‖z_e − sg(z_q)‖², mean, before β'],
-    ['code_perplexity', 'exp(entropy of the codes used), at most the codebook size'],
-    ['code_usage', 'share of the codebook used'],
-  ],
-  pixelcnn: [
-    ['loss', 'nats per position: −log p(code), the training loss'],
-    ['bits_per_dim', 'loss / ln 2'],
-  ],
+const SCORES: Record<string, readonly (readonly [string, string])[]> = {
+  vae: VAE_SCORES,
+  vqvae: VQVAE_SCORES,
+  pixelcnn: PIXELCNN_SCORES,
 };
 
 /** Flags that apply to some kinds of run only: given with another, they are refused, as `train` refuses them. */
@@ -66,7 +59,7 @@ export function evalCommand() {
     .option('--no-binarize', 'score the images as the run was trained (the default)');
   return withBackendFlags(withMaxMemory(command)).action(async (options, self) => {
     const result = await evaluateRun(options, self);
-    process.stdout.write(`${options.json ? JSON.stringify(rounded(result)) : table(result)}\n`);
+    process.stdout.write(`${options.json ? JSON.stringify(roundSignificant(result)) : table(result)}\n`);
   });
 }
 
@@ -90,7 +83,7 @@ export async function evaluateRun(options: EvalOptions, command: AnyCommand): Pr
     options.batchSize,
     async (model, checkpoint, backend) => {
       const started = performance.now();
-      const trained = (await runFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;
+      const trained = (await readRunFlags(checkpoint.run)).binarize as 'none' | 'static' | 'dynamic' | undefined;
       const scores =
         checkpoint.kind === 'pixelcnn'
           ? await scorePrior(model, checkpoint, options)
@@ -114,7 +107,7 @@ async function scorePrior(
   checkpoint: LocatedCheckpoint,
   options: EvalOptions,
 ): Promise<Record<string, unknown>> {
-  const codes = options.codes ?? (await savedFolder(FN, checkpoint.run, 'codes', '--codes'));
+  const codes = options.codes ?? (await runDataFolder(checkpoint.run, 'codes', { fn: FN, argument: '--codes' }));
   if (!codes) {
     throw new UsageError(
       `${FN}: expected --codes the prior's code maps (the run does not say where they are), got nothing.`,
@@ -132,18 +125,18 @@ async function scoreImages(
   options: EvalOptions,
   binarize: 'none' | 'static' | 'dynamic',
 ): Promise<Record<string, unknown>> {
-  const { test } = await runImages(FN, checkpoint.run, {
+  const { test } = await loadRunImages(checkpoint.run, {
     dataset: options.dataset,
     testLimit: options.limit,
-    maxMemory: options.maxMemory,
+    maxBytes: options.maxMemory * 2 ** 20,
+    fn: FN,
+    argument: '--dataset',
   });
   const { batchSize, seed } = options;
   const common = { dataset: test.name, examples: test.size, binarized: binarize };
   if (checkpoint.kind === 'vqvae') {
     const result = await evaluate(model, test, { batchSize, seed, batches: { binarize } });
-    const mse = result.reconstructionMse as number;
-    const mse_over_variance = mse / (model as VqVae).config.dataVariance;
-    return { ...common, ...result, mse_over_variance, reconstruction_mse: mse };
+    return { ...common, ...vqVaeScores(result, (model as VqVae).config.dataVariance) };
   }
   const vae = model as Vae;
   // the whole test set as fit tests it: a dynamically binarised run's images drawn once (the published protocol)
@@ -152,18 +145,10 @@ async function scoreImages(
     const labels = whole.labels && vae.config.numClasses > 0 ? { labels: whole.labels } : {};
     const { iwaeK } = options;
     const result = await vae.evaluate(whole.x, { ...labels, iwaeK, seed, batchSize });
-    const { negativeElbo: negative_elbo, iwaeNats: iwae_nll, bitsPerDim: bits_per_dim } = result;
-    return { ...common, ...result, iwae_k: iwaeK, negative_elbo, iwae_nll, bits_per_dim };
+    return { ...common, iwae_k: iwaeK, ...vaeScores(result) };
   } finally {
     tf.dispose(Object.values(whole));
   }
-}
-
-/** Numbers to 7 significant digits (float32 holds no more), in the JSON of --json. */
-function rounded(result: Record<string, unknown>): Record<string, unknown> {
-  const round = (value: unknown) =>
-    typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(7)) : value;
-  return Object.fromEntries(Object.entries(result).map(([key, value]) => [key, round(value)]));
 }
 
 /** The table `vaejs eval` prints: what was scored, then each score to 4 significant digits, with what it means. */
@@ -177,8 +162,6 @@ function table(result: Record<string, unknown>): string {
     `${model} at epoch ${epoch ?? '?'} (${checkpoint})`,
     `on ${dataset}: ${formatNumber(Number(examples))} items${extra}; ${formatNumber(Number(seconds), 2)} s on ${backend}`,
   ];
-  const rows = (SCORES[String(model)] ?? [])
-    .filter(([key]) => result[key] !== null)
-    .map(([key, meaning]) => [key, formatNumber(result[key] as number), meaning]);
+  const rows = scoreRows(result, SCORES[String(model)] ?? []);
   return `${head.join('\n')}\n\n${formatTable(['score', 'value', 'what it is'], rows)}`;
 }

@@ -7,15 +7,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
-import * as tf from '@tensorflow/tfjs-core';
 import {
   BRIDGE_CONFIG_FILE,
   BRIDGE_OPTIMIZER_FILE,
   BRIDGE_WEIGHTS_FILE,
-  optimizerSlotsIn,
   readBridgeFolder,
-  writeModelTensors,
-  writeRunFolder,
+  writeBridgeRun,
 } from '@vaejs/training';
 import { setupBackendFromFlags } from '../backend';
 import type { Model } from './models';
@@ -56,46 +53,9 @@ export async function importRun(options: ImportOptions): Promise<void> {
   }
   await setupBackendFromFlags(options);
   const model = runReader.create(config.kind, config.model, { fn: FN }) as Model;
-  const optimizerState: { name: string; tensor: tf.Tensor }[] = [];
   try {
-    await writeModelTensors(model, bridge.weights, {
-      fn: FN,
-      source: join(options.from, BRIDGE_WEIGHTS_FILE),
-      state: config.state,
-    });
-    if (config.optimizer && bridge.optimizer) {
-      const shapes = Object.fromEntries(Object.entries(bridge.weights).map(([name, tensor]) => [name, tensor.shape]));
-      const where = join(options.from, BRIDGE_OPTIMIZER_FILE);
-      const slots = optimizerSlotsIn(
-        config.optimizer.name,
-        bridge.optimizer,
-        config.optimizer.order,
-        shapes,
-        FN,
-        where,
-      );
-      for (const { name, tensor } of slots) {
-        // optimizerSlotsIn checked them: int32 `iter`, float32 slots
-        optimizerState.push({
-          name,
-          tensor: tf.tensor(tensor.data, tensor.shape, tensor.dtype as 'float32' | 'int32'),
-        });
-      }
-    }
-    const { training } = config;
-    await writeRunFolder(options.out, {
-      model,
-      epoch: training.epoch,
-      step: training.step,
-      history: training.history,
-      ...(optimizerState.length > 0 ? { optimizerState } : {}),
-      ...(training.rng ? { rng: training.rng } : {}),
-      fit: training.fit,
-      data: training.data,
-      ...(training.app ? { app: training.app } : {}),
-    });
+    await writeBridgeRun(options.out, model, bridge, { from: options.from, fn: FN });
   } finally {
-    tf.dispose(optimizerState.map((slot) => slot.tensor));
     model.dispose();
   }
   process.stderr.write(

@@ -3,7 +3,7 @@
  * a flag of another model is), and the VQ-VAE quantiser config they describe.
  */
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import type { VqVaeConfig } from '@vaejs/vqvae';
+import { quantizerSizes, type VqVaeConfig } from '@vaejs/vqvae';
 import { type AnyCommand, isGiven, kebab } from './options';
 import { shown, UsageError } from './parse';
 
@@ -81,33 +81,21 @@ export function checkQuantizerFlags(fn: string, command: AnyCommand, flags: Quan
   }
 }
 
-/** The VQ-VAE's sizes and quantiser config the flags describe. */
+/** The VQ-VAE's sizes and quantiser config the flags describe (what they leave out takes the package's default). */
 export function quantizerConfig(flags: QuantizerFlags): Pick<VqVaeConfig, 'dim' | 'codebookSize' | 'quantizer'> {
   const kind = flags.quantizer ?? 'vq';
-  if (kind === 'fsq') {
-    const levels = flags.levels ?? [8, 4, 4];
-    return { dim: levels.length, codebookSize: levels.reduce((a, b) => a * b, 1), quantizer: { kind, levels } };
-  }
+  const levels = flags.levels ?? [8, 4, 4];
+  const sizes = quantizerSizes(kind, { dim: flags.codeDim, codebookSize: flags.codebookSize, levels });
+  if (kind === 'fsq') return { ...sizes, quantizer: { kind, levels } };
   const beta = flags.commitmentCost !== undefined ? { beta: flags.commitmentCost } : {};
   if (kind === 'lfq') {
     const entropy = flags.entropyWeight !== undefined ? { entropyWeight: flags.entropyWeight } : {};
-    return {
-      dim: Math.log2(flags.codebookSize),
-      codebookSize: flags.codebookSize,
-      quantizer: { kind, ...beta, ...entropy },
-    };
+    return { ...sizes, quantizer: { kind, ...beta, ...entropy } };
   }
-  const residual =
-    kind === 'rvq'
-      ? {
-          numQuantizers: flags.numQuantizers ?? 2,
-          sharedCodebook: flags.sharedCodebook ?? false,
-          quantizerDropout: flags.quantizerDropout ?? false,
-        }
-      : {};
+  const { numQuantizers, sharedCodebook, quantizerDropout } = flags;
+  const residual = kind === 'rvq' ? { numQuantizers, sharedCodebook, quantizerDropout } : {};
   return {
-    dim: flags.codeDim,
-    codebookSize: flags.codebookSize,
+    ...sizes,
     quantizer: {
       kind,
       ...residual,

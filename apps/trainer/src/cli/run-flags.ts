@@ -2,10 +2,9 @@
  * The flags a run was trained with, as the CLI keeps them in the run's config (`app.flags`): read back for --resume
  * (checked again with the command line's rules), and for the folders they name (the data, the code maps).
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadSplits, readCodesManifest } from '@vaejs/datasets';
-import { fileRunSource, type RunSource, runFormat } from '@vaejs/training';
+import { readCodesManifest } from '@vaejs/datasets';
+import { fileRunSource, runFormat } from '@vaejs/training';
 import { runReader } from './models';
 import { type AnyCommand, applyValues, isGiven, kebab } from './options';
 import { UsageError } from './parse';
@@ -16,13 +15,6 @@ const RESUMABLE = ['epochs', 'lr', 'backend', 'fast', 'native', 'threads', 'out'
 /** The flags that may change when a run is resumed (its data folder may move), in the order messages list them. */
 export function resumable(dataFlag: 'dataset' | 'codes', ...others: string[]): string[] {
   return [...RESUMABLE, dataFlag, 'checkpointEvery', ...others, 'config'];
-}
-
-/** The CLI flags a run was trained with, or {} when unknown (no run, or a config without them). */
-export async function runFlags(run: RunSource | null): Promise<Record<string, unknown>> {
-  const config = run ? await runReader.readConfig(run).catch(() => null) : null;
-  const flags = config?.app?.flags;
-  return typeof flags === 'object' && flags !== null ? (flags as Record<string, unknown>) : {};
 }
 
 /**
@@ -64,47 +56,6 @@ export async function resumeFlags(
     );
   }
   applyValues(command, saved, path, { source: 'implied' });
-}
-
-/**
- * A folder the run's flags name: its code maps (`codes`) or its image folder (`dataset`, when not mnist or
- * fashion-mnist), as a path, or the dataset's name; undefined when the run does not say. A folder that is not there
- * (moved, or saved relative to another working folder) is one line naming the run's config and the flag to give.
- */
-export async function savedFolder(fn: string, run: RunSource | null, key: 'codes' | 'dataset', flag: string) {
-  const value = (await runFlags(run))[key];
-  if (typeof value !== 'string') return undefined;
-  if ((key === 'dataset' && (value === 'mnist' || value === 'fashion-mnist')) || existsSync(value)) return value;
-  const what = key === 'codes' ? 'code maps' : 'images';
-  const config = join((run as RunSource).location, runFormat.RUN_CONFIG_FILE);
-  throw new UsageError(
-    `${fn}: expected the ${what} the run was trained on at '${value}' (named by ${config}), got no such folder: give ${flag} <folder>.`,
-  );
-}
-
-/**
- * The images a run was trained on (or those `dataset` names instead), loaded with the run's `--image-size` and, when
- * given, only the first `limit` training and `testLimit` test images; files declaring more than `--max-memory` are
- * refused from their headers.
- */
-export async function runImages(
-  fn: string,
-  run: RunSource | null,
-  options: { dataset?: string | undefined; limit?: number; testLimit?: number; maxMemory: number },
-): Promise<ReturnType<typeof loadSplits>> {
-  const dataset = options.dataset ?? (await savedFolder(fn, run, 'dataset', '--dataset')) ?? 'mnist';
-  const { imageSize } = (await runFlags(run)) as { imageSize?: number };
-  const { limit, testLimit } = options;
-  const maxBytes = options.maxMemory * 2 ** 20;
-  return loadSplits({
-    dataset,
-    limit,
-    testLimit,
-    ...(imageSize ? { imageSize } : {}),
-    maxBytes,
-    fn,
-    argument: '--dataset',
-  });
 }
 
 /** The VQ-VAE run that encoded the code maps in `codes` (`vaejs encode` names it in their manifest), or undefined. */

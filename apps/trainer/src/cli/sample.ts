@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTwoStageSampler, type PixelCnn } from '@vaejs/pixelcnn-prior';
-import { type RunSource, writeImageGrid } from '@vaejs/training';
+import { type RunSource, runDataFolder, writeImageGrid } from '@vaejs/training';
 import type { Vae } from '@vaejs/vae';
 import type { VqVae } from '@vaejs/vqvae';
 import { runSource } from './archives';
 import { runReader, withCheckpointModel } from './models';
 import { memoryLimit, withBackendFlags, withMaxMemory } from './options';
 import { integer, number, pathText, seed, UsageError } from './parse';
-import { savedFolder, vqvaeOfCodes } from './run-flags';
+import { vqvaeOfCodes } from './run-flags';
 
 const FN = 'vaejs sample';
 
@@ -133,7 +133,7 @@ async function fromPrior(prior: PixelCnn, run: RunSource | null, options: Sample
 
 /** The VQ-VAE run whose codes a prior run was trained on (its codes folder's manifest names it). */
 async function vqvaeOfPrior(run: RunSource | null): Promise<string> {
-  const codes = await savedFolder(FN, run, 'codes', '--vqvae');
+  const codes = await runDataFolder(run, 'codes', { fn: FN, argument: '--vqvae' });
   const vqvaeRun = codes ? vqvaeOfCodes(codes) : undefined;
   if (vqvaeRun === undefined) {
     throw new UsageError(

@@ -4,7 +4,7 @@
  * `estimateVqVaeSize`, `estimatePixelCnnSize`: the parameters four times over, the batch's activations) is checked
  * against `--max-memory`. The estimate is a floor, not a bound: it refuses what cannot fit, not what barely might.
  */
-import type { ModelSize } from '@vaejs/core';
+import { largestSize, type ModelSize } from '@vaejs/core';
 import { type AnyCommand, isGiven, kebab } from './options';
 import { UsageError } from './parse';
 
@@ -31,15 +31,7 @@ export function checkSize<F extends object>(
 ): ModelSize {
   const size = estimate(flags);
   if (size.stepBytes <= maxMemoryMb * 2 ** 20) return size;
-  let culprit: string | null = null;
-  let smallest = size.stepBytes;
-  for (const [key, fallback] of Object.entries(given)) {
-    const reduced = estimate({ ...flags, [key]: fallback }).stepBytes;
-    if (reduced < smallest) {
-      smallest = reduced;
-      culprit = key;
-    }
-  }
+  const culprit = largestSize(flags, given, estimate);
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20).toLocaleString('en');
   const cause = culprit
     ? `, mostly from --${kebab(culprit)} ${(flags as Record<string, unknown>)[culprit]}: lower it, or raise --max-memory`

@@ -1,8 +1,7 @@
 /** `vaejs train`: flags → a model of @vaejs/vae or @vaejs/vqvae → `fit` of @vaejs/training. */
 import { Command, Option } from '@commander-js/extra-typings';
-import { type KlScheduleConfig, klSchedule } from '@vaejs/core';
 import { type Corruption, type ImageDataset, loadSplits } from '@vaejs/datasets';
-import { DEFAULT_FIT_OPTIONS, dataSummary, runFormat } from '@vaejs/training';
+import { DEFAULT_FIT_OPTIONS, dataSummary, klAnnealing, runFormat } from '@vaejs/training';
 import { createVae, DEFAULT_VAE_CONFIG, estimateVaeSize } from '@vaejs/vae';
 import { createVqVae, DEFAULT_VECTOR_QUANTIZER_CONFIG, estimateVqVaeSize } from '@vaejs/vqvae';
 import { setupBackendFromFlags } from '../backend';
@@ -236,17 +235,10 @@ function corruptionOf(options: TrainOptions): Corruption | null {
     : { type: 'gaussian', std: options.noiseLevel };
 }
 
-/** The KL weight schedule of --kl-anneal, as fit's per-step options (none for constant weights). */
+/** The KL weight schedule of --kl-anneal, as fit's per-step options (none for constant weights, or a model without β). */
 function klStepOptions(options: TrainOptions, model: Model, stepsPerEpoch: number) {
   const beta = (model.config as { beta?: number }).beta;
-  if (options.klAnneal === 'constant' || beta === undefined) return undefined;
-  const periodSteps = Math.max(1, Math.round(options.klWarmupEpochs * stepsPerEpoch));
-  const totalSteps = options.epochs * stepsPerEpoch;
-  const cycles = Math.max(1, Math.round(totalSteps / periodSteps));
-  const schedule: KlScheduleConfig =
-    options.klAnneal === 'linear'
-      ? { kind: 'linear', warmupSteps: periodSteps, start: 0, end: beta }
-      : { kind: 'cyclical', totalSteps, cycles, start: 0, end: beta };
-  const weight = klSchedule(schedule);
-  return ({ step }: { step: number }) => ({ beta: weight(step) });
+  if (beta === undefined) return undefined;
+  const { klAnneal: schedule, klWarmupEpochs: warmupEpochs, epochs } = options;
+  return klAnnealing({ schedule, beta, warmupEpochs, epochs, stepsPerEpoch });
 }

@@ -12,13 +12,14 @@ import {
   fileRunSource,
   fit,
   hasReachedEpochs,
+  readRunFlags,
   runFormat,
   tensorBoard,
 } from '@vaejs/training';
 import { type Model, runReader } from './models';
 import { type AnyCommand, flagValues, memoryLimit, type RunFlagValues } from './options';
 import { UsageError } from './parse';
-import { resumeFlags, runFlags } from './run-flags';
+import { resumeFlags } from './run-flags';
 
 /** The flags of both training commands that go to `fit` as they are. */
 type SharedFlags = RunFlagValues & { out: string; epochs: number; batchSize: number; lr: number; seed: number };
@@ -71,7 +72,7 @@ export async function checkSameImages(
  * folder is still there to compare with; a moved codes folder keeps its manifest).
  */
 export async function checkSameCodes(fn: string, out: string, codes: string): Promise<void> {
-  const saved = (await runFlags(fileRunSource(out))).codes;
+  const saved = (await readRunFlags(fileRunSource(out))).codes;
   if (typeof saved !== 'string' || resolve(saved) === resolve(codes) || !existsSync(saved)) return;
   const sourceOf = (folder: string) => JSON.stringify(readCodesManifest(folder).source ?? null);
   if (sourceOf(saved) === sourceOf(codes)) return;
