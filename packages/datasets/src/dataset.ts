@@ -241,7 +241,9 @@ function pick(dataset: ImageDataset, keep: (i: number) => boolean, name: string)
   const pixels = height * width * channels;
   const chosen = Array.from({ length: dataset.size }, (_, i) => i).filter(keep);
   const images = new Uint8Array(chosen.length * pixels);
-  chosen.forEach((i, k) => images.set(dataset.images.subarray(i * pixels, (i + 1) * pixels), k * pixels));
+  chosen.forEach((i, k) => {
+    images.set(dataset.images.subarray(i * pixels, (i + 1) * pixels), k * pixels);
+  });
   const labels = dataset.labels === null ? null : Int32Array.from(chosen, (i) => dataset.labels?.[i] as number);
   return Object.freeze({ ...dataset, name, size: chosen.length, images, labels });
 }
