@@ -74,7 +74,7 @@ export {
 } from './residual-vq';
 export { ResidualQuantizerLayer, type ResidualQuantizerLayerArgs } from './residual-vq-layer';
 export { rotateTo } from './rotation-trick';
-export { VQVAE_SCORES, vqVaeScores } from './scores';
+export { VQVAE_SCORES, vqVaeScoreMeanings, vqVaeScores } from './scores';
 export { estimateVqVaeSize } from './size';
 export {
   createVectorQuantizer,

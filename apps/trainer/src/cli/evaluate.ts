@@ -16,7 +16,7 @@ import {
   testItems,
 } from '@vaejs/training';
 import { VAE_SCORES, type Vae, vaeScores } from '@vaejs/vae';
-import { VQVAE_SCORES, type VqVae, vqVaeScores } from '@vaejs/vqvae';
+import { type QuantizerKind, VQVAE_SCORES, type VqVae, vqVaeScoreMeanings, vqVaeScores } from '@vaejs/vqvae';
 import { type Model, withCheckpointModel } from './models';
 import { type AnyCommand, isGiven, withBackendFlags, withMaxMemory } from './options';
 import { integer, pathText, seed, UsageError } from './parse';
@@ -29,6 +29,9 @@ const SCORES: Record<string, readonly (readonly [string, string])[]> = {
   vqvae: VQVAE_SCORES,
   pixelcnn: PIXELCNN_SCORES,
 };
+
+/** A VQ-VAE result's quantiser kind, for the table's meanings (a symbol: not one of the JSON fields). */
+const QUANTIZER = Symbol('quantizer');
 
 /** Flags that apply to some kinds of run only: given with another, they are refused, as `train` refuses them. */
 const KIND_FLAGS: Record<string, string[]> = { iwaeK: ['vae'], binarize: ['vae', 'vqvae'], codes: ['pixelcnn'] };
@@ -94,7 +97,8 @@ export async function evaluateRun(options: EvalOptions, command: AnyCommand): Pr
       const keys = [...how, ...(SCORES[checkpoint.kind] ?? []).map(([key]) => key)];
       const ordered = Object.fromEntries(keys.map((key) => [key, scores[key] ?? null]));
       const seconds = (performance.now() - started) / 1000;
-      return { ...head, model: checkpoint.kind, ...ordered, seconds, backend: backend.name };
+      const kind = { [QUANTIZER]: (scores as { [QUANTIZER]?: unknown })[QUANTIZER] };
+      return { ...head, model: checkpoint.kind, ...ordered, seconds, backend: backend.name, ...kind };
     },
   );
 }
@@ -136,7 +140,8 @@ async function scoreImages(
   const common = { dataset: test.name, examples: test.size, binarized: binarize };
   if (checkpoint.kind === 'vqvae') {
     const result = await evaluate(model, test, { batchSize, seed, batches: { binarize } });
-    return { ...common, ...vqVaeScores(result, (model as VqVae).config.dataVariance) };
+    const { config } = model as VqVae;
+    return { ...common, ...vqVaeScores(result, config.dataVariance), [QUANTIZER]: config.quantizer.kind };
   }
   const vae = model as Vae;
   // the whole test set as fit tests it: a dynamically binarised run's images drawn once (the published protocol)
@@ -162,6 +167,7 @@ function table(result: Record<string, unknown>): string {
     `${model} at epoch ${epoch ?? '?'} (${checkpoint})`,
     `on ${dataset}: ${formatNumber(Number(examples))} items${extra}; ${formatNumber(Number(seconds), 2)} s on ${backend}`,
   ];
-  const rows = scoreRows(result, SCORES[String(model)] ?? []);
+  const kind = (result as { [QUANTIZER]?: QuantizerKind })[QUANTIZER];
+  const rows = scoreRows(result, kind ? vqVaeScoreMeanings(kind) : (SCORES[String(model)] ?? []));
   return `${head.join('\n')}\n\n${formatTable(['score', 'value', 'what it is'], rows)}`;
 }
