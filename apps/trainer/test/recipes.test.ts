@@ -94,6 +94,19 @@ describe('the recipes that come with vaejs (--config <name>)', () => {
       const kind = { kind: quantizer, ...(rest.rotationTrick ? { gradient: 'rotation' } : {}) };
       if (rest.model === 'vqvae') {
         expect(config.model).toMatchObject({ codebookSize: sizes[0], dim: sizes[1], quantizer: kind });
+        // the decoder's output starts at the training pixels' mean
+        expect(config.model.dataMean).toBeGreaterThan(0);
+        expect(config.model.dataMean).toBeLessThan(1);
+        if (quantizer === 'fsq' || quantizer === 'lfq') {
+          // eval's table says what the quantiser's scores mean
+          const table = await runCli(['eval', '--run', run, '--limit', '16', '--backend', 'cpu']);
+          expect(table.code, table.stderr).toBe(0);
+          expect(table.stdout).toMatch(
+            quantizer === 'fsq'
+              ? /^codebook +0 +0: FSQ has no codebook loss$/m
+              : /^codebook +\S+ +the entropy penalty: /m,
+          );
+        }
       } else expect(config.model).toMatchObject({ arch: 'conv', latentDim: 32, filters: [32, 64] });
     });
   }
