@@ -54,7 +54,7 @@ export {
 } from './lfq';
 export { vqVaeLoader } from './loader';
 export { gatherCodes, l2Normalize, type NearestCodesOptions, nearestCodes, squaredDistances } from './nearest-code';
-export { latentShape, type VqVaeNetworks } from './network';
+export { FSQ_FIRST_DECODER_BIAS, latentShape, type VqVaeNetworks } from './network';
 export type { Quantizer, QuantizerKind } from './quantizer';
 export {
   type CodebookDistance,

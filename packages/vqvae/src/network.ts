@@ -76,6 +76,7 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
         padding: 'same',
         activation: 'relu',
         kernelInitializer: kernelInitializer(),
+        ...(i === 0 ? firstDecoderBias(config) : {}),
       })
       .apply(upsampled) as tfl.SymbolicTensor;
   }
@@ -95,6 +96,24 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
     .apply(upsampled) as tfl.SymbolicTensor;
   const decoder = tfl.model({ inputs: decoderInput, outputs: output, name: 'vqvae_decoder' });
   return { encoder, quantizerModel, decoder };
+}
+
+/** FSQ's first decoder layer's initial bias (see {@link firstDecoderBias}). */
+export const FSQ_FIRST_DECODER_BIAS = 1e-3;
+
+/**
+ * The first decoder layer's bias initialiser. Zero (Keras's default) for every quantiser but FSQ. An FSQ encoder's
+ * first outputs are small, so nearly every position rounds to the centre code, 0 on every channel: zero-bias ReLUs
+ * then sit at their kink, pass no gradient to the encoder, and the model stays at the mean image (seen with
+ * `levels: [5, 5, 5]`). FSQ's first decoder layer starts its biases at a small positive constant
+ * ({@link FSQ_FIRST_DECODER_BIAS}), so that every unit passes a gradient from the first step. Larger starts (0.01, 0.1,
+ * or PyTorch's uniform ±1/√fan-in) left more runs with a channel saturated in `tanh` on Fashion-MNIST.
+ */
+export function firstDecoderBias(config: Pick<ResolvedVqVaeConfig, 'quantizer'>): {
+  biasInitializer?: ReturnType<typeof tfl.initializers.constant>;
+} {
+  if (config.quantizer.kind !== 'fsq') return {};
+  return { biasInitializer: tfl.initializers.constant({ value: FSQ_FIRST_DECODER_BIAS }) };
 }
 
 /** The output layer's initial bias: the data mean through the inverse of the output activation (see `dataMean`). */

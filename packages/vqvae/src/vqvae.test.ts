@@ -230,6 +230,37 @@ describe('errors', () => {
     );
   });
 
+  it("starts FSQ's first decoder layer at a small positive bias, so an all-centre code map passes a gradient", () => {
+    const firstBias = (vqvae: VqVae) =>
+      Array.from(vqvae.decoder.getLayer('dec_deconv_0').getWeights()[1]?.dataSync() ?? []);
+    // the gradient the decoder sends back to the encoder (straight-through) from an all-centre code map
+    const gradientNorm = (vqvae: VqVae) =>
+      tf.tidy(() => {
+        const dim = vqvae.config.dim;
+        const grad = tf.grad((z: tf.Tensor) => tf.sum(vqvae.decoder.apply(z) as tf.Tensor))(tf.zeros([1, 2, 2, dim]));
+        return tf.norm(grad).dataSync()[0] as number;
+      });
+    const fsqConfig: VqVaeConfig = {
+      ...TINY,
+      dim: 3,
+      codebookSize: 125,
+      quantizer: { kind: 'fsq', levels: [5, 5, 5] },
+    };
+    const fsq = model(fsqConfig);
+    expectClose(firstBias(fsq), [1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3], 1e-9);
+    expect(gradientNorm(fsq)).toBeGreaterThan(1e-3);
+    // every other quantiser keeps Keras's zero bias (their weights are as before), and so passes nothing from zeros
+    const vq = model(TINY);
+    expect(firstBias(vq)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(gradientNorm(vq)).toBe(0);
+    const lfq = model({ ...fsqConfig, codebookSize: 8, quantizer: { kind: 'lfq' } });
+    expect(firstBias(lfq)).toEqual([0, 0, 0, 0, 0, 0]);
+    // the kernels are drawn as before: FSQ takes the same seeds for them
+    const kernel = (vqvae: VqVae, name: string) =>
+      Array.from(vqvae.decoder.getLayer(name).getWeights()[0]?.dataSync() ?? []);
+    expect(kernel(fsq, 'dec_deconv_0')).toEqual(kernel(lfq, 'dec_deconv_0'));
+  });
+
   it.each(['inputShape', 'dim', 'codebookSize'] as const)('requires the size %s', (size) => {
     const { [size]: _omitted, ...rest } = MNIST;
     expect(() => createVqVae(rest as VqVaeConfig)).toThrow(
