@@ -12,6 +12,7 @@ import {
   TAG_CORRUPTION,
   TAG_DYNAMIC,
   TAG_STATIC,
+  UNIT,
   validateCorruption,
   writePixels,
 } from './pixels';
@@ -143,6 +144,11 @@ export function createBatches(dataset: ImageDataset, config: BatchesConfig): Bat
 
 // helpers
 
+/** `out[i] = bytes[i] / 255` (as {@link writePixels} with `'none'`), in a loop that only ever sees these two types. */
+function bytesToUnit(bytes: Uint8Array, out: Float32Array): void {
+  for (let i = 0; i < bytes.length; i++) out[i] = UNIT[bytes[i] as number] as number;
+}
+
 function buildBatch(dataset: ImageDataset, config: ResolvedBatchesConfig, indices: Int32Array, index: number): Batch {
   const [height, width, channels] = dataset.imageShape;
   const pixels = height * width * channels;
@@ -157,13 +163,24 @@ function buildBatch(dataset: ImageDataset, config: ResolvedBatchesConfig, indice
   // Dynamic: one stream per (seed, epoch, batch). Static sample: one stream per image, the same every epoch.
   const batchRandom =
     config.binarize === 'dynamic' ? createUint32Random(mixSeed(config.seed, TAG_DYNAMIC, config.epoch, index)) : null;
-  for (let k = 0; k < count; k++) {
-    const image = indices[k] as number;
-    const random =
-      mode === 'sample' && config.binarize === 'static'
-        ? createUint32Random(mixSeed(config.seed, TAG_STATIC, image))
-        : batchRandom;
-    writePixels(dataset.images, image * pixels, pixels, clean, k * pixels, mode, config.threshold, random);
+  if (mode === 'sample') {
+    for (let k = 0; k < count; k++) {
+      const image = indices[k] as number;
+      const random =
+        config.binarize === 'static' ? createUint32Random(mixSeed(config.seed, TAG_STATIC, image)) : batchRandom;
+      writePixels(dataset.images, image * pixels, pixels, clean, k * pixels, mode, config.threshold, random);
+    }
+  } else {
+    // the batch's bytes gathered first (a native copy per image), then converted in one loop: twice as fast
+    const bytes = new Uint8Array(count * pixels);
+    // a plain view: a Node Buffer's subarray goes through Buffer's own constructor, ten times slower than the copy
+    const images = new Uint8Array(dataset.images.buffer, dataset.images.byteOffset, dataset.images.length);
+    for (let k = 0; k < count; k++) {
+      const start = (indices[k] as number) * pixels;
+      bytes.set(images.subarray(start, start + pixels), k * pixels);
+    }
+    if (mode === 'none') bytesToUnit(bytes, clean);
+    else writePixels(bytes, 0, count * pixels, clean, 0, mode, config.threshold, null);
   }
   const input = config.corruption
     ? applyCorruption(clean, config.corruption, createRandom(mixSeed(config.seed, TAG_CORRUPTION, config.epoch, index)))

@@ -24,4 +24,24 @@ describe('epoch totals', () => {
       resumed.sums.dispose();
     });
   });
+
+  it('adds a step in float32 exactly as a sum per part would, and takes a part that appears later', async () => {
+    await expectNoLeak(async () => {
+      const totals = startTotals({ sums: { loss: 0.1 }, seen: 0, seconds: 0 });
+      const expected = { loss: Math.fround(0.1), kl: 0 };
+      const draws = [0.7310586, 1e-3, 123.456, 9.87654321, 0.3333333];
+      draws.forEach((value, i) => {
+        const size = i === draws.length - 1 ? 37 : 128;
+        const parts: Record<string, tf.Scalar> = { loss: tf.scalar(value) };
+        if (i >= 2) parts.kl = tf.scalar(value / 3);
+        totals.sums.add(parts, size);
+        expected.loss = Math.fround(expected.loss + Math.fround(Math.fround(value) * size));
+        if (i >= 2) expected.kl = Math.fround(expected.kl + Math.fround(Math.fround(value / 3) * size));
+      });
+      totals.seen = 4 * 128 + 37;
+      await readTotals(totals);
+      expect(totals.read).toEqual(expected);
+      totals.sums.dispose();
+    });
+  });
 });

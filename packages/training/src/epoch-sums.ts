@@ -5,38 +5,66 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PartialEpoch } from './run-format';
 
-/** The running sums of an epoch's loss parts, kept on the backend (one read-back every `logEvery` steps). */
+/**
+ * The running sums of an epoch's loss parts, kept on the backend as one vector (one read-back every `logEvery` steps).
+ * A step adds its parts in three ops whatever their number (stack, scale by the batch size, add), with the same
+ * float32 arithmetic as a sum per part: `sum + part · size`, part by part.
+ */
 export class EpochSums {
-  private readonly sums: Record<string, tf.Scalar> = {};
+  private names: string[] = [];
+  private sums: tf.Tensor1D | null = null;
+  /** The batch sizes as scalars, made once each (an epoch has one or two). */
+  private readonly sizes = new Map<number, tf.Scalar>();
 
   constructor(initial?: Record<string, number>) {
-    for (const [name, value] of Object.entries(initial ?? {})) this.sums[name] = tf.scalar(value);
-  }
-
-  /** Adds `size ×` each part, and disposes the parts. */
-  add(parts: Record<string, tf.Scalar>, size: number): void {
-    for (const [name, value] of Object.entries(parts)) {
-      const weighted = tf.tidy(() => tf.mul(value, size) as tf.Scalar);
-      const previous = this.sums[name];
-      if (previous) {
-        this.sums[name] = tf.tidy(() => tf.add(previous, weighted) as tf.Scalar);
-        previous.dispose();
-        weighted.dispose();
-      } else {
-        this.sums[name] = weighted;
-      }
-      value.dispose();
+    const entries = Object.entries(initial ?? {});
+    if (entries.length > 0) {
+      this.names = entries.map(([name]) => name);
+      this.sums = tf.tensor1d(
+        entries.map(([, value]) => value),
+        'float32',
+      );
     }
   }
 
+  /** Adds `size ×` each part, and disposes the parts. A part not seen before starts from 0. */
+  add(parts: Record<string, tf.Scalar>, size: number): void {
+    const fresh = Object.keys(parts).filter((name) => !this.names.includes(name));
+    if (fresh.length > 0) {
+      const grown = tf.tidy(() => {
+        const zeros = tf.zeros([fresh.length]) as tf.Tensor1D;
+        return this.sums ? (tf.concat([this.sums, zeros]) as tf.Tensor1D) : zeros;
+      });
+      this.sums?.dispose();
+      this.sums = grown;
+      this.names = [...this.names, ...fresh];
+    }
+    let scale = this.sizes.get(size);
+    if (!scale) {
+      scale = tf.keep(tf.scalar(size));
+      this.sizes.set(size, scale);
+    }
+    const previous = this.sums as tf.Tensor1D;
+    const factor = scale;
+    this.sums = tf.tidy(() => {
+      const zero = tf.scalar(0);
+      const stacked = tf.stack(this.names.map((name) => parts[name] ?? zero)) as tf.Tensor1D;
+      return tf.add(previous, tf.mul(stacked, factor)) as tf.Tensor1D;
+    });
+    previous.dispose();
+    tf.dispose(Object.values(parts));
+  }
+
   async read(): Promise<Record<string, number>> {
-    const names = Object.keys(this.sums);
-    const values = await Promise.all(names.map((name) => (this.sums[name] as tf.Scalar).data()));
-    return Object.fromEntries(names.map((name, i) => [name, values[i]?.[0] ?? Number.NaN]));
+    const values = this.sums ? await this.sums.data() : new Float32Array(0);
+    return Object.fromEntries(this.names.map((name, i) => [name, values[i] ?? Number.NaN]));
   }
 
   dispose(): void {
-    tf.dispose(Object.values(this.sums));
+    this.sums?.dispose();
+    this.sums = null;
+    tf.dispose([...this.sizes.values()]);
+    this.sizes.clear();
   }
 }
 
