@@ -171,9 +171,10 @@ function buildBatch(dataset: ImageDataset, config: ResolvedBatchesConfig, indice
       writePixels(dataset.images, image * pixels, pixels, clean, k * pixels, mode, config.threshold, random);
     }
   } else {
-    // the batch's bytes gathered first (a native copy per image), then converted in one loop: twice as fast
+    // The batch's bytes gathered first (a native copy per image, from a plain view: a Node Buffer's subarray would be
+    // a Buffer), then converted in one loop. The same speed as a loop per image once V8 has optimised both (0.21–0.24
+    // ms for 128 MNIST images), but 0.26 against 0.69 ms over the first epoch's batches, while it has not.
     const bytes = new Uint8Array(count * pixels);
-    // a plain view: a Node Buffer's subarray goes through Buffer's own constructor, ten times slower than the copy
     const images = new Uint8Array(dataset.images.buffer, dataset.images.byteOffset, dataset.images.length);
     for (let k = 0; k < count; k++) {
       const start = (indices[k] as number) * pixels;
