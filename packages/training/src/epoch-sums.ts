@@ -47,8 +47,8 @@ export class EpochSums {
     const previous = this.sums as tf.Tensor1D;
     const factor = scale;
     this.sums = tf.tidy(() => {
-      const zero = tf.scalar(0);
-      const stacked = tf.stack(this.names.map((name) => parts[name] ?? zero)) as tf.Tensor1D;
+      // a part missing from this step adds 0 (made only then: every step of a model gives the same parts)
+      const stacked = tf.stack(this.names.map((name) => parts[name] ?? tf.scalar(0))) as tf.Tensor1D;
       return tf.add(previous, tf.mul(stacked, factor)) as tf.Tensor1D;
     });
     previous.dispose();
