@@ -562,6 +562,11 @@ class VqVae(nn.Module):
                 self.quantizer = ProjectedQuantizer(dim, self.quantizer)
         self.decoder = nn.ModuleList()
         previous = dim
+        projection = config.get("codeProjection") or 0
+        # vaejs' `dec_project`: a linear 1x1 map from the code map to the decoder (FSQ's projection back up)
+        self.project = nn.Conv2d(dim, projection, 1) if projection else None
+        if projection:
+            previous = projection
         decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
         for filters in decoder_filters:
             self.decoder.append(L.ConvTranspose2dSame(previous, filters, kernel, 2))
@@ -586,7 +591,7 @@ class VqVae(nn.Module):
         return x.shape[2] // factor, x.shape[3] // factor
 
     def decode_quantized(self, z_q):
-        h = z_q
+        h = z_q if self.project is None else self.project(z_q)
         for deconv in self.decoder:
             h = F.relu(deconv(h))
         out = self.output(h)
@@ -618,6 +623,8 @@ class VqVae(nn.Module):
     def _pairs(self):
         pairs = [(f"enc_conv_{i}", m, "conv", None) for i, m in enumerate(self.encoder)]
         pairs.append(("enc_codes", self.to_codes, "conv", None))
+        if self.project is not None:
+            pairs.append(("dec_project", self.project, "conv", None))
         pairs += [(f"dec_deconv_{i}", m, "conv-transpose", None) for i, m in enumerate(self.decoder)]
         pairs.append(("dec_output", self.output, "conv-transpose", None))
         return pairs

@@ -327,6 +327,10 @@ describe('vaejs train, eval, sample (MLP VAE on a tiny IDX dataset, cpu backend)
         /^vaejs train: expected --codebook-size only with --model vqvae, got it with --model vae\.$/,
       ],
       [
+        ['train', '--code-projection', '8', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
+        /^vaejs train: expected --code-projection only with --model vqvae, got it with --model vae\.$/,
+      ],
+      [
         ['train', '--model', 'vqvae', '--beta', '0.5', '--out', join(temporaryDir(), 'r'), '--backend', 'cpu'],
         /^vaejs train: expected --beta only with --model vae \| beta-vae \| cvae, got it with --model vqvae\.$/,
       ],

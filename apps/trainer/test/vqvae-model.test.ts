@@ -13,4 +13,11 @@ describe('the VQ-VAE config of the train flags', () => {
     expect(vqVaeConfig(flags, dataset([9, 9, 9, 9])).dataVariance).toBe(1);
     expect(vqVaeConfig(flags, dataset([0, 51, 102, 153])).dataMean).toBeCloseTo(0.3, 12); // the training pixels' mean
   });
+
+  it('passes --code-projection on, and leaves the default (by quantiser) to the library without it', () => {
+    const bytes = dataset([0, 51, 102, 153]);
+    expect(vqVaeConfig({ ...flags, codeProjection: 0 }, bytes).codeProjection).toBe(0);
+    expect(vqVaeConfig({ ...flags, codeProjection: 24 }, bytes).codeProjection).toBe(24);
+    expect('codeProjection' in vqVaeConfig(flags, bytes)).toBe(false);
+  });
 });

@@ -48,6 +48,26 @@ describe('saveVqVae / loadVqVae', () => {
     resumed.dispose();
   });
 
+  it('loads a checkpoint saved before codeProjection existed as the model it was: FSQ codes straight into the decoder', async () => {
+    const config: VqVaeConfig = { ...TINY, dim: 3, codebookSize: 64, quantizer: { kind: 'fsq', levels: [4, 4, 4] } };
+    const before = createVqVae({ ...config, codeProjection: 0 });
+    const store = memoryStore();
+    const manifest = JSON.parse(JSON.stringify(await saveVqVae(before, store.save)));
+    delete manifest.config.codeProjection; // as the manifests of earlier versions are
+    const loaded = await loadVqVae(manifest, store.load);
+    expect(loaded.config.codeProjection).toBe(0);
+    expect(createVqVae(config).config.codeProjection).toBe(6); // what the same config builds today
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3);
+    expect(read(loaded.reconstruct(x))).toEqual(read(before.reconstruct(x)));
+    // a manifest that names the field keeps it
+    const today = createVqVae(config);
+    const saved = await saveVqVae(today, store.save);
+    expect(saved.config.codeProjection).toBe(6);
+    const again = await loadVqVae(JSON.parse(JSON.stringify(saved)), store.load);
+    expect(read(again.reconstruct(x))).toEqual(read(today.reconstruct(x)));
+    for (const model of [before, loaded, today, again]) model.dispose();
+  });
+
   it('frees everything it loaded on dispose', async () => {
     const vqvae = createVqVae(TINY);
     const store = memoryStore();

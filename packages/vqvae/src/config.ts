@@ -47,6 +47,15 @@ export interface VqVaeConfig {
   encoderFilters?: readonly number[];
   /** Filters of the stride-2 ReLU transposed convolutions of the decoder. Default: encoderFilters reversed. */
   decoderFilters?: readonly number[] | null;
+  /**
+   * Width of a learnt linear map (a 1×1 convolution, layer `dec_project`) from the quantised code map to the decoder's
+   * first layer: the FSQ paper's projection back up from its few channels. The map is linear, so it adds almost no
+   * function the decoder could not compute without it (a 1×1 map then a transposed convolution is one transposed
+   * convolution, but for the map's bias at the borders), but the decoder trains better through it: FSQ [8, 4, 4] on
+   * Fashion-MNIST reached an 11 % lower test MSE with it, every code in use (3 seeds; the vqvae README). 0 for none.
+   * Default null: `decoderFilters[0]` with kind `'fsq'`, 0 with every other kind.
+   */
+  codeProjection?: number | null;
   /** Kernel size of every encoder and decoder convolution but the 1×1 one. Default 3. */
   kernelSize?: number;
   /** Decoder output: `'sigmoid'` (values in (0, 1), the default) or `'linear'` (as in the Keras example). */
@@ -81,6 +90,8 @@ export interface ResolvedVqVaeConfig {
   readonly codebookSize: number;
   readonly encoderFilters: readonly number[];
   readonly decoderFilters: readonly number[];
+  /** Width of the decoder's first, linear 1×1 map (`dec_project`); 0 for none. */
+  readonly codeProjection: number;
   readonly kernelSize: number;
   readonly outputActivation: 'sigmoid' | 'linear';
   readonly dataVariance: number;
@@ -101,6 +112,7 @@ export const DEFAULT_VQVAE_CONFIG: Readonly<Required<Omit<VqVaeConfig, 'inputSha
   Object.freeze({
     encoderFilters: Object.freeze([32, 64]),
     decoderFilters: null,
+    codeProjection: null,
     kernelSize: 3,
     outputActivation: 'sigmoid' as const,
     dataVariance: 1,
@@ -227,6 +239,12 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     resolveLfqSettings(fn, 'config.quantizer', { entropyWeight, diversity, temperature } as Partial<LfqSettings>),
   );
   checkQuantizerKind(fn, kind, levels, quantizer, lfq, residual);
+  const codeProjection = merged.codeProjection ?? (kind === 'fsq' ? (decoderFilters[0] as number) : 0);
+  if (!Number.isInteger(codeProjection) || codeProjection < 0) {
+    throw new ConfigError(
+      formatExpected(fn, 'config.codeProjection', 'an integer ≥ 0 or null', describeValue(merged.codeProjection)),
+    );
+  }
   const { dim: _dim, codebookSize: _size, ...quantizerOnly } = quantizer;
   return Object.freeze({
     inputShape: Object.freeze([...inputShape]) as unknown as readonly [number, number, number],
@@ -234,6 +252,7 @@ export function resolveVqVaeConfig(config: VqVaeConfig, fn = 'createVqVae'): Res
     codebookSize: merged.codebookSize,
     encoderFilters: Object.freeze([...encoderFilters]),
     decoderFilters: Object.freeze([...decoderFilters]),
+    codeProjection,
     kernelSize: merged.kernelSize,
     outputActivation: merged.outputActivation,
     dataVariance: merged.dataVariance,

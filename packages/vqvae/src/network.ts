@@ -25,9 +25,10 @@ export function latentShape(
 }
 
 /**
- * Builds encoder (stride-2 convs, then a 1×1 conv to D), quantiser model and mirrored decoder (stride-2 transposed
- * convs, then a stride-1 transposed conv to the image channels), with seeded Glorot initialisation. Layers have fixed
- * names (`enc_conv_0`, …, `enc_codes`, `vector_quantizer`, `dec_deconv_0`, …, `dec_output`), so that the weights a
+ * Builds encoder (stride-2 convs, then a 1×1 conv to D), quantiser model and mirrored decoder (with
+ * `codeProjection`, a linear 1×1 conv first; stride-2 transposed convs, then a stride-1 transposed conv to the image
+ * channels), with seeded Glorot initialisation. Layers have fixed names (`enc_conv_0`, …, `enc_codes`,
+ * `vector_quantizer`, `dec_project`, `dec_deconv_0`, …, `dec_output`), so that the weights a
  * model saves name the same variables in any model built from the same config.
  */
 export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
@@ -66,6 +67,17 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
 
   const decoderInput = tfl.input({ shape: grid });
   let upsampled = decoderInput;
+  if (config.codeProjection > 0) {
+    // linear: the decoder's functions are the same with it, but they train faster (see config.codeProjection)
+    upsampled = tfl.layers
+      .conv2d({
+        name: 'dec_project',
+        filters: config.codeProjection,
+        kernelSize: 1,
+        kernelInitializer: kernelInitializer(),
+      })
+      .apply(upsampled) as tfl.SymbolicTensor;
+  }
   for (const [i, filters] of config.decoderFilters.entries()) {
     upsampled = tfl.layers
       .conv2dTranspose({

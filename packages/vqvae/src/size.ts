@@ -15,10 +15,8 @@ import { resolveVqVaeConfig, type VqVaeConfig } from './config';
  */
 export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): ModelSize {
   const fn = 'estimateVqVaeSize';
-  const { inputShape, dim, codebookSize, encoderFilters, decoderFilters, kernelSize, quantizer } = resolveVqVaeConfig(
-    config,
-    fn,
-  );
+  const { inputShape, dim, codebookSize, encoderFilters, decoderFilters, codeProjection, kernelSize, quantizer } =
+    resolveVqVaeConfig(config, fn);
   const fixed = quantizer.kind === 'fsq' || quantizer.kind === 'lfq'; // a fixed codebook, no EMA buffers
   const levels = quantizer.numQuantizers; // residual VQ: a quantiser per level (1 otherwise)
   const sets = quantizer.sharedCodebook ? 1 : levels;
@@ -45,6 +43,12 @@ export function estimateVqVaeSize(config: VqVaeConfig, batchSize: number): Model
   // FSQ and LFQ: only their fixed codes
   parameters += fixed ? codebookSize * dim : sets * (2 * codebookSize * codeDim + codebookSize) + projection;
   inputs = dim;
+  if (codeProjection > 0) {
+    // the decoder's linear 1×1 map first
+    parameters += conv(1, inputs, codeProjection);
+    maps += area(layers) * codeProjection;
+    inputs = codeProjection;
+  }
   decoderFilters.forEach((outputs, layer) => {
     parameters += conv(kernelSize, inputs, outputs);
     maps += area(layers - 1 - layer) * outputs;

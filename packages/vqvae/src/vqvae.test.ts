@@ -240,10 +240,12 @@ describe('errors', () => {
         const grad = tf.grad((z: tf.Tensor) => tf.sum(vqvae.decoder.apply(z) as tf.Tensor))(tf.zeros([1, 2, 2, dim]));
         return tf.norm(grad).dataSync()[0] as number;
       });
+    // without the code projection (the default puts a linear map before this layer), to compare kernels below
     const fsqConfig: VqVaeConfig = {
       ...TINY,
       dim: 3,
       codebookSize: 125,
+      codeProjection: 0,
       quantizer: { kind: 'fsq', levels: [5, 5, 5] },
     };
     const fsq = model(fsqConfig);
@@ -259,6 +261,34 @@ describe('errors', () => {
     const kernel = (vqvae: VqVae, name: string) =>
       Array.from(vqvae.decoder.getLayer(name).getWeights()[0]?.dataSync() ?? []);
     expect(kernel(fsq, 'dec_deconv_0')).toEqual(kernel(lfq, 'dec_deconv_0'));
+  });
+
+  it("puts a linear 1×1 map to decoderFilters[0] channels before FSQ's decoder, and none before the others'", () => {
+    const fsqConfig: VqVaeConfig = { ...TINY, dim: 3, codebookSize: 64, quantizer: { kind: 'fsq', levels: [4, 4, 4] } };
+    const fsq = model(fsqConfig);
+    expect(fsq.config.codeProjection).toBe(6); // TINY's decoderFilters: [6, 4], its encoderFilters reversed
+    const project = fsq.decoder.getLayer('dec_project');
+    expect(project.getConfig().activation).toBe('linear');
+    expect(project.getWeights()[0]?.shape).toEqual([1, 1, 3, fsq.config.codeProjection]);
+    expect(fsq.decoder.getLayer('dec_deconv_0').getWeights()[0]?.shape.at(-1)).toBe(fsq.config.codeProjection);
+    // the map is part of the model: its parameters are counted, trained and decoded through
+    const withoutMap = model({ ...fsqConfig, codeProjection: 0 });
+    const extra = 3 * fsq.config.codeProjection + fsq.config.codeProjection;
+    const inputs = fsq.config.codeProjection - 3; // dec_deconv_0 takes codeProjection channels instead of 3
+    const deconv = (TINY.kernelSize ?? 3) ** 2 * inputs * (fsq.config.decoderFilters[0] as number);
+    expect(fsq.decoder.countParams() - withoutMap.decoder.countParams()).toBe(extra + deconv);
+    expect(fsq.decoder.trainableWeights.map((w) => w.originalName)).toContain('dec_project/kernel');
+    expect(model(TINY).config.codeProjection).toBe(0);
+    expect(() => model(TINY).decoder.getLayer('dec_project')).toThrow();
+    // any kind takes one when asked
+    const vq = model({ ...TINY, codeProjection: 5 });
+    expect(vq.decoder.getLayer('dec_project').getWeights()[0]?.shape).toEqual([1, 1, TINY.dim, 5]);
+  });
+
+  it.each([-1, 1.5, 'wide'])('refuses codeProjection %s with a line naming it', (value) => {
+    expect(() => model({ ...TINY, codeProjection: value as number })).toThrow(
+      `createVqVae: expected config.codeProjection an integer ≥ 0 or null, got ${typeof value === 'string' ? `'${value}'` : value}.`,
+    );
   });
 
   it.each(['inputShape', 'dim', 'codebookSize'] as const)('requires the size %s', (size) => {

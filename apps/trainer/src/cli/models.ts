@@ -82,6 +82,7 @@ export function vaeConfig(flags: VaeFlags, data: ImageDataset): VaeConfig {
 export interface VqVaeFlags extends QuantizerFlags {
   channels?: number | undefined;
   dataVariance?: number | undefined;
+  codeProjection?: number | undefined;
   seed: number;
 }
 
@@ -96,5 +97,6 @@ export function vqVaeConfig(flags: VqVaeFlags, data: ImageDataset): VqVaeConfig 
     seed: flags.seed,
     ...quantizerConfig(flags),
     ...(flags.channels !== undefined ? { encoderFilters: [flags.channels, 2 * flags.channels] } : {}),
+    ...(flags.codeProjection !== undefined ? { codeProjection: flags.codeProjection } : {}),
   };
 }

@@ -27,7 +27,16 @@ export const TRAIN_FLAG_MODELS: Record<string, readonly TrainModel[]> = {
   noise: ['dae'],
   noiseLevel: ['dae'],
   ...Object.fromEntries(
-    ['codeDim', 'codebookSize', 'commitmentCost', 'ema', 'restartThreshold', 'dataVariance', 'quantizer']
+    [
+      'codeDim',
+      'codebookSize',
+      'commitmentCost',
+      'ema',
+      'restartThreshold',
+      'dataVariance',
+      'quantizer',
+      'codeProjection',
+    ]
       .concat(Object.keys(QUANTIZER_FLAGS))
       .map((key) => [key, ['vqvae']]),
   ),
@@ -135,6 +144,11 @@ export function trainCommand() {
       '--orthogonal-weight <w>',
       'VQ-VAE, vq and rvq with --no-ema: orthogonal regularisation of the codebook',
       number(0, 1e6),
+    )
+    .option(
+      '--code-projection <n>',
+      "VQ-VAE: a learnt linear map from the codes to n channels before the decoder (default: the decoder's first width with fsq, 0 = none otherwise)",
+      integer(0, 4096),
     )
     .option('--entropy-weight <w>', 'VQ-VAE, lfq: weight of the entropy penalty (default 0.1)', number(0, 1e6))
     .option(
