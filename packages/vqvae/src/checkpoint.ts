@@ -72,15 +72,17 @@ export function readVqVaeManifest(fn: string, manifest: unknown): ResolvedVqVaeC
     format: VQVAE_MANIFEST_FORMAT,
     version: 1,
     parts: PARTS,
-    resolveConfig: (config) => resolveVqVaeConfig(savedConfig(config) as ResolvedVqVaeConfig, fn),
+    resolveConfig: (config) => resolveVqVaeConfig(savedVqVaeConfig(config) as ResolvedVqVaeConfig, fn),
   }).config;
 }
 
 /**
  * A stored config as the model it describes was built: a config saved before `codeProjection` existed had no such
- * map (its FSQ decoder took the codes directly), so the field's absence reads as 0, not as today's default.
+ * map (its FSQ decoder took the codes directly), so the field's absence reads as 0, not as today's default. Every
+ * path that builds a model from a stored config goes through it (loading, and `vqVaeLoader.create` / `estimate`,
+ * which resuming, importing and the demo's kept runs use). Internal.
  */
-function savedConfig(config: unknown): unknown {
+export function savedVqVaeConfig(config: unknown): unknown {
   if (typeof config !== 'object' || config === null || 'codeProjection' in config) return config;
   return { ...config, codeProjection: 0 };
 }

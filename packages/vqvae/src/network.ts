@@ -68,7 +68,7 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   const decoderInput = tfl.input({ shape: grid });
   let upsampled = decoderInput;
   if (config.codeProjection > 0) {
-    // linear: the decoder's functions are the same with it, but they train faster (see config.codeProjection)
+    // linear, so (when not narrower than D) it adds almost no function to the decoder's; it trains better (see config.codeProjection)
     upsampled = tfl.layers
       .conv2d({
         name: 'dec_project',
@@ -110,14 +110,15 @@ export function buildVqVaeNetworks(config: ResolvedVqVaeConfig): VqVaeNetworks {
   return { encoder, quantizerModel, decoder };
 }
 
-/** FSQ's first decoder layer's initial bias (see {@link firstDecoderBias}). */
+/** The initial bias of FSQ's first transposed convolution, `dec_deconv_0` (see {@link firstDecoderBias}). */
 export const FSQ_FIRST_DECODER_BIAS = 1e-3;
 
 /**
- * The first decoder layer's bias initialiser. Zero (Keras's default) for every quantiser but FSQ. An FSQ encoder's
+ * The bias initialiser of the decoder's first transposed convolution (`dec_deconv_0`, after the linear
+ * `dec_project` when there is one). Zero (Keras's default) for every quantiser but FSQ. An FSQ encoder's
  * first outputs are small, so nearly every position rounds to the centre code, 0 on every channel: zero-bias ReLUs
  * then sit at their kink, pass no gradient to the encoder, and the model stays at the mean image (seen with
- * `levels: [5, 5, 5]`). FSQ's first decoder layer starts its biases at a small positive constant
+ * `levels: [5, 5, 5]`). FSQ's first transposed convolution starts its biases at a small positive constant
  * ({@link FSQ_FIRST_DECODER_BIAS}), so that every unit passes a gradient from the first step. Larger starts (0.01, 0.1,
  * or PyTorch's uniform ±1/√fan-in) left more runs with a channel saturated in `tanh` on Fashion-MNIST.
  */
