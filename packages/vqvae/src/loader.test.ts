@@ -37,7 +37,7 @@ describe('vqVaeLoader', () => {
     expect(read(rebuilt.reconstruct(x))).toEqual(read(before.reconstruct(x)));
     const parameters = (model: typeof before) =>
       model.encoder.countParams() + model.quantizerModel.countParams() + model.decoder.countParams();
-    expect(vqVaeLoader.estimate(manifest.config, 8).parameters).toBe(parameters(before));
+    expect(vqVaeLoader.estimate?.(manifest.config, 8).parameters).toBe(parameters(before));
     // today's manifest of the same config keeps its map
     const today = createVqVae(config);
     const todayRebuilt = vqVaeLoader.create((await today.save(store.save)).config);
