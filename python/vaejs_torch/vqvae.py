@@ -561,13 +561,11 @@ class VqVae(nn.Module):
             if code_dim != dim:
                 self.quantizer = ProjectedQuantizer(dim, self.quantizer)
         self.decoder = nn.ModuleList()
-        previous = dim
         # a resolved config (what vaejs writes) always names it; one written before it existed had no map, hence 0
         projection = config.get("codeProjection") or 0
         # vaejs' `dec_project`: a linear 1x1 map from the code map to the decoder (FSQ's projection back up)
         self.project = nn.Conv2d(dim, projection, 1) if projection else None
-        if projection:
-            previous = projection
+        previous = projection or dim
         decoder_filters = config.get("decoderFilters") or list(reversed(config["encoderFilters"]))
         for filters in decoder_filters:
             self.decoder.append(L.ConvTranspose2dSame(previous, filters, kernel, 2))

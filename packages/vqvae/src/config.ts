@@ -52,9 +52,9 @@ export interface VqVaeConfig {
    * first layer: the FSQ paper's projection back up from its few channels. The map is linear, so when it is not
    * narrower than D it adds almost no function the decoder could not compute without it (a 1×1 map then a transposed
    * convolution is one transposed convolution, but for the map's bias at the borders); narrower, it narrows the
-   * decoder's input. The decoder trains better through it: FSQ [8, 4, 4] on
-   * Fashion-MNIST reached an 11 % lower test MSE with it, every code in use (3 seeds; the vqvae README). 0 for none.
-   * Default null: `decoderFilters[0]` with kind `'fsq'`, 0 with every other kind.
+   * decoder's input. The decoder trains better through it: FSQ [8, 4, 4] on Fashion-MNIST reached an 11 % lower test
+   * MSE with it, every code in use (3 seeds; the vqvae README). 0 for none. Default null: `decoderFilters[0]` with
+   * kind `'fsq'`, 0 with every other kind.
    */
   codeProjection?: number | null;
   /** Kernel size of every encoder and decoder convolution but the 1×1 one. Default 3. */
