@@ -2,9 +2,11 @@
 // kernel with a timer (self time, nested kernel calls excluded) and reports time per kernel name, plus the rest of
 // the step (tfjs engine, autodiff bookkeeping, model JS) as "outside kernels".
 // Usage: node benchmarks/backend/profile-step.mjs --model=mlp|conv|vqvae|prior --fast [--native] --threads=1 --steps=10
+// [--unfused]: without @vaejs/core's fused kernels (FUSED_KERNELS), which the model packages then replace by tfjs ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { enableFastTraining } from '@vaejs/backend';
+import { FUSED_KERNELS } from '@vaejs/core';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -17,6 +19,10 @@ await tf.setBackend('wasm');
 if (args.fast) {
   const threads = args.threads === 'all' ? 'all' : Number(args.threads ?? 1);
   console.log((await enableFastTraining({ threads, native: args.native === 'true' })).summary);
+}
+if (args.unfused) {
+  for (const name of Object.values(FUSED_KERNELS)) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  console.log('without the fused kernels');
 }
 const stats = new Map();
 const stack = [];

@@ -32,6 +32,8 @@ export {
   type VaejsErrorKind,
   ValueError,
 } from './errors';
+// Fused kernels a backend may add (the names and their contract).
+export { FUSED_KERNELS, hasFusedKernel } from './fused-kernels';
 export { type LabelsInput, type LabelsToOneHotOptions, labelsToOneHot } from './labels';
 export {
   applyLayersWeights,

@@ -45,6 +45,11 @@ export function addClassBias(pre: tf.Tensor4D, labelsOneHot?: tf.Tensor2D, weigh
   });
 }
 
+/** Each example's class bias, one-hot labels [n, classes] times [classes, 2C] → [n, 2C]; undefined when unconditioned. */
+export function classBias(labelsOneHot?: tf.Tensor2D, weights?: tf.Tensor2D): tf.Tensor2D | undefined {
+  return labelsOneHot && weights ? (tf.matMul(labelsOneHot, weights) as tf.Tensor2D) : undefined;
+}
+
 /** The output 1×1 map of the gated horizontal stack [n, h, w, C], plus the residual in type B blocks. */
 export function horizontalOutput(
   gated: tf.Tensor4D,
@@ -87,6 +92,8 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
   if (labelsOneHot && verticalClass) tensors.push(verticalClass);
   if (labelsOneHot && weights.horizontalClass) tensors.push(weights.horizontalClass);
 
+  // how many tensors each gate saved, set by the forward pass for the backward one
+  let gates: { fused: boolean; horizontal: number; vertical: number } | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [vConv, hConv, verticalBias, toHorizontal, output, outputBias, ...rest] = args as tf.Tensor[];
@@ -111,15 +118,16 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
       ? tf.pad(pointwise(above, tail.toHorizontal), ROW_ON_TOP)
       : tf.zeros([n, 1, w, channels]);
     const horizontalPre = tf.add(hConv as tf.Tensor4D, fromVertical) as tf.Tensor4D;
-    const hGate = gateForward(addClassBias(horizontalPre, labelsOneHot, tail.horizontalClass));
+    const hGate = gateForward(horizontalPre, classBias(labelsOneHot, tail.horizontalClass));
     const out = horizontalOutput(hGate.gated, tail, residualIn);
-    const vGate = stacks ? gateForward(addClassBias(vPre, labelsOneHot, tail.verticalClass)) : undefined;
-    // saved: the gates' parts, the rows above (the map's input) and the two matrices the backward pass multiplies by
+    const vGate = stacks ? gateForward(vPre, classBias(labelsOneHot, tail.verticalClass)) : undefined;
+    gates = { fused: hGate.fused, horizontal: hGate.saved.length, vertical: vGate?.saved.length ?? 0 };
+    // saved: what each gate's gradient needs, the horizontal gate's output, the rows above (the map's input) and the
+    // two matrices the backward pass multiplies by
     save([
-      hGate.tanh,
-      hGate.sigmoid,
+      ...hGate.saved,
       hGate.gated,
-      ...(vGate ? [vGate.tanh, vGate.sigmoid] : []),
+      ...(vGate ? vGate.saved : []),
       ...(above ? [above] : []),
       tail.toHorizontal,
       tail.output,
@@ -134,9 +142,11 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
 
   /** The chain rule of the forward above, gradients in the order of `tensors`. */
   function tailBackward(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
-    const [hTanh, hSigmoid, hGated] = saved as tf.Tensor4D[];
-    let index = 3;
-    const vParts = stacks ? { tanh: saved[index++]!, sigmoid: saved[index++]! } : undefined;
+    const { fused, horizontal, vertical } = gates!;
+    const hSaved = saved.slice(0, horizontal);
+    const hGated = saved[horizontal] as tf.Tensor4D;
+    const vSaved = stacks ? saved.slice(horizontal + 1, horizontal + 1 + vertical) : undefined;
+    let index = horizontal + 1 + vertical;
     const above = h > 1 ? (saved[index++] as tf.Tensor4D) : undefined;
     const toHorizontal = saved[index++] as tf.Tensor2D;
     const output = saved[index++] as tf.Tensor2D;
@@ -149,7 +159,7 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
     const dOutputBias = tf.sum(dOutFlat, 0);
     const dhGated = tf.reshape(tf.matMul(dOutFlat, output, false, true), [n, h, w, c]) as tf.Tensor4D;
     // the horizontal gate and its class bias; the horizontal convolution gets the same gradient as the pre-activation
-    const dhPre = gateBackward(dhGated, hTanh!, hSigmoid!);
+    const dhPre = gateBackward(dhGated, { saved: hSaved, fused });
     // the map from the rows above: row r of the horizontal stack read row r − 1 of the vertical pre-activation
     let dVerticalPre: tf.Tensor | undefined;
     let dToHorizontal: tf.Tensor;
@@ -162,8 +172,8 @@ export function gatedTail(inputs: TailInputs, weights: TailWeights): tf.Tensor4D
       dToHorizontal = tf.zerosLike(toHorizontal);
     }
     let dVerticalClass: tf.Tensor | undefined;
-    if (vParts) {
-      const dvPre = gateBackward(dVerticalGated as tf.Tensor4D, vParts.tanh, vParts.sigmoid);
+    if (vSaved) {
+      const dvPre = gateBackward(dVerticalGated as tf.Tensor4D, { saved: vSaved, fused });
       dVerticalClass = labels ? classBiasGradient(labels, dvPre) : undefined;
       dVerticalPre = dVerticalPre ? tf.add(dVerticalPre, dvPre) : dvPre;
     }

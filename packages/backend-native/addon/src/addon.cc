@@ -104,6 +104,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sigmoid", nullptr, guarded<Sigmoid>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"log1p", nullptr, guarded<Log1p>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copyRows", nullptr, guarded<CopyRows>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gate", nullptr, guarded<Gate>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gateGrad", nullptr, guarded<GateGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

@@ -16,31 +16,32 @@ namespace {
 
 // tanh as a rational function of x (odd polynomial of degree 13 over one of degree 6), the form Eigen uses for float:
 // a few ulp from std::tanh on [−7.9, 7.9], ±1 beyond (where float tanh is ±1 to the last bit).
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void tanhLoop(const float* __restrict x, float* __restrict out, int64_t size) {
+inline float tanhValue(float v) {
   const float alpha1 = 4.89352455891786e-03f, alpha3 = 6.37261928875436e-04f, alpha5 = 1.48572235717979e-05f,
               alpha7 = 5.12229709037114e-08f, alpha9 = -8.60467152213735e-11f, alpha11 = 2.00018790482477e-13f,
               alpha13 = -2.76076847742355e-16f;
   const float beta0 = 4.89352518554385e-03f, beta2 = 2.26843463243900e-03f, beta4 = 1.18534705686654e-04f,
               beta6 = 1.19825839466702e-06f;
-  for (int64_t i = 0; i < size; i++) {
-    const float v = x[i];
-    const float high = v > 7.90531110763549805f ? 7.90531110763549805f : v;
-    const float clamped = high < -7.90531110763549805f ? -7.90531110763549805f : high;
-    const float x2 = clamped * clamped;
-    float p = x2 * alpha13 + alpha11;
-    p = x2 * p + alpha9;
-    p = x2 * p + alpha7;
-    p = x2 * p + alpha5;
-    p = x2 * p + alpha3;
-    p = x2 * p + alpha1;
-    p = clamped * p;
-    float q = x2 * beta6 + beta4;
-    q = x2 * q + beta2;
-    q = x2 * q + beta0;
-    const float tiny = v < 0.0004f && v > -0.0004f ? 1.f : 0.f;  // tanh(x) = x to float precision
-    out[i] = tiny * v + (1.f - tiny) * (p / q);
-  }
+  const float high = v > 7.90531110763549805f ? 7.90531110763549805f : v;
+  const float clamped = high < -7.90531110763549805f ? -7.90531110763549805f : high;
+  const float x2 = clamped * clamped;
+  float p = x2 * alpha13 + alpha11;
+  p = x2 * p + alpha9;
+  p = x2 * p + alpha7;
+  p = x2 * p + alpha5;
+  p = x2 * p + alpha3;
+  p = x2 * p + alpha1;
+  p = clamped * p;
+  float q = x2 * beta6 + beta4;
+  q = x2 * q + beta2;
+  q = x2 * q + beta0;
+  const float tiny = v < 0.0004f && v > -0.0004f ? 1.f : 0.f;  // tanh(x) = x to float precision
+  return tiny * v + (1.f - tiny) * (p / q);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void tanhLoop(const float* __restrict x, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) out[i] = tanhValue(x[i]);
 }
 
 // exp by range reduction, x = n·ln 2 + r with |r| ≤ ln 2 / 2, and a degree-7 polynomial for e^r (Cephes' expf
@@ -78,14 +79,15 @@ void expLoop(const float* __restrict x, float* __restrict out, int64_t size) {
 
 // sigmoid from e = exp(−|x|): 1 / (1 + e) for x ≥ 0, e / (1 + e) below (no overflow, no cancellation); a few ulps
 // from the exact value, 0 and 1 where it rounds there.
+inline float sigmoidValue(float v) {
+  const float e = expPoly(v < 0.f ? v : -v);
+  const float s = 1.f / (1.f + e);
+  return v >= 0.f ? s : (v < 0.f ? e * s : v);  // NaN stays NaN
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void sigmoidLoop(const float* __restrict x, float* __restrict out, int64_t size) {
-  for (int64_t i = 0; i < size; i++) {
-    const float v = x[i];
-    const float e = expPoly(v < 0.f ? v : -v);
-    const float s = 1.f / (1.f + e);
-    out[i] = v >= 0.f ? s : (v < 0.f ? e * s : v);  // NaN stays NaN
-  }
+  for (int64_t i = 0; i < size; i++) out[i] = sigmoidValue(x[i]);
 }
 
 // log1p(x) = log(u) · x / (u − 1) with u = 1 + x rounded (Goldberg's correction: the rounding of u cancels), and
@@ -519,6 +521,124 @@ napi_value Sum(napi_env env, napi_callback_info info) {
     parallelChunks(inner, [&](int64_t begin, int64_t end) { sumColumns(x, out, reduced, inner, begin, end); },
                    (kParallelGrain + reduced - 1) / reduced);
   }
+  return nullptr;
+}
+
+
+namespace {
+
+// One row of a gate, x [2C] (+ bias [2C]) → out [C] and its gradient → [2C]: every value computed inline in one loop
+// (tanhValue and sigmoidValue as the Tanh and Sigmoid kernels, the bias added first as the Add kernel does, the
+// gradient's products in the unfused order: u = dy·s, v = u·t, da = u − v·t, db = v − v·s), so the fused and unfused
+// gates agree to the bit.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gateForwardRow(const float* __restrict x, const float* __restrict bias, float* __restrict out, int64_t c) {
+  if (bias == nullptr) {
+    for (int64_t j = 0; j < c; j++) out[j] = tanhValue(x[j]) * sigmoidValue(x[c + j]);
+  } else {
+    for (int64_t j = 0; j < c; j++) out[j] = tanhValue(x[j] + bias[j]) * sigmoidValue(x[c + j] + bias[c + j]);
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gateBackwardRow(const float* __restrict x, const float* __restrict bias, const float* __restrict dy,
+                     float* __restrict out, int64_t c) {
+  for (int64_t j = 0; j < c; j++) {
+    const float a = bias == nullptr ? x[j] : x[j] + bias[j];
+    const float b = bias == nullptr ? x[c + j] : x[c + j] + bias[c + j];
+    const float t = tanhValue(a);
+    const float s = sigmoidValue(b);
+    const float u = dy[j] * s;
+    const float v = u * t;
+    out[j] = u - v * t;
+    out[c + j] = v - v * s;
+  }
+}
+
+struct GateArgs {
+  const float* x;
+  const float* bias;  // null, or [rows / rowsPerExample, 2C]
+  int64_t rows;
+  int64_t channels;  // C: x has 2C values a row
+  int64_t rowsPerExample;
+};
+
+/** Reads x [rows, 2C], bias, out and the three sizes from argv (bias may be null), checking the sizes. */
+GateArgs readGate(napi_env env, napi_value* argv, const char* name, size_t* outLength) {
+  size_t xLength, biasLength = 0;
+  GateArgs args{};
+  args.x = floatArray(env, argv[0], "x", &xLength);
+  args.bias = floatArray(env, argv[1], "bias", &biasLength, true);
+  floatArray(env, argv[2], "out", outLength);
+  args.rows = intArg(env, argv[3], name);
+  args.channels = intArg(env, argv[4], name);
+  args.rowsPerExample = intArg(env, argv[5], name);
+  if (args.rows < 0 || args.channels <= 0 || args.rowsPerExample <= 0 || args.rows % args.rowsPerExample != 0 ||
+      static_cast<int64_t>(xLength) != args.rows * 2 * args.channels ||
+      (args.bias != nullptr &&
+       static_cast<int64_t>(biasLength) != args.rows / args.rowsPerExample * 2 * args.channels)) {
+    throw NativeError(std::string(name) +
+                      ": expected x of rows·2C values, rows a multiple of rowsPerExample and bias null or of "
+                      "rows / rowsPerExample · 2C values");
+  }
+  return args;
+}
+
+/** Row `row`'s bias, or null. */
+inline const float* biasOf(const GateArgs& g, int64_t row) {
+  return g.bias == nullptr ? nullptr : g.bias + (row / g.rowsPerExample) * 2 * g.channels;
+}
+
+}  // namespace
+
+/**
+ * gate(x, bias, out, rows, channels, rowsPerExample): out [rows, C] = tanh(a) · sigmoid(b), where a and b are the two
+ * halves of each row of x [rows, 2C] plus, when bias is not null, its row for the example (rowsPerExample rows each).
+ */
+napi_value Gate(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  readArgs(env, info, argv, 6, "gate");
+  size_t outLength;
+  const GateArgs g = readGate(env, argv, "gate", &outLength);
+  float* out = floatArray(env, argv[2], "out");
+  const int64_t c = g.channels;
+  if (static_cast<int64_t>(outLength) != g.rows * c) throw NativeError("gate: expected out of rows·C values");
+  const int64_t rowGrain = (kParallelGrain + c - 1) / c;
+  parallelChunks(
+      g.rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) {
+          gateForwardRow(g.x + row * 2 * c, biasOf(g, row), out + row * c, c);
+        }
+      },
+      rowGrain);
+  return nullptr;
+}
+
+/**
+ * gateGrad(x, bias, out, rows, channels, rowsPerExample, dy): the gradient of gate w.r.t. x (and its bias) for dy
+ * [rows, C], out [rows, 2C]: da = dy·s·(1 − t²), db = dy·t·s·(1 − s), t and s computed again from x (and the bias).
+ */
+napi_value GateGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  readArgs(env, info, argv, 7, "gateGrad");
+  size_t outLength, dyLength;
+  const GateArgs g = readGate(env, argv, "gateGrad", &outLength);
+  float* out = floatArray(env, argv[2], "out");
+  const float* dy = floatArray(env, argv[6], "dy", &dyLength);
+  const int64_t c = g.channels;
+  if (static_cast<int64_t>(outLength) != g.rows * 2 * c || static_cast<int64_t>(dyLength) != g.rows * c) {
+    throw NativeError("gateGrad: expected dy of rows·C values and out of rows·2C");
+  }
+  const int64_t rowGrain = (kParallelGrain + c - 1) / c;
+  parallelChunks(
+      g.rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) {
+          gateBackwardRow(g.x + row * 2 * c, biasOf(g, row), dy + row * c, out + row * 2 * c, c);
+        }
+      },
+      rowGrain);
   return nullptr;
 }
 

@@ -20,5 +20,7 @@ napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Sigmoid(napi_env env, napi_callback_info info);
 napi_value Log1p(napi_env env, napi_callback_info info);
 napi_value CopyRows(napi_env env, napi_callback_info info);
+napi_value Gate(napi_env env, napi_callback_info info);
+napi_value GateGrad(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

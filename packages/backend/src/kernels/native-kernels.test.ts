@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@vaejs/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectSame, liveBuffers, readAll, seededRandom, stockAndNative } from '../__fixtures__/kernel-compare';
 import { itLoadsOnCi, native } from '../__fixtures__/native';
@@ -539,6 +540,67 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([x, perExample]);
   });
 
+  it('the fused gate (FUSED_KERNELS): the values of the tfjs ops it replaces to the bit, with and without a bias', () => {
+    nativeElementwiseRoute.minElements = 0; // the unfused ops on the addon too, as in training
+    const cases: [number[], boolean][] = [
+      [[3, 4, 5, 14], false], // C = 7: no vector width
+      [[2, 3, 3, 600], true], // C = 300, a per-example bias
+      [[4, 2, 130], true], // rank 3
+      [[0, 7, 7, 8], false], // empty
+    ];
+    for (const [shape, withBias] of cases) {
+      const n = shape[0]!;
+      const channels = shape[shape.length - 1]! / 2;
+      // values over the whole range that matters, and beyond (tanh and sigmoid saturate)
+      const x = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 21), tf.linspace(0.001, 30, shape[shape.length - 1]!));
+      const bias = withBias ? tf.randomNormal([n, 2 * channels], 0, 1, 'float32', 22) : undefined;
+      const dy = tf.randomNormal([...shape.slice(0, -1), channels], 0, 1, 'float32', 23);
+      const result = withNative(() => {
+        const inputs: tf.NamedTensorMap = bias ? { x, bias } : { x };
+        const fused = readAll(() => [
+          tf.engine().runKernel(FUSED_KERNELS.gatedActivation, inputs) as tf.Tensor,
+          tf.engine().runKernel(FUSED_KERNELS.gatedActivationGrad, { ...inputs, dy }) as tf.Tensor,
+        ]);
+        const unfused = readAll(() => {
+          const biased = bias ? tf.add(x, tf.reshape(bias, [n, ...shape.slice(1, -1).map(() => 1), 2 * channels])) : x;
+          const [a, b] = tf.split(biased, 2, -1);
+          const t = tf.tanh(a!);
+          const s = tf.sigmoid(b!);
+          const u = tf.mul(dy, s);
+          const v = tf.mul(u, t);
+          return [tf.mul(t, s), tf.concat([tf.sub(u, tf.mul(v, t)), tf.sub(v, tf.mul(v, s))], -1)];
+        });
+        return { stock: unfused, fast: fused };
+      });
+      for (const i of [0, 1]) {
+        expect(result.fast[i]!.length, `${shape} output ${i}`).toBe(result.stock[i]!.length);
+        expect(result.fast[i], `${shape} output ${i}`).toEqual(result.stock[i]);
+      }
+      tf.dispose([x, bias, dy]);
+    }
+  });
+
+  it('the fused gate refuses what it does not compute, in one line naming the input', () => {
+    const run = (inputs: Record<string, tf.Tensor>, grad = false) =>
+      withNative(() =>
+        tf.dispose(
+          tf.engine().runKernel(grad ? FUSED_KERNELS.gatedActivationGrad : FUSED_KERNELS.gatedActivation, inputs),
+        ),
+      );
+    const odd = tf.ones([2, 3, 5]);
+    const x = tf.ones([2, 3, 4]);
+    expect(() => run({ x: odd })).toThrow(
+      'VaejsGatedActivation: expected x float32 of rank ≥ 2 with an even, non-zero last axis, got float32 [2,3,5].',
+    );
+    expect(() => run({ x, bias: tf.ones([3, 4]) })).toThrow(
+      'VaejsGatedActivation: expected bias float32 [2, 4], got float32 [3,4].',
+    );
+    expect(() => run({ x, dy: tf.ones([2, 3, 4]) }, true)).toThrow(
+      'VaejsGatedActivationGrad: expected dy float32 [2,3,2], got float32 [2,3,4].',
+    );
+    expect(() => run({ x }, true)).toThrow('VaejsGatedActivationGrad: expected dy float32 [2,3,2], got none.');
+  });
+
   it('give the same values on 2 threads as on 1 (large tensors split in chunks), Adam included', () => {
     const x = tf.randomNormal([64, 24, 24, 16], 0, 3, 'float32', 11);
     const y = tf.randomNormal([64, 24, 24, 16], 0, 1, 'float32', 12);
@@ -560,6 +622,10 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         tf.sum(x, [1, 2]),
         tf.sum(x, [1, 2, 3]),
         tf.sum(wide, 0),
+        tf.engine().runKernel(FUSED_KERNELS.gatedActivation, { x }) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(FUSED_KERNELS.gatedActivationGrad, { x, dy: tf.slice(y, 0, [64, 24, 24, 8]) }) as tf.Tensor,
         variable,
       ]);
       optimizer.dispose();

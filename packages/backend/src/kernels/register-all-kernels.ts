@@ -11,6 +11,7 @@ import { nativeConv2DBackpropInputConfig } from './native-conv2d-backprop-input'
 import { nativeExpConfig } from './native-exp';
 import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
+import { nativeGatedActivationConfig, nativeGatedActivationGradConfig } from './native-gated-activation';
 import { nativeGatherV2Config } from './native-gather-v2';
 import { nativeLog1pConfig } from './native-log1p';
 import { nativeMultiplyConfig } from './native-multiply';
@@ -61,4 +62,6 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeAddConfig,
   nativeSubConfig,
   nativeMultiplyConfig,
+  nativeGatedActivationConfig,
+  nativeGatedActivationGradConfig,
 ];

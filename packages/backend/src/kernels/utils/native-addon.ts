@@ -80,6 +80,28 @@ export interface NativeAddon {
   /** out = x [d0, d1, d2, d3] padded with value: shape, before and after as 4 numbers each, then the value. */
   pad(x: Float32Array, out: Float32Array, ...shapeBeforeAfterValue: number[]): void;
   /**
+   * out [rows, C] = tanh(a) · sigmoid(b), a and b the halves of each row of x [rows, 2C] plus, when bias is not null,
+   * its row [2C] for the example (rowsPerExample rows each).
+   */
+  gate(
+    x: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    rows: number,
+    channels: number,
+    rowsPerExample: number,
+  ): void;
+  /** out [rows, 2C] = the gradient of `gate` w.r.t. x for dy [rows, C] (t and s computed again from x and bias). */
+  gateGrad(
+    x: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    rows: number,
+    channels: number,
+    rowsPerExample: number,
+    dy: Float32Array,
+  ): void;
+  /**
    * out [outer, middle, inner] = a + b (op 0), a − b (1) or a · b (2), a and b each [outer or 1, middle or 1, inner or
    * 1] as their axes' bits say (4 outer, 2 middle, 1 inner).
    */
@@ -116,6 +138,8 @@ export const NATIVE_FUNCTIONS = [
   'copyRows',
   'pad',
   'binary',
+  'gate',
+  'gateGrad',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 // a function added to NativeAddon but not to NATIVE_FUNCTIONS fails to compile here

@@ -1,0 +1,90 @@
+// The gated block and its gate on the backend the prior trains on in Node: wasm with @vaejs/backend's native kernels,
+// where the gate runs as @vaejs/core's fused kernels (one call each way) instead of tfjs ops. The same checks as on the
+// cpu backend: the first formulation's values and gradients.
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { disableFastTraining, enableFastTraining } from '@vaejs/backend';
+import { FUSED_KERNELS } from '@vaejs/core';
+import { expectClose, expectNoLeak } from '@vaejs/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockCases, expectFirstFormulation } from './__fixtures__/gated-reference';
+import { type GatePair, gate, gatedActivation } from './gate';
+
+const report = await (async () => {
+  await tf.setBackend('wasm');
+  try {
+    return await enableFastTraining({ native: 'auto' });
+  } finally {
+    await tf.setBackend('cpu');
+  }
+})();
+disableFastTraining();
+
+it('has the native kernels on CI (scripts/ci.sh builds them), so the fused gate is tested there', () => {
+  if (process.env.CI) expect(report.nativeReason).toBeNull();
+  if (report.native == null) console.warn(`fused gate tests not run here: ${report.nativeReason}`);
+});
+
+describe.runIf(report.native != null)('the gated block on wasm with the native kernels (fused gate)', () => {
+  const calls = { forward: 0, backward: 0 };
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    await enableFastTraining({ native: true });
+    // count the fused kernels' calls, so that a test cannot pass on the unfused path
+    for (const [name, key] of [
+      [FUSED_KERNELS.gatedActivation, 'forward'],
+      [FUSED_KERNELS.gatedActivationGrad, 'backward'],
+    ] as const) {
+      const config = tf.getKernel(name, 'wasm')!;
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel({
+        ...config,
+        kernelFunc: (args) => {
+          calls[key]++;
+          return config.kernelFunc(args);
+        },
+      });
+    }
+  });
+  afterAll(async () => {
+    disableFastTraining();
+    await tf.setBackend('cpu');
+  });
+
+  it('registers the fused gate kernels for wasm and no other backend', () => {
+    for (const name of Object.values(FUSED_KERNELS)) {
+      expect(tf.getKernel(name, 'wasm')).toBeDefined();
+      expect(tf.getKernel(name, 'cpu')).toBeUndefined();
+    }
+  });
+
+  it('gate: the values and gradient of gatedActivation, through one kernel call each way', async () => {
+    calls.forward = calls.backward = 0;
+    const pre = tf.randomNormal([2, 3, 4, 10], 0, 2, 'float32', 7) as tf.Tensor4D;
+    const dy = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const reference = (x: tf.Tensor) => tf.tidy(() => gatedActivation(tf.split(x, 2, 3) as GatePair));
+    await expectNoLeak(() => {
+      const ours = gate(pre);
+      const theirs = reference(pre);
+      expectClose(ours.dataSync(), theirs.dataSync(), 1e-6);
+      const ourGradient = tf.grad((x) => gate(x as tf.Tensor4D))(pre, dy);
+      const theirGradient = tf.grad(reference)(pre, dy);
+      expect(ourGradient.shape).toEqual([2, 3, 4, 10]);
+      expectClose(ourGradient.dataSync(), theirGradient.dataSync(), 1e-6);
+      return [ours, theirs, ourGradient, theirGradient];
+    });
+    expect(calls).toEqual({ forward: 2, backward: 1 });
+    tf.dispose([pre, dy]);
+  });
+
+  it.each(blockCases().filter(([, explicit]) => explicit))(
+    'computes the first formulation, values and gradients: %o, explicit padding %s, height %i',
+    async (args, _explicit, height) => {
+      calls.forward = calls.backward = 0;
+      await expectFirstFormulation(args, height);
+      // each gate of the block runs fused: forward three times (the build, the gradients' pass, the output), backward once
+      const gates = args.returns === 'stacks' ? 2 : 1;
+      expect(calls).toEqual({ forward: 3 * gates, backward: gates });
+    },
+  );
+});
