@@ -78,6 +78,7 @@ export { largestSize, type ModelSize, modelSize } from './model-size';
 // Seeded randomness, stop-gradient, distributions and losses.
 export { createRng, type Rng, type RngState, tfSeed } from './random';
 export { stopGradient, straightThrough } from './stop-gradient';
+export { backendCopiesOnCreate } from './tensor-memory';
 // The contract @vaejs/training drives every model through.
 export {
   type ModelManifest,

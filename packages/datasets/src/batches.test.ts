@@ -63,6 +63,25 @@ describe('createBatches: shapes, dtypes and values', () => {
     expect(Array.from(oneHot!)).toEqual([0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0]);
   });
 
+  it('keeps a batch values when later batches are built, read or not (the cpu backend keeps the array it is given)', () => {
+    const dataset = makeDataset(12);
+    const batches = createBatches(dataset, { batchSize: 4, shuffle: false });
+    const expected = (first: number) => Array.from(dataset.images.subarray(first * 6, (first + 4) * 6), (b) => b / 255);
+    const first = batches.batch(0);
+    const held = first.x.dataSync() as Float32Array; // on cpu, the very array the tensor was made from
+    tf.dispose(first);
+    const second = batches.batch(1);
+    const third = batches.batch(2);
+    for (const [values, image] of [
+      [held, 0],
+      [second.x.dataSync(), 4],
+      [third.x.dataSync(), 8],
+    ] as const) {
+      Array.from(values).forEach((v, i) => expect(v).toBeCloseTo(expected(image)[i]!, 6));
+    }
+    tf.dispose([second, third]);
+  });
+
   it('makes a smaller last batch, or drops it with dropRemainder', () => {
     const dataset = makeDataset(10);
     const keep = createBatches(dataset, { batchSize: 4 });
