@@ -77,7 +77,9 @@ describe('createBatches: shapes, dtypes and values', () => {
       [second.x.dataSync(), 4],
       [third.x.dataSync(), 8],
     ] as const) {
-      Array.from(values).forEach((v, i) => expect(v).toBeCloseTo(expected(image)[i]!, 6));
+      const want = expected(image);
+      for (let i = 0; i < want.length; i++) expect(values[i]).toBeCloseTo(want[i]!, 6);
+      expect(values.length).toBe(want.length);
     }
     tf.dispose([second, third]);
   });
