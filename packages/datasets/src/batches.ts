@@ -160,7 +160,10 @@ interface Scratch {
   clean?: Float32Array;
 }
 
-/** `scratch[key]` of `size` values when `reuse` (made on first use, or when the size changes), else a new array. */
+/**
+ * `scratch[key]`'s first `size` values when `reuse` (made on first use, or larger when a batch is larger: an epoch's
+ * smaller last batch takes a view), else a new array.
+ */
 function scratchArray<K extends keyof Scratch>(
   scratch: Scratch,
   key: K,
@@ -170,11 +173,11 @@ function scratchArray<K extends keyof Scratch>(
   const make = () => (key === 'bytes' ? new Uint8Array(size) : new Float32Array(size)) as NonNullable<Scratch[K]>;
   if (!reuse) return make();
   let array = scratch[key];
-  if (array?.length !== size) {
+  if (array === undefined || array.length < size) {
     array = make();
     scratch[key] = array;
   }
-  return array as NonNullable<Scratch[K]>;
+  return (array.length === size ? array : array.subarray(0, size)) as NonNullable<Scratch[K]>;
 }
 
 /** `out[i] = bytes[i] / 255` (as {@link writePixels} with `'none'`), in a loop that only ever sees these two types. */

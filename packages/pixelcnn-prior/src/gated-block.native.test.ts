@@ -16,7 +16,7 @@ const report = await (async () => {
     await tf.setBackend('cpu');
   }
 })();
-disableFastTraining();
+await disableFastTraining();
 
 it('has the native kernels on CI (scripts/ci.sh builds them), so the fused gate is tested there', () => {
   if (process.env.CI) expect(report.nativeReason).toBeNull();
@@ -45,7 +45,7 @@ describe.runIf(report.native != null)('the gated block on wasm with the native k
     }
   });
   afterAll(async () => {
-    disableFastTraining();
+    await disableFastTraining();
     await tf.setBackend('cpu');
   });
 

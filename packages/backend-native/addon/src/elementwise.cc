@@ -15,7 +15,7 @@ namespace vaejs {
 namespace {
 
 // tanh as a rational function of x (odd polynomial of degree 13 over one of degree 6), the form Eigen uses for float:
-// a few ulp from std::tanh on [−7.9, 7.9], ±1 beyond (where float tanh is ±1 to the last bit).
+// a few ulp from std::tanh on [−7.9, 7.9], ±1 beyond and at ±∞ (where float tanh is ±1 to the last bit).
 inline float tanhValue(float v) {
   const float alpha1 = 4.89352455891786e-03f, alpha3 = 6.37261928875436e-04f, alpha5 = 1.48572235717979e-05f,
               alpha7 = 5.12229709037114e-08f, alpha9 = -8.60467152213735e-11f, alpha11 = 2.00018790482477e-13f,
@@ -35,8 +35,8 @@ inline float tanhValue(float v) {
   float q = x2 * beta6 + beta4;
   q = x2 * q + beta2;
   q = x2 * q + beta0;
-  const float tiny = v < 0.0004f && v > -0.0004f ? 1.f : 0.f;  // tanh(x) = x to float precision
-  return tiny * v + (1.f - tiny) * (p / q);
+  // tanh(x) = x to float precision near 0; a select (not tiny·v + (1 − tiny)·p/q, which makes ±∞ a NaN)
+  return v < 0.0004f && v > -0.0004f ? v : p / q;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))

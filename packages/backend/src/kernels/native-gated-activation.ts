@@ -29,9 +29,11 @@ function gateKernel(kernelName: string, gradient: boolean): tf.KernelConfig {
     ) {
       throw expected(`bias float32 [${examples}, ${last}]`, `${bias.dtype} [${bias.shape}]`);
     }
-    if (gradient && (dy?.dtype !== 'float32' || sizeOf(dy.shape) !== sizeOf(x.shape) / 2)) {
-      throw expected(`dy float32 [${x.shape.slice(0, -1)},${channels}]`, dy ? `${dy.dtype} [${dy.shape}]` : 'none');
+    const dyShape = [...x.shape.slice(0, -1), channels];
+    if (gradient && (dy?.dtype !== 'float32' || dy.shape.join() !== dyShape.join())) {
+      throw expected(`dy float32 [${dyShape}]`, dy ? `${dy.dtype} [${dy.shape}]` : 'none');
     }
+    const addon = nativeAddon(); // before the output: throws with nothing allocated when no addon is set
     const out = wasm.makeOutput(outShape, 'float32');
     const rows = sizeOf(x.shape) / last;
     if (rows === 0) return out;
@@ -44,8 +46,8 @@ function gateKernel(kernelName: string, gradient: boolean): tf.KernelConfig {
       channels,
       bias ? rows / examples : 1,
     ] as const;
-    if (gradient) nativeAddon().gateGrad(...args, heapView(wasm, dy!));
-    else nativeAddon().gate(...args);
+    if (gradient) addon.gateGrad(...args, heapView(wasm, dy!));
+    else addon.gate(...args);
     return out;
   };
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };

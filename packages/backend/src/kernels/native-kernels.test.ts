@@ -316,6 +316,20 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     tf.dispose([x, dy]);
   });
 
+  it('Tanh and the fused gate at ±∞ and NaN: ±1, 1·sigmoid, NaN (as std::tanh), not NaN for every non-finite', () => {
+    const x = tf.tensor1d([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.0001, -1e-8]);
+    const gateInput = tf.tensor2d([
+      [Number.POSITIVE_INFINITY, 0],
+      [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    ]);
+    const [tanh, gated] = withNative(() =>
+      readAll(() => [tf.tanh(x), tf.engine().runKernel(FUSED_KERNELS.gatedActivation, { x: gateInput }) as tf.Tensor]),
+    );
+    expect(Array.from(tanh!)).toEqual([1, -1, Number.NaN, Math.fround(0.0001), Math.fround(-1e-8)]);
+    expect(Array.from(gated!)).toEqual([0.5, -1]);
+    tf.dispose([x, gateInput]);
+  });
+
   it('Slice, Transpose and Sum give the stock values (ranks 1–4, every permutation, leading, middle and trailing axes)', () => {
     nativeElementwiseRoute.minElements = 0;
     const x = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 2);
@@ -597,6 +611,9 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     );
     expect(() => run({ x, dy: tf.ones([2, 3, 4]) }, true)).toThrow(
       'VaejsGatedActivationGrad: expected dy float32 [2,3,2], got float32 [2,3,4].',
+    );
+    expect(() => run({ x, dy: tf.ones([3, 2, 2]) }, true)).toThrow(
+      'VaejsGatedActivationGrad: expected dy float32 [2,3,2], got float32 [3,2,2].',
     );
     expect(() => run({ x }, true)).toThrow('VaejsGatedActivationGrad: expected dy float32 [2,3,2], got none.');
   });
