@@ -31,8 +31,7 @@ export function gateForward(pre: tf.Tensor4D, bias?: tf.Tensor2D): GateForward {
     const gated = tf.engine().runKernel(FUSED_KERNELS.gatedActivation, inputs) as tf.Tensor4D;
     return { gated, saved: bias ? [pre, bias] : [pre], fused: true };
   }
-  const biased = bias ? (tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, bias.shape[1]])) as tf.Tensor4D) : pre;
-  const [a, b] = tf.split(biased, 2, 3) as GatePair;
+  const [a, b] = tf.split(addExampleBias(pre, bias), 2, 3) as GatePair;
   const t = tf.tanh(a);
   const s = tf.sigmoid(b);
   return { gated: tf.mul(t, s), saved: [t, s], fused: false };
@@ -61,6 +60,11 @@ export function gateBackward(dy: tf.Tensor4D, { saved, fused }: Pick<GateForward
   const [n, h, w, c] = dy.shape;
   const stacked = tf.reshape(tf.concat([da, db], 0), [2, -1, c]);
   return tf.reshape(tf.transpose(stacked, [1, 0, 2]), [n, h, w, 2 * c]);
+}
+
+/** `pre` [n, h, w, K] plus each example's `bias` [n, K] at every position; `pre` itself when there is none. */
+export function addExampleBias(pre: tf.Tensor4D, bias?: tf.Tensor2D): tf.Tensor4D {
+  return bias ? (tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, bias.shape[1]])) as tf.Tensor4D) : pre;
 }
 
 /** Whether the active backend has both fused gate kernels. */

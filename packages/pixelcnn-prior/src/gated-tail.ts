@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gateBackward, gateForward } from './gate';
+import { addExampleBias, gateBackward, gateForward } from './gate';
 import { pointwise } from './ops';
 
 /**
@@ -39,10 +39,7 @@ export function addVerticalBias(verticalConv: tf.Tensor4D, bias: tf.Tensor): tf.
 /** Adds each example's class bias (one-hot labels [n, classes] times [classes, 2C]) to a pre-activation [n, h, w, 2C]. */
 export function addClassBias(pre: tf.Tensor4D, labelsOneHot?: tf.Tensor2D, weights?: tf.Tensor2D): tf.Tensor4D {
   if (!labelsOneHot || !weights) return pre;
-  return tf.tidy(() => {
-    const bias = tf.matMul(labelsOneHot, weights);
-    return tf.add(pre, tf.reshape(bias, [bias.shape[0], 1, 1, weights.shape[1]])) as tf.Tensor4D;
-  });
+  return tf.tidy(() => addExampleBias(pre, classBias(labelsOneHot, weights)));
 }
 
 /** Each example's class bias, one-hot labels [n, classes] times [classes, 2C] → [n, 2C]; undefined when unconditioned. */

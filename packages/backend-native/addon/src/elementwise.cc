@@ -558,6 +558,7 @@ void gateBackwardRow(const float* __restrict x, const float* __restrict bias, co
 struct GateArgs {
   const float* x;
   const float* bias;  // null, or [rows / rowsPerExample, 2C]
+  float* out;
   int64_t rows;
   int64_t channels;  // C: x has 2C values a row
   int64_t rowsPerExample;
@@ -569,7 +570,7 @@ GateArgs readGate(napi_env env, napi_value* argv, const char* name, size_t* outL
   GateArgs args{};
   args.x = floatArray(env, argv[0], "x", &xLength);
   args.bias = floatArray(env, argv[1], "bias", &biasLength, true);
-  floatArray(env, argv[2], "out", outLength);
+  args.out = floatArray(env, argv[2], "out", outLength);
   args.rows = intArg(env, argv[3], name);
   args.channels = intArg(env, argv[4], name);
   args.rowsPerExample = intArg(env, argv[5], name);
@@ -600,7 +601,7 @@ napi_value Gate(napi_env env, napi_callback_info info) {
   readArgs(env, info, argv, 6, "gate");
   size_t outLength;
   const GateArgs g = readGate(env, argv, "gate", &outLength);
-  float* out = floatArray(env, argv[2], "out");
+  float* out = g.out;
   const int64_t c = g.channels;
   if (static_cast<int64_t>(outLength) != g.rows * c) throw NativeError("gate: expected out of rows·C values");
   const int64_t rowGrain = (kParallelGrain + c - 1) / c;
@@ -624,7 +625,7 @@ napi_value GateGrad(napi_env env, napi_callback_info info) {
   readArgs(env, info, argv, 7, "gateGrad");
   size_t outLength, dyLength;
   const GateArgs g = readGate(env, argv, "gateGrad", &outLength);
-  float* out = floatArray(env, argv[2], "out");
+  float* out = g.out;
   const float* dy = floatArray(env, argv[6], "dy", &dyLength);
   const int64_t c = g.channels;
   if (static_cast<int64_t>(outLength) != g.rows * 2 * c || static_cast<int64_t>(dyLength) != g.rows * c) {

@@ -16,6 +16,16 @@ export interface NativeInfo {
   threads: number;
 }
 
+/** The arguments `gate` and `gateGrad` share. */
+export type NativeGateArgs = [
+  x: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  rows: number,
+  channels: number,
+  rowsPerExample: number,
+];
+
 /**
  * The functions of @vaejs/backend-native's addon: their one definition (the addon's `load()` is typed loosely, as
  * the package is optional; {@link NATIVE_FUNCTIONS} is what loading checks).
@@ -83,24 +93,9 @@ export interface NativeAddon {
    * out [rows, C] = tanh(a) · sigmoid(b), a and b the halves of each row of x [rows, 2C] plus, when bias is not null,
    * its row [2C] for the example (rowsPerExample rows each).
    */
-  gate(
-    x: Float32Array,
-    bias: Float32Array | null,
-    out: Float32Array,
-    rows: number,
-    channels: number,
-    rowsPerExample: number,
-  ): void;
+  gate(...args: NativeGateArgs): void;
   /** out [rows, 2C] = the gradient of `gate` w.r.t. x for dy [rows, C] (t and s computed again from x and bias). */
-  gateGrad(
-    x: Float32Array,
-    bias: Float32Array | null,
-    out: Float32Array,
-    rows: number,
-    channels: number,
-    rowsPerExample: number,
-    dy: Float32Array,
-  ): void;
+  gateGrad(...args: [...NativeGateArgs, dy: Float32Array]): void;
   /**
    * out [outer, middle, inner] = a + b (op 0), a − b (1) or a · b (2), a and b each [outer or 1, middle or 1, inner or
    * 1] as their axes' bits say (4 outer, 2 middle, 1 inner).
