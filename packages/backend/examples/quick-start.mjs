@@ -4,7 +4,7 @@ import { setupBackend } from '@vaejs/backend';
 const setup = await setupBackend(); // auto: tfjs-node-gpu → tfjs-node → wasm → cpu, whichever is installed first
 console.log(setup.summary); // here (linux-x64, tfjs-backend-wasm installed, no tfjs-node), with the native kernels:
 // backend: wasm, native kernels (oneDNN 2.6.3, avx512_core_bf16, 1 thread) (tfjs-node-gpu: not installed; tfjs-node: not installed)
-console.log(setup.name, setup.fast, setup.threads, setup.kernels.length); // wasm true 1 24
+console.log(setup.name, setup.fast, setup.threads, setup.kernels.length); // wasm true 1 30
 
 // Fit y = x·w by gradient descent. No tensor is disposed, and the process still exits by itself.
 const x = tf.tensor2d([

@@ -72,7 +72,7 @@ describe('setupBackend without the native addon (simulated)', () => {
   it('falls back when what loads is not the addon', async () => {
     const result = await loadNativeAddon(() => ({ info: () => ({}) }));
     expect(result.reason).toBe(
-      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, sigmoid, log1p, gatherRows, copyRows, pad, binary, gate, gateGrad',
+      'failed to load: the addon has no setThreads, matMul, conv2D, conv2DBackpropInput, conv2DBackpropFilter, adam, tanh, slice, transpose, sum, exp, sigmoid, log1p, gatherRows, copyRows, pad, binary, gate, gateGrad, bernoulli, bernoulliGrad, gaussianSample, gaussianSampleGrad, gaussianKl, gaussianKlGrad',
     );
   });
 
@@ -141,6 +141,12 @@ describe.runIf(native.addon != null)('setupBackend with the native addon', () =>
       'Multiply/wasm',
       'VaejsGatedActivation/wasm (added)',
       'VaejsGatedActivationGrad/wasm (added)',
+      'VaejsBernoulliLogLikelihood/wasm (added)',
+      'VaejsBernoulliLogLikelihoodGrad/wasm (added)',
+      'VaejsGaussianSample/wasm (added)',
+      'VaejsGaussianSampleGrad/wasm (added)',
+      'VaejsGaussianKl/wasm (added)',
+      'VaejsGaussianKlGrad/wasm (added)',
     ]);
     expect(nativeAdamInstalled()).toBe(true);
     await disableFastTraining();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FUSED_KERNELS, hasFusedKernel } from './fused-kernels';
+import { FUSED_KERNELS, hasFusedKernel, hasFusedKernels } from './fused-kernels';
 
 describe('hasFusedKernel', () => {
   afterEach(() => {
@@ -16,9 +16,24 @@ describe('hasFusedKernel', () => {
     tf.registerKernel({ kernelName: FUSED_KERNELS.gatedActivation, backendName: 'cpu', kernelFunc });
     expect(hasFusedKernel(FUSED_KERNELS.gatedActivation)).toBe(true);
     expect(hasFusedKernel(FUSED_KERNELS.gatedActivationGrad)).toBe(false);
+    expect(hasFusedKernels(FUSED_KERNELS.gatedActivation)).toBe(true);
+    expect(hasFusedKernels(FUSED_KERNELS.gatedActivation, FUSED_KERNELS.gatedActivationGrad)).toBe(false);
   });
 
   it('names kernels no tfjs backend has', () => {
-    expect(Object.values(FUSED_KERNELS)).toEqual(['VaejsGatedActivation', 'VaejsGatedActivationGrad']);
+    expect(Object.values(FUSED_KERNELS)).toEqual([
+      'VaejsGatedActivation',
+      'VaejsGatedActivationGrad',
+      'VaejsBernoulliLogLikelihood',
+      'VaejsBernoulliLogLikelihoodGrad',
+      'VaejsGaussianSample',
+      'VaejsGaussianSampleGrad',
+      'VaejsGaussianKl',
+      'VaejsGaussianKlGrad',
+    ]);
+    for (const name of Object.values(FUSED_KERNELS)) {
+      for (const backend of ['cpu', 'webgl', 'wasm', 'tensorflow', 'webgpu'])
+        expect(tf.getKernel(name, backend)).toBeUndefined();
+    }
   });
 });

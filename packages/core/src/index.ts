@@ -33,7 +33,7 @@ export {
   ValueError,
 } from './errors';
 // Fused kernels a backend may add (the names and their contract).
-export { FUSED_KERNELS, hasFusedKernel } from './fused-kernels';
+export { FUSED_KERNELS, type FusedKernelName, hasFusedKernel, hasFusedKernels } from './fused-kernels';
 export { type LabelsInput, type LabelsToOneHotOptions, labelsToOneHot } from './labels';
 export {
   applyLayersWeights,

@@ -106,6 +106,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"copyRows", nullptr, guarded<CopyRows>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gate", nullptr, guarded<Gate>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gateGrad", nullptr, guarded<GateGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bernoulli", nullptr, guarded<Bernoulli>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bernoulliGrad", nullptr, guarded<BernoulliGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gaussianSample", nullptr, guarded<GaussianSample>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gaussianSampleGrad", nullptr, guarded<GaussianSampleGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gaussianKl", nullptr, guarded<GaussianKl>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gaussianKlGrad", nullptr, guarded<GaussianKlGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   // Start on one thread (BLAS-style threads lose on a loaded machine); setThreads raises it.
   omp_set_num_threads(1);

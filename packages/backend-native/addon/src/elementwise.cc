@@ -93,37 +93,38 @@ void sigmoidLoop(const float* __restrict x, float* __restrict out, int64_t size)
 // log1p(x) = log(u) · x / (u − 1) with u = 1 + x rounded (Goldberg's correction: the rounding of u cancels), and
 // log(u) = e·ln 2 + log(m), m ∈ [√½, √2), by Cephes' logf polynomial: within a few float ulps of std::log1p;
 // −∞ at −1, NaN below, +∞ at +∞, x itself where u rounds to 1.
+inline float log1pValue(float v) {
+  const float u = 1.f + v;
+  const int32_t bits = __builtin_bit_cast(int32_t, u);
+  float e = static_cast<float>(((bits >> 23) & 0xff) - 126);
+  float m = __builtin_bit_cast(float, (bits & 0x807fffff) | 0x3f000000);  // u = m · 2^e, m ∈ [½, 1)
+  const bool small = m < 0.707106781186547524f;
+  e = small ? e - 1.f : e;
+  m = small ? m + m - 1.f : m - 1.f;
+  const float z = m * m;
+  float y = 7.0376836292e-2f;
+  y = y * m - 1.1514610310e-1f;
+  y = y * m + 1.1676998740e-1f;
+  y = y * m - 1.2420140846e-1f;
+  y = y * m + 1.4249322787e-1f;
+  y = y * m - 1.6668057665e-1f;
+  y = y * m + 2.0000714765e-1f;
+  y = y * m - 2.4999993993e-1f;
+  y = y * m + 3.3333331174e-1f;
+  y = y * m * z;
+  y = y + -2.12194440e-4f * e;
+  y = y + -0.5f * z;
+  const float logU = m + y + 0.693359375f * e;
+  const float denominator = u - 1.f;
+  float result = denominator == 0.f ? v : logU * (v / denominator);
+  result = u == INFINITY ? INFINITY : result;
+  result = v == -1.f ? -INFINITY : result;
+  return v < -1.f || v != v ? NAN : result;
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void log1pLoop(const float* __restrict x, float* __restrict out, int64_t size) {
-  for (int64_t i = 0; i < size; i++) {
-    const float v = x[i];
-    const float u = 1.f + v;
-    const int32_t bits = __builtin_bit_cast(int32_t, u);
-    float e = static_cast<float>(((bits >> 23) & 0xff) - 126);
-    float m = __builtin_bit_cast(float, (bits & 0x807fffff) | 0x3f000000);  // u = m · 2^e, m ∈ [½, 1)
-    const bool small = m < 0.707106781186547524f;
-    e = small ? e - 1.f : e;
-    m = small ? m + m - 1.f : m - 1.f;
-    const float z = m * m;
-    float y = 7.0376836292e-2f;
-    y = y * m - 1.1514610310e-1f;
-    y = y * m + 1.1676998740e-1f;
-    y = y * m - 1.2420140846e-1f;
-    y = y * m + 1.4249322787e-1f;
-    y = y * m - 1.6668057665e-1f;
-    y = y * m + 2.0000714765e-1f;
-    y = y * m - 2.4999993993e-1f;
-    y = y * m + 3.3333331174e-1f;
-    y = y * m * z;
-    y = y + -2.12194440e-4f * e;
-    y = y + -0.5f * z;
-    const float logU = m + y + 0.693359375f * e;
-    const float denominator = u - 1.f;
-    float result = denominator == 0.f ? v : logU * (v / denominator);
-    result = u == INFINITY ? INFINITY : result;
-    result = v == -1.f ? -INFINITY : result;
-    out[i] = v < -1.f || v != v ? NAN : result;
-  }
+  for (int64_t i = 0; i < size; i++) out[i] = log1pValue(x[i]);
 }
 
 template <int Op>
@@ -640,6 +641,249 @@ napi_value GateGrad(napi_env env, napi_callback_info info) {
         }
       },
       rowGrain);
+  return nullptr;
+}
+
+namespace {
+
+// One Bernoulli log-likelihood term from a logit, x·l − softplus(l), as the unfused ops compute it:
+// −((relu(l) − l·x) + log1p(exp(−|l|))), with the Exp and Log1p kernels' own functions, so that the two agree to the bit.
+inline float bernoulliElement(float x, float l) {
+  const float positive = l < 0.f ? 0.f : l;
+  return -((positive - l * x) + log1pValue(expPoly(-std::fabs(l))));
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void bernoulliElements(const float* __restrict x, const float* __restrict l, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) out[i] = bernoulliElement(x[i], l[i]);
+}
+
+/** Σ of one row's terms, added in order from 0 as the Sum kernel adds them (the terms computed a block at a time). */
+float bernoulliRow(const float* x, const float* l, int64_t cols) {
+  constexpr int64_t kBlock = 2048;
+  float terms[kBlock];
+  float sum = 0.f;
+  for (int64_t begin = 0; begin < cols; begin += kBlock) {
+    const int64_t size = cols - begin < kBlock ? cols - begin : kBlock;
+    bernoulliElements(x + begin, l + begin, terms, size);
+    for (int64_t i = 0; i < size; i++) sum += terms[i];
+  }
+  return sum;
+}
+
+/** out = dy · (x − sigmoid(l)) for one row (the Sigmoid kernel's function, then the Sub and Multiply kernels' order). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void bernoulliGradRow(const float* __restrict x, const float* __restrict l, float dy, float* __restrict out,
+                      int64_t cols) {
+  for (int64_t i = 0; i < cols; i++) out[i] = dy * (x[i] - sigmoidValue(l[i]));
+}
+
+struct BernoulliArgs {
+  const float* x;
+  const float* logits;
+  int64_t rows;
+  int64_t cols;
+};
+
+/** Reads x and logits [rows, cols] (argv 0, 1) and the two sizes (argv at sizesAt), checking them. */
+BernoulliArgs readBernoulli(napi_env env, napi_value* argv, int sizesAt, const char* name) {
+  size_t xLength, logitsLength;
+  BernoulliArgs args{};
+  args.x = floatArray(env, argv[0], "x", &xLength);
+  args.logits = floatArray(env, argv[1], "logits", &logitsLength);
+  args.rows = intArg(env, argv[sizesAt], name);
+  args.cols = intArg(env, argv[sizesAt + 1], name);
+  if (args.rows < 0 || args.cols < 0 || static_cast<int64_t>(xLength) != args.rows * args.cols ||
+      logitsLength != xLength) {
+    throw NativeError(std::string(name) + ": expected x and logits of rows·cols values each");
+  }
+  return args;
+}
+
+}  // namespace
+
+/**
+ * bernoulli(x, logits, out, rows, cols): out [rows] = Σ_j x·l − softplus(l) over each row of x and logits [rows, cols]
+ * (the log-likelihood of targets x under Bernoulli logits l, per example).
+ */
+napi_value Bernoulli(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  readArgs(env, info, argv, 5, "bernoulli");
+  const BernoulliArgs b = readBernoulli(env, argv, 3, "bernoulli");
+  size_t outLength;
+  float* out = floatArray(env, argv[2], "out", &outLength);
+  if (static_cast<int64_t>(outLength) != b.rows) throw NativeError("bernoulli: expected out of rows values");
+  parallelChunks(
+      b.rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) out[row] = bernoulliRow(b.x + row * b.cols, b.logits + row * b.cols, b.cols);
+      },
+      (kParallelGrain + b.cols - 1) / (b.cols > 0 ? b.cols : 1));
+  return nullptr;
+}
+
+/**
+ * bernoulliGrad(x, logits, dy, out, rows, cols): out [rows, cols] = dy[row] · (x − sigmoid(l)), the gradient of
+ * bernoulli w.r.t. the logits for dy [rows].
+ */
+napi_value BernoulliGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  readArgs(env, info, argv, 6, "bernoulliGrad");
+  const BernoulliArgs b = readBernoulli(env, argv, 4, "bernoulliGrad");
+  size_t dyLength, outLength;
+  const float* dy = floatArray(env, argv[2], "dy", &dyLength);
+  float* out = floatArray(env, argv[3], "out", &outLength);
+  if (static_cast<int64_t>(dyLength) != b.rows || static_cast<int64_t>(outLength) != b.rows * b.cols) {
+    throw NativeError("bernoulliGrad: expected dy of rows values and out of rows·cols");
+  }
+  parallelChunks(
+      b.rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) {
+          bernoulliGradRow(b.x + row * b.cols, b.logits + row * b.cols, dy[row], out + row * b.cols, b.cols);
+        }
+      },
+      (kParallelGrain + b.cols - 1) / (b.cols > 0 ? b.cols : 1));
+  return nullptr;
+}
+
+namespace {
+
+/** Reads float arrays of one size from argv[first …] (names as given), checking that they match. */
+template <int N>
+void readSameSize(napi_env env, napi_value* argv, const char* const (&names)[N], float* (&arrays)[N], const char* fn,
+                  size_t* size) {
+  for (int i = 0; i < N; i++) {
+    size_t length;
+    arrays[i] = floatArray(env, argv[i], names[i], &length);
+    if (i == 0) *size = length;
+    if (length != *size) throw NativeError(std::string(fn) + ": expected " + names[0] + " and " + names[i] + " of one size");
+  }
+}
+
+// The reparameterisation z = μ + exp(½·log σ²)·ε and its gradient, in the unfused ops' order: h = lv·½, e = exp(h),
+// z = μ + e·ε; d log σ² = ((dz·ε)·e)·½ (the gradients of the product, the exp and the halving), dμ = dz.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gaussianSampleLoop(const float* __restrict mean, const float* __restrict logVar, const float* __restrict eps,
+                        float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) out[i] = mean[i] + expPoly(logVar[i] * 0.5f) * eps[i];
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void gaussianSampleGradLoop(const float* __restrict dy, const float* __restrict logVar, const float* __restrict eps,
+                            float* __restrict dMean, float* __restrict dLogVar, int64_t size) {
+  for (int64_t i = 0; i < size; i++) {
+    dMean[i] = dy[i];
+    dLogVar[i] = dy[i] * eps[i] * expPoly(logVar[i] * 0.5f) * 0.5f;
+  }
+}
+
+// KL(N(μ, σ²) ‖ N(0, 1)) per value as the unfused ops compute it, ½·((exp(lv) + μ²) − (lv + 1)), and its gradient:
+// dμ = dy·μ, d lv = (dy·½)·(exp(lv) − 1), dy the example's.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void klElements(const float* __restrict mean, const float* __restrict logVar, float* __restrict out, int64_t size) {
+  for (int64_t i = 0; i < size; i++) out[i] = ((expPoly(logVar[i]) + mean[i] * mean[i]) - (logVar[i] + 1.f)) * 0.5f;
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void klGradRow(const float* __restrict mean, const float* __restrict logVar, float dy, float* __restrict dMean,
+               float* __restrict dLogVar, int64_t cols) {
+  const float half = dy * 0.5f;
+  for (int64_t j = 0; j < cols; j++) {
+    dMean[j] = dy * mean[j];
+    dLogVar[j] = half * (expPoly(logVar[j]) - 1.f);
+  }
+}
+
+/** Σ of one row of KL terms, added in order from 0 as the Sum kernel adds them. */
+float klRow(const float* mean, const float* logVar, int64_t cols) {
+  constexpr int64_t kBlock = 64;
+  float terms[kBlock];
+  float sum = 0.f;
+  for (int64_t begin = 0; begin < cols; begin += kBlock) {
+    const int64_t size = cols - begin < kBlock ? cols - begin : kBlock;
+    klElements(mean + begin, logVar + begin, terms, size);
+    for (int64_t i = 0; i < size; i++) sum += terms[i];
+  }
+  return sum;
+}
+
+void checkRows(int64_t rows, int64_t cols, size_t size, const char* fn) {
+  if (rows < 0 || cols < 0 || static_cast<int64_t>(size) != rows * cols) {
+    throw NativeError(std::string(fn) + ": expected mean and logVar of rows·cols values");
+  }
+}
+
+}  // namespace
+
+/** gaussianSample(mean, logVar, eps, out): out = mean + exp(logVar / 2)·eps, element-wise (one size). */
+napi_value GaussianSample(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  readArgs(env, info, argv, 4, "gaussianSample");
+  float* a[4];
+  size_t size;
+  readSameSize<4>(env, argv, {"mean", "logVar", "eps", "out"}, a, "gaussianSample", &size);
+  parallelChunks(static_cast<int64_t>(size),
+                 [&](int64_t begin, int64_t end) { gaussianSampleLoop(a[0] + begin, a[1] + begin, a[2] + begin, a[3] + begin, end - begin); });
+  return nullptr;
+}
+
+/** gaussianSampleGrad(dy, logVar, eps, dMean, dLogVar): the gradient of gaussianSample for dy (one size each). */
+napi_value GaussianSampleGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  readArgs(env, info, argv, 5, "gaussianSampleGrad");
+  float* a[5];
+  size_t size;
+  readSameSize<5>(env, argv, {"dy", "logVar", "eps", "dMean", "dLogVar"}, a, "gaussianSampleGrad", &size);
+  parallelChunks(static_cast<int64_t>(size), [&](int64_t begin, int64_t end) {
+    gaussianSampleGradLoop(a[0] + begin, a[1] + begin, a[2] + begin, a[3] + begin, a[4] + begin, end - begin);
+  });
+  return nullptr;
+}
+
+/** gaussianKl(mean, logVar, out, rows, cols): out [rows] = Σ ½·(exp(lv) + μ² − lv − 1) over each row. */
+napi_value GaussianKl(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  readArgs(env, info, argv, 5, "gaussianKl");
+  float* a[2];
+  size_t size, outLength;
+  readSameSize<2>(env, argv, {"mean", "logVar"}, a, "gaussianKl", &size);
+  float* out = floatArray(env, argv[2], "out", &outLength);
+  const int64_t rows = intArg(env, argv[3], "gaussianKl"), cols = intArg(env, argv[4], "gaussianKl");
+  checkRows(rows, cols, size, "gaussianKl");
+  if (static_cast<int64_t>(outLength) != rows) throw NativeError("gaussianKl: expected out of rows values");
+  parallelChunks(
+      rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) out[row] = klRow(a[0] + row * cols, a[1] + row * cols, cols);
+      },
+      (kParallelGrain + cols - 1) / (cols > 0 ? cols : 1));
+  return nullptr;
+}
+
+/**
+ * gaussianKlGrad(dy, mean, logVar, dMean, dLogVar, rows, cols): the gradient of gaussianKl for dy [rows]: dMean =
+ * dy·μ, dLogVar = ½·dy·(exp(lv) − 1), each [rows, cols].
+ */
+napi_value GaussianKlGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  readArgs(env, info, argv, 7, "gaussianKlGrad");
+  size_t dyLength, size;
+  const float* dy = floatArray(env, argv[0], "dy", &dyLength);
+  float* a[4];
+  readSameSize<4>(env, argv + 1, {"mean", "logVar", "dMean", "dLogVar"}, a, "gaussianKlGrad", &size);
+  const int64_t rows = intArg(env, argv[5], "gaussianKlGrad"), cols = intArg(env, argv[6], "gaussianKlGrad");
+  checkRows(rows, cols, size, "gaussianKlGrad");
+  if (static_cast<int64_t>(dyLength) != rows) throw NativeError("gaussianKlGrad: expected dy of rows values");
+  parallelChunks(
+      rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) {
+          const int64_t at = row * cols;
+          klGradRow(a[0] + at, a[1] + at, dy[row], a[2] + at, a[3] + at, cols);
+        }
+      },
+      (kParallelGrain + cols - 1) / (cols > 0 ? cols : 1));
   return nullptr;
 }
 

@@ -22,5 +22,11 @@ napi_value Log1p(napi_env env, napi_callback_info info);
 napi_value CopyRows(napi_env env, napi_callback_info info);
 napi_value Gate(napi_env env, napi_callback_info info);
 napi_value GateGrad(napi_env env, napi_callback_info info);
+napi_value Bernoulli(napi_env env, napi_callback_info info);
+napi_value BernoulliGrad(napi_env env, napi_callback_info info);
+napi_value GaussianSample(napi_env env, napi_callback_info info);
+napi_value GaussianSampleGrad(napi_env env, napi_callback_info info);
+napi_value GaussianKl(napi_env env, napi_callback_info info);
+napi_value GaussianKlGrad(napi_env env, napi_callback_info info);
 
 }  // namespace vaejs

@@ -618,6 +618,106 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
     expect(() => run({ x }, true)).toThrow('VaejsGatedActivationGrad: expected dy float32 [2,3,2], got none.');
   });
 
+  it('the fused VAE loss kernels (FUSED_KERNELS): the values of the tfjs ops they replace to the bit', () => {
+    // the unfused ops on the addon too, as in training (every non-empty tensor: nativeElementwiseRoute's default)
+    const shapes = [
+      [16, 28, 28, 1], // an MNIST batch: rows longer than a block of terms
+      [5, 7], // no vector width
+      [3, 2, 200], // rank 3
+      [9], // rank 1: one term an example
+      [0, 20], // no examples
+      [4, 0], // examples without terms: sums of 0
+    ];
+    const fused = (name: string, inputs: tf.NamedTensorMap) =>
+      tf.engine().runKernel(name, inputs) as tf.Tensor | tf.Tensor[];
+    for (const shape of shapes) {
+      const n = shape[0]!;
+      const perExample = (t: tf.Tensor) =>
+        t.rank === 1
+          ? t
+          : tf.sum(
+              t,
+              shape.slice(1).map((_, i) => i + 1),
+            );
+      const scale = (dy: tf.Tensor) => tf.reshape(dy, [n, ...shape.slice(1).map(() => 1)]);
+      // logits over the whole range that matters and beyond (exp under- and overflows), targets in [0, 1]
+      const logits = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 31), 40);
+      const x = tf.randomUniform(shape, 0, 1, 'float32', 32);
+      const mean = tf.randomNormal(shape, 0, 2, 'float32', 33);
+      const logVar = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 34), 30);
+      const epsilon = tf.randomNormal(shape, 0, 1, 'float32', 35);
+      const dy = tf.randomNormal([n], 0, 1, 'float32', 36);
+      const dz = tf.randomNormal(shape, 0, 1, 'float32', 37);
+      const result = withNative(() => {
+        const fast = readAll(() => [
+          fused(FUSED_KERNELS.bernoulliLogLikelihood, { x, logits }) as tf.Tensor,
+          fused(FUSED_KERNELS.bernoulliLogLikelihoodGrad, { dy, x, logits }) as tf.Tensor,
+          fused(FUSED_KERNELS.gaussianSample, { mean, logVar, epsilon }) as tf.Tensor,
+          ...(fused(FUSED_KERNELS.gaussianSampleGrad, { dy: dz, logVar, epsilon }) as tf.Tensor[]),
+          fused(FUSED_KERNELS.gaussianKl, { mean, logVar }) as tf.Tensor,
+          ...(fused(FUSED_KERNELS.gaussianKlGrad, { dy, mean, logVar }) as tf.Tensor[]),
+        ]);
+        const stock = readAll(() => {
+          const terms = tf.neg(
+            tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))),
+          );
+          const halfExp = tf.exp(tf.mul(logVar, 0.5));
+          const kl = tf.mul(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(logVar, 1)), 0.5);
+          return [
+            perExample(terms),
+            tf.mul(scale(dy), tf.sub(x, tf.sigmoid(logits))),
+            tf.add(mean, tf.mul(halfExp, epsilon)),
+            tf.reshape(dz, shape),
+            tf.mul(tf.mul(tf.mul(dz, epsilon), halfExp), 0.5),
+            perExample(kl),
+            tf.mul(scale(dy), mean),
+            tf.mul(tf.mul(scale(dy), 0.5), tf.sub(tf.exp(logVar), 1)),
+          ];
+        });
+        return { stock, fast };
+      });
+      for (const [i, name] of ['bernoulli', 'its gradient', 'z', 'dμ', 'd log σ²', 'kl', 'dμ', 'd log σ²'].entries()) {
+        expect(result.fast[i]!.length, `[${shape}] ${name}`).toBe(result.stock[i]!.length);
+        // a sum over no terms is 0 (the stock wasm Sum leaves such an output unwritten: whatever the memory held)
+        const sumOfNothing = (i === 0 || i === 5) && shape[1] === 0;
+        expect(result.fast[i], `[${shape}] ${name}`).toEqual(sumOfNothing ? new Float32Array(n) : result.stock[i]);
+      }
+      if (shape[0] === 16) {
+        // not a vacuous comparison: the sums and their terms are finite and not all 0
+        expect(result.fast[0]!.every((v) => Number.isFinite(v) && v < 0)).toBe(true);
+        expect(result.fast[5]!.every((v) => v > 0)).toBe(true); // +∞ where exp(log σ²) overflows, never NaN
+      }
+      tf.dispose([logits, x, mean, logVar, epsilon, dy, dz]);
+    }
+  });
+
+  it('the fused VAE loss kernels refuse what they do not compute, in one line naming the input', () => {
+    const run = (name: string, inputs: Record<string, tf.Tensor>) =>
+      withNative(() => tf.dispose(tf.engine().runKernel(name, inputs)));
+    const a = tf.ones([2, 3]);
+    const b = tf.ones([3, 2]);
+    const ints = tf.ones([2, 3], 'int32');
+    expect(() => run(FUSED_KERNELS.bernoulliLogLikelihood, { x: a, logits: b })).toThrow(
+      'VaejsBernoulliLogLikelihood: expected logits float32 [2,3], got float32 [3,2].',
+    );
+    expect(() => run(FUSED_KERNELS.bernoulliLogLikelihood, { x: ints, logits: a })).toThrow(
+      'VaejsBernoulliLogLikelihood: expected x float32 of rank ≥ 1 (examples first), got int32 [2,3].',
+    );
+    expect(() => run(FUSED_KERNELS.bernoulliLogLikelihoodGrad, { x: a, logits: a, dy: a })).toThrow(
+      'VaejsBernoulliLogLikelihoodGrad: expected dy float32 [2], got float32 [2,3].',
+    );
+    expect(() => run(FUSED_KERNELS.gaussianSample, { mean: a, logVar: a })).toThrow(
+      'VaejsGaussianSample: expected epsilon float32 [2,3], got none.',
+    );
+    expect(() => run(FUSED_KERNELS.gaussianKl, { mean: a, logVar: b })).toThrow(
+      'VaejsGaussianKl: expected logVar float32 [2,3], got float32 [3,2].',
+    );
+    expect(() => run(FUSED_KERNELS.gaussianKlGrad, { mean: a, logVar: a })).toThrow(
+      'VaejsGaussianKlGrad: expected dy float32 [2], got none.',
+    );
+    tf.dispose([a, b, ints]);
+  });
+
   it('give the same values on 2 threads as on 1 (large tensors split in chunks), Adam included', () => {
     const x = tf.randomNormal([64, 24, 24, 16], 0, 3, 'float32', 11);
     const y = tf.randomNormal([64, 24, 24, 16], 0, 1, 'float32', 12);
@@ -640,6 +740,9 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         tf.sum(x, [1, 2, 3]),
         tf.sum(wide, 0),
         tf.engine().runKernel(FUSED_KERNELS.gatedActivation, { x }) as tf.Tensor,
+        tf.engine().runKernel(FUSED_KERNELS.bernoulliLogLikelihood, { x: tf.sigmoid(y), logits: x }) as tf.Tensor,
+        tf.engine().runKernel(FUSED_KERNELS.gaussianKl, { mean: y, logVar: x }) as tf.Tensor,
+        ...(tf.engine().runKernel(FUSED_KERNELS.gaussianSampleGrad, { dy: y, logVar: x, epsilon: y }) as tf.Tensor[]),
         tf
           .engine()
           .runKernel(FUSED_KERNELS.gatedActivationGrad, { x, dy: tf.slice(y, 0, [64, 24, 24, 8]) }) as tf.Tensor,

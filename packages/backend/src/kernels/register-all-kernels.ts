@@ -4,6 +4,7 @@
 import { identityConfig } from './identity';
 import { nativeAddConfig } from './native-add';
 import { nativeBatchMatMulConfig } from './native-batch-mat-mul';
+import { nativeBernoulliConfig, nativeBernoulliGradConfig } from './native-bernoulli';
 import { nativeConcatConfig } from './native-concat';
 import { nativeConv2DConfig } from './native-conv2d';
 import { nativeConv2DBackpropFilterConfig } from './native-conv2d-backprop-filter';
@@ -13,6 +14,12 @@ import { nativeFusedConv2DConfig } from './native-fused-conv2d';
 import { nativeFusedMatMulConfig } from './native-fused-mat-mul';
 import { nativeGatedActivationConfig, nativeGatedActivationGradConfig } from './native-gated-activation';
 import { nativeGatherV2Config } from './native-gather-v2';
+import {
+  nativeGaussianKlConfig,
+  nativeGaussianKlGradConfig,
+  nativeGaussianSampleConfig,
+  nativeGaussianSampleGradConfig,
+} from './native-gaussian';
 import { nativeLog1pConfig } from './native-log1p';
 import { nativeMultiplyConfig } from './native-multiply';
 import { nativePadV2Config } from './native-pad-v2';
@@ -64,4 +71,10 @@ export const nativeKernelConfigs: readonly FastKernelConfig[] = [
   nativeMultiplyConfig,
   nativeGatedActivationConfig,
   nativeGatedActivationGradConfig,
+  nativeBernoulliConfig,
+  nativeBernoulliGradConfig,
+  nativeGaussianSampleConfig,
+  nativeGaussianSampleGradConfig,
+  nativeGaussianKlConfig,
+  nativeGaussianKlGradConfig,
 ];

@@ -2,6 +2,7 @@
  * Bernoulli likelihood from logits, the usual decoder for binarised (or grey-level) images.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS, hasFusedKernels } from '../fused-kernels';
 import { assertPair, sumPerExample } from './reduce';
 
 /**
@@ -33,13 +34,19 @@ let perExampleOp: PerExample | undefined;
 /**
  * Σ x·l − softplus(l) per example, with its gradient written out: ∂/∂l = x − σ(l), ∂/∂x = l (each times the
  * example's upstream gradient). Autodiff of the element-wise formula takes about 20 ops over the image tensor (the
- * masks of relu and |l|, their products and sums); this takes 4. The values are the formula's; the gradients equal
+ * masks of relu and |l|, their products and sums); this takes 4. Where the active backend has @vaejs/core's fused
+ * Bernoulli kernels (the wasm backend with @vaejs/backend's native kernels) it is one kernel call each way, and the
+ * gradient w.r.t. x is computed only when something asks for it. The values are the formula's; the gradients equal
  * autodiff's to float rounding. Exported for losses; not part of the public API.
  * @param x float32 [batch, ...]
  * @param logits float32, same shape
  * @returns float32 [batch]
  */
 export function bernoulliPerExample(x: tf.Tensor, logits: tf.Tensor): tf.Tensor1D {
+  if (hasFusedKernels(FUSED_KERNELS.bernoulliLogLikelihood, FUSED_KERNELS.bernoulliLogLikelihoodGrad)) {
+    registerFusedGradient();
+    return tf.engine().runKernel(FUSED_KERNELS.bernoulliLogLikelihood, { x, logits }) as tf.Tensor1D;
+  }
   // built lazily, so that importing the package touches no tfjs engine state
   perExampleOp ??= tf.customGrad((target, logitValues, save) => {
     const [xs, ls] = [target as tf.Tensor, logitValues as tf.Tensor];
@@ -48,10 +55,37 @@ export function bernoulliPerExample(x: tf.Tensor, logits: tf.Tensor): tf.Tensor1
       value: sumPerExample(bernoulliLogElements(xs, ls)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedX, savedLogits] = saved as [tf.Tensor, tf.Tensor];
-        const scale = tf.reshape(dy, [dy.shape[0] as number, ...savedX.shape.slice(1).map(() => 1)]);
+        const scale = perExampleScale(dy, savedX);
         return [tf.mul(scale, savedLogits), tf.mul(scale, tf.sub(savedX, tf.sigmoid(savedLogits)))];
       },
     };
   }) as unknown as PerExample;
   return perExampleOp(x, logits);
+}
+
+/** dy [batch] as [batch, 1, …, 1], to scale every value of an example shaped like `like`. */
+function perExampleScale(dy: tf.Tensor, like: tf.Tensor): tf.Tensor {
+  return tf.reshape(dy, [dy.shape[0] as number, ...like.shape.slice(1).map(() => 1)]);
+}
+
+/**
+ * The fused kernel's gradient, registered on first use: one closure per input, so that tfjs computes the targets'
+ * gradient only when they are on the path to a variable (training never asks for it).
+ */
+function registerFusedGradient(): void {
+  if (tf.getGradient(FUSED_KERNELS.bernoulliLogLikelihood) != null) return;
+  tf.registerGradient({
+    kernelName: FUSED_KERNELS.bernoulliLogLikelihood,
+    inputsToSave: ['x', 'logits'],
+    gradFunc: (dy, saved) => {
+      const [x, logits] = saved as [tf.Tensor, tf.Tensor];
+      return {
+        x: () => tf.mul(perExampleScale(dy as tf.Tensor, logits), logits),
+        logits: () =>
+          tf
+            .engine()
+            .runKernel(FUSED_KERNELS.bernoulliLogLikelihoodGrad, { dy: dy as tf.Tensor, x, logits }) as tf.Tensor,
+      };
+    },
+  });
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertRank } from '../checks';
 import { formatExpected, ValueError } from '../errors';
+import { FUSED_KERNELS, hasFusedKernels } from '../fused-kernels';
 import { tfSeed } from '../random';
 import { assertBatchedFloat, assertBroadcastsTo, assertPair, LOG_2PI, sumPerExample } from './reduce';
 
@@ -23,6 +24,10 @@ export function gaussianSample(mean: tf.Tensor, logVar: tf.Tensor, seed?: number
   }
   return tf.tidy(() => {
     const epsilon = tf.randomNormal(mean.shape, 0, 1, 'float32', seed === undefined ? undefined : tfSeed(seed));
+    if (hasFusedKernels(FUSED_KERNELS.gaussianSample, FUSED_KERNELS.gaussianSampleGrad)) {
+      registerFusedGradients();
+      return tf.engine().runKernel(FUSED_KERNELS.gaussianSample, { mean, logVar, epsilon }) as tf.Tensor;
+    }
     return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), epsilon));
   });
 }
@@ -86,7 +91,13 @@ function klElements(mean: tf.Tensor, logVar: tf.Tensor): tf.Tensor {
  */
 export function klStandardNormal(mean: tf.Tensor, logVar: tf.Tensor): tf.Tensor1D {
   assertPair('klStandardNormal', 'mean', mean, 'logVar', logVar);
-  return tf.tidy(() => klStandardNormalOp()(mean, logVar));
+  return tf.tidy(() => {
+    if (hasFusedKernels(FUSED_KERNELS.gaussianKl, FUSED_KERNELS.gaussianKlGrad)) {
+      registerFusedGradients();
+      return tf.engine().runKernel(FUSED_KERNELS.gaussianKl, { mean, logVar }) as tf.Tensor1D;
+    }
+    return klStandardNormalOp()(mean, logVar);
+  });
 }
 
 type KlOp = (mean: tf.Tensor, logVar: tf.Tensor) => tf.Tensor1D;
@@ -130,5 +141,38 @@ export function klGaussians(meanQ: tf.Tensor, logVarQ: tf.Tensor, meanP: tf.Tens
     const ratio = tf.mul(tf.add(tf.exp(logVarQ), tf.square(tf.sub(meanQ, meanP))), tf.exp(tf.neg(logVarP)));
     const elements = tf.mul(tf.sub(tf.add(tf.sub(logVarP, logVarQ), ratio), 1), 0.5);
     return sumPerExample(elements);
+  });
+}
+
+/**
+ * The gradients of the fused sample and KL kernels (where the active backend has them: the wasm backend with
+ * @vaejs/backend's native kernels), registered on first use. Each gradient kernel gives dμ and d log σ² in one call;
+ * ε's gradient is computed only if something asks for it.
+ */
+function registerFusedGradients(): void {
+  if (tf.getGradient(FUSED_KERNELS.gaussianSample) != null) return;
+  tf.registerGradient({
+    kernelName: FUSED_KERNELS.gaussianSample,
+    inputsToSave: ['logVar', 'epsilon'],
+    gradFunc: (dy, saved) => {
+      const [logVar, epsilon] = saved as [tf.Tensor, tf.Tensor];
+      const inputs = { dy: dy as tf.Tensor, logVar, epsilon };
+      const [dMean, dLogVar] = tf.engine().runKernel(FUSED_KERNELS.gaussianSampleGrad, inputs) as tf.Tensor[];
+      return {
+        mean: () => dMean as tf.Tensor,
+        logVar: () => dLogVar as tf.Tensor,
+        epsilon: () => tf.mul(dy as tf.Tensor, tf.exp(tf.mul(logVar, 0.5))),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: FUSED_KERNELS.gaussianKl,
+    inputsToSave: ['mean', 'logVar'],
+    gradFunc: (dy, saved) => {
+      const [mean, logVar] = saved as [tf.Tensor, tf.Tensor];
+      const inputs = { dy: dy as tf.Tensor, mean, logVar };
+      const [dMean, dLogVar] = tf.engine().runKernel(FUSED_KERNELS.gaussianKlGrad, inputs) as tf.Tensor[];
+      return { mean: () => dMean as tf.Tensor, logVar: () => dLogVar as tf.Tensor };
+    },
   });
 }

@@ -96,6 +96,39 @@ export interface NativeAddon {
   gate(...args: NativeGateArgs): void;
   /** out [rows, 2C] = the gradient of `gate` w.r.t. x for dy [rows, C] (t and s computed again from x and bias). */
   gateGrad(...args: [...NativeGateArgs, dy: Float32Array]): void;
+  /** out [rows] = Σ x·l − softplus(l) over each row of x and logits [rows, cols] (the Bernoulli log-likelihood). */
+  bernoulli(x: Float32Array, logits: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out [rows, cols] = dy[row] · (x − sigmoid(l)): the gradient of `bernoulli` w.r.t. the logits for dy [rows]. */
+  bernoulliGrad(
+    x: Float32Array,
+    logits: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+  /** out = mean + exp(logVar / 2)·eps, element-wise (all of one size). */
+  gaussianSample(mean: Float32Array, logVar: Float32Array, eps: Float32Array, out: Float32Array): void;
+  /** dMean = dy, dLogVar = dy·eps·exp(logVar / 2)·½: the gradient of `gaussianSample` for dy. */
+  gaussianSampleGrad(
+    dy: Float32Array,
+    logVar: Float32Array,
+    eps: Float32Array,
+    dMean: Float32Array,
+    dLogVar: Float32Array,
+  ): void;
+  /** out [rows] = Σ ½·(exp(lv) + μ² − lv − 1) over each row of mean and logVar [rows, cols]. */
+  gaussianKl(mean: Float32Array, logVar: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** dMean = dy[row]·μ, dLogVar = ½·dy[row]·(exp(lv) − 1): the gradient of `gaussianKl` for dy [rows]. */
+  gaussianKlGrad(
+    dy: Float32Array,
+    mean: Float32Array,
+    logVar: Float32Array,
+    dMean: Float32Array,
+    dLogVar: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * out [outer, middle, inner] = a + b (op 0), a − b (1) or a · b (2), a and b each [outer or 1, middle or 1, inner or
    * 1] as their axes' bits say (4 outer, 2 middle, 1 inner).
@@ -135,6 +168,12 @@ export const NATIVE_FUNCTIONS = [
   'binary',
   'gate',
   'gateGrad',
+  'bernoulli',
+  'bernoulliGrad',
+  'gaussianSample',
+  'gaussianSampleGrad',
+  'gaussianKl',
+  'gaussianKlGrad',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 // a function added to NativeAddon but not to NATIVE_FUNCTIONS fails to compile here
