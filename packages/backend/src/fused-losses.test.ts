@@ -7,6 +7,7 @@ import { bernoulliLogLikelihood, FUSED_KERNELS, gaussianSample, hasFusedKernels,
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAll } from './__fixtures__/kernel-compare';
 import { itLoadsOnCi, native } from './__fixtures__/native';
+import { installFreeingGradients, uninstallFreeingGradients } from './freeing-gradients';
 import { nativeKernelConfigs, registerFastKernels, restoreKernels } from './kernels/register-all-kernels';
 import { setNativeAddon } from './kernels/utils/native-addon';
 
@@ -103,12 +104,40 @@ describe.runIf(native.addon != null)('the VAE loss terms on wasm with the native
     register(true);
     const x = tf.randomUniform([4, 6], 0, 1, 'float32', 1);
     const logits = tf.randomNormal([4, 6], 0, 3, 'float32', 2);
-    const before = calls.get(FUSED_KERNELS.bernoulliLogLikelihoodGrad) ?? 0;
-    // w.r.t. the targets alone: dy·l, and the logits' gradient kernel not run
-    const [dx] = readAll(() => tf.grads((t: tf.Tensor) => bernoulliLogLikelihood(t, logits))([x]));
-    expect(calls.get(FUSED_KERNELS.bernoulliLogLikelihoodGrad) ?? 0).toBe(before);
-    expect(dx).toEqual(logits.dataSync());
-    tf.dispose([x, logits]);
+    const weights = tf.tensor1d([1, -2, 0.5, 3]);
+    const weighted = (t: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(bernoulliLogLikelihood(t, l), weights));
+    // the products of the targets' gradient, dy [4, 1] · logits [4, 6], counted
+    const multiply = tf.getKernel('Multiply', 'wasm')!;
+    let targetProducts = 0;
+    tf.unregisterKernel('Multiply', 'wasm');
+    tf.registerKernel({
+      ...multiply,
+      kernelFunc: (args) => {
+        const shapes = Object.values(args.inputs).map((t) => t?.shape.join());
+        if (shapes.includes('4,6')) targetProducts++;
+        return multiply.kernelFunc(args);
+      },
+    });
+    try {
+      calls.clear();
+      const [dx] = readAll(() => tf.grads((t: tf.Tensor) => weighted(t, logits))([x]));
+      expect(calls.get(FUSED_KERNELS.bernoulliLogLikelihood)).toBe(1);
+      expect(calls.get(FUSED_KERNELS.bernoulliLogLikelihoodGrad)).toBeUndefined();
+      expect(targetProducts).toBe(1);
+      const l = logits.arraySync() as number[][];
+      const w = [1, -2, 0.5, 3];
+      expect(Array.from(dx!)).toEqual(l.flatMap((row, i) => row.map((v) => Math.fround(w[i]! * v))));
+      // as in training: the logits' gradient only, and no product for the targets
+      targetProducts = 0;
+      calls.clear();
+      readAll(() => tf.grads((l: tf.Tensor) => weighted(x, l))([logits]));
+      expect(calls.get(FUSED_KERNELS.bernoulliLogLikelihoodGrad)).toBe(1);
+      expect(targetProducts).toBe(0);
+    } finally {
+      tf.unregisterKernel('Multiply', 'wasm');
+      tf.registerKernel(multiply);
+      tf.dispose([x, logits, weights]);
+    }
   });
 
   it('do not leak (values and gradients of the loss, fused and not)', () => {
@@ -121,13 +150,19 @@ describe.runIf(native.addon != null)('the VAE loss terms on wasm with the native
           tf.sum(gaussianSample(mean, logVar, 7), 1),
         ),
       );
-    for (const fused of [false, true]) {
-      register(fused);
+    for (const [fused, freeing] of [
+      [false, false],
+      [true, false],
+      [true, true], // the backward pass training uses (enableFastTraining installs it)
+    ]) {
+      register(fused!);
+      if (freeing) installFreeingGradients();
       const logits = tf.randomNormal([4, 3, 3, 1], 0, 1, 'float32', 2);
       const logVar = tf.randomNormal([4, 2], 0, 1, 'float32', 4);
       const before = tf.memory().numTensors;
       tf.dispose(tf.tidy(() => [loss(logits, logVar), ...tf.grads(loss)([logits, logVar])]));
-      expect(tf.memory().numTensors, `fused ${fused}`).toBe(before);
+      uninstallFreeingGradients();
+      expect(tf.memory().numTensors, `fused ${fused}, freeing ${freeing}`).toBe(before);
       tf.dispose([logits, logVar]);
     }
     tf.dispose([x, mean]);

@@ -31,9 +31,7 @@ describe('hasFusedKernel', () => {
       'VaejsGaussianKl',
       'VaejsGaussianKlGrad',
     ]);
-    for (const name of Object.values(FUSED_KERNELS)) {
-      for (const backend of ['cpu', 'webgl', 'wasm', 'tensorflow', 'webgpu'])
-        expect(tf.getKernel(name, backend)).toBeUndefined();
-    }
+    // none of them is a stock tfjs kernel (the cpu backend, loaded here, registers every kernel it has)
+    for (const name of Object.values(FUSED_KERNELS)) expect(tf.getKernel(name, 'cpu')).toBeUndefined();
   });
 });

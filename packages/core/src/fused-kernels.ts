@@ -23,6 +23,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *   ((exp(logVar) + mean²) − (logVar + 1))·½ (the KL divergence from N(mean, exp(logVar)) to N(0, I)).
  * - `gaussianKlGrad`: inputs `dy` [n], `mean` and `logVar`; outputs [dMean, dLogVar] = [dy·mean, (dy·½)·(exp(logVar)
  *   − 1)], dy of each example at every one of its positions.
+ *
+ * Sums over an example's values start from 0 and add them in order. The gradient kernels have no gradient of their
+ * own: a second-order gradient through a fused op throws where the fused kernels run.
  */
 export const FUSED_KERNELS = Object.freeze({
   gatedActivation: 'VaejsGatedActivation',

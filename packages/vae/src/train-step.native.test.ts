@@ -64,6 +64,7 @@ describe.runIf(report.native != null)('VAE training steps on wasm with the nativ
 
   function train(arch: 'mlp' | 'conv', fused: boolean): { weights: Float32Array[]; losses: number[] } {
     useFused(fused);
+    const tensorsBefore = tf.memory().numTensors;
     const config =
       arch === 'mlp'
         ? { inputShape: [28, 28, 1], latentDim: 8, arch, hidden: [64], seed: 3 }
@@ -81,6 +82,7 @@ describe.runIf(report.native != null)('VAE training steps on wasm with the nativ
     tf.dispose(x);
     optimizer.dispose();
     vae.dispose();
+    expect(tf.memory().numTensors, 'tensors left').toBe(tensorsBefore);
     return { weights, losses };
   }
 

@@ -660,7 +660,7 @@ void bernoulliElements(const float* __restrict x, const float* __restrict l, flo
 
 /** Σ of one row's terms, added in order from 0 as the Sum kernel adds them (the terms computed a block at a time). */
 float bernoulliRow(const float* x, const float* l, int64_t cols) {
-  constexpr int64_t kBlock = 2048;
+  constexpr int64_t kBlock = 64;
   float terms[kBlock];
   float sum = 0.f;
   for (int64_t begin = 0; begin < cols; begin += kBlock) {

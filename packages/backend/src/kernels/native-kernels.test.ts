@@ -620,32 +620,74 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
 
   it('the fused VAE loss kernels (FUSED_KERNELS): the values of the tfjs ops they replace to the bit', () => {
     // the unfused ops on the addon too, as in training (every non-empty tensor: nativeElementwiseRoute's default)
-    const shapes = [
-      [16, 28, 28, 1], // an MNIST batch: rows longer than a block of terms
-      [5, 7], // no vector width
-      [3, 2, 200], // rank 3
-      [9], // rank 1: one term an example
-      [0, 20], // no examples
-      [4, 0], // examples without terms: sums of 0
+    type Case = { shape: number[]; tensors: () => Record<'logits' | 'x' | 'mean' | 'logVar' | 'epsilon', tf.Tensor> };
+    const random = (shape: number[]): Case => ({
+      shape,
+      tensors: () => ({
+        // logits over the whole range that matters and beyond (exp under- and overflows), targets in [0, 1]
+        logits: tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 31), 40),
+        x: tf.randomUniform(shape, 0, 1, 'float32', 32),
+        mean: tf.randomNormal(shape, 0, 2, 'float32', 33),
+        logVar: tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 34), 30),
+        epsilon: tf.randomNormal(shape, 0, 1, 'float32', 35),
+      }),
+    });
+    const inf = Number.POSITIVE_INFINITY;
+    const special: Case = {
+      shape: [3, 6],
+      tensors: () => ({
+        // saturated terms (−0), ±∞, NaN, ±0 and values at exp's limits
+        logits: tf.tensor2d([
+          [100, -100, inf, -inf, Number.NaN, 0],
+          [-0, 1e-30, 88.8, -88.8, 89, -87.4],
+          [20, -20, 3, -3, 0.5, -0.5],
+        ]),
+        x: tf.tensor2d([
+          [1, 0, 1, 0, 0.5, 1],
+          [1, 1, 0, 0, 0.5, 0],
+          [0.3, 0.7, 1, 0, 1, 0],
+        ]),
+        mean: tf.tensor2d([
+          [0, -0, inf, -inf, Number.NaN, 1e20],
+          [1, -1, 2, -2, 0.5, -0.5],
+          [3, 1e-20, -3, 0, 0, 0],
+        ]),
+        logVar: tf.tensor2d([
+          [0, 0, 0, 0, 0, 0],
+          [inf, -inf, Number.NaN, 100, -100, 88.8],
+          [-87.4, 177, -175, 1e-30, -0, 2],
+        ]),
+        epsilon: tf.tensor2d([
+          [1, -1, 0.5, 0, -0, 2],
+          [0, 1, -1, 0.5, 2, -2],
+          [inf, -inf, 1, 1, Number.NaN, 1],
+        ]),
+      }),
+    };
+    const cases = [
+      random([16, 28, 28, 1]), // an MNIST batch: rows of 784, blocks of 64 terms and a rest
+      random([2, 1000]), // longer rows
+      random([5, 7]), // no vector width
+      random([3, 2, 200]), // rank 3
+      random([9]), // rank 1: one term an example
+      random([0, 20]), // no examples
+      random([4, 0]), // examples without terms: sums of 0
+      special,
     ];
     const fused = (name: string, inputs: tf.NamedTensorMap) =>
       tf.engine().runKernel(name, inputs) as tf.Tensor | tf.Tensor[];
-    for (const shape of shapes) {
+    for (const { shape, tensors } of cases) {
       const n = shape[0]!;
+      // each example's values summed from 0 in order (the stock Sum; a rank-1 tensor as [n, 1])
       const perExample = (t: tf.Tensor) =>
         t.rank === 1
-          ? t
+          ? tf.sum(tf.reshape(t, [n, 1]), 1)
           : tf.sum(
               t,
               shape.slice(1).map((_, i) => i + 1),
             );
       const scale = (dy: tf.Tensor) => tf.reshape(dy, [n, ...shape.slice(1).map(() => 1)]);
-      // logits over the whole range that matters and beyond (exp under- and overflows), targets in [0, 1]
-      const logits = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 31), 40);
-      const x = tf.randomUniform(shape, 0, 1, 'float32', 32);
-      const mean = tf.randomNormal(shape, 0, 2, 'float32', 33);
-      const logVar = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 34), 30);
-      const epsilon = tf.randomNormal(shape, 0, 1, 'float32', 35);
+      const { logits, x, mean, logVar, epsilon } = tensors();
       const dy = tf.randomNormal([n], 0, 1, 'float32', 36);
       const dz = tf.randomNormal(shape, 0, 1, 'float32', 37);
       const result = withNative(() => {
@@ -680,12 +722,18 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         expect(result.fast[i]!.length, `[${shape}] ${name}`).toBe(result.stock[i]!.length);
         // a sum over no terms is 0 (the stock wasm Sum leaves such an output unwritten: whatever the memory held)
         const sumOfNothing = (i === 0 || i === 5) && shape[1] === 0;
+        // toEqual tells −0 from +0 and NaN equals NaN
         expect(result.fast[i], `[${shape}] ${name}`).toEqual(sumOfNothing ? new Float32Array(n) : result.stock[i]);
       }
       if (shape[0] === 16) {
         // not a vacuous comparison: the sums and their terms are finite and not all 0
         expect(result.fast[0]!.every((v) => Number.isFinite(v) && v < 0)).toBe(true);
         expect(result.fast[5]!.every((v) => v > 0)).toBe(true); // +∞ where exp(log σ²) overflows, never NaN
+      }
+      if (shape === special.shape) {
+        // the special values reach the outputs: NaN and ∞ where the formula gives them
+        expect(Array.from(result.fast[0]!).map(Number.isNaN)).toEqual([true, false, false]);
+        expect(Array.from(result.fast[5]!)).toEqual([Number.NaN, Number.NaN, Number.POSITIVE_INFINITY]);
       }
       tf.dispose([logits, x, mean, logVar, epsilon, dy, dz]);
     }
@@ -741,8 +789,17 @@ describe.runIf(native.addon != null)('native element-wise and data-movement kern
         tf.sum(wide, 0),
         tf.engine().runKernel(FUSED_KERNELS.gatedActivation, { x }) as tf.Tensor,
         tf.engine().runKernel(FUSED_KERNELS.bernoulliLogLikelihood, { x: tf.sigmoid(y), logits: x }) as tf.Tensor,
-        tf.engine().runKernel(FUSED_KERNELS.gaussianKl, { mean: y, logVar: x }) as tf.Tensor,
+        tf.engine().runKernel(FUSED_KERNELS.bernoulliLogLikelihoodGrad, {
+          dy: tf.range(0, 64),
+          x: tf.sigmoid(y),
+          logits: x,
+        }) as tf.Tensor,
+        tf.engine().runKernel(FUSED_KERNELS.gaussianSample, { mean: y, logVar: x, epsilon: y }) as tf.Tensor,
         ...(tf.engine().runKernel(FUSED_KERNELS.gaussianSampleGrad, { dy: y, logVar: x, epsilon: y }) as tf.Tensor[]),
+        tf.engine().runKernel(FUSED_KERNELS.gaussianKl, { mean: y, logVar: x }) as tf.Tensor,
+        ...(tf
+          .engine()
+          .runKernel(FUSED_KERNELS.gaussianKlGrad, { dy: tf.range(0, 64), mean: y, logVar: x }) as tf.Tensor[]),
         tf
           .engine()
           .runKernel(FUSED_KERNELS.gatedActivationGrad, { x, dy: tf.slice(y, 0, [64, 24, 24, 8]) }) as tf.Tensor,

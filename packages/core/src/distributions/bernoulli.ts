@@ -35,15 +35,18 @@ let perExampleOp: PerExample | undefined;
  * Σ x·l − softplus(l) per example, with its gradient written out: ∂/∂l = x − σ(l), ∂/∂x = l (each times the
  * example's upstream gradient). Autodiff of the element-wise formula takes about 20 ops over the image tensor (the
  * masks of relu and |l|, their products and sums); this takes 4. Where the active backend has @vaejs/core's fused
- * Bernoulli kernels (the wasm backend with @vaejs/backend's native kernels) it is one kernel call each way, and the
- * gradient w.r.t. x is computed only when something asks for it. The values are the formula's; the gradients equal
- * autodiff's to float rounding. Exported for losses; not part of the public API.
+ * Bernoulli kernels (the wasm backend with @vaejs/backend's native kernels) it is one kernel call each way, the
+ * gradient w.r.t. x is computed only when something asks for it, and there is no second-order gradient. The values
+ * are the formula's; the gradients equal autodiff's to float rounding. Exported for losses; not part of the public
+ * API.
  * @param x float32 [batch, ...]
  * @param logits float32, same shape
  * @returns float32 [batch]
  */
 export function bernoulliPerExample(x: tf.Tensor, logits: tf.Tensor): tf.Tensor1D {
-  if (hasFusedKernels(FUSED_KERNELS.bernoulliLogLikelihood, FUSED_KERNELS.bernoulliLogLikelihoodGrad)) {
+  // (rank 1 keeps the ops: each example's one term is its value as is, where the kernel adds it to 0, which turns a
+  // −0 into +0)
+  if (x.rank > 1 && hasFusedKernels(FUSED_KERNELS.bernoulliLogLikelihood, FUSED_KERNELS.bernoulliLogLikelihoodGrad)) {
     registerFusedGradient();
     return tf.engine().runKernel(FUSED_KERNELS.bernoulliLogLikelihood, { x, logits }) as tf.Tensor1D;
   }
