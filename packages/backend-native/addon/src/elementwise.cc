@@ -658,17 +658,25 @@ void bernoulliElements(const float* __restrict x, const float* __restrict l, flo
   for (int64_t i = 0; i < size; i++) out[i] = bernoulliElement(x[i], l[i]);
 }
 
-/** Σ of one row's terms, added in order from 0 as the Sum kernel adds them (the terms computed a block at a time). */
-float bernoulliRow(const float* x, const float* l, int64_t cols) {
+/**
+ * Σ of one row's terms, added in order from 0 as the Sum kernel adds them; fill(begin, size, terms) computes `size`
+ * terms from `begin` on, a block at a time (vectorised), so that the sum's dependency chain is all that runs in order.
+ */
+template <typename Fill>
+float sumInOrder(int64_t cols, Fill fill) {
   constexpr int64_t kBlock = 64;
   float terms[kBlock];
   float sum = 0.f;
   for (int64_t begin = 0; begin < cols; begin += kBlock) {
     const int64_t size = cols - begin < kBlock ? cols - begin : kBlock;
-    bernoulliElements(x + begin, l + begin, terms, size);
+    fill(begin, size, terms);
     for (int64_t i = 0; i < size; i++) sum += terms[i];
   }
   return sum;
+}
+
+float bernoulliRow(const float* x, const float* l, int64_t cols) {
+  return sumInOrder(cols, [&](int64_t begin, int64_t size, float* terms) { bernoulliElements(x + begin, l + begin, terms, size); });
 }
 
 /** out = dy · (x − sigmoid(l)) for one row (the Sigmoid kernel's function, then the Sub and Multiply kernels' order). */
@@ -797,15 +805,7 @@ void klGradRow(const float* __restrict mean, const float* __restrict logVar, flo
 
 /** Σ of one row of KL terms, added in order from 0 as the Sum kernel adds them. */
 float klRow(const float* mean, const float* logVar, int64_t cols) {
-  constexpr int64_t kBlock = 64;
-  float terms[kBlock];
-  float sum = 0.f;
-  for (int64_t begin = 0; begin < cols; begin += kBlock) {
-    const int64_t size = cols - begin < kBlock ? cols - begin : kBlock;
-    klElements(mean + begin, logVar + begin, terms, size);
-    for (int64_t i = 0; i < size; i++) sum += terms[i];
-  }
-  return sum;
+  return sumInOrder(cols, [&](int64_t begin, int64_t size, float* terms) { klElements(mean + begin, logVar + begin, terms, size); });
 }
 
 void checkRows(int64_t rows, int64_t cols, size_t size, const char* fn) {

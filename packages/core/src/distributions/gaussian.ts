@@ -146,33 +146,40 @@ export function klGaussians(meanQ: tf.Tensor, logVarQ: tf.Tensor, meanP: tf.Tens
 
 /**
  * The gradients of the fused sample and KL kernels (where the active backend has them: the wasm backend with
- * @vaejs/backend's native kernels), registered on first use. Each gradient kernel gives dμ and d log σ² in one call;
- * ε's gradient is computed only if something asks for it.
+ * @vaejs/backend's native kernels), registered on first use. Each gradient kernel gives dμ and d log σ² in one call
+ * (from dy and the saved inputs); ε's gradient is computed only if something asks for it.
  */
 function registerFusedGradients(): void {
   if (tf.getGradient(FUSED_KERNELS.gaussianSample) != null) return;
+  registerMeanLogVarGradient(FUSED_KERNELS.gaussianSample, FUSED_KERNELS.gaussianSampleGrad, ['logVar', 'epsilon'], {
+    epsilon: (dy, [logVar]) => tf.mul(dy, tf.exp(tf.mul(logVar as tf.Tensor, 0.5))),
+  });
+  registerMeanLogVarGradient(FUSED_KERNELS.gaussianKl, FUSED_KERNELS.gaussianKlGrad, ['mean', 'logVar']);
+}
+
+/** A fused kernel's gradient: its gradient kernel's two outputs for `mean` and `logVar`, and `others` for the rest. */
+function registerMeanLogVarGradient(
+  kernelName: string,
+  gradientKernel: string,
+  inputsToSave: string[],
+  others: Record<string, (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor> = {},
+): void {
   tf.registerGradient({
-    kernelName: FUSED_KERNELS.gaussianSample,
-    inputsToSave: ['logVar', 'epsilon'],
+    kernelName,
+    inputsToSave,
     gradFunc: (dy, saved) => {
-      const [logVar, epsilon] = saved as [tf.Tensor, tf.Tensor];
-      const inputs = { dy: dy as tf.Tensor, logVar, epsilon };
-      const [dMean, dLogVar] = tf.engine().runKernel(FUSED_KERNELS.gaussianSampleGrad, inputs) as tf.Tensor[];
-      return {
+      const kept = saved as tf.Tensor[];
+      const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor };
+      inputsToSave.forEach((name, i) => {
+        inputs[name] = kept[i] as tf.Tensor;
+      });
+      const [dMean, dLogVar] = tf.engine().runKernel(gradientKernel, inputs) as tf.Tensor[];
+      const gradients: Record<string, () => tf.Tensor> = {
         mean: () => dMean as tf.Tensor,
         logVar: () => dLogVar as tf.Tensor,
-        epsilon: () => tf.mul(dy as tf.Tensor, tf.exp(tf.mul(logVar, 0.5))),
       };
-    },
-  });
-  tf.registerGradient({
-    kernelName: FUSED_KERNELS.gaussianKl,
-    inputsToSave: ['mean', 'logVar'],
-    gradFunc: (dy, saved) => {
-      const [mean, logVar] = saved as [tf.Tensor, tf.Tensor];
-      const inputs = { dy: dy as tf.Tensor, mean, logVar };
-      const [dMean, dLogVar] = tf.engine().runKernel(FUSED_KERNELS.gaussianKlGrad, inputs) as tf.Tensor[];
-      return { mean: () => dMean as tf.Tensor, logVar: () => dLogVar as tf.Tensor };
+      for (const [name, gradient] of Object.entries(others)) gradients[name] = () => gradient(dy as tf.Tensor, kept);
+      return gradients;
     },
   });
 }
