@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, hasFusedKernel } from '@vaejs/core';
+import { FUSED_KERNELS, hasFusedKernels } from '@vaejs/core';
 
 /** The two halves of a gate's pre-activation, each float32 [n, h, w, C]: tanh(first) ⊙ sigmoid(second). */
 export type GatePair = [tf.Tensor4D, tf.Tensor4D];
@@ -69,7 +69,7 @@ export function addExampleBias(pre: tf.Tensor4D, bias?: tf.Tensor2D): tf.Tensor4
 
 /** Whether the active backend has both fused gate kernels. */
 function fusedGate(): boolean {
-  return hasFusedKernel(FUSED_KERNELS.gatedActivation) && hasFusedKernel(FUSED_KERNELS.gatedActivationGrad);
+  return hasFusedKernels(FUSED_KERNELS.gatedActivation, FUSED_KERNELS.gatedActivationGrad);
 }
 
 /** {@link gatedActivation} of a pre-activation holding both halves on channels, [..., 2C] → [..., C]. */

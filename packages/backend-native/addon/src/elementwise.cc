@@ -605,15 +605,7 @@ napi_value Gate(napi_env env, napi_callback_info info) {
   float* out = g.out;
   const int64_t c = g.channels;
   if (static_cast<int64_t>(outLength) != g.rows * c) throw NativeError("gate: expected out of rows·C values");
-  const int64_t rowGrain = (kParallelGrain + c - 1) / c;
-  parallelChunks(
-      g.rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) {
-          gateForwardRow(g.x + row * 2 * c, biasOf(g, row), out + row * c, c);
-        }
-      },
-      rowGrain);
+  parallelRows(g.rows, c, [&](int64_t row) { gateForwardRow(g.x + row * 2 * c, biasOf(g, row), out + row * c, c); });
   return nullptr;
 }
 
@@ -632,15 +624,9 @@ napi_value GateGrad(napi_env env, napi_callback_info info) {
   if (static_cast<int64_t>(outLength) != g.rows * 2 * c || static_cast<int64_t>(dyLength) != g.rows * c) {
     throw NativeError("gateGrad: expected dy of rows·C values and out of rows·2C");
   }
-  const int64_t rowGrain = (kParallelGrain + c - 1) / c;
-  parallelChunks(
-      g.rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) {
-          gateBackwardRow(g.x + row * 2 * c, biasOf(g, row), dy + row * c, out + row * 2 * c, c);
-        }
-      },
-      rowGrain);
+  parallelRows(g.rows, c, [&](int64_t row) {
+    gateBackwardRow(g.x + row * 2 * c, biasOf(g, row), dy + row * c, out + row * 2 * c, c);
+  });
   return nullptr;
 }
 
@@ -721,12 +707,9 @@ napi_value Bernoulli(napi_env env, napi_callback_info info) {
   size_t outLength;
   float* out = floatArray(env, argv[2], "out", &outLength);
   if (static_cast<int64_t>(outLength) != b.rows) throw NativeError("bernoulli: expected out of rows values");
-  parallelChunks(
-      b.rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) out[row] = bernoulliRow(b.x + row * b.cols, b.logits + row * b.cols, b.cols);
-      },
-      (kParallelGrain + b.cols - 1) / (b.cols > 0 ? b.cols : 1));
+  parallelRows(b.rows, b.cols, [&](int64_t row) {
+    out[row] = bernoulliRow(b.x + row * b.cols, b.logits + row * b.cols, b.cols);
+  });
   return nullptr;
 }
 
@@ -744,14 +727,9 @@ napi_value BernoulliGrad(napi_env env, napi_callback_info info) {
   if (static_cast<int64_t>(dyLength) != b.rows || static_cast<int64_t>(outLength) != b.rows * b.cols) {
     throw NativeError("bernoulliGrad: expected dy of rows values and out of rows·cols");
   }
-  parallelChunks(
-      b.rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) {
-          bernoulliGradRow(b.x + row * b.cols, b.logits + row * b.cols, dy[row], out + row * b.cols, b.cols);
-        }
-      },
-      (kParallelGrain + b.cols - 1) / (b.cols > 0 ? b.cols : 1));
+  parallelRows(b.rows, b.cols, [&](int64_t row) {
+    bernoulliGradRow(b.x + row * b.cols, b.logits + row * b.cols, dy[row], out + row * b.cols, b.cols);
+  });
   return nullptr;
 }
 
@@ -852,12 +830,7 @@ napi_value GaussianKl(napi_env env, napi_callback_info info) {
   const int64_t rows = intArg(env, argv[3], "gaussianKl"), cols = intArg(env, argv[4], "gaussianKl");
   checkRows(rows, cols, size, "gaussianKl");
   if (static_cast<int64_t>(outLength) != rows) throw NativeError("gaussianKl: expected out of rows values");
-  parallelChunks(
-      rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) out[row] = klRow(a[0] + row * cols, a[1] + row * cols, cols);
-      },
-      (kParallelGrain + cols - 1) / (cols > 0 ? cols : 1));
+  parallelRows(rows, cols, [&](int64_t row) { out[row] = klRow(a[0] + row * cols, a[1] + row * cols, cols); });
   return nullptr;
 }
 
@@ -875,15 +848,10 @@ napi_value GaussianKlGrad(napi_env env, napi_callback_info info) {
   const int64_t rows = intArg(env, argv[5], "gaussianKlGrad"), cols = intArg(env, argv[6], "gaussianKlGrad");
   checkRows(rows, cols, size, "gaussianKlGrad");
   if (static_cast<int64_t>(dyLength) != rows) throw NativeError("gaussianKlGrad: expected dy of rows values");
-  parallelChunks(
-      rows,
-      [&](int64_t first, int64_t last) {
-        for (int64_t row = first; row < last; row++) {
-          const int64_t at = row * cols;
-          klGradRow(a[0] + at, a[1] + at, dy[row], a[2] + at, a[3] + at, cols);
-        }
-      },
-      (kParallelGrain + cols - 1) / (cols > 0 ? cols : 1));
+  parallelRows(rows, cols, [&](int64_t row) {
+    const int64_t at = row * cols;
+    klGradRow(a[0] + at, a[1] + at, dy[row], a[2] + at, a[3] + at, cols);
+  });
   return nullptr;
 }
 

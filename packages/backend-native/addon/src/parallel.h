@@ -26,4 +26,15 @@ void parallelChunks(int64_t size, Body body, int64_t grain = kParallelGrain) {
   }
 }
 
+/** Calls body(row) for each of `rows` rows of rowSize values, in contiguous chunks of at least a grain of values. */
+template <typename Body>
+void parallelRows(int64_t rows, int64_t rowSize, Body body) {
+  parallelChunks(
+      rows,
+      [&](int64_t first, int64_t last) {
+        for (int64_t row = first; row < last; row++) body(row);
+      },
+      (kParallelGrain + rowSize - 1) / (rowSize > 0 ? rowSize : 1));
+}
+
 }  // namespace vaejs

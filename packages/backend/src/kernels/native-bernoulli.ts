@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '@vaejs/core';
 import type { FastKernelConfig } from './utils/kernel-overrides';
-import { type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
+import { inputError, type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
 import { heapView, nativeAddon } from './utils/native-addon';
 
 function bernoulliKernel(kernelName: string, gradient: boolean): tf.KernelConfig {
@@ -16,17 +16,15 @@ function bernoulliKernel(kernelName: string, gradient: boolean): tf.KernelConfig
     const x = inputs.x as tf.TensorInfo;
     const logits = inputs.logits as tf.TensorInfo;
     const dy = inputs.dy as tf.TensorInfo | undefined;
-    const expected = (what: string, got: string) => new Error(`${kernelName}: expected ${what}, got ${got}.`);
-    const describe = (t: tf.TensorInfo | undefined) => (t ? `${t.dtype} [${t.shape}]` : 'none');
     if (x?.dtype !== 'float32' || x.shape.length < 1) {
-      throw expected('x float32 of rank ≥ 1 (examples first)', describe(x));
+      throw inputError(kernelName, 'x float32 of rank ≥ 1 (examples first)', x);
     }
     if (logits?.dtype !== 'float32' || logits.shape.join() !== x.shape.join()) {
-      throw expected(`logits float32 [${x.shape}]`, describe(logits));
+      throw inputError(kernelName, `logits float32 [${x.shape}]`, logits);
     }
     const rows = x.shape[0] ?? 0;
     if (gradient && (dy?.dtype !== 'float32' || dy.shape.join() !== String(rows))) {
-      throw expected(`dy float32 [${rows}]`, describe(dy));
+      throw inputError(kernelName, `dy float32 [${rows}]`, dy);
     }
     const addon = nativeAddon(); // before the output: throws with nothing allocated when no addon is set
     const out = wasm.makeOutput(gradient ? [...x.shape] : [rows], 'float32');

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '@vaejs/core';
 import type { FastKernelConfig } from './utils/kernel-overrides';
-import { type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
+import { inputError, type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
 import { heapView, nativeAddon } from './utils/native-addon';
 
 function gateKernel(kernelName: string, gradient: boolean): tf.KernelConfig {
@@ -19,19 +19,18 @@ function gateKernel(kernelName: string, gradient: boolean): tf.KernelConfig {
     const examples = x.shape[0] ?? 0;
     const channels = last / 2;
     const outShape = gradient ? [...x.shape] : [...x.shape.slice(0, -1), channels];
-    const expected = (what: string, got: string) => new Error(`${kernelName}: expected ${what}, got ${got}.`);
     if (x.dtype !== 'float32' || x.shape.length < 2 || last % 2 !== 0 || last === 0) {
-      throw expected('x float32 of rank ≥ 2 with an even, non-zero last axis', `${x.dtype} [${x.shape}]`);
+      throw inputError(kernelName, 'x float32 of rank ≥ 2 with an even, non-zero last axis', x);
     }
     if (
       bias &&
       (bias.dtype !== 'float32' || bias.shape.length !== 2 || bias.shape[0] !== examples || bias.shape[1] !== last)
     ) {
-      throw expected(`bias float32 [${examples}, ${last}]`, `${bias.dtype} [${bias.shape}]`);
+      throw inputError(kernelName, `bias float32 [${examples}, ${last}]`, bias);
     }
     const dyShape = [...x.shape.slice(0, -1), channels];
     if (gradient && (dy?.dtype !== 'float32' || dy.shape.join() !== dyShape.join())) {
-      throw expected(`dy float32 [${dyShape}]`, dy ? `${dy.dtype} [${dy.shape}]` : 'none');
+      throw inputError(kernelName, `dy float32 [${dyShape}]`, dy);
     }
     const addon = nativeAddon(); // before the output: throws with nothing allocated when no addon is set
     const out = wasm.makeOutput(outShape, 'float32');

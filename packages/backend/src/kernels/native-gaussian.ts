@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '@vaejs/core';
 import type { FastKernelConfig } from './utils/kernel-overrides';
-import { type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
+import { inputError, type KernelArgs, sizeOf, type WasmBackendLike } from './utils/kernel-utils';
 import { heapView, nativeAddon } from './utils/native-addon';
 
 type Kind = 'sample' | 'sampleGrad' | 'kl' | 'klGrad';
@@ -31,23 +31,20 @@ function gaussianKernel(kind: Kind): tf.KernelConfig {
   const kernelName = NAMES[kind];
   const kernelFunc = ({ inputs, backend }: KernelArgs) => {
     const wasm = backend as WasmBackendLike;
-    const describe = (t: tf.TensorInfo | undefined) => (t ? `${t.dtype} [${t.shape}]` : 'none');
-    const expected = (what: string, got: tf.TensorInfo | undefined) =>
-      new Error(`${kernelName}: expected ${what}, got ${describe(got)}.`);
     const [first, ...rest] = INPUTS[kind].map((name) => [name, inputs[name] as tf.TensorInfo | undefined] as const);
     const [firstName, shaped] = first!;
     if (shaped?.dtype !== 'float32' || shaped.shape.length < 1) {
-      throw expected(`${firstName} float32 of rank ≥ 1 (examples first)`, shaped);
+      throw inputError(kernelName, `${firstName} float32 of rank ≥ 1 (examples first)`, shaped);
     }
     for (const [name, t] of rest) {
       if (t?.dtype !== 'float32' || t.shape.join() !== shaped.shape.join()) {
-        throw expected(`${name} float32 [${shaped.shape}]`, t);
+        throw inputError(kernelName, `${name} float32 [${shaped.shape}]`, t);
       }
     }
     const rows = shaped.shape[0] ?? 0;
     const dy = inputs.dy as tf.TensorInfo | undefined;
     if (kind === 'klGrad' && (dy?.dtype !== 'float32' || dy.shape.join() !== String(rows))) {
-      throw expected(`dy float32 [${rows}]`, dy);
+      throw inputError(kernelName, `dy float32 [${rows}]`, dy);
     }
     const addon = nativeAddon(); // before the outputs: throws with nothing allocated when no addon is set
     const size = sizeOf(shaped.shape);

@@ -80,3 +80,11 @@ export function sliceRows(
   );
   return { rows, owned: true };
 }
+
+/**
+ * The one-line error of a kernel that refuses an input: `<kernel>: expected <what>, got <dtype> [<shape>].` (or `got
+ * none.` for a missing input).
+ */
+export function inputError(kernelName: string, what: string, got: tf.TensorInfo | undefined): Error {
+  return new Error(`${kernelName}: expected ${what}, got ${got ? `${got.dtype} [${got.shape}]` : 'none'}.`);
+}
